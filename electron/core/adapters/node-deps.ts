@@ -1,0 +1,26 @@
+import { join } from 'node:path';
+import { type CoreDeps, systemClock } from '../deps';
+import { openJsonFileStore } from './json-file-store';
+import { createNodeCipher } from './node-cipher';
+
+/**
+ * Plain-Node adapters for createCore: used by tests and the browser harness.
+ * Only the transport and these adapters differ from the Electron app.
+ */
+export function createNodeDeps(dataDir: string, overrides: Partial<CoreDeps> = {}): CoreDeps {
+  const opened: string[] = [];
+  return {
+    cipher: createNodeCipher(),
+    openStore: (name) => {
+      opened.push(name);
+      return openJsonFileStore(join(dataDir, `${name}.json`));
+    },
+    openExternal: async () => {},
+    fetch: globalThis.fetch.bind(globalThis),
+    notify: () => {},
+    clock: systemClock,
+    dataDir,
+    app: { name: 'Loupe', version: '0.0.0-test', platform: process.platform, dev: true },
+    ...overrides,
+  };
+}

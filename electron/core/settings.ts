@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { SettingsView } from '../contract';
+import type { KeyValueStore } from './deps';
+
+const SettingsSchema = z.object({
+  theme: z.enum(['system', 'light', 'dark']).catch('system'),
+  expiryWarningMinutes: z.number().int().min(1).max(120).catch(10),
+  refreshMarginSeconds: z.number().int().min(30).max(900).catch(120),
+  allowWeakStorage: z.boolean().catch(false),
+});
+
+export const DEFAULT_SETTINGS: SettingsView = SettingsSchema.parse({});
+
+/**
+ * Settings persisted in the `settings` store. A hand-edited or stale value
+ * falls back to its default field by field instead of failing the whole file.
+ */
+export class Settings {
+  #value: SettingsView;
+
+  constructor(private readonly store: KeyValueStore) {
+    this.#value = SettingsSchema.parse(store.get('settings') ?? {});
+  }
+
+  get(): SettingsView {
+    return this.#value;
+  }
+
+  update(patch: Partial<SettingsView>): SettingsView {
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    this.#value = SettingsSchema.parse({ ...this.#value, ...defined });
+    this.store.set('settings', this.#value);
+    return this.#value;
+  }
+}

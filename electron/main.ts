@@ -1,0 +1,97 @@
+/**
+ * App lifecycle and wiring: builds the Electron-backed adapters, hands them to
+ * createCore, and attaches the shell (window, tray, IPC). No behaviour lives
+ * here; it lives in electron/core.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BrowserWindow, Notification, app, net, session, shell } from 'electron';
+import { systemClock } from './core/deps';
+import { createCore } from './core/index';
+import { createSafeStorageCipher } from './shell/cipher';
+import { registerIpc } from './shell/ipc';
+import { registerAppScheme, serveRenderer } from './shell/protocol';
+import { openElectronStore } from './shell/store';
+import { createTray } from './shell/tray';
+import { createMainWindow, lockDownSession } from './shell/window';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const distDir = join(here, '..');
+const iconDir = app.isPackaged ? join(process.resourcesPath, 'icons') : join(app.getAppPath(), 'build', 'icons');
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  registerAppScheme();
+  void start();
+}
+
+async function start(): Promise<void> {
+  let win: BrowserWindow | undefined;
+  let quitting = false;
+
+  const showWindow = () => {
+    if (!win || win.isDestroyed()) win = openWindow();
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  };
+  const openWindow = () => {
+    const created = createMainWindow({ preloadPath: join(distDir, 'preload', 'preload.cjs'), dev: !app.isPackaged, iconPath: join(iconDir, 'app.png') });
+    // Closing hides to the tray; only Quit ends the app.
+    created.on('close', (event) => {
+      if (!quitting) {
+        event.preventDefault();
+        created.hide();
+      }
+    });
+    return created;
+  };
+
+  app.on('second-instance', () => showWindow());
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  app.on('window-all-closed', () => {
+    /* stay in the tray */
+  });
+  app.on('web-contents-created', (_event, contents) => {
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+
+  await app.whenReady();
+  lockDownSession(session.defaultSession);
+  serveRenderer(join(distDir, 'renderer'));
+
+  const core = await createCore({
+    cipher: createSafeStorageCipher(),
+    openStore: (name) => openElectronStore(app.getPath('userData'), name),
+    openExternal: (url) => shell.openExternal(url),
+    fetch: (input, init) => net.fetch(input instanceof URL ? input.href : input, init),
+    notify: (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
+    clock: systemClock,
+    dataDir: app.getPath('userData'),
+    app: { name: app.getName(), version: app.getVersion(), platform: process.platform, dev: !app.isPackaged },
+  });
+
+  win = openWindow();
+  const disposeIpc = registerIpc(core, () => win);
+  const tray = createTray({
+    iconDir,
+    getState: core.getState,
+    subscribe: core.subscribe,
+    onAction: (action) => {
+      if (action === 'open') showWindow();
+      else if (action === 'quit') app.quit();
+    },
+  });
+
+  app.on('will-quit', () => {
+    disposeIpc();
+    tray.destroy();
+    void core.dispose();
+  });
+}

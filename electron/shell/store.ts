@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Store from 'electron-store';
+import { setAside } from '../core/adapters/json-file-store';
+import type { OpenedStore, StoreName } from '../core/deps';
+
+/**
+ * electron-store behind the core's KeyValueStore: owner-only file (0600), and
+ * a file that fails to parse is renamed aside instead of cleared, so a person
+ * never silently loses data.
+ */
+export function openElectronStore(dir: string, name: StoreName): OpenedStore {
+  const open = () => new Store<Record<string, unknown>>({ name, cwd: dir, configFileMode: 0o600, clearInvalidConfig: false });
+  let recoveredFrom: OpenedStore['recoveredFrom'];
+  let store: Store<Record<string, unknown>>;
+  try {
+    store = open();
+  } catch {
+    const file = join(dir, `${name}.json`);
+    if (!existsSync(file)) throw new Error(`Could not open the ${name} store.`);
+    recoveredFrom = { movedTo: setAside(file, Date.now()) };
+    store = open();
+  }
+  const adapter = {
+    path: store.path,
+    get: (key: string) => store.get(key),
+    set: (key: string, value: unknown) => store.set(key, value),
+    delete: (key: string) => store.delete(key),
+  };
+  return recoveredFrom ? { store: adapter, recoveredFrom } : { store: adapter };
+}

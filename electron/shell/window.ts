@@ -1,0 +1,33 @@
+import { BrowserWindow, type Session, shell } from 'electron';
+import { APP_ORIGIN } from '../contract';
+import { isAllowedExternalUrl } from '../core/external-links';
+import { isAppUrl, mainWindowOptions } from './security';
+
+/** Deny every permission and every webview for the app's session. */
+export function lockDownSession(session: Session): void {
+  session.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+  session.setDevicePermissionHandler(() => false);
+}
+
+export function createMainWindow(options: { preloadPath: string; dev: boolean; iconPath?: string }): BrowserWindow {
+  const win = new BrowserWindow(mainWindowOptions(options));
+  const contents = win.webContents;
+
+  // New windows are never created; known help pages open in the system browser.
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  win.once('ready-to-show', () => win.show());
+
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
+  return win;
+}

@@ -1,0 +1,7 @@
+import type { LoupeBridge } from '../../electron/contract';
+
+declare global {
+  interface Window {
+    loupe: LoupeBridge;
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The browser harness: the real renderer build served on 127.0.0.1 with
+ * `window.loupe` bridged over HTTP to a real createCore() running in this Node
+ * process with Node adapters. Only the transport differs from the Electron app.
+ */
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, extname, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { createNodeDeps } from '../../electron/core/adapters/node-deps';
+import type { CoreDeps } from '../../electron/core/deps';
+import { dispatchCommand } from '../../electron/core/dispatch';
+import { type Core, createCore } from '../../electron/core/index';
+import { CONTENT_SECURITY_POLICY } from '../../electron/shell/security';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+export const RENDERER_DIR = join(here, '..', '..', 'dist', 'renderer');
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.map': 'application/json',
+};
+
+// The app's CSP, except that the bridge may talk to this server.
+const HARNESS_CSP = CONTENT_SECURITY_POLICY.replace("connect-src 'none'", "connect-src 'self'");
+
+export interface HarnessOptions {
+  port?: number;
+  dataDir?: string;
+  rendererDir?: string;
+  deps?: Partial<CoreDeps>;
+}
+
+export interface Harness {
+  url: string;
+  core: Core;
+  dataDir: string;
+  /** Every browser URL the core asked to open (sign-in pages), newest last. */
+  opened: string[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const ownDataDir = !options.dataDir;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'loupe-harness-')));
+  const uploadDir = join(dataDir, 'harness-uploads');
+  await mkdir(uploadDir, { recursive: true });
+  const rendererDir = normalize(options.rendererDir ?? RENDERER_DIR);
+  const opened: string[] = [];
+  const core = await createCore(
+    createNodeDeps(dataDir, {
+      openExternal: async (url) => {
+        opened.push(url);
+      },
+      ...options.deps,
+    }),
+  );
+  const indexHtml = (await readFile(join(rendererDir, 'index.html'), 'utf8')).replace(
+    '<head>',
+    '<head>\n    <script src="/__harness/bridge.js"></script>',
+  );
+  const bridgeJs = await readFile(join(here, 'bridge.js'));
+  const streams = new Set<ServerResponse>();
+  let host = '';
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    // A page on another local origin must not drive the core.
+    if (req.headers.host !== host) return send(res, 421, 'Misdirected request');
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    if (req.method === 'POST' && req.headers.origin && req.headers.origin !== `http://${host}`) return send(res, 403, 'Forbidden');
+
+    if (url.pathname === '/__harness/bridge.js') return send(res, 200, bridgeJs, MIME['.js']);
+    if (url.pathname === '/__harness/invoke' && req.method === 'POST') {
+      let payload: { command?: unknown; input?: unknown };
+      try {
+        payload = JSON.parse((await readBody(req, 1 << 20)).toString('utf8')) as typeof payload;
+      } catch {
+        return send(res, 400, 'Bad JSON');
+      }
+      const result = await dispatchCommand(core, payload.command, payload.input);
+      return send(res, 200, JSON.stringify(result), 'application/json');
+    }
+    if (url.pathname === '/__harness/state' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write(`data: ${JSON.stringify(core.getState())}\n\n`);
+      streams.add(res);
+      req.on('close', () => streams.delete(res));
+      return;
+    }
+    if (url.pathname === '/__harness/upload' && req.method === 'POST') {
+      const name = basename(url.searchParams.get('name') ?? 'file').replace(/[^\w.\- ]/g, '_') || 'file';
+      const folder = join(uploadDir, randomUUID());
+      await mkdir(folder);
+      const path = join(folder, name);
+      await pipeline(req, createWriteStream(path));
+      return send(res, 200, JSON.stringify({ path }), 'application/json');
+    }
+    if (req.method !== 'GET') return send(res, 405, 'Method not allowed');
+    if (url.pathname === '/' || url.pathname === '/index.html') return send(res, 200, indexHtml, MIME['.html']);
+    const file = normalize(join(rendererDir, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(rendererDir + sep)) return send(res, 404, 'Not found');
+    try {
+      return send(res, 200, await readFile(file), MIME[extname(file)] ?? 'application/octet-stream');
+    } catch {
+      return send(res, 404, 'Not found');
+    }
+  }
+
+  const unsubscribe = core.subscribe((state) => {
+    const frame = `data: ${JSON.stringify(state)}\n\n`;
+    for (const stream of streams) stream.write(frame);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  host = `127.0.0.1:${port}`;
+
+  return {
+    url: `http://${host}/`,
+    core,
+    dataDir,
+    opened,
+    async close() {
+      unsubscribe();
+      for (const stream of streams) stream.end();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await core.dispose();
+      if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8') {
+  res.writeHead(status, {
+    'content-type': type,
+    'content-security-policy': HARNESS_CSP,
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

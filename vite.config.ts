@@ -1,0 +1,77 @@
+/**
+ * One config for everything Vite builds and Vitest runs:
+ *   client  → dist/renderer   (React renderer, served on app://loupe/)
+ *   main    → dist/main       (Electron main process, ESM, dependencies external)
+ *   preload → dist/preload    (one CommonJS file: sandboxed preloads cannot load modules)
+ * `vite build` builds all three (the `builder` option turns on app builds).
+ */
+import { builtinModules } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { dependencies?: Record<string, string> };
+const dependencies = Object.keys(pkg.dependencies ?? {});
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const isExternalForMain = (id: string) =>
+  id === 'electron' || nodeBuiltins.includes(id) || dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`));
+
+export default defineConfig({
+  root: `${root}renderer`,
+  base: './',
+  plugins: [react()],
+  builder: {},
+  build: {
+    emptyOutDir: true,
+  },
+  environments: {
+    client: {
+      build: {
+        outDir: `${root}dist/renderer`,
+        target: 'chrome130',
+        sourcemap: true,
+      },
+    },
+    main: {
+      consumer: 'server',
+      build: {
+        outDir: `${root}dist/main`,
+        target: 'node20',
+        ssr: true,
+        sourcemap: true,
+        rolldownOptions: {
+          input: { main: `${root}electron/main.ts` },
+          external: isExternalForMain,
+          output: { format: 'es', entryFileNames: '[name].js' },
+        },
+      },
+    },
+    preload: {
+      consumer: 'server',
+      resolve: { noExternal: true },
+      build: {
+        outDir: `${root}dist/preload`,
+        target: 'node20',
+        ssr: true,
+        sourcemap: true,
+        rolldownOptions: {
+          input: { preload: `${root}electron/preload.ts` },
+          external: ['electron'],
+          // The preload uses only constants and types from the contract; keep zod out of it.
+          treeshake: { moduleSideEffects: false },
+          output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
+        },
+      },
+    },
+  },
+  test: {
+    root,
+    include: ['test/unit/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+});

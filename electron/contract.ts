@@ -24,13 +24,6 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 // ---------------------------------------------------------------------------
 // Errors
 
-export const ERROR_CODES = [
-  'invalid_input',
-  'unknown_command',
-  'forbidden_sender',
-  'not_allowed',
-  'internal',
-] as const;
 
 /**
  * The only error shape that crosses IPC: a stable code and a message written
@@ -60,6 +53,10 @@ export interface SettingsView {
   refreshMarginSeconds: number;
   /** Store tokens with Linux's hard-coded-key backend after an explicit warning. */
   allowWeakStorage: boolean;
+  /** Fixed loopback port for the sign-in redirect; 0 = pick a free one. */
+  callbackPort: number;
+  /** Minutes to wait for the browser sign-in before giving up. */
+  signInTimeoutMinutes: number;
 }
 
 export interface Notice {
@@ -78,16 +75,65 @@ export interface AppInfo {
   testIssuer: string | null;
 }
 
-export type AccountStatus = 'signed_out';
+export type AccountStatus = 'signed_out' | 'signed_in' | 'needs_sign_in';
 
+/** Where the session's tokens live: the OS keychain, a weak (hard-coded key) store the person accepted, or memory only. */
+export type TokenStorage = 'keychain' | 'weak' | 'memory';
+
+/** The signed-in ChatGPT account as the renderer may see it: identity labels and times, never a token. */
 export interface AccountView {
   status: AccountStatus;
+  email: string | null;
+  name: string | null;
+  /** Granted scopes, from the token response. */
+  scopes: string[];
+  /** True when the grant includes `chatgpt.tokens.use.direct`, so model calls may use the ChatGPT plan. */
+  planUsage: boolean;
+  /** Access-token expiry, ms since the epoch. */
+  expiresAt: number | null;
+  lastRefreshAt: number | null;
+  refreshing: boolean;
+  /** Why the account needs attention (a failed refresh, an identity check that could not run, …). */
+  problem: CommandError | null;
+  storage: TokenStorage;
+  /** Show the one-time "You're using your ChatGPT plan" notice. */
+  showPlanWelcome: boolean;
+}
+
+export interface SignInView {
+  phase: 'idle' | 'waiting' | 'finishing';
+  /** When the current attempt gives up, ms since the epoch. */
+  deadline: number | null;
+  /** False when the system browser could not be opened: offer "Copy sign-in link". */
+  browserOpened: boolean;
+  /** True for an attempt that asks for consent again to enable plan usage. */
+  reconsent: boolean;
+  /** The outcome of the last attempt when it failed or was declined. */
+  error: CommandError | null;
+}
+
+export interface ModelView {
+  slug: string;
+  displayName: string;
+  /** The server says the model accepts image input. */
+  vision: boolean;
+}
+
+export interface ModelsView {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  items: ModelView[];
+  error: CommandError | null;
+  fetchedAt: number | null;
+  /** The person's default model (persisted). */
+  selected: string | null;
 }
 
 /** The single snapshot the main process publishes to the renderer. */
 export interface AppState {
   app: AppInfo;
   account: AccountView;
+  signIn: SignInView;
+  models: ModelsView;
   settings: SettingsView;
   notices: Notice[];
 }
@@ -109,12 +155,27 @@ export const commands = /* @__PURE__ */ (() => {
     expiryWarningMinutes: z.number().int().min(1).max(120).optional(),
     refreshMarginSeconds: z.number().int().min(30).max(900).optional(),
     allowWeakStorage: z.boolean().optional(),
+    callbackPort: z.number().int().min(0).max(65535).optional(),
+    signInTimeoutMinutes: z.number().int().min(1).max(60).optional(),
   });
   return {
     'app.getState': command<AppState>()(Empty),
     'app.openExternal': command<void>()(z.strictObject({ url: z.string().max(2048) })),
     'notices.dismiss': command<void>()(z.strictObject({ id: z.string().min(1).max(200) })),
     'settings.update': command<SettingsView>()(SettingsPatch),
+    /** Start "Continue with ChatGPT": opens the system browser; progress arrives in `signIn`. */
+    'auth.signIn': command<void>()(z.strictObject({ reconsent: z.boolean().optional() })),
+    'auth.cancelSignIn': command<void>()(Empty),
+    /** Copies the sign-in link to the clipboard (main process), for when the browser could not be opened. */
+    'auth.copySignInLink': command<void>()(Empty),
+    /** The final redirect URL pasted by the person when the browser ran on another machine. */
+    'auth.submitRedirectUrl': command<void>()(z.strictObject({ url: z.string().min(1).max(8192) })),
+    'auth.refreshNow': command<void>()(Empty),
+    /** Revokes the refresh token, then deletes local tokens. `revoked: false` means revocation was not confirmed. */
+    'auth.signOut': command<{ revoked: boolean }>()(Empty),
+    'auth.dismissPlanWelcome': command<void>()(Empty),
+    'models.refresh': command<void>()(Empty),
+    'models.select': command<void>()(z.strictObject({ slug: z.string().min(1).max(200) })),
   } as const;
 })();
 

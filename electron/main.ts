@@ -5,8 +5,9 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Notification, app, net, session, shell } from 'electron';
+import { BrowserWindow, Notification, app, clipboard, net, session, shell } from 'electron';
 import { systemClock } from './core/deps';
+import { dispatchCommand } from './core/dispatch';
 import { createCore } from './core/index';
 import { createSafeStorageCipher } from './shell/cipher';
 import { registerIpc } from './shell/ipc';
@@ -68,6 +69,7 @@ async function start(): Promise<void> {
     cipher: createSafeStorageCipher(),
     openStore: (name) => openElectronStore(app.getPath('userData'), name),
     openExternal: (url) => shell.openExternal(url),
+    copyText: (text) => clipboard.writeText(text),
     fetch: (input, init) => net.fetch(input instanceof URL ? input.href : input, init),
     notify: (title, body) => {
       if (Notification.isSupported()) new Notification({ title, body }).show();
@@ -75,6 +77,9 @@ async function start(): Promise<void> {
     clock: systemClock,
     dataDir: app.getPath('userData'),
     app: { name: app.getName(), version: app.getVersion(), platform: process.platform, dev: !app.isPackaged },
+  }, {
+    // Stand-in servers for development; a packaged build always talks to OpenAI.
+    endpoints: app.isPackaged ? {} : { issuer: process.env.LOUPE_CHATGPT_ISSUER, apiBase: process.env.LOUPE_OPENAI_API_BASE },
   });
 
   win = openWindow();
@@ -84,8 +89,25 @@ async function start(): Promise<void> {
     getState: core.getState,
     subscribe: core.subscribe,
     onAction: (action) => {
-      if (action === 'open') showWindow();
-      else if (action === 'quit') app.quit();
+      const run = (command: 'auth.signIn' | 'auth.cancelSignIn' | 'auth.signOut' | 'auth.refreshNow') =>
+        void dispatchCommand(core, command, {}).then((result) => {
+          if (!result.ok && command !== 'auth.refreshNow') showWindow();
+        });
+      switch (action) {
+        case 'open':
+          return showWindow();
+        case 'quit':
+          return app.quit();
+        case 'sign-in':
+          showWindow();
+          return run('auth.signIn');
+        case 'cancel-sign-in':
+          return run('auth.cancelSignIn');
+        case 'sign-out':
+          return run('auth.signOut');
+        case 'refresh':
+          return run('auth.refreshNow');
+      }
     },
   });
 

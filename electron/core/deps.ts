@@ -19,8 +19,10 @@ export interface KeyValueStore {
   get(key: string): unknown;
   set(key: string, value: unknown): void;
   delete(key: string): void;
-  /** The file behind the store, for messages and for setting a corrupt file aside. */
+  /** The file behind the store, for messages. */
   readonly path: string;
+  /** Renames the file aside (never deletes it), empties the store, and returns where the old file went. */
+  setAside(): string;
 }
 
 export interface OpenedStore {
@@ -46,6 +48,7 @@ export interface CoreDeps {
   cipher: Cipher;
   openStore(name: StoreName): OpenedStore;
   openExternal(url: string): Promise<void>;
+  copyText(text: string): void;
   /** Electron's net.fetch in the app, so system proxies apply. */
   fetch: typeof globalThis.fetch;
   notify(title: string, body: string): void;

@@ -7,6 +7,8 @@ const SettingsSchema = z.object({
   expiryWarningMinutes: z.number().int().min(1).max(120).catch(10),
   refreshMarginSeconds: z.number().int().min(30).max(900).catch(120),
   allowWeakStorage: z.boolean().catch(false),
+  callbackPort: z.number().int().min(0).max(65535).catch(0),
+  signInTimeoutMinutes: z.number().int().min(1).max(60).catch(10),
 });
 
 export const DEFAULT_SETTINGS: SettingsView = SettingsSchema.parse({});

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Store from 'electron-store';
 import { setAside } from '../core/adapters/json-file-store';
@@ -26,6 +26,12 @@ export function openElectronStore(dir: string, name: StoreName): OpenedStore {
     get: (key: string) => store.get(key),
     set: (key: string, value: unknown) => store.set(key, value),
     delete: (key: string) => store.delete(key),
+    setAside: () => {
+      const movedTo = `${store.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      renameSync(store.path, movedTo);
+      store.clear();
+      return movedTo;
+    },
   };
   return recoveredFrom ? { store: adapter, recoveredFrom } : { store: adapter };
 }

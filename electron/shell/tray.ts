@@ -15,7 +15,7 @@ export function createTray(options: {
   subscribe: (listener: (state: AppState) => void) => () => void;
   onAction: (action: TrayAction) => void;
 }): { destroy(): void } {
-  const first = trayModel(options.getState());
+  const first = trayModel(options.getState(), Date.now());
   const tray = new Tray(nativeImage.createFromPath(iconPath(options.iconDir, first.icon)));
   let lastIcon = '';
 
@@ -32,7 +32,7 @@ export function createTray(options: {
     });
 
   const render = (state: AppState) => {
-    const model = trayModel(state);
+    const model = trayModel(state, Date.now());
     if (model.icon !== lastIcon) {
       tray.setImage(nativeImage.createFromPath(iconPath(options.iconDir, model.icon)));
       lastIcon = model.icon;
@@ -44,8 +44,11 @@ export function createTray(options: {
   render(options.getState());
   tray.on('click', () => options.onAction('open'));
   const unsubscribe = options.subscribe(render);
+  // The tooltip counts down even when nothing else changes.
+  const tick = setInterval(() => render(options.getState()), 30_000);
   return {
     destroy() {
+      clearInterval(tick);
       unsubscribe();
       tray.destroy();
     },

@@ -1,22 +1,86 @@
 import { describe, expect, it } from 'vitest';
 import type { AppState } from '../../electron/contract';
-import { trayModel } from '../../electron/core/tray-model';
 import { DEFAULT_SETTINGS } from '../../electron/core/settings';
+import { formatRemaining, trayModel } from '../../electron/core/tray-model';
+
+const NOW = Date.parse('2026-11-21T12:00:00Z');
 
 const base: AppState = {
   app: { name: 'Loupe', version: '1.0.0', platform: 'linux', dev: false, testIssuer: null },
-  account: { status: 'signed_out' },
+  account: {
+    status: 'signed_out',
+    email: null,
+    name: null,
+    scopes: [],
+    planUsage: false,
+    expiresAt: null,
+    lastRefreshAt: null,
+    refreshing: false,
+    problem: null,
+    storage: 'keychain',
+    showPlanWelcome: false,
+  },
+  signIn: { phase: 'idle', deadline: null, browserOpened: false, reconsent: false, error: null },
+  models: { status: 'idle', items: [], error: null, fetchedAt: null, selected: null },
   settings: DEFAULT_SETTINGS,
   notices: [],
 };
 
+const signedIn = (minutesLeft: number, extra: Partial<AppState['account']> = {}): AppState => ({
+  ...base,
+  account: { ...base.account, status: 'signed_in', email: 'name@example.com', name: 'Name', planUsage: true, expiresAt: NOW + minutesLeft * 60_000, ...extra },
+});
+
+const labels = (state: AppState) => trayModel(state, NOW).menu.flatMap((i) => (i.type === 'separator' ? [] : [i.label]));
+const actions = (state: AppState) => trayModel(state, NOW).menu.flatMap((i) => (i.type === 'action' ? [i.id] : []));
+
 describe('trayModel', () => {
-  it('offers Open and Quit, and says the person is signed out', () => {
-    const model = trayModel(base);
+  it('signed out: offers Continue with ChatGPT, Open and Quit', () => {
+    const model = trayModel(base, NOW);
     expect(model.icon).toBe('signed-out');
     expect(model.tooltip).toBe('Loupe — not signed in');
-    const actions = model.menu.filter((i) => i.type === 'action').map((i) => (i.type === 'action' ? i.label : ''));
-    expect(actions).toContain('Open Loupe');
-    expect(actions.at(-1)).toBe('Quit Loupe');
+    expect(labels(base)).toEqual(['Not signed in', 'Continue with ChatGPT…', 'Open Loupe', 'Quit Loupe']);
+  });
+
+  it('signed in: the account and the time left in the tooltip, Refresh now and Sign out in the menu', () => {
+    const state = signedIn(42);
+    const model = trayModel(state, NOW);
+    expect(model.icon).toBe('signed-in');
+    expect(model.tooltip).toBe('Loupe — name@example.com · token expires in 42 min');
+    expect(actions(state)).toEqual(['refresh', 'sign-out', 'open', 'quit']);
+    expect(labels(state)).toContain('Token expires in 42 min');
+  });
+
+  it('expiring soon below the configured warning (10 min by default)', () => {
+    expect(trayModel(signedIn(10.5), NOW).icon).toBe('signed-in');
+    expect(trayModel(signedIn(9), NOW).icon).toBe('expiring');
+    const stricter = { ...signedIn(25), settings: { ...DEFAULT_SETTINGS, expiryWarningMinutes: 30 } };
+    expect(trayModel(stricter, NOW).icon).toBe('expiring');
+  });
+
+  it('says when the token has expired', () => {
+    expect(trayModel(signedIn(-1), NOW).tooltip).toBe('Loupe — name@example.com · token expired');
+  });
+
+  it('needs sign-in: red state and a way to sign in again', () => {
+    const state: AppState = { ...base, account: { ...base.account, status: 'needs_sign_in', email: 'name@example.com' } };
+    const model = trayModel(state, NOW);
+    expect(model.icon).toBe('needs-sign-in');
+    expect(model.tooltip).toBe('Loupe — name@example.com · sign in again');
+    expect(actions(state)).toContain('sign-in');
+  });
+
+  it('busy while signing in or refreshing, with Cancel during sign-in', () => {
+    const signingIn: AppState = { ...base, signIn: { ...base.signIn, phase: 'waiting', deadline: NOW + 600_000 } };
+    expect(trayModel(signingIn, NOW).icon).toBe('busy');
+    expect(actions(signingIn)).toEqual(['cancel-sign-in', 'open', 'quit']);
+    expect(trayModel(signedIn(30, { refreshing: true }), NOW).icon).toBe('busy');
+  });
+
+  it('formats the time left', () => {
+    expect(formatRemaining(40_000)).toBe('40 s');
+    expect(formatRemaining(42 * 60_000)).toBe('42 min');
+    expect(formatRemaining(65 * 60_000)).toBe('1 h 5 min');
+    expect(formatRemaining(120 * 60_000)).toBe('2 h');
   });
 });

@@ -39,6 +39,11 @@ export function openJsonFileStore(path: string, clock: () => number = Date.now):
       data = rest;
       writeAtomic(path, JSON.stringify(data, null, 2));
     },
+    setAside() {
+      const movedTo = setAside(path, clock());
+      data = {};
+      return movedTo;
+    },
   };
   return recoveredFrom ? { store, recoveredFrom } : { store };
 }

@@ -8,14 +8,11 @@ import { createNodeCipher } from './node-cipher';
  * Only the transport and these adapters differ from the Electron app.
  */
 export function createNodeDeps(dataDir: string, overrides: Partial<CoreDeps> = {}): CoreDeps {
-  const opened: string[] = [];
   return {
     cipher: createNodeCipher(),
-    openStore: (name) => {
-      opened.push(name);
-      return openJsonFileStore(join(dataDir, `${name}.json`));
-    },
+    openStore: (name) => openJsonFileStore(join(dataDir, `${name}.json`)),
     openExternal: async () => {},
+    copyText: () => {},
     fetch: globalThis.fetch.bind(globalThis),
     notify: () => {},
     clock: systemClock,

@@ -1,0 +1,85 @@
+/**
+ * OpenID Connect Discovery 1.0 / RFC 8414 for the sign-in issuer, through
+ * oauth4webapi. A success is cached for the process lifetime; a failure is
+ * not, so the next attempt retries.
+ */
+import * as oauth from 'oauth4webapi';
+import { LoupeError } from '../errors';
+import type { Endpoints } from './endpoints';
+
+export type HttpOptions = {
+  [oauth.customFetch]: typeof fetch;
+  [oauth.allowInsecureRequests]: boolean;
+  signal: () => AbortSignal;
+};
+
+export function httpOptions(endpoints: Endpoints, fetchImpl: typeof fetch, timeoutMs = 15_000): HttpOptions {
+  return {
+    [oauth.customFetch]: fetchImpl,
+    [oauth.allowInsecureRequests]: endpoints.allowInsecure,
+    signal: () => AbortSignal.timeout(timeoutMs),
+  };
+}
+
+const REQUIRED = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'revocation_endpoint'] as const;
+
+export class Discovery {
+  #cached: oauth.AuthorizationServer | undefined;
+  #inflight: Promise<oauth.AuthorizationServer> | undefined;
+
+  constructor(
+    private readonly endpoints: Endpoints,
+    private readonly fetchImpl: typeof fetch,
+  ) {}
+
+  get(): Promise<oauth.AuthorizationServer> {
+    if (this.#cached) return Promise.resolve(this.#cached);
+    this.#inflight ??= this.#load().finally(() => {
+      this.#inflight = undefined;
+    });
+    return this.#inflight;
+  }
+
+  /**
+   * oauth4webapi caches JWKS per metadata object and refetches an unknown key
+   * only after a minute; a fresh copy of the metadata lets one retry fetch the
+   * rotated set now. Returns false when the keys were just refetched.
+   */
+  forgetKeys(as: oauth.AuthorizationServer): boolean {
+    if (this.#cached !== as) return false;
+    this.#cached = { ...as };
+    return true;
+  }
+
+  async #load(): Promise<oauth.AuthorizationServer> {
+    const issuer = this.endpoints.issuer;
+    let as: oauth.AuthorizationServer;
+    try {
+      const response = await oauth.discoveryRequest(issuer, { ...httpOptions(this.endpoints, this.fetchImpl), algorithm: 'oidc' });
+      as = await oauth.processDiscoveryResponse(issuer, response);
+    } catch (cause) {
+      throw new LoupeError('discovery_failed', `Could not reach the sign-in server (${issuer.host}). Check your connection and try again.`, {
+        retryable: true,
+        cause,
+      });
+    }
+    for (const key of REQUIRED) {
+      const value = as[key];
+      if (typeof value !== 'string' || !sameOrigin(value, issuer)) {
+        throw new LoupeError('discovery_failed', `The sign-in server's configuration is missing a valid ${key.replace(/_/g, ' ')} on ${issuer.host}.`, {
+          retryable: true,
+        });
+      }
+    }
+    this.#cached = as;
+    return as;
+  }
+}
+
+function sameOrigin(value: string, issuer: URL): boolean {
+  try {
+    return new URL(value).origin === issuer.origin;
+  } catch {
+    return false;
+  }
+}

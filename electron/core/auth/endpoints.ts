@@ -1,0 +1,64 @@
+/**
+ * Where Loupe signs in and sends API calls. Production is fixed to OpenAI;
+ * another issuer or API base (a stand-in server for development and tests) is
+ * honoured only in unpackaged builds, and plain http only on loopback hosts.
+ */
+import { LoupeError } from '../errors';
+
+export const PRODUCTION_ISSUER = 'https://auth.openai.com';
+export const PRODUCTION_API_BASE = 'https://api.openai.com/v1';
+/** RFC 8707 resource indicator for the OpenAI API; an identifier, the same for stand-ins. */
+export const OPENAI_RESOURCE = 'https://api.openai.com/v1';
+export const SIWC_SCOPE = 'openid profile email offline_access resource.invoke chatgpt.tokens.use.direct';
+export const PLAN_USAGE_SCOPE = 'chatgpt.tokens.use.direct';
+export const DYNAMIC_CLIENT_ID = 'dynamic_agent_client';
+export const AGENT_NAME = 'Loupe';
+export const MANAGE_USAGE_URL = 'https://chatgpt.com/settings/usage';
+
+export interface Endpoints {
+  issuer: URL;
+  apiBase: URL;
+  resource: string;
+  /** Plain-http loopback stand-in: oauth4webapi must be told to allow it. */
+  allowInsecure: boolean;
+  /** Set when the issuer is not OpenAI's; the window shows a "test issuer" badge. */
+  testIssuer: string | null;
+}
+
+export interface EndpointOverrides {
+  issuer?: string | undefined;
+  apiBase?: string | undefined;
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+function parseOverride(raw: string, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new LoupeError('invalid_configuration', `${what} "${raw}" is not a valid URL.`);
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
+  throw new LoupeError('invalid_configuration', `${what} must use https (plain http is allowed only for 127.0.0.1 or localhost).`);
+}
+
+export function resolveEndpoints(overrides: EndpointOverrides, options: { dev: boolean }): Endpoints {
+  const wantsOverride = Boolean(overrides.issuer || overrides.apiBase);
+  if (wantsOverride && !options.dev) {
+    throw new LoupeError('invalid_configuration', 'A custom issuer or API base is only allowed in development builds.');
+  }
+  const issuer = overrides.issuer ? parseOverride(overrides.issuer, 'LOUPE_CHATGPT_ISSUER') : new URL(PRODUCTION_ISSUER);
+  const apiBase = overrides.apiBase ? parseOverride(overrides.apiBase, 'LOUPE_OPENAI_API_BASE') : new URL(PRODUCTION_API_BASE);
+  const issuerString = issuer.href.replace(/\/$/, '');
+  return {
+    issuer: new URL(issuerString),
+    apiBase: new URL(apiBase.href.replace(/\/$/, '')),
+    resource: OPENAI_RESOURCE,
+    allowInsecure: issuer.protocol === 'http:' || apiBase.protocol === 'http:',
+    testIssuer: issuerString === PRODUCTION_ISSUER ? null : issuerString,
+  };
+}

@@ -1,0 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import type { KeyValueStore } from '../deps';
+
+/**
+ * The `ext_agent_host_id` for this installation: a `urn:uuid:` chosen once
+ * before the first sign-in and reused for every account. Not secret, and never
+ * derived from anything that identifies the person.
+ */
+export function ensureHostId(store: KeyValueStore): string {
+  const existing = store.get('hostId');
+  if (typeof existing === 'string' && /^urn:uuid:[0-9a-f-]{36}$/.test(existing)) return existing;
+  const created = `urn:uuid:${randomUUID()}`;
+  store.set('hostId', created);
+  return created;
+}

@@ -1,0 +1,96 @@
+/**
+ * Token-response validation shared by the code exchange and refresh:
+ * oauth4webapi checks the body and the ID token's claims (OIDC Core §3.1.3.7),
+ * then `validateApplicationLevelSignature` checks its signature against the
+ * issuer's JWKS (RS256), which the SIWC notes require. On top of that, the
+ * SIWC-specific checks of the notes §6.2.
+ */
+import * as oauth from 'oauth4webapi';
+import { type Discovery, httpOptions } from './discovery';
+import type { Endpoints } from './endpoints';
+import { identityUnavailable, invalidIdToken, invalidTokenResponse, jwksProbe, mapProcessingError } from './oauth-errors';
+
+export const CLOCK_TOLERANCE_SECONDS = 5;
+
+export interface VerifyContext {
+  discovery: Discovery;
+  endpoints: Endpoints;
+  fetch: typeof fetch;
+}
+
+export interface VerifiedTokens {
+  accessToken: string;
+  refreshToken: string | undefined;
+  idToken: string | undefined;
+  expiresIn: number;
+  /** Granted scopes; undefined when a refresh response omitted `scope` (keep the previous ones). */
+  scopes: string[] | undefined;
+  claims: oauth.IDToken | undefined;
+  raw: oauth.TokenEndpointResponse;
+}
+
+export function clientFor(clientId: string, skewSeconds = 0): oauth.Client {
+  const client: oauth.Client = { client_id: clientId, [oauth.clockTolerance]: CLOCK_TOLERANCE_SECONDS };
+  if (skewSeconds !== 0) client[oauth.clockSkew] = skewSeconds;
+  return client;
+}
+
+export async function verifyTokenResponse(
+  ctx: VerifyContext,
+  as: oauth.AuthorizationServer,
+  client: oauth.Client,
+  response: Response,
+  kind: { type: 'code'; expectedNonce: string } | { type: 'refresh' },
+): Promise<VerifiedTokens> {
+  let raw: oauth.TokenEndpointResponse;
+  try {
+    raw =
+      kind.type === 'code'
+        ? await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: kind.expectedNonce, requireIdToken: true })
+        : await oauth.processRefreshTokenResponse(as, client, response);
+  } catch (error) {
+    throw mapProcessingError(error);
+  }
+
+  if (raw.token_type !== 'bearer') throw invalidTokenResponse('token type is not Bearer');
+  if (typeof raw.access_token !== 'string' || raw.access_token === '') throw invalidTokenResponse('no access token');
+  if (typeof raw.expires_in !== 'number' || !Number.isFinite(raw.expires_in) || raw.expires_in <= 0) {
+    throw invalidTokenResponse('missing or invalid lifetime');
+  }
+  if (kind.type === 'code' && typeof raw.scope !== 'string') throw invalidTokenResponse('no granted scope');
+  const scopes = typeof raw.scope === 'string' ? raw.scope.split(/\s+/).filter(Boolean) : undefined;
+  if (scopes?.includes('offline_access') && !raw.refresh_token) throw invalidTokenResponse('no refresh token although offline access was granted');
+
+  if (raw.id_token) await verifySignature(ctx, as, response);
+  const claims = raw.id_token ? oauth.getValidatedIdTokenClaims(raw) : undefined;
+  if (claims && (typeof claims.sub !== 'string' || claims.sub === '')) throw invalidIdToken();
+
+  return {
+    accessToken: raw.access_token,
+    refreshToken: raw.refresh_token,
+    idToken: raw.id_token,
+    expiresIn: raw.expires_in,
+    scopes,
+    claims,
+    raw,
+  };
+}
+
+async function verifySignature(ctx: VerifyContext, as: oauth.AuthorizationServer, response: Response): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const probe = jwksProbe(ctx.fetch);
+    try {
+      await oauth.validateApplicationLevelSignature(as, response, httpOptions(ctx.endpoints, probe.fetch));
+      return;
+    } catch (error) {
+      if (probe.unreachable()) throw identityUnavailable(error);
+      // A key we have not seen: the issuer may have rotated its keys since we cached them.
+      if (attempt === 0 && error instanceof oauth.OperationProcessingError && error.code === oauth.KEY_SELECTION && ctx.discovery.forgetKeys(as)) {
+        as = await ctx.discovery.get();
+        continue;
+      }
+      if (error instanceof TypeError) throw identityUnavailable(error);
+      throw invalidIdToken(error);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The two stand-ins wired together the way OpenAI's services are: the API
+ * accepts only bearer tokens the authorization server issued and has not
+ * revoked (and the API keys it is given).
+ */
+import { type AuthServer, type AuthServerOptions, startAuthServer } from './auth-server';
+import { type OpenAIStandIn, type OpenAIStandInOptions, startOpenAIStandIn } from './openai-api';
+
+export interface StandIns {
+  auth: AuthServer;
+  api: OpenAIStandIn;
+  endpoints: { issuer: string; apiBase: string };
+  close(): Promise<void>;
+}
+
+export async function startStandIns(options: { auth?: AuthServerOptions; api?: Omit<OpenAIStandInOptions, 'verifyToken'> } = {}): Promise<StandIns> {
+  const auth = await startAuthServer(options.auth);
+  const api = await startOpenAIStandIn({
+    ...options.api,
+    verifyToken: async (bearer) => {
+      const verified = await auth.verifyAccessToken(bearer);
+      return verified ? { kind: 'oauth', sub: verified.sub, clientId: verified.clientId, scopes: verified.scopes } : null;
+    },
+  });
+  return {
+    auth,
+    api,
+    endpoints: { issuer: auth.issuer, apiBase: api.url },
+    close: async () => {
+      await api.close();
+      await auth.close();
+    },
+  };
+}

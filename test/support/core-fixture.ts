@@ -1,0 +1,162 @@
+/**
+ * A real createCore() on Node adapters, pointed at the stand-in servers, with
+ * the browser played by the auth stand-in's page driver. Records every token
+ * the servers hand out so tests can scan for leaks.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AppState } from '../../electron/contract';
+import { createNodeDeps } from '../../electron/core/adapters/node-deps';
+import { createNodeCipher } from '../../electron/core/adapters/node-cipher';
+import type { Clock, CoreDeps } from '../../electron/core/deps';
+import { dispatchCommand } from '../../electron/core/dispatch';
+import { type Core, type CoreOptions, createCore } from '../../electron/core/index';
+import { completeAuthorizationInBrowser } from '../servers/auth-server';
+import type { StandIns } from '../servers/stack';
+
+export interface CoreFixture {
+  core: Core;
+  dataDir: string;
+  opened: string[];
+  copied: string[];
+  states: AppState[];
+  /** Every secret string seen on the wire: tokens, codes, states. */
+  secrets: Set<string>;
+  /** Runs a command like the renderer would, through the dispatcher. */
+  run(command: string, input?: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }>;
+  restart(overrides?: { deps?: Partial<CoreDeps>; options?: CoreOptions }): Promise<Core>;
+  dispose(): Promise<void>;
+}
+
+export interface FixtureOptions {
+  clock?: Clock;
+  deps?: Partial<CoreDeps>;
+  options?: CoreOptions;
+  dataDir?: string;
+  cipherKey?: Buffer;
+}
+
+export async function createCoreFixture(stack: StandIns, fixtureOptions: FixtureOptions = {}): Promise<CoreFixture> {
+  const dataDir = fixtureOptions.dataDir ?? (await mkdtemp(join(tmpdir(), 'loupe-core-')));
+  const cipherKey = fixtureOptions.cipherKey ?? randomBytes(32);
+  const opened: string[] = [];
+  const copied: string[] = [];
+  const states: AppState[] = [];
+  const secrets = new Set<string>();
+
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (url.includes('/oauth/token')) {
+      try {
+        const body = (await response.clone().json()) as Record<string, unknown>;
+        for (const key of ['access_token', 'refresh_token', 'id_token']) if (typeof body[key] === 'string') secrets.add(body[key] as string);
+      } catch {
+        /* error bodies */
+      }
+    }
+    return response;
+  };
+
+  const build = async (overrides: { deps?: Partial<CoreDeps>; options?: CoreOptions } = {}) => {
+    const core = await createCore(
+      createNodeDeps(dataDir, {
+        cipher: createNodeCipher({ key: cipherKey }),
+        fetch: recordingFetch,
+        openExternal: async (url) => {
+          opened.push(url);
+          const u = new URL(url);
+          for (const key of ['state', 'nonce', 'code_challenge']) {
+            const v = u.searchParams.get(key);
+            if (v) secrets.add(v);
+          }
+        },
+        copyText: (text) => void copied.push(text),
+        ...(fixtureOptions.clock ? { clock: fixtureOptions.clock } : {}),
+        ...fixtureOptions.deps,
+        ...overrides.deps,
+      }),
+      { endpoints: stack.endpoints, ...fixtureOptions.options, ...overrides.options },
+    );
+    core.subscribe((s) => void states.push(s));
+    states.push(core.getState());
+    return core;
+  };
+
+  const fixture: CoreFixture = {
+    core: await build(),
+    dataDir,
+    opened,
+    copied,
+    states,
+    secrets,
+    run: async (command, input = {}) => dispatchCommand(fixture.core, command, input) as ReturnType<CoreFixture['run']>,
+    restart: async (overrides) => {
+      await fixture.core.dispose();
+      fixture.core = await build(overrides);
+      return fixture.core;
+    },
+    dispose: async () => {
+      await fixture.core.dispose();
+      if (!fixtureOptions.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return fixture;
+}
+
+/** Resolves once the core's state satisfies `predicate` (rejects after `timeoutMs`). */
+export function waitForState(core: Core, predicate: (s: AppState) => boolean, timeoutMs = 10_000): Promise<AppState> {
+  return new Promise((resolve, reject) => {
+    if (predicate(core.getState())) return resolve(core.getState());
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`state condition not met in ${timeoutMs} ms: ${JSON.stringify(core.getState().signIn)} ${JSON.stringify(core.getState().account)}`));
+    }, timeoutMs);
+    const off = core.subscribe((s) => {
+      if (predicate(s)) {
+        clearTimeout(timer);
+        off();
+        resolve(s);
+      }
+    });
+  });
+}
+
+export async function waitForOpened(fixture: CoreFixture, count: number): Promise<string> {
+  for (let i = 0; i < 200 && fixture.opened.length < count; i++) await new Promise((r) => setTimeout(r, 10));
+  const url = fixture.opened[count - 1];
+  if (!url) throw new Error('the core never opened a sign-in URL');
+  return url;
+}
+
+type BrowserOptions = Parameters<typeof completeAuthorizationInBrowser>[1];
+
+/**
+ * Starts "Continue with ChatGPT", plays the person in the browser, and lets the
+ * browser follow the redirect to Loupe's loopback listener.
+ */
+export async function signInThroughBrowser(fixture: CoreFixture, browser: BrowserOptions = {}, input: { reconsent?: boolean } = {}) {
+  const before = fixture.opened.length;
+  const started = await fixture.run('auth.signIn', input);
+  if (!started.ok) throw new Error(`auth.signIn failed: ${JSON.stringify(started.error)}`);
+  const authorizeUrl = await waitForOpened(fixture, before + 1);
+  const callback = await completeAuthorizationInBrowser(authorizeUrl, browser);
+  const code = callback.searchParams.get('code');
+  if (code) fixture.secrets.add(code);
+  const page = await fetch(callback);
+  const settled = await waitForState(fixture.core, (s) => s.signIn.phase === 'idle');
+  return { authorizeUrl: new URL(authorizeUrl), callback, page, state: settled };
+}
+
+/** Every file under `dir`, recursively, with its bytes. */
+export async function readTree(dir: string): Promise<Array<{ path: string; content: Buffer }>> {
+  const out: Array<{ path: string; content: Buffer }> = [];
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    if ((await stat(path)).isDirectory()) out.push(...(await readTree(path)));
+    else out.push({ path, content: await readFile(path) });
+  }
+  return out;
+}

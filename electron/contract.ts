@@ -89,7 +89,8 @@ export interface AccountView {
   scopes: string[];
   /** True when the grant includes `chatgpt.tokens.use.direct`, so model calls may use the ChatGPT plan. */
   planUsage: boolean;
-  /** Access-token expiry, ms since the epoch. */
+  /** When the current access token was issued and when it expires, ms since the epoch. */
+  issuedAt: number | null;
   expiresAt: number | null;
   lastRefreshAt: number | null;
   refreshing: boolean;
@@ -102,7 +103,8 @@ export interface AccountView {
 
 export interface SignInView {
   phase: 'idle' | 'waiting' | 'finishing';
-  /** When the current attempt gives up, ms since the epoch. */
+  /** When the current attempt started and when it gives up, ms since the epoch. */
+  startedAt: number | null;
   deadline: number | null;
   /** False when the system browser could not be opened: offer "Copy sign-in link". */
   browserOpened: boolean;

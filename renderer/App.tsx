@@ -2,13 +2,16 @@ import { useEffect, useState } from 'react';
 import type { AppState } from '../electron/contract';
 import { useAppState } from './api';
 import { Notices } from './components/Notices';
+import { PlanWelcome } from './components/PlanUsage';
 import { AccountScreen } from './screens/AccountScreen';
+import { ModelsScreen } from './screens/ModelsScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
 
-type ScreenId = 'account' | 'settings';
+type ScreenId = 'account' | 'models' | 'settings';
 
 const SCREENS: Array<{ id: ScreenId; label: string }> = [
   { id: 'account', label: 'Account' },
+  { id: 'models', label: 'Models' },
   { id: 'settings', label: 'Settings' },
 ];
 
@@ -54,8 +57,10 @@ export function App() {
       <Notices notices={state.notices} />
       <main className="content">
         {screen === 'account' && <AccountScreen state={state} />}
+        {screen === 'models' && <ModelsScreen state={state} />}
         {screen === 'settings' && <SettingsScreen state={state} />}
       </main>
+      {state.account.showPlanWelcome && <PlanWelcome />}
       <footer className="statusbar">
         <span>
           v{state.app.version}

@@ -112,6 +112,7 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
       name: account?.name ?? null,
       scopes: tokens?.scopes ?? [],
       planUsage: plan,
+      issuedAt: tokens?.savedAt ?? null,
       expiresAt: tokens?.expiresAt ?? null,
       lastRefreshAt: account?.lastRefreshAt ?? null,
       refreshing: session.refreshing,

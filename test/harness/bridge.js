@@ -1,6 +1,28 @@
 // window.loupe for the browser harness: the same LoupeBridge the Electron
 // preload exposes, carried over HTTP to a real createCore() in Node.
 (() => {
+  // The harness has no system browser to hand URLs to: offer the link instead.
+  function showBrowserLink(url) {
+    let banner = document.getElementById('harness-browser');
+    if (!banner) {
+      banner = document.createElement('div');
+      banner.id = 'harness-browser';
+      banner.setAttribute('role', 'status');
+      banner.style.cssText =
+        'position:fixed;bottom:12px;right:12px;z-index:99;max-width:420px;padding:10px 14px;border-radius:10px;background:#1f2937;color:#fff;font:13px system-ui;box-shadow:0 4px 16px rgb(0 0 0/30%)';
+      document.body.append(banner);
+    }
+    banner.textContent = 'Harness: Loupe asked to open your browser. ';
+    const link = document.createElement('a');
+    link.href = url;
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.textContent = 'Open the sign-in page';
+    link.style.color = '#6ee7b7';
+    link.addEventListener('click', () => setTimeout(() => banner.remove(), 0));
+    banner.append(link);
+  }
+
   const post = (path, body, headers) =>
     fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   window.loupe = Object.freeze({
@@ -10,7 +32,12 @@
     },
     onState(callback) {
       const source = new EventSource('/__harness/state');
-      source.onmessage = (event) => callback(JSON.parse(event.data));
+      source.onmessage = (event) => {
+        const state = JSON.parse(event.data);
+        if (state.signIn && state.signIn.phase === 'idle') document.getElementById('harness-browser')?.remove();
+        callback(state);
+      };
+      source.addEventListener('open', (event) => showBrowserLink(JSON.parse(event.data)));
       return () => source.close();
     },
     async pathsForFiles(files) {

@@ -15,8 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { createNodeDeps } from '../../electron/core/adapters/node-deps';
 import type { CoreDeps } from '../../electron/core/deps';
 import { dispatchCommand } from '../../electron/core/dispatch';
-import { type Core, createCore } from '../../electron/core/index';
+import { type Core, type CoreOptions, createCore } from '../../electron/core/index';
 import { CONTENT_SECURITY_POLICY } from '../../electron/shell/security';
+import { type StandIns, startStandIns } from '../servers/stack';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const RENDERER_DIR = join(here, '..', '..', 'dist', 'renderer');
@@ -38,14 +39,22 @@ export interface HarnessOptions {
   dataDir?: string;
   rendererDir?: string;
   deps?: Partial<CoreDeps>;
+  options?: CoreOptions;
+  /** Stand-in OpenAI servers to sign in against; started (and stopped) by the harness when omitted. */
+  standIns?: StandIns;
+  /** Where the core "opens the system browser": by default the URL is recorded for a test (or printed by `npm run harness`). */
+  openExternal?: (url: string) => Promise<void>;
 }
 
 export interface Harness {
   url: string;
   core: Core;
   dataDir: string;
+  stack: StandIns;
   /** Every browser URL the core asked to open (sign-in pages), newest last. */
   opened: string[];
+  /** Everything the core copied to the clipboard. */
+  copied: string[];
   close(): Promise<void>;
 }
 
@@ -56,20 +65,28 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await mkdir(uploadDir, { recursive: true });
   const rendererDir = normalize(options.rendererDir ?? RENDERER_DIR);
   const opened: string[] = [];
+  const copied: string[] = [];
+  const streams = new Set<ServerResponse>();
+  const ownStack = !options.standIns;
+  const stack = options.standIns ?? (await startStandIns());
   const core = await createCore(
     createNodeDeps(dataDir, {
       openExternal: async (url) => {
         opened.push(url);
+        // Stands in for the system browser: the harness page offers the link in a banner.
+        for (const stream of streams) stream.write(`event: open\ndata: ${JSON.stringify(url)}\n\n`);
+        await options.openExternal?.(url);
       },
+      copyText: (text) => void copied.push(text),
       ...options.deps,
     }),
+    { endpoints: stack.endpoints, ...options.options },
   );
   const indexHtml = (await readFile(join(rendererDir, 'index.html'), 'utf8')).replace(
     '<head>',
     '<head>\n    <script src="/__harness/bridge.js"></script>',
   );
   const bridgeJs = await readFile(join(here, 'bridge.js'));
-  const streams = new Set<ServerResponse>();
   let host = '';
 
   const server = createServer((req, res) => {
@@ -137,13 +154,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     url: `http://${host}/`,
     core,
     dataDir,
+    stack,
     opened,
+    copied,
     async close() {
       unsubscribe();
       for (const stream of streams) stream.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await core.dispose();
+      if (ownStack) await stack.close();
       if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -28,9 +28,10 @@ export class AuthController {
   constructor(private readonly deps: AuthControllerDeps) {}
 
   view(): SignInView {
-    if (!this.#attempt) return { phase: 'idle', deadline: null, browserOpened: false, reconsent: false, error: this.#error };
+    if (!this.#attempt) return { phase: 'idle', startedAt: null, deadline: null, browserOpened: false, reconsent: false, error: this.#error };
     return {
       phase: this.#finishing ? 'finishing' : 'waiting',
+      startedAt: this.#attempt.startedAt,
       deadline: this.#attempt.deadline,
       browserOpened: this.#browserOpened,
       reconsent: this.#reconsent,

@@ -63,6 +63,10 @@ export class Discovery {
         cause,
       });
     }
+    // URL parsing hides a trailing slash on a bare origin; the ID token's iss is compared as a string, so pin it exactly.
+    if (as.issuer !== this.endpoints.issuerId) {
+      throw new LoupeError('discovery_failed', `The sign-in server identified itself as a different issuer than ${this.endpoints.issuerId}.`, { retryable: true });
+    }
     for (const key of REQUIRED) {
       const value = as[key];
       if (typeof value !== 'string' || !sameOrigin(value, issuer)) {

@@ -17,6 +17,8 @@ export const MANAGE_USAGE_URL = 'https://chatgpt.com/settings/usage';
 
 export interface Endpoints {
   issuer: URL;
+  /** The exact issuer identifier string discovery must return (no trailing slash, like `https://auth.openai.com`). */
+  issuerId: string;
   apiBase: URL;
   resource: string;
   /** Plain-http loopback stand-in: oauth4webapi must be told to allow it. */
@@ -56,6 +58,7 @@ export function resolveEndpoints(overrides: EndpointOverrides, options: { dev: b
   const issuerString = issuer.href.replace(/\/$/, '');
   return {
     issuer: new URL(issuerString),
+    issuerId: issuerString,
     apiBase: new URL(apiBase.href.replace(/\/$/, '')),
     resource: OPENAI_RESOURCE,
     allowInsecure: issuer.protocol === 'http:' || apiBase.protocol === 'http:',

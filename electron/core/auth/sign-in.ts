@@ -51,6 +51,7 @@ export class SignInAttempt {
 
   private constructor(
     readonly authorizeUrl: string,
+    readonly startedAt: number,
     readonly deadline: number,
     private readonly listener: LoopbackListener,
     run: () => Promise<SignInOutcome>,
@@ -96,7 +97,8 @@ export class SignInAttempt {
     if (saved?.email) q.set('login_hint', saved.email);
     if (request.reconsent) q.set('prompt', 'consent');
 
-    const attempt: SignInAttempt = new SignInAttempt(url.href, deps.now() + request.timeoutMs, listener, async () => {
+    const startedAt = deps.now();
+    const attempt: SignInAttempt = new SignInAttempt(url.href, startedAt, startedAt + request.timeoutMs, listener, async () => {
       const callback = await listener.callback;
       hooks.finishing();
       return finish(deps, as, { saved, state, nonce, verifier, redirectUri: listener.redirectUri }, callback);

@@ -1,0 +1,88 @@
+import type { Page } from '@playwright/test';
+import { expect, screenshot, test } from './fixtures';
+
+/** Plays the person in their browser: the stand-in's login and consent pages, in Chromium. */
+async function approveInBrowser(page: Page, url: string, options: { planUsage?: boolean } = {}) {
+  const browserTab = await page.context().newPage();
+  await browserTab.goto(url);
+  await browserTab.locator('input[name=email]').fill('alice@example.com');
+  await browserTab.locator('input[name=password]').fill('password');
+  await browserTab.locator('#login').click();
+  if (options.planUsage === false) await browserTab.locator('#plan-usage').uncheck();
+  await browserTab.locator('#approve').click();
+  await expect(browserTab.locator('body')).toContainText('return to Loupe');
+  // The loopback page must not show the code or state it received.
+  const html = await browserTab.content();
+  const landed = new URL(browserTab.url());
+  for (const key of ['code', 'state']) {
+    const value = landed.searchParams.get(key);
+    if (value) expect(html).not.toContain(value);
+  }
+  await browserTab.close();
+}
+
+test('sign in with ChatGPT through the browser, watch the countdown and models, then sign out', async ({ page, harness }) => {
+  await expect(page.getByRole('button', { name: 'Continue with ChatGPT' })).toBeVisible();
+  await expect(page.getByText('test issuer')).toBeVisible();
+  await screenshot(page, 'signed-out');
+
+  await page.getByRole('button', { name: 'Continue with ChatGPT' }).click();
+  await expect(page.getByRole('heading', { name: 'Continue in your browser' })).toBeVisible();
+  const countdown = page.getByTestId('sign-in-countdown');
+  const first = await countdown.textContent();
+  await expect(countdown).not.toHaveText(first ?? '');
+  await expect(page.getByRole('link', { name: 'Open the sign-in page' })).toBeVisible();
+  await screenshot(page, 'signing-in');
+
+  await expect.poll(() => harness.opened.length).toBe(1);
+  await approveInBrowser(page, harness.opened[0]!);
+
+  await expect(page.getByRole('dialog', { name: "You're using your ChatGPT plan" })).toBeVisible();
+  await page.getByRole('button', { name: 'Got it' }).click();
+  await expect(page.getByRole('heading', { name: 'Alice Example' })).toBeVisible();
+  await expect(page.getByText('alice@example.com')).toBeVisible();
+  await expect(page.getByTestId('plan-indicator')).toContainText('Using ChatGPT plan');
+  const ring = page.getByTestId('expiry-countdown');
+  const before = await ring.textContent();
+  await expect(ring).not.toHaveText(before ?? '');
+  await expect(page.getByLabel('Default model')).toContainText('GPT');
+  await screenshot(page, 'signed-in');
+
+  // The renderer's state never holds a token.
+  const state = await page.evaluate(() => window.loupe.invoke('app.getState', {}));
+  const serialized = JSON.stringify(state);
+  const secrets = [await harness.core.session.accessToken(), ...harnessTokens(harness)];
+  expect(secrets.length).toBeGreaterThanOrEqual(3);
+  for (const token of secrets) expect(serialized).not.toContain(token);
+  const dom = await page.content();
+  for (const token of secrets) expect(dom).not.toContain(token);
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Continue with ChatGPT' })).toBeVisible();
+  await expect(page.locator('.account-status')).toHaveText('Not signed in');
+});
+
+test('cancel during sign-in returns to the signed-out screen', async ({ page, harness }) => {
+  await page.getByRole('button', { name: 'Continue with ChatGPT' }).click();
+  await expect(page.getByRole('button', { name: 'Cancel' })).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('button', { name: 'Continue with ChatGPT' })).toBeVisible();
+  expect(harness.stack.auth.tokenCalls()).toBe(0);
+});
+
+test('declining plan usage keeps the person signed in with plan usage off', async ({ page, harness }) => {
+  await page.getByRole('button', { name: 'Continue with ChatGPT' }).click();
+  await expect.poll(() => harness.opened.length).toBe(1);
+  await approveInBrowser(page, harness.opened[0]!, { planUsage: false });
+  await expect(page.getByText('ChatGPT plan usage is off.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Enable ChatGPT plan usage' })).toBeVisible();
+  expect(harness.stack.api.requests.length).toBe(0);
+});
+
+/** The code and PKCE verifier Loupe sent to the stand-in, read from its request log. */
+function harnessTokens(harness: { stack: { auth: { requests: Array<{ endpoint: string; params: Record<string, string | string[]> }> } } }) {
+  return harness.stack.auth.requests
+    .filter((r) => r.endpoint === 'token')
+    .flatMap((r) => [r.params.code, r.params.refresh_token, r.params.code_verifier])
+    .filter((v): v is string => typeof v === 'string');
+}

@@ -32,9 +32,13 @@
     },
     onState(callback) {
       const source = new EventSource('/__harness/state');
+      let lastPhase = 'idle';
       source.onmessage = (event) => {
         const state = JSON.parse(event.data);
-        if (state.signIn && state.signIn.phase === 'idle') document.getElementById('harness-browser')?.remove();
+        const phase = state.signIn ? state.signIn.phase : 'idle';
+        // The attempt ended: its link is stale.
+        if (phase === 'idle' && lastPhase !== 'idle') document.getElementById('harness-browser')?.remove();
+        lastPhase = phase;
         callback(state);
       };
       source.addEventListener('open', (event) => showBrowserLink(JSON.parse(event.data)));

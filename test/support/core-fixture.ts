@@ -22,6 +22,8 @@ export interface CoreFixture {
   opened: string[];
   copied: string[];
   states: AppState[];
+  /** Every line the core logged, with its fields. */
+  logs: string[];
   /** Every secret string seen on the wire: tokens, codes, states. */
   secrets: Set<string>;
   /** Runs a command like the renderer would, through the dispatcher. */
@@ -44,7 +46,10 @@ export async function createCoreFixture(stack: StandIns, fixtureOptions: Fixture
   const opened: string[] = [];
   const copied: string[] = [];
   const states: AppState[] = [];
+  const logs: string[] = [];
   const secrets = new Set<string>();
+  const record = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  const logger = { info: record('info'), warn: record('warn'), error: record('error') };
 
   const recordingFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
@@ -74,6 +79,7 @@ export async function createCoreFixture(stack: StandIns, fixtureOptions: Fixture
           }
         },
         copyText: (text) => void copied.push(text),
+        logger,
         ...(fixtureOptions.clock ? { clock: fixtureOptions.clock } : {}),
         ...fixtureOptions.deps,
         ...overrides.deps,
@@ -91,6 +97,7 @@ export async function createCoreFixture(stack: StandIns, fixtureOptions: Fixture
     opened,
     copied,
     states,
+    logs,
     secrets,
     run: async (command, input = {}) => dispatchCommand(fixture.core, command, input) as ReturnType<CoreFixture['run']>,
     restart: async (overrides) => {

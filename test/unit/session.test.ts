@@ -159,6 +159,30 @@ describe('token lifecycle', () => {
     expect(fx.core.getState().account.problem).toBeNull();
   });
 
+  it('retries a transient refresh failure by itself after a backoff', async () => {
+    const clock = new ManualClock();
+    const { stack, fx } = await signedIn({}, { clock });
+    stack.auth.faults.tokenStatus(503, 'busy', 1, 'refresh_token');
+    // The proactive refresh comes due and meets a 503.
+    clock.advance(fx.core.getState().account.expiresAt! - clock.now() - 100_000);
+    const failed = await waitForState(fx.core, (s) => s.account.problem?.code === 'server_unavailable' && !s.account.refreshing);
+    expect(failed.account.status).toBe('signed_in');
+    expect(refreshCalls(stack)).toBe(1);
+    clock.advance(10_000);
+    await waitForState(fx.core, (s) => s.account.lastRefreshAt !== null && !s.account.refreshing);
+    expect(refreshCalls(stack)).toBe(2);
+    expect(fx.core.getState().account.problem).toBeNull();
+  });
+
+  it('verifies an ID token signed with a rotated key after one JWKS refetch', async () => {
+    const { stack, fx } = await signedIn();
+    await stack.auth.rotateSigningKey();
+    const jwksBefore = stack.auth.requests.filter((r) => r.endpoint === 'jwks').length;
+    expect((await fx.run('auth.refreshNow')).ok).toBe(true);
+    expect(stack.auth.requests.filter((r) => r.endpoint === 'jwks').length).toBe(jwksBefore + 1);
+    expect(fx.core.getState().account.status).toBe('signed_in');
+  });
+
   it('does not refresh before earliest_refresh_at while the token is valid; after expiry it reports refresh_not_ready', async () => {
     const clock = new ManualClock();
     const { stack, fx } = await signedIn({ earliestRefreshAt: 'iso', earliestRefreshDelay: 7200 }, { clock });

@@ -73,8 +73,11 @@ describe('Continue with ChatGPT', () => {
     const files = await readTree(fx.dataDir);
     expect(files.map((f) => f.path).some((p) => p.endsWith('vault.json'))).toBe(true);
     const snapshots = fx.states.map((s) => JSON.stringify(s)).join('\n');
+    const logs = fx.logs.join('\n');
+    expect(fx.logs.length).toBeGreaterThan(0);
     for (const secret of fx.secrets) {
       expect(snapshots.includes(secret), 'a token reached AppState').toBe(false);
+      expect(logs.includes(secret), 'a token reached the log').toBe(false);
       for (const file of files) expect(file.content.includes(secret), `a token reached ${file.path}`).toBe(false);
     }
   });
@@ -324,6 +327,37 @@ describe('Continue with ChatGPT', () => {
       expect((await local.run('auth.submitRedirectUrl', { url: callback.href })).ok).toBe(true);
       const state = await waitForState(local.core, (s) => s.signIn.phase === 'idle');
       expect(state.account.status).toBe('signed_in');
+    } finally {
+      await local.dispose();
+    }
+  });
+
+  it('shows a model-list failure inline and recovers on Retry', async () => {
+    let failModels = true;
+    const local = await createCoreFixture(stack, {
+      deps: {
+        fetch: async (input, init) => {
+          const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+          if (failModels && url.endsWith('/models')) throw new TypeError('fetch failed');
+          return fetch(input, init);
+        },
+      },
+    });
+    try {
+      await signInThroughBrowser(local);
+      const failed = await waitForState(local.core, (s) => s.models.status === 'error');
+      expect(failed.models.error).toMatchObject({ code: 'network_error', retryable: true });
+      failModels = false;
+      expect((await local.run('models.refresh')).ok).toBe(true);
+      const ready = local.core.getState().models;
+      expect(ready.status).toBe('ready');
+      expect(ready.selected).toBe(ready.items.find((m) => m.vision)?.slug);
+      const other = ready.items.find((m) => m.slug !== ready.selected)!;
+      expect((await local.run('models.select', { slug: other.slug })).ok).toBe(true);
+      expect((await local.run('models.select', { slug: 'not-a-model' })).error?.code).toBe('unknown_model');
+      await local.restart();
+      await waitForState(local.core, (s) => s.models.status === 'ready');
+      expect(local.core.getState().models.selected).toBe(other.slug);
     } finally {
       await local.dispose();
     }

@@ -55,10 +55,6 @@ export class AuthController {
         timeoutMs: settings.signInTimeoutMs ?? settings.signInTimeoutMinutes * 60_000,
       },
       {
-        browser: (opened) => {
-          this.#browserOpened = opened;
-          this.deps.onChange();
-        },
         finishing: () => {
           this.#finishing = true;
           this.deps.onChange();
@@ -72,6 +68,9 @@ export class AuthController {
     this.#attempt = attempt;
     this.deps.onChange();
     void this.#settle(attempt);
+    this.#browserOpened = await attempt.openBrowser(this.deps.openExternal);
+    if (!this.#browserOpened) this.deps.log.warn('could not open the system browser for sign-in');
+    this.deps.onChange();
   }
 
   cancel(): void {

@@ -64,6 +64,17 @@ export class SignInAttempt {
     this.listener.cancel();
   }
 
+  /** Hands the authorization URL to the system browser; a failure leaves the attempt waiting for a copied link or a pasted redirect. */
+  async openBrowser(openExternal: (url: string) => Promise<void>): Promise<boolean> {
+    try {
+      await openExternal(this.authorizeUrl);
+      this.browserOpened = true;
+    } catch {
+      this.browserOpened = false;
+    }
+    return this.browserOpened;
+  }
+
   submitRedirectUrl(url: string): void {
     this.listener.submitPastedUrl(url);
   }
@@ -71,7 +82,7 @@ export class SignInAttempt {
   static async start(
     deps: SignInDeps,
     request: SignInRequest,
-    hooks: { browser(opened: boolean): void; finishing(): void },
+    hooks: { finishing(): void },
   ): Promise<SignInAttempt> {
     const as = await deps.discovery.get();
     const saved = request.account;
@@ -104,16 +115,6 @@ export class SignInAttempt {
       return finish(deps, as, { saved, state, nonce, verifier, redirectUri: listener.redirectUri }, callback);
     });
 
-    deps.openExternal(url.href).then(
-      () => {
-        attempt.browserOpened = true;
-        hooks.browser(true);
-      },
-      () => {
-        deps.log.warn('could not open the system browser for sign-in');
-        hooks.browser(false);
-      },
-    );
     return attempt;
   }
 }

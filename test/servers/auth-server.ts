@@ -4,6 +4,31 @@
  * loopback redirects on any port, mandatory resource/state/nonce/host ID, strict refresh-token
  * rotation with family revocation on reuse, SIWC error codes, and fault injection.
  * See /work/shared/docs/siwc-protocol.md §2-§9 and §13 for the behaviour being reproduced.
+ *
+ * The same server can also play a generic OAuth 2.0 / OIDC authorization server (a company LLM
+ * gateway's own OAuth server) for pre-registered clients given in `staticClients`. Those clients
+ * get plain RFC 6749 + PKCE (S256, mandatory) + OpenID Connect behaviour, none of the SIWC rules:
+ *   - redirect_uri http://127.0.0.1:<any port>/auth/callback (RFC 8252 §7.3), exact host and path;
+ *   - no resource, ext_agent_host_id, nonce or state requirement (state and nonce are echoed when
+ *     sent); the callback carries code, state and iss (iss only with advertiseIss), never
+ *     client_id or scope;
+ *   - without `openid` in the scope the token response has no id_token (plain OAuth 2.0); with it,
+ *     an RS256 id_token whose aud is ["<client_id>"] and that echoes the nonce;
+ *   - refresh tokens only for offline_access (no prompt=consent needed) and only when the client's
+ *     `refreshTokens` is not false; rotated on every use; reusing a rotated one answers plain
+ *     invalid_grant and ends the family (no SIWC refresh_token_* codes, no earliest_refresh_at);
+ *   - confidential clients (client_secret set) authenticate at the token and revocation endpoints
+ *     with client_secret_basic (default) or client_secret_post; a wrong or missing secret answers
+ *     401 {"error":"invalid_client"}. Revocation otherwise answers an empty 200 as for SIWC;
+ *   - the same login and consent pages (same selectors) as SIWC, so completeAuthorizationInBrowser
+ *     drives them too; verifyAccessToken accepts their access tokens.
+ * Discovery is one document for both kinds of clients, at the issuer (http://127.0.0.1:<port>):
+ *   discovery      GET  /.well-known/openid-configuration
+ *   authorization  GET  /api/accounts/authorize
+ *   token          POST /api/accounts/oauth/token
+ *   revocation     POST /api/accounts/oauth/revoke
+ *   JWKS           GET  /.well-known/jwks.json
+ * An app configured with explicit endpoints instead of discovery uses these same paths.
  */
 import { randomBytes, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -34,8 +59,27 @@ import { ModelStore } from './auth/store';
 
 export { CookieJar, DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_RESOURCE, PLAN_USAGE_SCOPE, SIWC_SCOPE, SIWC_SCOPES };
 
+/** A pre-registered client of the generic OAuth 2.0 / OIDC side of the stand-in (see header). */
+export interface StaticClient {
+  client_id: string;
+  /** Present: confidential client (client_secret_basic unless token_endpoint_auth_method says otherwise). */
+  client_secret?: string;
+  token_endpoint_auth_method?: 'none' | 'client_secret_basic' | 'client_secret_post';
+  /** Issue refresh tokens (default true). false: token responses never carry refresh_token even with offline_access. */
+  refreshTokens?: boolean;
+  /** Access-token lifetime for this client in seconds (default: the server's accessTokenTtl). */
+  accessTokenTtl?: number;
+  /** Scopes this client may get; default STATIC_CLIENT_SCOPES. Asking for another known scope is invalid_scope. */
+  scopes?: string[];
+}
+
+/** Default scopes of a StaticClient. */
+export const STATIC_CLIENT_SCOPES: readonly string[] = ['openid', 'profile', 'email', 'offline_access', 'api'];
+
 export interface AuthServerOptions {
   port?: number;
+  /** Pre-registered clients served as a generic OAuth 2.0 / OIDC server, alongside SIWC (see header). */
+  staticClients?: StaticClient[];
   /** Access-token lifetime in seconds (default 3600). */
   accessTokenTtl?: number;
   /** Refresh-token lifetime in seconds; each rotation starts a fresh one (default 30 days). */
@@ -257,6 +301,20 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
   const userByEmail = (email: string | undefined) =>
     users.find((u) => u.email.toLowerCase() === (email ?? '').trim().toLowerCase());
 
+  const statics = new Map<string, StaticClient>();
+  for (const c of opts.staticClients ?? []) {
+    if (!c.client_id || c.client_id === DYNAMIC_CLIENT_ID || statics.has(c.client_id)) {
+      throw new Error(`staticClients: invalid or duplicate client_id ${JSON.stringify(c.client_id)}`);
+    }
+    const method = c.token_endpoint_auth_method ?? (c.client_secret ? 'client_secret_basic' : 'none');
+    if ((method === 'none') !== !c.client_secret) {
+      throw new Error(`staticClients: ${c.client_id} needs a client_secret exactly when its auth method is not 'none'`);
+    }
+    statics.set(c.client_id, c);
+  }
+  const staticScopes = (c: StaticClient) => c.scopes ?? [...STATIC_CLIENT_SCOPES];
+  const supportedScopes = [...new Set([...SIWC_SCOPES, ...[...statics.values()].flatMap(staticScopes)])];
+
   const keys = await KeyRing.create();
   const registry = new Map<string, Registration>();
   const consents = new Map<string, Consent>();
@@ -274,9 +332,23 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
     response_types: ['code'],
     redirect_uris: [REGISTERED_REDIRECT],
   });
+  const staticMetadata = (c: StaticClient): AdapterPayload => ({
+    client_id: c.client_id,
+    client_name: c.client_id,
+    ...(c.client_secret ? { client_secret: c.client_secret } : {}),
+    // native: loopback redirects on any port (RFC 8252 §7.3), as for the SIWC clients.
+    application_type: 'native',
+    token_endpoint_auth_method: c.token_endpoint_auth_method ?? (c.client_secret ? 'client_secret_basic' : 'none'),
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: [REGISTERED_REDIRECT],
+    scope: staticScopes(c).join(' '),
+  });
   const store = new ModelStore((id) => {
     const reg = registry.get(id);
-    return reg ? clientMetadata(reg) : undefined;
+    if (reg) return clientMetadata(reg);
+    const c = statics.get(id);
+    return c ? staticMetadata(c) : undefined;
   });
 
   const faults = {
@@ -314,12 +386,21 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
   // client and redirect_uri, so failures go back to the app as error redirects like production.
   async function validateAuthorizationRequest(ctx: KoaContextWithOIDC, hostId: unknown, client?: { clientId: string }) {
     const params = ctx.oidc?.params ?? {};
+    if (client && statics.has(client.clientId)) {
+      // Generic OAuth 2.0 / OIDC client: none of the SIWC rules, but a hint must still be genuine.
+      await validateHint(params, client);
+      return;
+    }
     if (!params.state) throw new errors.InvalidRequest('state is required');
     if (!params.nonce) throw new errors.InvalidRequest('nonce is required');
     if (!params.resource) throw new errors.InvalidRequest('resource is required');
     if (params.resource !== resource) throw new errors.InvalidTarget(`unknown resource ${String(params.resource)}`);
     if (typeof hostId !== 'string' || !hostId) throw new errors.InvalidRequest('ext_agent_host_id is required');
     if (!HOST_ID_PATTERN.test(hostId)) throw new errors.InvalidRequest('ext_agent_host_id has an unsupported format');
+    await validateHint(params, client);
+  }
+
+  async function validateHint(params: Record<string, unknown>, client?: { clientId: string }) {
     const hint = params[HINT_PARAM];
     if (typeof hint === 'string') {
       let claims: Record<string, unknown>;
@@ -361,7 +442,7 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
     adapter: (name: string) => store.adapterFor(name),
     jwks: { keys: [keys.initial.privateJwk] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    scopes: [...SIWC_SCOPES],
+    scopes: supportedScopes,
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     // SIWC puts email and name in the ID token of a code flow.
     conformIdTokenClaims: false,
@@ -392,15 +473,30 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
     },
     routes: ROUTES,
     responseTypes: ['code'],
-    clientAuthMethods: ['none'],
+    // The secret-based methods exist only for static clients; a pure SIWC server advertises 'none'.
+    clientAuthMethods: statics.size ? ['none', 'client_secret_basic', 'client_secret_post'] : ['none'],
     enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
     pkce: { required: () => true },
     allowOmittingSingleRegisteredRedirectUri: false,
     rotateRefreshToken: true,
+    // oidc-provider's default rule (refresh_token grant allowed and offline_access granted), plus
+    // the per-client opt-out of static clients.
+    async issueRefreshToken(
+      _ctx: unknown,
+      client: { clientId: string; grantTypeAllowed(type: string): boolean },
+      code: { scopes: Set<string> },
+    ) {
+      return (
+        client.grantTypeAllowed('refresh_token') &&
+        code.scopes.has('offline_access') &&
+        statics.get(client.clientId)?.refreshTokens !== false
+      );
+    },
     // Tokens outlive the browser session at the authorization server, as with a desktop app.
     expiresWithSession: () => false,
     ttl: {
-      AccessToken: accessTokenTtl,
+      AccessToken: (_ctx: unknown, _token: unknown, client?: { clientId: string }) =>
+        (client ? statics.get(client.clientId)?.accessTokenTtl : undefined) ?? accessTokenTtl,
       RefreshToken: refreshTokenTtl,
       AuthorizationCode: 60,
       IdToken: 3600,
@@ -464,10 +560,32 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
     return grant.save();
   }
 
-  const requestedScopes = (params: Record<string, unknown>) =>
-    String(params.scope ?? '')
-      .split(' ')
-      .filter((s) => (SIWC_SCOPES as readonly string[]).includes(s));
+  const requestedScopes = (params: Record<string, unknown>) => {
+    const known = statics.get(String(params.client_id));
+    const allowed: readonly string[] = known ? staticScopes(known) : SIWC_SCOPES;
+    return [
+      ...new Set(
+        String(params.scope ?? '')
+          .split(' ')
+          .filter((s) => allowed.includes(s)),
+      ),
+    ];
+  };
+
+  /** client_id of a token or revocation request: form body, else HTTP Basic credentials. */
+  function requestClientId(ctx: KoaContextWithOIDC, params: URLSearchParams): string {
+    const fromBody = params.get('client_id');
+    if (fromBody) return fromBody;
+    const auth = /^basic\s+(\S+)$/i.exec(ctx.get('authorization') ?? '');
+    if (!auth) return '';
+    const decoded = Buffer.from(auth[1]!, 'base64').toString();
+    const colon = decoded.indexOf(':');
+    try {
+      return decodeURIComponent((colon < 0 ? decoded : decoded.slice(0, colon)).replaceAll('+', ' '));
+    } catch {
+      return '';
+    }
+  }
 
   async function finishInteraction(ctx: KoaContextWithOIDC, result: Record<string, unknown>, merge = true) {
     const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
@@ -481,6 +599,7 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
     const params = details.params;
     const clientId = String(params.client_id);
     const reg = registry.get(clientId);
+    const isStatic = statics.has(clientId);
     const form = ctx.method === 'POST' ? new URLSearchParams((await readBody(ctx.req)).toString()) : undefined;
 
     if (details.prompt.name === 'login') {
@@ -543,7 +662,7 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
 
     const forced = params[ASKED_CONSENT_PARAM] === '1';
     const covered = previous && requested.every((s) => previous.granted.has(s) || previous.rejected.has(s));
-    if (!forced && covered && reg?.confirmed) {
+    if (!forced && covered && (reg?.confirmed || isStatic)) {
       // Routine reauth: no consent screen; the earlier choice (e.g. declined plan usage) stands.
       const grantId = await issueGrant(accountId, clientId, requested, previous.granted);
       await finishInteraction(ctx, { consent: { grantId } });
@@ -553,8 +672,8 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
     ctx.body = consentPage({
       uid,
       email: userBySub(accountId)?.email ?? accountId,
-      firstRegistration: !reg?.confirmed,
-      agentName: reg?.agentName ?? String(params.agent_name_hint ?? 'Unnamed app'),
+      firstRegistration: !isStatic && !reg?.confirmed,
+      agentName: isStatic ? clientId : (reg?.agentName ?? String(params.agent_name_hint ?? 'Unnamed app')),
       scopes: requested,
       offerPlanUsage: requested.includes(PLAN_USAGE_SCOPE),
     });
@@ -580,6 +699,9 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
     } else if (clientId.length === 1) {
       const reg = registry.get(clientId[0]!);
       if (reg && hostId && !reg.hostIds.includes(hostId)) reg.hostIds.push(hostId);
+      // oidc-provider refuses nonce without openid; a lenient generic server just ignores it.
+      const plainOAuth = !(query.get('scope') ?? '').split(' ').includes('openid');
+      if (statics.has(clientId[0]!) && plainOAuth) query.delete('nonce');
     }
     const prompts = query.getAll('prompt');
     if (prompts.length <= 1) {
@@ -641,12 +763,12 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
     return keys.sign(claims);
   }
 
-  function classifyRefresh(params: URLSearchParams): string | undefined {
+  function classifyRefresh(params: URLSearchParams, clientId: string): string | undefined {
     const token = params.get('refresh_token');
-    if (!token) return undefined;
+    if (!token || statics.has(clientId)) return undefined; // static clients get plain invalid_grant
     const stored = store.get('RefreshToken', token);
     if (!stored) return store.destroyedRefreshTokens.has(token) ? 'refresh_token_invalidated' : undefined;
-    if (stored.clientId !== params.get('client_id')) return undefined;
+    if (stored.clientId !== clientId) return undefined;
     if (stored.consumed) return 'refresh_token_reused';
     if (typeof stored.exp === 'number' && stored.exp <= Math.floor(Date.now() / 1000)) return 'refresh_token_expired';
     if (typeof stored.grantId === 'string' && !store.get('Grant', stored.grantId)) return 'refresh_token_invalidated';
@@ -658,7 +780,8 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
     const params = bodyParams(raw, ctx.get('content-type'));
     record('token', ctx.method, params);
     const grantType = params.get('grant_type') ?? '';
-    const clientId = params.get('client_id') ?? '';
+    const clientId = requestClientId(ctx, params);
+    const isStatic = statics.has(clientId);
 
     const fault = takeFault(faults.token, (f) => !f.grantType || f.grantType === grantType);
     if (fault) {
@@ -681,7 +804,7 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
         return sendTokenError(ctx, 'invalid_target', 'unknown or multiple resource values');
       }
     }
-    const refreshVerdict = grantType === 'refresh_token' ? classifyRefresh(params) : undefined;
+    const refreshVerdict = grantType === 'refresh_token' ? classifyRefresh(params, clientId) : undefined;
 
     replayBody(ctx.req, raw);
     await next();
@@ -715,10 +838,11 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
       }
     }
     if (typeof body.scope === 'string') body.scope = sortScope(body.scope);
+    // earliest_refresh_at is a SIWC extension; the generic server never sends it.
     const earliest = Math.floor(Date.now() / 1000) + (opts.earliestRefreshDelay ?? 0);
-    if (earliestMode === 'null') body.earliest_refresh_at = null;
-    if (earliestMode === 'number') body.earliest_refresh_at = earliest;
-    if (earliestMode === 'iso') body.earliest_refresh_at = new Date(earliest * 1000).toISOString();
+    if (!isStatic && earliestMode === 'null') body.earliest_refresh_at = null;
+    if (!isStatic && earliestMode === 'number') body.earliest_refresh_at = earliest;
+    if (!isStatic && earliestMode === 'iso') body.earliest_refresh_at = new Date(earliest * 1000).toISOString();
     const mutate = takeFault(faults.mutateToken);
     if (mutate) body = await mutate(body, { grantType, clientId, idTokenClaims });
     ctx.body = body;
@@ -731,7 +855,8 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
 
   async function onRevoke(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
     const raw = await readBody(ctx.req);
-    record('revoke', ctx.method, bodyParams(raw, ctx.get('content-type')));
+    const params = bodyParams(raw, ctx.get('content-type'));
+    record('revoke', ctx.method, params);
     const fault = takeFault(faults.revoke);
     if (fault === 'drop') {
       ctx.respond = false;
@@ -745,8 +870,13 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
     }
     replayBody(ctx.req, raw);
     await next();
-    // SIWC answers an empty 200 whatever happened, including unknown tokens and clients (§9).
     ctx.remove('WWW-Authenticate');
+    if (ctx.status === 401 && statics.has(requestClientId(ctx, params))) {
+      // A static confidential client that failed to authenticate (RFC 7009 §2.2.1).
+      sendTokenError(ctx, 'invalid_client', 'client authentication failed');
+      return;
+    }
+    // SIWC answers an empty 200 whatever happened, including unknown tokens and clients (§9).
     ctx.status = 200;
     ctx.body = '';
   }
@@ -781,7 +911,7 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
     const doc: Record<string, unknown> = {};
     for (const k of keep) if (full[k] !== undefined) doc[k] = full[k];
     doc.response_modes_supported = ['query'];
-    doc.revocation_endpoint_auth_methods_supported = ['none'];
+    doc.revocation_endpoint_auth_methods_supported = doc.token_endpoint_auth_methods_supported ?? ['none'];
     if (advertiseIss) doc.authorization_response_iss_parameter_supported = true;
     ctx.body = doc;
   }

@@ -57,6 +57,17 @@ export interface SettingsView {
   callbackPort: number;
   /** Minutes to wait for the browser sign-in before giving up. */
   signInTimeoutMinutes: number;
+  /** Most analysis requests at once (Loupe adapts below it). */
+  analysisConcurrency: number;
+  analysisDetail: ImageDetail;
+  /** USD per million tokens, for the cost estimate; models without a row show tokens only. */
+  prices: PriceRow[];
+}
+
+export interface PriceRow {
+  model: string;
+  inputPerMillion: number;
+  outputPerMillion: number;
 }
 
 export interface Notice {
@@ -80,8 +91,27 @@ export type AccountStatus = 'signed_out' | 'signed_in' | 'needs_sign_in';
 /** Where the session's tokens live: the OS keychain, a weak (hard-coded key) store the person accepted, or memory only. */
 export type TokenStorage = 'keychain' | 'weak' | 'memory';
 
-/** The signed-in ChatGPT account as the renderer may see it: identity labels and times, never a token. */
+export type AccountKind = 'chatgpt' | 'api_key' | 'custom';
+
+/** One saved account in the switcher. */
+export interface AccountSummaryView {
+  id: string;
+  kind: AccountKind;
+  label: string;
+  email: string | null;
+  status: AccountStatus;
+  expiresAt: number | null;
+  planUsage: boolean;
+  active: boolean;
+}
+
+/** The active account as the renderer may see it: identity labels and times, never a token or key. */
 export interface AccountView {
+  id: string | null;
+  kind: AccountKind | null;
+  label: string | null;
+  /** API base of an API-key or custom-provider account. */
+  baseUrl: string | null;
   status: AccountStatus;
   email: string | null;
   name: string | null;
@@ -92,6 +122,8 @@ export interface AccountView {
   /** When the current access token was issued and when it expires, ms since the epoch. */
   issuedAt: number | null;
   expiresAt: number | null;
+  /** The session can be renewed (it has a refresh token). */
+  canRefresh: boolean;
   lastRefreshAt: number | null;
   refreshing: boolean;
   /** Why the account needs attention (a failed refresh, an identity check that could not run, …). */
@@ -117,25 +149,110 @@ export interface SignInView {
 export interface ModelView {
   slug: string;
   displayName: string;
-  /** The server says the model accepts image input. */
+  /** Accepts image input: from the server's `input_modalities`, else a known list, else the person's override. */
   vision: boolean;
+  visionSource: 'server' | 'known' | 'override' | 'unknown';
 }
 
 export interface ModelsView {
   status: 'idle' | 'loading' | 'ready' | 'error';
   items: ModelView[];
   error: CommandError | null;
+  /** When `items` were fetched; after an error they are the last good list. */
   fetchedAt: number | null;
   /** The person's default model (persisted). */
   selected: string | null;
 }
 
+export type PresetId = 'describe' | 'damage' | 'custom';
+export type ImageDetail = 'low' | 'high' | 'auto';
+export type JobStatus = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled' | 'stopped';
+export type ItemStatus = 'pending' | 'in_flight' | 'done' | 'failed' | 'skipped';
+
+export interface StagedInput {
+  path: string;
+  name: string;
+}
+
+export interface JobCounts {
+  total: number;
+  done: number;
+  failed: number;
+  skipped: number;
+  pending: number;
+  inFlight: number;
+}
+
+export interface StopReasonView {
+  code: string;
+  message: string;
+  /** Where the person can fix it, e.g. "Manage usage". */
+  link?: { label: string; url: string };
+}
+
+export interface JobSummaryView {
+  id: string;
+  name: string;
+  preset: PresetId;
+  model: string;
+  detail: ImageDetail;
+  status: JobStatus;
+  counts: JobCounts;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  etaMs: number | null;
+  tokens: { input: number; output: number };
+  /** From the price table in Settings; null when the model has no price. */
+  costUsd: number | null;
+  outputDir: string;
+  stopReason?: StopReasonView;
+  concurrency: number;
+}
+
+export interface JobItemView {
+  id: string;
+  path: string;
+  name: string;
+  status: ItemStatus;
+  error?: { code: string; message: string };
+  thumbnail?: string;
+  result?: unknown;
+  rawText?: string;
+  parseError?: string;
+  hash?: string;
+  outputFile?: string;
+  duplicateOf?: string;
+  attempts?: number;
+}
+
+export interface JobDetailView extends JobSummaryView {
+  items: JobItemView[];
+}
+
+export interface PresetView {
+  id: PresetId;
+  label: string;
+  description: string;
+}
+
+export interface AnalysisView {
+  /** Photos and folders dropped or picked, waiting for "Analyse". */
+  staged: StagedInput[];
+  jobs: JobSummaryView[];
+  presets: PresetView[];
+  /** Where a job's folder goes unless the person picks another (`<Documents>/Loupe`). */
+  outputRoot: string;
+}
+
 /** The single snapshot the main process publishes to the renderer. */
 export interface AppState {
   app: AppInfo;
+  accounts: AccountSummaryView[];
   account: AccountView;
   signIn: SignInView;
   models: ModelsView;
+  analysis: AnalysisView;
   settings: SettingsView;
   notices: Notice[];
 }
@@ -159,25 +276,104 @@ export const commands = /* @__PURE__ */ (() => {
     allowWeakStorage: z.boolean().optional(),
     callbackPort: z.number().int().min(0).max(65535).optional(),
     signInTimeoutMinutes: z.number().int().min(1).max(60).optional(),
+    analysisConcurrency: z.number().int().min(1).max(64).optional(),
+    analysisDetail: z.enum(['low', 'high', 'auto']).optional(),
+    prices: z
+      .array(
+        z.strictObject({
+          model: z.string().min(1).max(200),
+          inputPerMillion: z.number().min(0).max(10_000),
+          outputPerMillion: z.number().min(0).max(10_000),
+        }),
+      )
+      .max(200)
+      .optional(),
   });
+  const JobRef = z.strictObject({ jobId: z.string().min(1).max(100) });
+  const AccountId = z.string().min(1).max(100);
+  const Path = z.string().min(1).max(4096);
   return {
     'app.getState': command<AppState>()(Empty),
     'app.openExternal': command<void>()(z.strictObject({ url: z.string().max(2048) })),
     'notices.dismiss': command<void>()(z.strictObject({ id: z.string().min(1).max(200) })),
     'settings.update': command<SettingsView>()(SettingsPatch),
-    /** Start "Continue with ChatGPT": opens the system browser; progress arrives in `signIn`. */
-    'auth.signIn': command<void>()(z.strictObject({ reconsent: z.boolean().optional() })),
+    /**
+     * Start "Continue with ChatGPT" (or the sign-in of a saved custom provider): opens the system
+     * browser; progress arrives in `signIn`. `newChatGptAccount` registers another ChatGPT account.
+     */
+    'auth.signIn': command<void>()(
+      z.strictObject({ reconsent: z.boolean().optional(), accountId: AccountId.optional(), newChatGptAccount: z.boolean().optional() }),
+    ),
     'auth.cancelSignIn': command<void>()(Empty),
     /** Copies the sign-in link to the clipboard (main process), for when the browser could not be opened. */
     'auth.copySignInLink': command<void>()(Empty),
     /** The final redirect URL pasted by the person when the browser ran on another machine. */
     'auth.submitRedirectUrl': command<void>()(z.strictObject({ url: z.string().min(1).max(8192) })),
-    'auth.refreshNow': command<void>()(Empty),
+    'auth.refreshNow': command<void>()(z.strictObject({ accountId: AccountId.optional() })),
     /** Revokes the refresh token, then deletes local tokens. `revoked: false` means revocation was not confirmed. */
-    'auth.signOut': command<{ revoked: boolean }>()(Empty),
+    'auth.signOut': command<{ revoked: boolean }>()(z.strictObject({ accountId: AccountId.optional() })),
+    'accounts.switch': command<void>()(z.strictObject({ accountId: AccountId })),
+    /** Signs out and deletes the saved registration too. */
+    'accounts.forget': command<{ revoked: boolean }>()(z.strictObject({ accountId: AccountId })),
+    /** Checks the key by listing models, then saves it encrypted. Nothing is saved when the check fails. */
+    'accounts.addApiKey': command<{ accountId: string }>()(
+      z.strictObject({
+        label: z.string().trim().max(80).optional(),
+        baseUrl: z.string().trim().max(2048).optional(),
+        apiKey: z.string().trim().min(8).max(4096),
+        useChatCompletions: z.boolean().optional(),
+      }),
+    ),
+    /** Saves a custom OAuth 2.0 / OIDC provider and starts its sign-in. */
+    'accounts.addCustom': command<{ accountId: string }>()(
+      z.strictObject({
+        label: z.string().trim().min(1).max(80),
+        issuer: z.string().trim().max(2048).optional(),
+        authorizationEndpoint: z.string().trim().max(2048).optional(),
+        tokenEndpoint: z.string().trim().max(2048).optional(),
+        revocationEndpoint: z.string().trim().max(2048).optional(),
+        jwksUri: z.string().trim().max(2048).optional(),
+        clientId: z.string().trim().min(1).max(500),
+        clientSecret: z.string().max(4096).optional(),
+        clientAuthMethod: z.enum(['none', 'client_secret_basic', 'client_secret_post']).optional(),
+        scopes: z.string().max(2000),
+        extraParams: z.record(z.string().max(100), z.string().max(2000)).optional(),
+        apiBase: z.string().trim().min(1).max(2048),
+        useChatCompletions: z.boolean().optional(),
+      }),
+    ),
+    /** Marks a model as accepting images or not (null = back to automatic). */
+    'models.setVision': command<void>()(z.strictObject({ slug: z.string().min(1).max(200), vision: z.boolean().nullable() })),
     'auth.dismissPlanWelcome': command<void>()(Empty),
     'models.refresh': command<void>()(Empty),
     'models.select': command<void>()(z.strictObject({ slug: z.string().min(1).max(200) })),
+    /** Adds dropped or picked files and folders to the staging list. */
+    'analysis.stage': command<void>()(z.strictObject({ paths: z.array(Path).min(1).max(10_000) })),
+    'analysis.unstage': command<void>()(z.strictObject({ path: Path })),
+    'analysis.clearStaged': command<void>()(Empty),
+    /** Opens the system file dialog (main process) and stages what the person picks. */
+    'analysis.pickImages': command<void>()(Empty),
+    'analysis.start': command<{ jobId: string }>()(
+      z.strictObject({
+        preset: z.enum(['describe', 'damage', 'custom']),
+        model: z.string().min(1).max(200).optional(),
+        detail: z.enum(['low', 'high', 'auto']).optional(),
+        concurrency: z.number().int().min(1).max(64).optional(),
+        customPrompt: z.string().max(20_000).optional(),
+        /** A JSON schema as text; validated before the job starts. */
+        customSchema: z.string().max(100_000).optional(),
+        name: z.string().min(1).max(120).optional(),
+        outputDir: Path.optional(),
+      }),
+    ),
+    'analysis.pause': command<void>()(JobRef),
+    'analysis.resume': command<void>()(JobRef),
+    'analysis.cancel': command<void>()(JobRef),
+    'analysis.retryFailed': command<void>()(JobRef),
+    'analysis.getJob': command<JobDetailView>()(JobRef),
+    'analysis.openOutput': command<void>()(JobRef),
+    /** Saves a copy of the job's results.csv where the person chooses. */
+    'analysis.export': command<{ path: string | null }>()(JobRef),
   } as const;
 })();
 

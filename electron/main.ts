@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Notification, app, clipboard, net, session, shell } from 'electron';
+import { BrowserWindow, Notification, app, clipboard, dialog, net, session, shell } from 'electron';
 import { systemClock } from './core/deps';
 import { dispatchCommand } from './core/dispatch';
 import { createCore } from './core/index';
@@ -70,6 +70,23 @@ async function start(): Promise<void> {
     openStore: (name) => openElectronStore(app.getPath('userData'), name),
     openExternal: (url) => shell.openExternal(url),
     copyText: (text) => clipboard.writeText(text),
+    openPath: async (path) => {
+      const failure = await shell.openPath(path);
+      if (failure) throw new Error(failure);
+    },
+    pickFiles: async () => {
+      const result = await dialog.showOpenDialog({
+        title: 'Add images',
+        properties: ['openFile', 'openDirectory', 'multiSelections'],
+        filters: [{ name: 'Images', extensions: ['jpg', 'jpeg', 'png', 'webp', 'gif', 'avif', 'tif', 'tiff', 'heic', 'heif'] }],
+      });
+      return result.canceled ? [] : result.filePaths;
+    },
+    pickSavePath: async (defaultName) => {
+      const result = await dialog.showSaveDialog({ defaultPath: join(app.getPath('documents'), defaultName) });
+      return result.canceled || !result.filePath ? null : result.filePath;
+    },
+    documentsDir: app.getPath('documents'),
     fetch: (input, init) => net.fetch(input instanceof URL ? input.href : input, init),
     notify: (title, body) => {
       if (Notification.isSupported()) new Notification({ title, body }).show();
@@ -88,9 +105,9 @@ async function start(): Promise<void> {
     iconDir,
     getState: core.getState,
     subscribe: core.subscribe,
-    onAction: (action) => {
-      const run = (command: 'auth.signIn' | 'auth.cancelSignIn' | 'auth.signOut' | 'auth.refreshNow') =>
-        void dispatchCommand(core, command, {}).then((result) => {
+    onAction: (action, accountId) => {
+      const run = (command: 'auth.signIn' | 'auth.cancelSignIn' | 'auth.signOut' | 'auth.refreshNow' | 'analysis.pickImages' | 'accounts.switch', input: object = {}) =>
+        void dispatchCommand(core, command, input).then((result) => {
           if (!result.ok && command !== 'auth.refreshNow') showWindow();
         });
       switch (action) {
@@ -107,6 +124,11 @@ async function start(): Promise<void> {
           return run('auth.signOut');
         case 'refresh':
           return run('auth.refreshNow');
+        case 'switch-account':
+          return accountId ? run('accounts.switch', { accountId }) : undefined;
+        case 'analyse':
+          showWindow();
+          return run('analysis.pickImages');
       }
     },
   });

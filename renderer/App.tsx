@@ -1,17 +1,20 @@
 import { useEffect, useState } from 'react';
 import type { AppState } from '../electron/contract';
 import { useAppState } from './api';
+import { AccountSwitcher } from './components/AccountSwitcher';
 import { Notices } from './components/Notices';
 import { PlanWelcome } from './components/PlanUsage';
 import { AccountScreen } from './screens/AccountScreen';
+import { AnalyseScreen } from './screens/AnalyseScreen';
 import { ModelsScreen } from './screens/ModelsScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
 
-type ScreenId = 'account' | 'models' | 'settings';
+type ScreenId = 'account' | 'models' | 'analyse' | 'settings';
 
 const SCREENS: Array<{ id: ScreenId; label: string }> = [
   { id: 'account', label: 'Account' },
   { id: 'models', label: 'Models' },
+  { id: 'analyse', label: 'Analyse' },
   { id: 'settings', label: 'Settings' },
 ];
 
@@ -53,11 +56,19 @@ export function App() {
             </button>
           ))}
         </nav>
+        <AccountSwitcher
+          state={state}
+          onManage={() => {
+            setScreen('account');
+            setTimeout(() => document.getElementById('manage-accounts')?.scrollIntoView({ behavior: 'smooth' }), 0);
+          }}
+        />
       </header>
       <Notices notices={state.notices} />
       <main className="content">
         {screen === 'account' && <AccountScreen state={state} />}
         {screen === 'models' && <ModelsScreen state={state} />}
+        {screen === 'analyse' && <AnalyseScreen state={state} />}
         {screen === 'settings' && <SettingsScreen state={state} />}
       </main>
       {state.account.showPlanWelcome && <PlanWelcome />}

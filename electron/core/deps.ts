@@ -49,6 +49,14 @@ export interface CoreDeps {
   openStore(name: StoreName): OpenedStore;
   openExternal(url: string): Promise<void>;
   copyText(text: string): void;
+  /** Shows a folder (a job's output) in the file manager. */
+  openPath(path: string): Promise<void>;
+  /** System "open files" dialog for images and folders; resolves [] when cancelled. */
+  pickFiles(): Promise<string[]>;
+  /** System "save as" dialog; null when cancelled. */
+  pickSavePath(defaultName: string): Promise<string | null>;
+  /** The person's Documents folder; job outputs default to `<documents>/Loupe/<job name>`. */
+  documentsDir: string;
   /** Electron's net.fetch in the app, so system proxies apply. */
   fetch: typeof globalThis.fetch;
   notify(title: string, body: string): void;

@@ -2,16 +2,18 @@
  * The composition root: wires every service from the adapters it is given and
  * returns the surface the shell (and the browser harness) talks to.
  */
-import type { AccountView, AppState, CommandName, CommandOutput, Notice, ParsedInput } from '../contract';
+import type { AppState, CommandName, CommandOutput, Notice, ParsedInput } from '../contract';
+import { Accounts, parseCustomProvider, planUsage } from './accounts';
+import { AnalysisService } from './analysis-service';
 import { AuthController } from './auth/controller';
 import { Discovery } from './auth/discovery';
-import { type EndpointOverrides, PLAN_USAGE_SCOPE, resolveEndpoints } from './auth/endpoints';
+import { type EndpointOverrides, PRODUCTION_API_BASE, resolveEndpoints } from './auth/endpoints';
 import { ensureHostId } from './auth/host-id';
+import { checkProviderUrl } from './auth/profile';
 import { type CoreDeps, type Logger, silentLogger } from './deps';
 import { LoupeError } from './errors';
 import { isAllowedExternalUrl } from './external-links';
-import { ModelCatalog } from './models';
-import { Session } from './session';
+import { ModelCatalog, fetchModels } from './models';
 import { Settings } from './settings';
 import { StateStore } from './state-store';
 import { Vault } from './vault';
@@ -24,8 +26,8 @@ export interface Core {
   getState(): AppState;
   subscribe(listener: (state: AppState) => void): () => void;
   commands: CommandHandlers;
-  /** Bearer tokens for API calls made inside the main process (never handed to the renderer). */
-  session: Pick<Session, 'accessToken' | 'afterUnauthorized'>;
+  /** Bearer credentials of the active account, for API calls made inside the main process (never handed to the renderer). */
+  session: { accessToken(): Promise<string>; afterUnauthorized(failedToken: string): Promise<string> };
   log: Logger;
   dispose(): Promise<void>;
 }
@@ -35,7 +37,12 @@ export interface CoreOptions {
   endpoints?: EndpointOverrides;
   /** Overrides the sign-in timeout setting (tests use short ones). */
   signInTimeoutMs?: number;
+  /** Analysis engine tuning (tests use short backoffs). */
+  analysisTuning?: Parameters<typeof AnalysisService.open>[0]['tuning'];
 }
+
+/** Job progress can change hundreds of times a second; the renderer needs a few frames. */
+const PUBLISH_THROTTLE_MS = 200;
 
 export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Promise<Core> {
   const log = deps.logger ?? silentLogger;
@@ -62,26 +69,37 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
   }
 
   let publish = () => {};
-  const session = new Session({
+  const accounts = new Accounts({
     vault,
-    discovery,
     endpoints,
+    discovery,
     fetch: deps.fetch,
     clock: deps.clock,
     log,
     marginMs: () => settings.get().refreshMarginSeconds * 1000,
     onChange: () => publish(),
   });
+
+  /** The active account, when its models may be listed (a ChatGPT account only with plan usage). */
+  const listableAccess = () => {
+    const active = accounts.active();
+    if (!active || accounts.status(active) !== 'signed_in') return undefined;
+    if (active.kind === 'chatgpt' && !planUsage(active)) return undefined;
+    return accounts.access(active.id);
+  };
   const models = new ModelCatalog({
-    session,
-    apiBase: endpoints.apiBase,
+    access: listableAccess,
     fetch: deps.fetch,
     store: settingsStore.store,
     now: () => deps.clock.now(),
     log,
     onChange: () => publish(),
   });
-  const planUsage = () => vault.active()?.tokens?.scopes.includes(PLAN_USAGE_SCOPE) ?? false;
+  const afterAccountChange = () => {
+    models.reset();
+    if (listableAccess()) void models.refresh();
+  };
+
   const auth = new AuthController({
     endpoints,
     discovery,
@@ -92,51 +110,46 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     log,
     vault,
     hostId,
+    customProfile: (account) => accounts.profile(account),
     settings: () => ({ ...settings.get(), ...(options.signInTimeoutMs ? { signInTimeoutMs: options.signInTimeoutMs } : {}) }),
     onChange: () => publish(),
     onSignedIn: (outcome) => {
-      session.schedule();
-      if (outcome.planUsage) void models.refresh();
-      else models.clear();
+      accounts.session(outcome.accountId).schedule();
+      afterAccountChange();
     },
   });
 
-  const accountView = (): AccountView => {
-    const account = vault.active();
-    const tokens = account?.tokens;
-    const status: AccountView['status'] = tokens || account?.pendingRefresh ? 'signed_in' : account?.problem ? 'needs_sign_in' : 'signed_out';
-    const plan = planUsage();
-    return {
-      status,
-      email: account?.email ?? null,
-      name: account?.name ?? null,
-      scopes: tokens?.scopes ?? [],
-      planUsage: plan,
-      issuedAt: tokens?.savedAt ?? null,
-      expiresAt: tokens?.expiresAt ?? null,
-      lastRefreshAt: account?.lastRefreshAt ?? null,
-      refreshing: session.refreshing,
-      problem: account?.problem ?? session.transientProblem,
-      storage: vault.mode,
-      showPlanWelcome: status === 'signed_in' && plan && !account?.welcomeShown,
-    };
-  };
+  let throttle: { cancel(): void } | undefined;
+  const analysis = await AnalysisService.open({
+    core: deps,
+    accounts,
+    log,
+    prices: () => settings.get().prices,
+    defaults: () => ({ model: (id) => models.selectedFor(id), detail: settings.get().analysisDetail, concurrency: settings.get().analysisConcurrency }),
+    onChange: () => {
+      throttle ??= deps.clock.setTimeout(() => {
+        throttle = undefined;
+        publish();
+      }, PUBLISH_THROTTLE_MS);
+    },
+    ...(options.analysisTuning ? { tuning: options.analysisTuning } : {}),
+  });
 
-  const state = new StateStore<AppState>({
-    app: { ...deps.app, testIssuer: endpoints.testIssuer },
-    account: accountView(),
+  const snapshot = (): Omit<AppState, 'app' | 'notices'> => ({
+    accounts: accounts.summaries(),
+    account: accounts.view(vault.mode),
     signIn: auth.view(),
     models: models.view(),
+    analysis: analysis.view(),
     settings: settings.get(),
-    notices,
   });
-  publish = () => state.update(() => ({ account: accountView(), signIn: auth.view(), models: models.view(), settings: settings.get() }));
+  const state = new StateStore<AppState>({ app: { ...deps.app, testIssuer: endpoints.testIssuer }, notices, ...snapshot() });
+  publish = () => state.update(() => snapshot());
 
-  const requirePlanUsage = () => {
-    if (accountView().status !== 'signed_in') throw new LoupeError('signed_out', 'Sign in with ChatGPT first.');
-    if (!planUsage()) {
-      throw new LoupeError('plan_usage_disabled', 'ChatGPT plan usage is not enabled for this sign-in. Enable it, or use an API key instead.');
-    }
+  const targetId = (accountId: string | undefined) => {
+    const id = accountId ?? accounts.active()?.id;
+    if (!id) throw new LoupeError('signed_out', 'Sign in first.');
+    return id;
   };
 
   const commands: CommandHandlers = {
@@ -151,50 +164,120 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     'settings.update': async (patch) => {
       const next = settings.update(patch);
       if (patch.allowWeakStorage !== undefined) await vault.setWeakStorageAllowed(patch.allowWeakStorage);
-      if (patch.refreshMarginSeconds !== undefined) session.schedule();
+      if (patch.refreshMarginSeconds !== undefined) accounts.scheduleAll();
       publish();
       return next;
     },
-    'auth.signIn': async ({ reconsent }) => auth.start({ reconsent: reconsent ?? false }),
+    'auth.signIn': async (target) => auth.start(target),
     'auth.cancelSignIn': async () => auth.cancel(),
     'auth.copySignInLink': async () => auth.copyLink(),
     'auth.submitRedirectUrl': async ({ url }) => auth.submitRedirectUrl(url),
-    'auth.refreshNow': async () => {
-      if (!vault.active()?.tokens && !vault.active()?.pendingRefresh) throw new LoupeError('signed_out', 'Sign in with ChatGPT first.');
-      await session.refresh({ force: true });
+    'auth.refreshNow': async ({ accountId }) => {
+      const account = accounts.require(targetId(accountId));
+      if (account.kind === 'api_key') throw new LoupeError('not_oauth', 'API keys do not expire; there is nothing to refresh.');
+      if (!account.tokens && !account.pendingRefresh) throw new LoupeError('signed_out', 'Sign in first.');
+      await accounts.session(account.id).refresh({ force: true });
     },
-    'auth.signOut': async () => {
+    'auth.signOut': async ({ accountId }) => {
       auth.cancel();
-      const result = await session.signOut();
-      models.clear();
-      publish();
+      const result = await accounts.signOut(targetId(accountId));
+      afterAccountChange();
       return result;
     },
     'auth.dismissPlanWelcome': async () => {
-      const account = vault.active();
-      if (account) await vault.updateAccount(account.id, (a) => ({ ...a, welcomeShown: true }));
+      const account = accounts.active();
+      if (account?.kind === 'chatgpt') await vault.updateAccount(account.id, (a) => ({ ...a, welcomeShown: true }));
       publish();
     },
+    'accounts.switch': async ({ accountId }) => {
+      await accounts.switchTo(accountId);
+      afterAccountChange();
+    },
+    'accounts.forget': async ({ accountId }) => {
+      const result = await accounts.forget(accountId);
+      models.forget(accountId);
+      afterAccountChange();
+      return result;
+    },
+    'accounts.addApiKey': async ({ label, baseUrl, apiKey, useChatCompletions }) => {
+      const base = checkProviderUrl(baseUrl || PRODUCTION_API_BASE, 'Base URL');
+      const candidate = {
+        id: 'candidate',
+        kind: 'api_key' as const,
+        label: label || base.host,
+        apiBase: base,
+        useChatCompletions: useChatCompletions ?? false,
+        planRules: false,
+        accessToken: async () => apiKey,
+        afterUnauthorized: async (): Promise<string> => {
+          throw new LoupeError('invalid_api_key', 'The server rejected this API key.');
+        },
+      };
+      // Check the key before anything is saved: a failed check leaves no trace.
+      await fetchModels(candidate, deps.fetch, log);
+      const accountId = await accounts.addApiKey({
+        label: candidate.label,
+        baseUrl: base.href.replace(/\/$/, ''),
+        apiKey,
+        useChatCompletions: candidate.useChatCompletions,
+      });
+      afterAccountChange();
+      return { accountId };
+    },
+    'accounts.addCustom': async ({ label, ...input }) => {
+      const provider = parseCustomProvider(input);
+      const accountId = await accounts.addCustom(label, provider);
+      try {
+        await auth.start({ accountId });
+      } catch (error) {
+        // The provider is saved either way; the person can retry its sign-in from the switcher.
+        log.warn('custom provider sign-in did not start', { code: error instanceof LoupeError ? error.code : 'unknown' });
+        throw error;
+      }
+      return { accountId };
+    },
     'models.refresh': async () => {
-      requirePlanUsage();
+      const active = accounts.active();
+      if (!active || accounts.status(active) !== 'signed_in') throw new LoupeError('signed_out', 'Sign in first.');
+      if (active.kind === 'chatgpt' && !planUsage(active)) {
+        throw new LoupeError('plan_usage_disabled', 'ChatGPT plan usage is not enabled for this sign-in. Enable it, or use an API key instead.');
+      }
       await models.refresh();
     },
     'models.select': async ({ slug }) => models.select(slug),
+    'models.setVision': async ({ slug, vision }) => models.setVision(slug, vision),
+    'analysis.stage': async ({ paths }) => analysis.stage(paths),
+    'analysis.unstage': async ({ path }) => analysis.unstage(path),
+    'analysis.clearStaged': async () => analysis.clearStaged(),
+    'analysis.pickImages': async () => analysis.pick(),
+    'analysis.start': async (input) => analysis.start(input),
+    'analysis.pause': async ({ jobId }) => analysis.engine.pause(jobId),
+    'analysis.resume': async ({ jobId }) => analysis.engine.resume(jobId),
+    'analysis.cancel': async ({ jobId }) => analysis.engine.cancel(jobId),
+    'analysis.retryFailed': async ({ jobId }) => analysis.engine.retryFailed(jobId),
+    'analysis.getJob': async ({ jobId }) => analysis.job(jobId),
+    'analysis.openOutput': async ({ jobId }) => analysis.openOutput(jobId),
+    'analysis.export': async ({ jobId }) => analysis.exportCsv(jobId),
   };
 
-  // Resume where the last run stopped: a due refresh, a pending checkpoint, the model list.
-  session.schedule();
-  if (accountView().status === 'signed_in' && planUsage()) void models.refresh();
+  // Resume where the last run stopped: due refreshes, pending checkpoints, the model list.
+  accounts.scheduleAll();
+  if (listableAccess()) void models.refresh();
 
   return {
     getState: () => state.get(),
     subscribe: (listener) => state.subscribe(listener),
     commands,
-    session,
+    session: {
+      accessToken: () => accounts.access(targetId(undefined)).accessToken(),
+      afterUnauthorized: (token) => accounts.access(targetId(undefined)).afterUnauthorized(token),
+    },
     log,
     dispose: async () => {
       auth.cancel();
-      session.dispose();
+      throttle?.cancel();
+      await analysis.engine.dispose();
+      accounts.dispose();
     },
   };
 }

@@ -11,20 +11,19 @@
  */
 import * as oauth from 'oauth4webapi';
 import type { CommandError } from '../contract';
-import { type Discovery, httpOptions } from './auth/discovery';
-import type { Endpoints } from './auth/endpoints';
+import { httpOptions } from './auth/discovery';
 import { mapProcessingError } from './auth/oauth-errors';
+import type { OAuthProfile } from './auth/profile';
 import { parseEarliestRefreshAt, readTokenError, refreshFailureError, TERMINAL_REFRESH_CODES } from './auth/token-errors';
 import { clientFor, verifyTokenResponse } from './auth/verify';
 import type { Clock, Logger } from './deps';
 import { LoupeError } from './errors';
-import type { ChatGptAccount, PendingRefresh, TokenSet, Vault } from './vault';
+import { type OAuthAccount, type PendingRefresh, type TokenSet, type Vault, isOAuthAccount, oauthClientId } from './vault';
 
 export interface SessionDeps {
+  accountId: string;
   vault: Vault;
-  discovery: Discovery;
-  endpoints: Endpoints;
-  fetch: typeof fetch;
+  profile(account: OAuthAccount): OAuthProfile;
   clock: Clock;
   log: Logger;
   /** Refresh this long before expiry. */
@@ -52,8 +51,9 @@ export class Session {
     return this.#transient;
   }
 
-  account(): ChatGptAccount | undefined {
-    return this.deps.vault.active();
+  account(): OAuthAccount | undefined {
+    const account = this.deps.vault.account(this.deps.accountId);
+    return isOAuthAccount(account) ? account : undefined;
   }
 
   /**
@@ -108,10 +108,16 @@ export class Session {
     this.#timer?.cancel();
     this.#timer = undefined;
     if (this.#disposed) return;
-    const account = this.deps.vault.active();
+    const account = this.account();
     if (!account || (!account.tokens && !account.pendingRefresh) || account.problem) return;
     const now = this.deps.clock.now();
     let at: number;
+    if (account.tokens && !account.tokens.refreshToken && !account.pendingRefresh) {
+      // Nothing to renew with: the session simply ends at expiry.
+      const expiresAt = account.tokens.expiresAt;
+      this.#timer = this.deps.clock.setTimeout(() => void this.#expire(), Math.max(0, expiresAt - now));
+      return;
+    }
     if (this.#transient) {
       const base = BACKOFF_MS[Math.min(this.#failures - 1, BACKOFF_MS.length - 1)] ?? 5_000;
       at = now + base * (0.8 + Math.random() * 0.4);
@@ -131,14 +137,14 @@ export class Session {
   async signOut(): Promise<{ revoked: boolean }> {
     this.#timer?.cancel();
     await this.#inflight?.catch(() => {});
-    const account = this.deps.vault.active();
+    const account = this.account();
     if (!account) return { revoked: true };
     const refreshToken = pendingRefreshToken(account.pendingRefresh) ?? account.tokens?.refreshToken;
     // Nothing to revoke only when there is no session at all; a session without a refresh token cannot be confirmed revoked.
     let revoked = !account.tokens && !account.pendingRefresh;
-    if (refreshToken) revoked = await this.#revoke(account.clientId, refreshToken);
+    if (refreshToken) revoked = await this.#revoke(account, refreshToken);
     // The registration stays active so the next "Continue with ChatGPT" signs in to the same account.
-    await this.deps.vault.updateAccount(account.id, (a) => ({ ...a, tokens: undefined, pendingRefresh: undefined, problem: undefined }));
+    await this.deps.vault.updateAccount<OAuthAccount>(account.id, (a) => ({ ...a, tokens: undefined, pendingRefresh: undefined, problem: undefined }));
     this.#transient = null;
     this.#failures = 0;
     this.deps.onChange();
@@ -152,19 +158,27 @@ export class Session {
 
   // -------------------------------------------------------------------------
 
-  #requireAccount(): ChatGptAccount {
-    const account = this.deps.vault.active();
-    if (!account) throw new LoupeError('signed_out', 'Sign in with ChatGPT first.');
+  #requireAccount(): OAuthAccount {
+    const account = this.account();
+    if (!account) throw new LoupeError('signed_out', 'Sign in first.');
     return account;
   }
 
-  #needsSignIn(account: ChatGptAccount): LoupeError {
+  /** A session without a refresh token ends at expiry: say so, so the person can sign in again. */
+  async #expire(): Promise<void> {
+    const account = this.account();
+    if (!account?.tokens || account.tokens.refreshToken || account.tokens.expiresAt > this.deps.clock.now()) return;
+    await this.#endGrant(account, new LoupeError('session_expired', 'Your session with this provider has ended (it offers no way to renew it). Please sign in again.'));
+    this.deps.onChange();
+  }
+
+  #needsSignIn(account: OAuthAccount): LoupeError {
     if (account.pendingRefresh) {
       return new LoupeError('identity_verification_unavailable', 'Loupe is still verifying your renewed session with the sign-in server. It will retry shortly.', {
         retryable: true,
       });
     }
-    return new LoupeError(account.problem?.code ?? 'needs_sign_in', account.problem?.message ?? 'Please sign in with ChatGPT again.');
+    return new LoupeError(account.problem?.code ?? 'needs_sign_in', account.problem?.message ?? 'Please sign in again.');
   }
 
   #dueForRefresh(tokens: TokenSet | undefined): boolean {
@@ -199,7 +213,7 @@ export class Session {
     }
   }
 
-  async #refreshWithServer(account: ChatGptAccount, force: boolean): Promise<void> {
+  async #refreshWithServer(account: OAuthAccount, force: boolean): Promise<void> {
     const tokens = account.tokens;
     if (!tokens?.refreshToken) throw this.#needsSignIn(account);
     const now = this.deps.clock.now();
@@ -210,13 +224,14 @@ export class Session {
         retryable: true,
       });
     }
-    const as = await this.deps.discovery.get();
-    const client = clientFor(account.clientId);
+    const profile = this.deps.profile(account);
+    const as = await profile.metadata.get();
+    const client = clientFor(oauthClientId(account));
     let response: Response;
     try {
-      response = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refreshToken, {
-        ...httpOptions(this.deps.endpoints, this.deps.fetch),
-        additionalParameters: { resource: this.deps.endpoints.resource },
+      response = await oauth.refreshTokenGrantRequest(as, client, profile.clientAuth(), tokens.refreshToken, {
+        ...httpOptions(profile.allowInsecure, profile.fetch),
+        additionalParameters: profile.tokenParams,
       });
     } catch (cause) {
       // The server may have rotated the token and the answer was lost: keep
@@ -246,7 +261,7 @@ export class Session {
     const checkpoint: PendingRefresh = { body, receivedAt };
     if (typeof body.id_token === 'string') {
       // Checkpoint first: verifying the ID token needs the JWKS, which may be down.
-      await this.deps.vault.updateAccount(account.id, (a) => ({ ...a, pendingRefresh: checkpoint }));
+      await this.deps.vault.updateAccount<OAuthAccount>(account.id, (a) => ({ ...a, pendingRefresh: checkpoint }));
       await this.#commitCheckpoint({ ...account, pendingRefresh: checkpoint }, checkpoint);
     } else {
       await this.#commitResponse(account, response, checkpoint);
@@ -254,19 +269,20 @@ export class Session {
   }
 
   /** Verifies a stored refresh response as of when it arrived, then commits it. Never calls the token endpoint. */
-  async #commitCheckpoint(account: ChatGptAccount, checkpoint: PendingRefresh): Promise<void> {
+  async #commitCheckpoint(account: OAuthAccount, checkpoint: PendingRefresh): Promise<void> {
     const replay = new Response(JSON.stringify(checkpoint.body), { status: 200, headers: { 'content-type': 'application/json' } });
     await this.#commitResponse(account, replay, checkpoint);
   }
 
-  async #commitResponse(account: ChatGptAccount, response: Response, checkpoint: PendingRefresh): Promise<void> {
-    const as = await this.deps.discovery.get();
+  async #commitResponse(account: OAuthAccount, response: Response, checkpoint: PendingRefresh): Promise<void> {
+    const profile = this.deps.profile(account);
+    const as = await profile.metadata.get();
     // Judge the ID token's times as of when it arrived: an outage may outlast its exp.
     const skew = Math.round((checkpoint.receivedAt - this.deps.clock.now()) / 1000);
-    const client = clientFor(account.clientId, skew);
+    const client = clientFor(oauthClientId(account), skew);
     let verified;
     try {
-      verified = await verifyTokenResponse(this.deps, as, client, response, { type: 'refresh' });
+      verified = await verifyTokenResponse(profile, as, client, response, { type: 'refresh', siwc: profile.siwc });
     } catch (error) {
       const loupe = mapProcessingError(error);
       if (!loupe.options.retryable) await this.#endGrant(account, loupe);
@@ -286,7 +302,7 @@ export class Session {
       earliestRefreshAt: parseEarliestRefreshAt(checkpoint.body.earliest_refresh_at),
       savedAt: checkpoint.receivedAt,
     };
-    await this.deps.vault.updateAccount(account.id, (a) => ({
+    await this.deps.vault.updateAccount<OAuthAccount>(account.id, (a) => ({
       ...a,
       tokens,
       pendingRefresh: undefined,
@@ -296,8 +312,8 @@ export class Session {
   }
 
   /** The grant is gone: drop the unusable tokens, keep the registration, and say why. */
-  async #endGrant(account: ChatGptAccount, error: LoupeError): Promise<void> {
-    await this.deps.vault.updateAccount(account.id, (a) => ({
+  async #endGrant(account: OAuthAccount, error: LoupeError): Promise<void> {
+    await this.deps.vault.updateAccount<OAuthAccount>(account.id, (a) => ({
       ...a,
       tokens: undefined,
       pendingRefresh: undefined,
@@ -305,17 +321,19 @@ export class Session {
     }));
   }
 
-  async #revoke(clientId: string, refreshToken: string): Promise<boolean> {
+  async #revoke(account: OAuthAccount, refreshToken: string): Promise<boolean> {
+    const profile = this.deps.profile(account);
     let as: oauth.AuthorizationServer;
     try {
-      as = await this.deps.discovery.get();
+      as = await profile.metadata.get();
     } catch {
       return false;
     }
+    if (!as.revocation_endpoint) return false;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        const response = await oauth.revocationRequest(as, clientFor(clientId), oauth.None(), refreshToken, {
-          ...httpOptions(this.deps.endpoints, this.deps.fetch, 10_000),
+        const response = await oauth.revocationRequest(as, clientFor(oauthClientId(account)), profile.clientAuth(), refreshToken, {
+          ...httpOptions(profile.allowInsecure, profile.fetch, 10_000),
           additionalParameters: { token_type_hint: 'refresh_token' },
         });
         if (response.status === 200) return true;

@@ -9,6 +9,11 @@ const SettingsSchema = z.object({
   allowWeakStorage: z.boolean().catch(false),
   callbackPort: z.number().int().min(0).max(65535).catch(0),
   signInTimeoutMinutes: z.number().int().min(1).max(60).catch(10),
+  analysisConcurrency: z.number().int().min(1).max(64).catch(16),
+  analysisDetail: z.enum(['low', 'high', 'auto']).catch('auto'),
+  prices: z
+    .array(z.object({ model: z.string().min(1), inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }))
+    .catch([]),
 });
 
 export const DEFAULT_SETTINGS: SettingsView = SettingsSchema.parse({});

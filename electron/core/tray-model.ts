@@ -4,11 +4,12 @@ import type { AppState } from '../contract';
 export type TrayIconState = 'signed-out' | 'signed-in' | 'expiring' | 'needs-sign-in' | 'busy';
 
 /** Menu actions the shell knows how to perform. */
-export type TrayAction = 'open' | 'quit' | 'sign-in' | 'cancel-sign-in' | 'sign-out' | 'refresh';
+export type TrayAction = 'open' | 'quit' | 'sign-in' | 'cancel-sign-in' | 'sign-out' | 'refresh' | 'analyse' | 'switch-account';
 
 export type TrayMenuItem =
-  | { type: 'action'; id: TrayAction; label: string; enabled: boolean }
+  | { type: 'action'; id: TrayAction; label: string; enabled: boolean; accountId?: string; checked?: boolean }
   | { type: 'label'; label: string }
+  | { type: 'submenu'; label: string; items: TrayMenuItem[] }
   | { type: 'separator' };
 
 export interface TrayModel {
@@ -27,16 +28,44 @@ export function formatRemaining(ms: number): string {
   return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
 }
 
+/** Progress of running jobs, for the tray and the taskbar: null when nothing runs. */
+export function analysisProgress(state: AppState): { done: number; total: number } | null {
+  const running = state.analysis.jobs.filter((j) => j.status === 'running' || j.status === 'queued');
+  if (running.length === 0) return null;
+  return running.reduce(
+    (sum, j) => ({ done: sum.done + j.counts.done + j.counts.failed + j.counts.skipped, total: sum.total + j.counts.total }),
+    { done: 0, total: 0 },
+  );
+}
+
+function accountLine(a: AppState['accounts'][number], now: number): string {
+  const state =
+    a.status === 'needs_sign_in'
+      ? 'needs sign-in'
+      : a.status === 'signed_out'
+        ? 'signed out'
+        : a.expiresAt === null
+          ? 'ready'
+          : a.expiresAt <= now
+            ? 'expired'
+            : `${formatRemaining(a.expiresAt - now)} left`;
+  return `${a.label} (${state})`;
+}
+
 export function trayModel(state: AppState, now: number): TrayModel {
   const name = state.app.name;
   const { account, signIn } = state;
-  const who = account.email ?? account.name ?? 'ChatGPT account';
+  const who = account.email ?? account.name ?? account.label ?? 'ChatGPT account';
+  const progress = analysisProgress(state);
   const signingIn = signIn.phase !== 'idle';
   const remaining = account.expiresAt === null ? null : account.expiresAt - now;
 
   let icon: TrayIconState;
   let status: string;
-  if (signingIn) {
+  if (progress) {
+    icon = 'busy';
+    status = `Analysing ${progress.done} / ${progress.total}`;
+  } else if (signingIn) {
     icon = 'busy';
     status = 'signing in…';
   } else if (account.status === 'needs_sign_in') {
@@ -53,6 +82,7 @@ export function trayModel(state: AppState, now: number): TrayModel {
   }
 
   const menu: TrayMenuItem[] = [{ type: 'label', label: account.status === 'signed_out' ? 'Not signed in' : who }];
+  if (progress) menu.push({ type: 'label', label: `Analysing ${progress.done} / ${progress.total}` });
   if (account.status === 'signed_in' && remaining !== null) {
     menu.push({ type: 'label', label: remaining <= 0 ? 'Token expired' : `Token expires in ${formatRemaining(remaining)}` });
   }
@@ -61,12 +91,25 @@ export function trayModel(state: AppState, now: number): TrayModel {
   if (signingIn) {
     menu.push({ type: 'action', id: 'cancel-sign-in', label: 'Cancel sign-in', enabled: true });
   } else if (account.status === 'signed_in') {
-    menu.push({ type: 'action', id: 'refresh', label: 'Refresh now', enabled: !account.refreshing });
-    menu.push({ type: 'action', id: 'sign-out', label: 'Sign out', enabled: true });
+    if (account.canRefresh) menu.push({ type: 'action', id: 'refresh', label: 'Refresh now', enabled: !account.refreshing });
+    menu.push({ type: 'action', id: 'sign-out', label: account.kind === 'api_key' ? 'Remove API key' : 'Sign out', enabled: true });
   } else {
-    menu.push({ type: 'action', id: 'sign-in', label: 'Continue with ChatGPT…', enabled: true });
+    menu.push({
+      type: 'action',
+      id: 'sign-in',
+      label: account.kind === 'custom' ? `Sign in to ${account.label}…` : 'Continue with ChatGPT…',
+      enabled: true,
+    });
+  }
+  if (state.accounts.length > 1) {
+    menu.push({
+      type: 'submenu',
+      label: 'Switch account',
+      items: state.accounts.map((a) => ({ type: 'action', id: 'switch-account', accountId: a.id, label: accountLine(a, now), enabled: true, checked: a.active })),
+    });
   }
   menu.push({ type: 'separator' });
+  menu.push({ type: 'action', id: 'analyse', label: 'Analyse images…', enabled: true });
   menu.push({ type: 'action', id: 'open', label: `Open ${name}`, enabled: true });
   menu.push({ type: 'action', id: 'quit', label: `Quit ${name}`, enabled: true });
 

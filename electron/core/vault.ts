@@ -31,13 +31,9 @@ export type PendingRefresh = z.infer<typeof PendingRefreshSchema>;
 
 const ProblemSchema = z.object({ code: z.string(), message: z.string() });
 
-const ChatGptAccountSchema = z.object({
-  id: z.string(),
-  kind: z.literal('chatgpt'),
-  issuer: z.string(),
-  /** The issued `oaiapp_…` client id; saved before the first code exchange. */
-  clientId: z.string(),
-  /** The verified `sub`; null while the registration is still pending. */
+/** What every OAuth-backed account (ChatGPT or a custom provider) keeps about its session. */
+const OAuthSessionFields = {
+  /** The verified `sub`; null while a registration is pending or the provider has no ID token. */
   subject: z.string().nullable(),
   email: z.string().nullable(),
   name: z.string().nullable(),
@@ -47,13 +43,74 @@ const ChatGptAccountSchema = z.object({
   lastRefreshAt: z.number().nullable().default(null),
   /** Set when the grant is gone and the person must sign in again. */
   problem: ProblemSchema.optional(),
+};
+
+const ChatGptAccountSchema = z.object({
+  id: z.string(),
+  kind: z.literal('chatgpt'),
+  issuer: z.string(),
+  /** The issued `oaiapp_…` client id; saved before the first code exchange. */
+  clientId: z.string(),
   welcomeShown: z.boolean().default(false),
+  ...OAuthSessionFields,
 });
 export type ChatGptAccount = z.infer<typeof ChatGptAccountSchema>;
 
+const CustomProviderSchema = z.object({
+  /** Discovery (RFC 8414 / OIDC) issuer; or the explicit endpoints below. */
+  issuer: z.string().optional(),
+  authorizationEndpoint: z.string().optional(),
+  tokenEndpoint: z.string().optional(),
+  revocationEndpoint: z.string().optional(),
+  jwksUri: z.string().optional(),
+  clientId: z.string(),
+  /** Present for confidential clients; a secret, so it lives only here, encrypted. */
+  clientSecret: z.string().optional(),
+  clientAuthMethod: z.enum(['none', 'client_secret_basic', 'client_secret_post']),
+  scopes: z.array(z.string()),
+  extraParams: z.record(z.string(), z.string()),
+  apiBase: z.string(),
+  useChatCompletions: z.boolean(),
+});
+export type CustomProvider = z.infer<typeof CustomProviderSchema>;
+
+const CustomAccountSchema = z.object({
+  id: z.string(),
+  kind: z.literal('custom'),
+  label: z.string(),
+  provider: CustomProviderSchema,
+  ...OAuthSessionFields,
+});
+export type CustomAccount = z.infer<typeof CustomAccountSchema>;
+
+const ApiKeyAccountSchema = z.object({
+  id: z.string(),
+  kind: z.literal('api_key'),
+  label: z.string(),
+  baseUrl: z.string(),
+  apiKey: z.string().min(1),
+  useChatCompletions: z.boolean(),
+  createdAt: z.number(),
+  problem: ProblemSchema.optional(),
+});
+export type ApiKeyAccount = z.infer<typeof ApiKeyAccountSchema>;
+
+const AccountSchema = z.discriminatedUnion('kind', [ChatGptAccountSchema, CustomAccountSchema, ApiKeyAccountSchema]);
+export type Account = z.infer<typeof AccountSchema>;
+export type OAuthAccount = ChatGptAccount | CustomAccount;
+
+export function isOAuthAccount(account: Account | undefined): account is OAuthAccount {
+  return account?.kind === 'chatgpt' || account?.kind === 'custom';
+}
+
+/** The OAuth client id a session uses: the issued SIWC registration, or the configured one. */
+export function oauthClientId(account: OAuthAccount): string {
+  return account.kind === 'chatgpt' ? account.clientId : account.provider.clientId;
+}
+
 const VaultDataSchema = z.object({
   version: z.literal(1),
-  accounts: z.array(ChatGptAccountSchema),
+  accounts: z.array(AccountSchema),
   activeAccountId: z.string().nullable(),
 });
 export type VaultData = z.infer<typeof VaultDataSchema>;
@@ -94,11 +151,11 @@ export class Vault {
     return this.#data;
   }
 
-  active(): ChatGptAccount | undefined {
+  active(): Account | undefined {
     return this.#data.accounts.find((a) => a.id === this.#data.activeAccountId);
   }
 
-  account(id: string): ChatGptAccount | undefined {
+  account(id: string): Account | undefined {
     return this.#data.accounts.find((a) => a.id === id);
   }
 
@@ -117,8 +174,8 @@ export class Vault {
     return result;
   }
 
-  updateAccount(id: string, change: (account: ChatGptAccount) => ChatGptAccount): Promise<void> {
-    return this.update((data) => ({ ...data, accounts: data.accounts.map((a) => (a.id === id ? change(a) : a)) }));
+  updateAccount<A extends Account>(id: string, change: (account: A) => A): Promise<void> {
+    return this.update((data) => ({ ...data, accounts: data.accounts.map((a) => (a.id === id ? change(a as A) : a)) }));
   }
 
   /** The person changed the weak-storage setting (only matters on Linux's basic_text backend). */

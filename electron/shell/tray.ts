@@ -13,21 +13,28 @@ export function createTray(options: {
   iconDir: string;
   getState: () => AppState;
   subscribe: (listener: (state: AppState) => void) => () => void;
-  onAction: (action: TrayAction) => void;
+  onAction: (action: TrayAction, accountId?: string) => void;
 }): { destroy(): void } {
   const first = trayModel(options.getState(), Date.now());
   const tray = new Tray(nativeImage.createFromPath(iconPath(options.iconDir, first.icon)));
   let lastIcon = '';
 
   const toMenu = (items: TrayMenuItem[]): MenuItemConstructorOptions[] =>
-    items.map((item) => {
+    items.map((item): MenuItemConstructorOptions => {
       switch (item.type) {
         case 'separator':
           return { type: 'separator' };
         case 'label':
           return { label: item.label, enabled: false };
+        case 'submenu':
+          return { label: item.label, submenu: toMenu(item.items) };
         case 'action':
-          return { label: item.label, enabled: item.enabled, click: () => options.onAction(item.id) };
+          return {
+            label: item.label,
+            enabled: item.enabled,
+            ...(item.checked !== undefined ? { type: 'radio', checked: item.checked } : {}),
+            click: () => options.onAction(item.id, item.accountId),
+          };
       }
     });
 

@@ -1,9 +1,10 @@
 import type { ModelsView } from '../../electron/contract';
 import { useCommand } from '../api';
 import { PlanIndicator } from './PlanUsage';
+import { ErrorText } from './ErrorText';
 
 /** The default-model picker, with the "Using ChatGPT plan" indicator beside it as the ChatGPT UI rules ask. */
-export function ModelPicker({ models }: { models: ModelsView }) {
+export function ModelPicker({ models, showPlan = true }: { models: ModelsView; showPlan?: boolean }) {
   const select = useCommand();
   const refresh = useCommand();
   return (
@@ -25,7 +26,7 @@ export function ModelPicker({ models }: { models: ModelsView }) {
           ))}
         </select>
       </label>
-      <PlanIndicator />
+      {showPlan && <PlanIndicator />}
       {models.status === 'error' && models.error && (
         <p className="error" role="alert">
           {models.error.message}{' '}
@@ -34,11 +35,7 @@ export function ModelPicker({ models }: { models: ModelsView }) {
           </button>
         </p>
       )}
-      {(select.error ?? refresh.error) && (
-        <p className="error" role="alert">
-          {(select.error ?? refresh.error)?.message}
-        </p>
-      )}
+      <ErrorText error={select.error ?? refresh.error} />
     </div>
   );
 }

@@ -2,14 +2,64 @@ import { useState } from 'react';
 import type { AppState } from '../../electron/contract';
 import { useCommand } from '../api';
 import { ExpiryRing } from '../components/ExpiryRing';
+import { ManageAccounts } from '../components/ManageAccounts';
 import { ModelPicker } from '../components/ModelPicker';
 import { formatCountdown, formatTime, useNow } from '../hooks';
+import { ErrorText } from '../components/ErrorText';
 
 export function AccountScreen({ state }: { state: AppState }) {
   const { account, signIn } = state;
-  if (signIn.phase !== 'idle') return <SigningIn state={state} />;
-  if (account.status === 'signed_in') return <SignedIn state={state} />;
-  return <SignedOut state={state} />;
+  return (
+    <>
+      {signIn.phase !== 'idle' ? (
+        <SigningIn state={state} />
+      ) : account.status === 'signed_in' ? (
+        account.kind === 'api_key' ? (
+          <ApiKeyAccount state={state} />
+        ) : (
+          <SignedIn state={state} />
+        )
+      ) : (
+        <SignedOut state={state} />
+      )}
+      {signIn.phase === 'idle' && (state.accounts.length > 0 || account.status === 'signed_in') && (
+        <section className="screen">
+          <ManageAccounts state={state} />
+        </section>
+      )}
+    </>
+  );
+}
+
+function ApiKeyAccount({ state }: { state: AppState }) {
+  const { account } = state;
+  const remove = useCommand();
+  return (
+    <section className="screen" aria-labelledby="account-title">
+      <div className="card account">
+        <h1 id="account-title">{account.label}</h1>
+        <p className="account-status" data-status={account.status}>
+          API key account
+        </p>
+        <dl className="facts">
+          <div>
+            <dt>Server</dt>
+            <dd>{account.baseUrl}</dd>
+          </div>
+          <div>
+            <dt>Key</dt>
+            <dd>Stored encrypted; never shown</dd>
+          </div>
+        </dl>
+        <ModelPicker models={state.models} showPlan={false} />
+        <div className="actions">
+          <button type="button" className="button button-danger" onClick={() => void remove.run('accounts.forget', { accountId: account.id! })}>
+            Remove key
+          </button>
+        </div>
+      </div>
+    </section>
+  );
 }
 
 function ContinueWithChatGPT({ reconsent = false, label = 'Continue with ChatGPT' }: { reconsent?: boolean; label?: string }) {
@@ -19,11 +69,19 @@ function ContinueWithChatGPT({ reconsent = false, label = 'Continue with ChatGPT
       <button type="button" className="button button-primary button-large" disabled={busy} onClick={() => void run('auth.signIn', { reconsent })}>
         {label}
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error.message}
-        </p>
-      )}
+      <ErrorText error={error} />
+    </div>
+  );
+}
+
+function SignInTo({ accountId, label }: { accountId: string; label: string }) {
+  const { run, busy, error } = useCommand();
+  return (
+    <div className="stack">
+      <button type="button" className="button button-primary button-large" disabled={busy} onClick={() => void run('auth.signIn', { accountId })}>
+        Sign in to {label}
+      </button>
+      <ErrorText error={error} />
     </div>
   );
 }
@@ -52,7 +110,7 @@ function SignedOut({ state }: { state: AppState }) {
             {signIn.error.message}
           </div>
         )}
-        <ContinueWithChatGPT />
+        {account.kind === 'custom' ? <SignInTo accountId={account.id!} label={account.label ?? 'provider'} /> : <ContinueWithChatGPT />}
         <p className="fineprint muted">Loupe opens your browser to sign in. Your password never passes through Loupe.</p>
       </div>
     </section>
@@ -118,11 +176,7 @@ function SigningIn({ state }: { state: AppState }) {
               Submit
             </button>
           </form>
-          {paste.error && (
-            <p className="error" role="alert">
-              {paste.error.message}
-            </p>
-          )}
+          <ErrorText error={paste.error} />
         </details>
       </div>
     </section>
@@ -144,10 +198,10 @@ function SignedIn({ state }: { state: AppState }) {
             {initial}
           </div>
           <div>
-            <h1 id="account-title">{account.name ?? account.email ?? 'ChatGPT account'}</h1>
+            <h1 id="account-title">{account.name ?? account.email ?? account.label ?? 'Account'}</h1>
             {account.email && <p className="muted">{account.email}</p>}
             <p className="account-status" data-status={account.status}>
-              Signed in with ChatGPT
+              {account.kind === 'custom' ? `Signed in to ${account.label}` : 'Signed in with ChatGPT'}
             </p>
           </div>
           {account.issuedAt !== null && account.expiresAt !== null && (
@@ -163,10 +217,17 @@ function SignedIn({ state }: { state: AppState }) {
             <dt>Last refresh</dt>
             <dd data-testid="last-refresh">{account.refreshing ? 'refreshing…' : formatTime(account.lastRefreshAt)}</dd>
           </div>
-          <div>
-            <dt>ChatGPT plan usage</dt>
-            <dd>{account.planUsage ? 'On' : 'Off'}</dd>
-          </div>
+          {account.kind === 'chatgpt' ? (
+            <div>
+              <dt>ChatGPT plan usage</dt>
+              <dd>{account.planUsage ? 'On' : 'Off'}</dd>
+            </div>
+          ) : (
+            <div>
+              <dt>API</dt>
+              <dd>{account.baseUrl}</dd>
+            </div>
+          )}
           <div>
             <dt>Stored</dt>
             <dd>{STORAGE_LABEL[account.storage]}</dd>
@@ -187,7 +248,9 @@ function SignedIn({ state }: { state: AppState }) {
             {account.problem.message}
           </p>
         )}
-        {account.planUsage ? (
+        {account.kind !== 'chatgpt' ? (
+          <ModelPicker models={state.models} showPlan={false} />
+        ) : account.planUsage ? (
           <ModelPicker models={state.models} />
         ) : (
           <div className="notice-inline notice-info">
@@ -199,9 +262,11 @@ function SignedIn({ state }: { state: AppState }) {
           </div>
         )}
         <div className="actions">
-          <button type="button" className="button" disabled={refresh.busy || account.refreshing} onClick={() => void refresh.run('auth.refreshNow', {})}>
-            Refresh now
-          </button>
+          {account.canRefresh && (
+            <button type="button" className="button" disabled={refresh.busy || account.refreshing} onClick={() => void refresh.run('auth.refreshNow', {})}>
+              Refresh now
+            </button>
+          )}
           <button
             type="button"
             className="button button-danger"
@@ -215,11 +280,7 @@ function SignedIn({ state }: { state: AppState }) {
             Sign out
           </button>
         </div>
-        {(refresh.error ?? signOut.error) && (
-          <p className="error" role="alert">
-            {(refresh.error ?? signOut.error)?.message}
-          </p>
-        )}
+        <ErrorText error={refresh.error ?? signOut.error} />
         {signOutNote && <p className="notice-inline notice-warning">{signOutNote}</p>}
       </div>
     </section>

@@ -2,6 +2,7 @@ import type { AppState } from '../../electron/contract';
 import { useCommand } from '../api';
 import { PlanIndicator } from '../components/PlanUsage';
 import { formatTime } from '../hooks';
+import { ErrorText } from '../components/ErrorText';
 
 export function ModelsScreen({ state }: { state: AppState }) {
   const { models, account } = state;
@@ -15,7 +16,7 @@ export function ModelsScreen({ state }: { state: AppState }) {
       </section>
     );
   }
-  if (!account.planUsage) {
+  if (account.kind === 'chatgpt' && !account.planUsage) {
     return (
       <section className="screen">
         <h1>Models</h1>
@@ -31,10 +32,13 @@ export function ModelsScreen({ state }: { state: AppState }) {
           {models.status === 'loading' ? 'Loading…' : 'Refresh'}
         </button>
       </div>
-      <PlanIndicator />
+      {account.kind === 'chatgpt' && <PlanIndicator />}
       {models.status === 'error' && models.error && (
         <div className="notice-inline notice-error" role="alert">
-          <span>{models.error.message}</span>{' '}
+          <span>
+            {models.error.message}
+            {models.items.length > 0 && models.fetchedAt ? ` Showing the list from ${formatTime(models.fetchedAt)}.` : ''}
+          </span>{' '}
           <button type="button" className="link" onClick={() => void refresh.run('models.refresh', {})}>
             Retry
           </button>
@@ -48,16 +52,23 @@ export function ModelsScreen({ state }: { state: AppState }) {
             <input type="radio" name="model" value={model.slug} checked={models.selected === model.slug} onChange={() => void select.run('models.select', { slug: model.slug })} />
             <span className="model-name">{model.displayName}</span>
             <code className="muted">{model.slug}</code>
-            {model.vision && <span className="badge badge-ok">images</span>}
+            <button
+              type="button"
+              className={model.vision ? 'badge badge-ok' : 'badge'}
+              title={`Image input: ${model.vision ? 'yes' : 'no'} (${model.visionSource === 'server' ? 'the server says so' : model.visionSource === 'known' ? 'known model family' : model.visionSource === 'override' ? 'set by you; click to change' : 'unknown'})`}
+              onClick={(e) => {
+                e.preventDefault();
+                void select.run('models.setVision', { slug: model.slug, vision: model.visionSource === 'override' && model.vision === false ? null : !model.vision });
+              }}
+            >
+              {model.vision ? 'images' : 'text only'}
+              {model.visionSource === 'override' ? ' *' : ''}
+            </button>
           </label>
         ))}
       </fieldset>
       {models.fetchedAt && <p className="fineprint muted">Updated {formatTime(models.fetchedAt)}</p>}
-      {select.error && (
-        <p className="error" role="alert">
-          {select.error.message}
-        </p>
-      )}
+      <ErrorText error={select.error} />
     </section>
   );
 }

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import type { AppState, Theme } from '../../electron/contract';
 import { useCommand } from '../api';
+import { PriceTable } from '../components/PriceTable';
+import { ErrorText } from '../components/ErrorText';
 
 export function SettingsScreen({ state }: { state: AppState }) {
   const { run, error } = useCommand();
@@ -39,6 +41,15 @@ export function SettingsScreen({ state }: { state: AppState }) {
           <span>Sign-in callback port (0 = pick a free port)</span>
           <input type="number" min={0} max={65535} defaultValue={s.callbackPort} onBlur={(e) => void run('settings.update', { callbackPort: number(e.target.value) })} />
         </label>
+      </div>
+      <div className="card form">
+        <h2>Analysis</h2>
+        <label className="field">
+          <span>Most requests at once (Loupe adapts below this)</span>
+          <input type="number" min={1} max={64} defaultValue={s.analysisConcurrency} onBlur={(e) => void run('settings.update', { analysisConcurrency: number(e.target.value) })} />
+        </label>
+        <h3>Prices for the cost estimate</h3>
+        <PriceTable prices={s.prices} />
       </div>
       <div className="card form">
         <h2>Storage</h2>
@@ -80,11 +91,7 @@ export function SettingsScreen({ state }: { state: AppState }) {
           </div>
         )}
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error.message}
-        </p>
-      )}
+      <ErrorText error={error} />
     </section>
   );
 }

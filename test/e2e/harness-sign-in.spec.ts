@@ -40,7 +40,7 @@ test('sign in with ChatGPT through the browser, watch the countdown and models, 
   await expect(page.getByRole('dialog', { name: "You're using your ChatGPT plan" })).toBeVisible();
   await page.getByRole('button', { name: 'Got it' }).click();
   await expect(page.getByRole('heading', { name: 'Alice Example' })).toBeVisible();
-  await expect(page.getByText('alice@example.com')).toBeVisible();
+  await expect(page.locator('.account').getByText('alice@example.com')).toBeVisible();
   await expect(page.getByTestId('plan-indicator')).toContainText('Using ChatGPT plan');
   const ring = page.getByTestId('expiry-countdown');
   const before = await ring.textContent();
@@ -57,8 +57,8 @@ test('sign in with ChatGPT through the browser, watch the countdown and models, 
   const dom = await page.content();
   for (const token of secrets) expect(dom).not.toContain(token);
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page.getByRole('button', { name: 'Continue with ChatGPT' })).toBeVisible();
+  await page.locator('.account').getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.locator('.hero').getByRole('button', { name: 'Continue with ChatGPT' })).toBeVisible();
   await expect(page.locator('.account-status')).toHaveText('Not signed in');
 });
 

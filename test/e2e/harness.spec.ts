@@ -3,7 +3,7 @@ import { expect, screenshot, test } from './fixtures';
 
 test('the app loads in the harness and shows its first screen', async ({ page, harness }) => {
   await expect(page.getByRole('heading', { name: 'Welcome to Loupe' })).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Account' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('button', { name: 'Account', exact: true })).toHaveAttribute('aria-current', 'page');
   await expect(page.locator('.account-status')).toHaveText('Not signed in');
 
   const errors: string[] = [];
@@ -13,11 +13,11 @@ test('the app loads in the harness and shows its first screen', async ({ page, h
   });
 
   // A round trip through the bridge: change a setting, see the state come back.
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await page.getByLabel('Theme').selectOption('dark');
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   expect(harness.core.getState().settings.theme).toBe('dark');
-  await page.getByRole('button', { name: 'Account' }).click();
+  await page.getByRole('button', { name: 'Account', exact: true }).click();
 
   const path = await screenshot(page, 'first-screen');
   expect(existsSync(path) && statSync(path).size > 5_000).toBe(true);

@@ -19,7 +19,10 @@ export async function startStandIns(options: { auth?: AuthServerOptions; api?: O
     ...options.api,
     verifyToken: async (bearer) => {
       const verified = await auth.verifyAccessToken(bearer);
-      return verified ? { kind: 'oauth', sub: verified.sub, clientId: verified.clientId, scopes: verified.scopes } : null;
+      if (!verified) return null;
+      // Tokens of the stand-in's static clients play a company gateway's OAuth tokens: plain bearer credentials, no ChatGPT-plan rules.
+      if (!verified.clientId.startsWith('oaiapp_')) return { kind: 'apiKey', keyId: `oauth:${verified.clientId}` };
+      return { kind: 'oauth', sub: verified.sub, clientId: verified.clientId, scopes: verified.scopes };
     },
   });
   return {

@@ -162,8 +162,13 @@ export async function readTree(dir: string): Promise<Array<{ path: string; conte
   const out: Array<{ path: string; content: Buffer }> = [];
   for (const name of await readdir(dir)) {
     const path = join(dir, name);
-    if ((await stat(path)).isDirectory()) out.push(...(await readTree(path)));
-    else out.push({ path, content: await readFile(path) });
+    try {
+      if ((await stat(path)).isDirectory()) out.push(...(await readTree(path)));
+      else out.push({ path, content: await readFile(path) });
+    } catch (error) {
+      // A temp file renamed over its target between readdir and read: the target is read instead.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
   return out;
 }

@@ -6,11 +6,22 @@
 import type { CommandError, SignInView } from '../../contract';
 import type { Logger } from '../deps';
 import { LoupeError } from '../errors';
-import type { Vault } from '../vault';
-import { SignInAttempt, type SignInDeps } from './sign-in';
+import type { ChatGptAccount, CustomAccount, Vault } from '../vault';
+import { customPlan } from './custom-sign-in';
+import type { OAuthProfile } from './profile';
+import { SignInAttempt, type SignInDeps, type SignInPlan, siwcPlan } from './sign-in';
+
+export interface SignInTarget {
+  reconsent?: boolean;
+  /** Sign in to this saved account (ChatGPT or custom provider). */
+  accountId?: string;
+  /** Register another ChatGPT account instead of signing in to the active one. */
+  newChatGptAccount?: boolean;
+}
 
 export interface AuthControllerDeps extends SignInDeps {
   vault: Vault;
+  customProfile(account: CustomAccount): OAuthProfile;
   copyText(text: string): void;
   settings(): { callbackPort: number; signInTimeoutMinutes: number; signInTimeoutMs?: number };
   onSignedIn(outcome: { accountId: string; planUsage: boolean }): void;
@@ -40,20 +51,16 @@ export class AuthController {
   }
 
   /** Starts an attempt and returns once the browser was asked to open; the outcome arrives through state. */
-  async start(options: { reconsent: boolean }): Promise<void> {
+  async start(target: SignInTarget): Promise<void> {
     if (this.#attempt) throw new LoupeError('sign_in_in_progress', 'A sign-in is already waiting for your browser. Finish or cancel it first.');
     const settings = this.deps.settings();
+    const plan = this.#plan(target);
     this.#error = null;
-    this.#reconsent = options.reconsent;
+    this.#reconsent = target.reconsent ?? false;
     this.#browserOpened = false;
     const attempt = await SignInAttempt.start(
-      this.deps,
-      {
-        account: this.#accountToReuse(),
-        reconsent: options.reconsent,
-        port: settings.callbackPort,
-        timeoutMs: settings.signInTimeoutMs ?? settings.signInTimeoutMinutes * 60_000,
-      },
+      plan,
+      { port: settings.callbackPort, timeoutMs: settings.signInTimeoutMs ?? settings.signInTimeoutMinutes * 60_000, now: this.deps.now },
       {
         finishing: () => {
           this.#finishing = true;
@@ -87,10 +94,19 @@ export class AuthController {
     this.#attempt.submitRedirectUrl(url);
   }
 
-  /** Reauthorize the active registration (or a pending one) instead of registering again. */
-  #accountToReuse() {
-    const data = this.deps.vault.data();
-    return this.deps.vault.active() ?? data.accounts.find((a) => a.subject === null);
+  #plan(target: SignInTarget): SignInPlan {
+    const explicit = target.accountId ? this.deps.vault.account(target.accountId) : undefined;
+    if (target.accountId && !explicit) throw new LoupeError('unknown_account', 'That account no longer exists.');
+    if (explicit?.kind === 'api_key') throw new LoupeError('not_oauth', 'API-key accounts do not sign in; edit the key instead.');
+    if (explicit?.kind === 'custom') return customPlan(this.deps, explicit, this.deps.customProfile(explicit));
+    const reconsent = target.reconsent ?? false;
+    if (explicit?.kind === 'chatgpt') return siwcPlan(this.deps, { account: explicit, reconsent });
+    // A new registration reuses one whose code exchange failed, so OpenAI never sees it twice.
+    const pending = this.deps.vault.data().accounts.find((a): a is ChatGptAccount => a.kind === 'chatgpt' && a.subject === null);
+    if (target.newChatGptAccount) return siwcPlan(this.deps, { account: pending, reconsent });
+    const active = this.deps.vault.active();
+    if (active?.kind === 'custom') return customPlan(this.deps, active, this.deps.customProfile(active));
+    return siwcPlan(this.deps, { account: active?.kind === 'chatgpt' ? active : pending, reconsent });
   }
 
   async #settle(attempt: SignInAttempt): Promise<void> {

@@ -13,15 +13,19 @@ export type HttpOptions = {
   signal: () => AbortSignal;
 };
 
-export function httpOptions(endpoints: Endpoints, fetchImpl: typeof fetch, timeoutMs = 15_000): HttpOptions {
+export function httpOptions(allowInsecure: boolean, fetchImpl: typeof fetch, timeoutMs = 15_000): HttpOptions {
   return {
     [oauth.customFetch]: fetchImpl,
-    [oauth.allowInsecureRequests]: endpoints.allowInsecure,
+    [oauth.allowInsecureRequests]: allowInsecure,
     signal: () => AbortSignal.timeout(timeoutMs),
   };
 }
 
-const REQUIRED = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'revocation_endpoint'] as const;
+export interface DiscoveryRequirements {
+  /** SIWC needs revocation for sign-out; a custom provider may not offer it. */
+  requireRevocation: boolean;
+  requireJwks: boolean;
+}
 
 export class Discovery {
   #cached: oauth.AuthorizationServer | undefined;
@@ -30,6 +34,7 @@ export class Discovery {
   constructor(
     private readonly endpoints: Endpoints,
     private readonly fetchImpl: typeof fetch,
+    private readonly requirements: DiscoveryRequirements = { requireRevocation: true, requireJwks: true },
   ) {}
 
   get(): Promise<oauth.AuthorizationServer> {
@@ -55,7 +60,7 @@ export class Discovery {
     const issuer = this.endpoints.issuer;
     let as: oauth.AuthorizationServer;
     try {
-      const response = await oauth.discoveryRequest(issuer, { ...httpOptions(this.endpoints, this.fetchImpl), algorithm: 'oidc' });
+      const response = await oauth.discoveryRequest(issuer, { ...httpOptions(this.endpoints.allowInsecure, this.fetchImpl), algorithm: 'oidc' });
       as = await oauth.processDiscoveryResponse(issuer, response);
     } catch (cause) {
       throw new LoupeError('discovery_failed', `Could not reach the sign-in server (${issuer.host}). Check your connection and try again.`, {
@@ -67,7 +72,13 @@ export class Discovery {
     if (as.issuer !== this.endpoints.issuerId) {
       throw new LoupeError('discovery_failed', `The sign-in server identified itself as a different issuer than ${this.endpoints.issuerId}.`, { retryable: true });
     }
-    for (const key of REQUIRED) {
+    const required = [
+      'authorization_endpoint',
+      'token_endpoint',
+      ...(this.requirements.requireJwks ? (['jwks_uri'] as const) : []),
+      ...(this.requirements.requireRevocation ? (['revocation_endpoint'] as const) : []),
+    ] as const;
+    for (const key of required) {
       const value = as[key];
       if (typeof value !== 'string' || !sameOrigin(value, issuer)) {
         throw new LoupeError('discovery_failed', `The sign-in server's configuration is missing a valid ${key.replace(/_/g, ' ')} on ${issuer.host}.`, {

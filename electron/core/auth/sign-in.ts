@@ -35,13 +35,26 @@ export interface SignInRequest {
   account: ChatGptAccount | undefined;
   /** Ask for consent again (to enable plan usage): `prompt=consent` with the full scope. */
   reconsent: boolean;
-  port: number;
-  timeoutMs: number;
 }
 
 export interface SignInOutcome {
   accountId: string;
   planUsage: boolean;
+}
+
+/** What one attempt knows and must keep in the main process until the callback arrives. */
+export interface AttemptSecrets {
+  state: string;
+  nonce: string;
+  verifier: string;
+  redirectUri: string;
+}
+
+/** The provider-specific half of an attempt: the authorization URL, then what to do with the callback. */
+export interface SignInPlan {
+  metadata(): Promise<oauth.AuthorizationServer>;
+  authorizeUrl(as: oauth.AuthorizationServer, secrets: AttemptSecrets): Promise<URL>;
+  finish(as: oauth.AuthorizationServer, secrets: AttemptSecrets, callback: URL): Promise<SignInOutcome>;
 }
 
 /** A running attempt. The authorize URL stays in the main process (it may carry an `id_token_hint`). */
@@ -80,54 +93,69 @@ export class SignInAttempt {
   }
 
   static async start(
-    deps: SignInDeps,
-    request: SignInRequest,
+    plan: SignInPlan,
+    options: { port: number; timeoutMs: number; now(): number },
     hooks: { finishing(): void },
   ): Promise<SignInAttempt> {
-    const as = await deps.discovery.get();
-    const saved = request.account;
+    const as = await plan.metadata();
     const state = oauth.generateRandomState();
-    const nonce = oauth.generateRandomNonce();
-    const verifier = oauth.generateRandomCodeVerifier();
-    const listener = await startLoopbackListener({ expectedState: state, port: request.port, timeoutMs: request.timeoutMs });
-
-    const url = new URL(as.authorization_endpoint!);
-    const q = url.searchParams;
-    q.set('client_id', saved?.clientId ?? DYNAMIC_CLIENT_ID);
-    q.set('response_type', 'code');
-    q.set('redirect_uri', listener.redirectUri);
-    q.set('scope', SIWC_SCOPE);
-    q.set('resource', deps.endpoints.resource);
-    q.set('state', state);
-    q.set('nonce', nonce);
-    q.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier));
-    q.set('code_challenge_method', 'S256');
-    q.set('ext_agent_host_id', deps.hostId);
-    if (!saved) q.set('agent_name_hint', AGENT_NAME);
-    if (saved?.tokens?.idToken) q.set('id_token_hint', saved.tokens.idToken);
-    if (saved?.email) q.set('login_hint', saved.email);
-    if (request.reconsent) q.set('prompt', 'consent');
-
-    const startedAt = deps.now();
-    const attempt: SignInAttempt = new SignInAttempt(url.href, startedAt, startedAt + request.timeoutMs, listener, async () => {
+    const listener = await startLoopbackListener({ expectedState: state, port: options.port, timeoutMs: options.timeoutMs });
+    const secrets: AttemptSecrets = {
+      state,
+      nonce: oauth.generateRandomNonce(),
+      verifier: oauth.generateRandomCodeVerifier(),
+      redirectUri: listener.redirectUri,
+    };
+    let url: URL;
+    try {
+      url = await plan.authorizeUrl(as, secrets);
+    } catch (error) {
+      listener.cancel();
+      throw error;
+    }
+    const startedAt = options.now();
+    return new SignInAttempt(url.href, startedAt, startedAt + options.timeoutMs, listener, async () => {
       const callback = await listener.callback;
       hooks.finishing();
-      return finish(deps, as, { saved, state, nonce, verifier, redirectUri: listener.redirectUri }, callback);
+      return plan.finish(as, secrets, callback);
     });
-
-    return attempt;
   }
 }
 
-interface AttemptSecrets {
-  saved: ChatGptAccount | undefined;
-  state: string;
-  nonce: string;
-  verifier: string;
-  redirectUri: string;
+/** Sign in with ChatGPT: the first registration or a re-sign-in to a saved one (protocol notes §4–§7). */
+export function siwcPlan(deps: SignInDeps, request: SignInRequest): SignInPlan {
+  const saved = request.account;
+  return {
+    metadata: () => deps.discovery.get(),
+    async authorizeUrl(as, secrets) {
+      const url = new URL(as.authorization_endpoint!);
+      const q = url.searchParams;
+      q.set('client_id', saved?.clientId ?? DYNAMIC_CLIENT_ID);
+      q.set('response_type', 'code');
+      q.set('redirect_uri', secrets.redirectUri);
+      q.set('scope', SIWC_SCOPE);
+      q.set('resource', deps.endpoints.resource);
+      q.set('state', secrets.state);
+      q.set('nonce', secrets.nonce);
+      q.set('code_challenge', await oauth.calculatePKCECodeChallenge(secrets.verifier));
+      q.set('code_challenge_method', 'S256');
+      q.set('ext_agent_host_id', deps.hostId);
+      if (!saved) q.set('agent_name_hint', AGENT_NAME);
+      if (saved?.tokens?.idToken) q.set('id_token_hint', saved.tokens.idToken);
+      if (saved?.email) q.set('login_hint', saved.email);
+      if (request.reconsent) q.set('prompt', 'consent');
+      return url;
+    },
+    finish: (as, secrets, callback) => finish(deps, as, { ...secrets, saved }, callback),
+  };
 }
 
-async function finish(deps: SignInDeps, as: oauth.AuthorizationServer, attempt: AttemptSecrets, callback: URL): Promise<SignInOutcome> {
+async function finish(
+  deps: SignInDeps,
+  as: oauth.AuthorizationServer,
+  attempt: AttemptSecrets & { saved: ChatGptAccount | undefined },
+  callback: URL,
+): Promise<SignInOutcome> {
   const params = callback.searchParams;
   const { saved } = attempt;
 
@@ -191,7 +219,7 @@ async function finish(deps: SignInDeps, as: oauth.AuthorizationServer, attempt: 
   let response: Response;
   try {
     response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), validated, attempt.redirectUri, attempt.verifier, {
-      ...httpOptions(deps.endpoints, deps.fetch),
+      ...httpOptions(deps.endpoints.allowInsecure, deps.fetch),
       additionalParameters: { resource: deps.endpoints.resource },
     });
   } catch (cause) {
@@ -214,7 +242,12 @@ async function finish(deps: SignInDeps, as: oauth.AuthorizationServer, attempt: 
 
   let verified;
   try {
-    verified = await verifyTokenResponse(deps, as, client, response, { type: 'code', expectedNonce: attempt.nonce });
+    verified = await verifyTokenResponse({ metadata: deps.discovery, allowInsecure: deps.endpoints.allowInsecure, fetch: deps.fetch }, as, client, response, {
+      type: 'code',
+      expectedNonce: attempt.nonce,
+      requireIdToken: true,
+      siwc: true,
+    });
   } catch (error) {
     throw mapProcessingError(error);
   }
@@ -240,7 +273,7 @@ async function finish(deps: SignInDeps, as: oauth.AuthorizationServer, attempt: 
     ...data,
     activeAccountId: id,
     accounts: data.accounts.map((a) =>
-      a.id === id
+      a.id === id && a.kind === 'chatgpt'
         ? {
             ...a,
             subject: claims.sub,

@@ -6,15 +6,15 @@
  * SIWC-specific checks of the notes §6.2.
  */
 import * as oauth from 'oauth4webapi';
-import { type Discovery, httpOptions } from './discovery';
-import type { Endpoints } from './endpoints';
+import { httpOptions } from './discovery';
+import type { MetadataSource } from './profile';
 import { identityUnavailable, invalidIdToken, invalidTokenResponse, jwksProbe, mapProcessingError } from './oauth-errors';
 
 export const CLOCK_TOLERANCE_SECONDS = 5;
 
 export interface VerifyContext {
-  discovery: Discovery;
-  endpoints: Endpoints;
+  metadata: MetadataSource;
+  allowInsecure: boolean;
   fetch: typeof fetch;
 }
 
@@ -40,13 +40,19 @@ export async function verifyTokenResponse(
   as: oauth.AuthorizationServer,
   client: oauth.Client,
   response: Response,
-  kind: { type: 'code'; expectedNonce: string } | { type: 'refresh' },
+  kind: ({ type: 'code'; expectedNonce: string | undefined; requireIdToken: boolean } | { type: 'refresh' }) & {
+    /** Sign in with ChatGPT's stricter rules (notes §6.2): a granted scope, and a refresh token with offline_access. */
+    siwc: boolean;
+  },
 ): Promise<VerifiedTokens> {
   let raw: oauth.TokenEndpointResponse;
   try {
     raw =
       kind.type === 'code'
-        ? await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: kind.expectedNonce, requireIdToken: true })
+        ? await oauth.processAuthorizationCodeResponse(as, client, response, {
+            expectedNonce: kind.expectedNonce ?? oauth.expectNoNonce,
+            requireIdToken: kind.requireIdToken,
+          })
         : await oauth.processRefreshTokenResponse(as, client, response);
   } catch (error) {
     throw mapProcessingError(error);
@@ -57,9 +63,9 @@ export async function verifyTokenResponse(
   if (typeof raw.expires_in !== 'number' || !Number.isFinite(raw.expires_in) || raw.expires_in <= 0) {
     throw invalidTokenResponse('missing or invalid lifetime');
   }
-  if (kind.type === 'code' && typeof raw.scope !== 'string') throw invalidTokenResponse('no granted scope');
+  if (kind.siwc && kind.type === 'code' && typeof raw.scope !== 'string') throw invalidTokenResponse('no granted scope');
   const scopes = typeof raw.scope === 'string' ? raw.scope.split(/\s+/).filter(Boolean) : undefined;
-  if (scopes?.includes('offline_access') && !raw.refresh_token) throw invalidTokenResponse('no refresh token although offline access was granted');
+  if (kind.siwc && scopes?.includes('offline_access') && !raw.refresh_token) throw invalidTokenResponse('no refresh token although offline access was granted');
 
   if (raw.id_token) await verifySignature(ctx, as, response);
   const claims = raw.id_token ? oauth.getValidatedIdTokenClaims(raw) : undefined;
@@ -80,13 +86,13 @@ async function verifySignature(ctx: VerifyContext, as: oauth.AuthorizationServer
   for (let attempt = 0; ; attempt++) {
     const probe = jwksProbe(ctx.fetch);
     try {
-      await oauth.validateApplicationLevelSignature(as, response, httpOptions(ctx.endpoints, probe.fetch));
+      await oauth.validateApplicationLevelSignature(as, response, httpOptions(ctx.allowInsecure, probe.fetch));
       return;
     } catch (error) {
       if (probe.unreachable()) throw identityUnavailable(error);
       // A key we have not seen: the issuer may have rotated its keys since we cached them.
-      if (attempt === 0 && error instanceof oauth.OperationProcessingError && error.code === oauth.KEY_SELECTION && ctx.discovery.forgetKeys(as)) {
-        as = await ctx.discovery.get();
+      if (attempt === 0 && error instanceof oauth.OperationProcessingError && error.code === oauth.KEY_SELECTION && ctx.metadata.forgetKeys(as)) {
+        as = await ctx.metadata.get();
         continue;
       }
       if (error instanceof TypeError) throw identityUnavailable(error);

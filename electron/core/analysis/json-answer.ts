@@ -1,0 +1,59 @@
+/**
+ * Turning a model's text into a result. A paid answer is never thrown away:
+ * when it isn't JSON, or isn't the JSON the schema asked for, the caller keeps
+ * the raw text and a `parseError` a person can read.
+ */
+import { z } from 'zod';
+
+export type Validator = (value: unknown) => string | null;
+
+/** Builds a local validator from a JSON Schema with zod 4's `z.fromJSONSchema`. Throws when zod can't read the schema. */
+export function compileValidator(schema: Record<string, unknown>): Validator {
+  const type = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+  return (value) => {
+    const result = type.safeParse(value);
+    if (result.success) return null;
+    const issues = result.error.issues.slice(0, 5).map((issue) => `${issue.path.length ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
+    const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
+    return `The answer doesn’t match the schema: ${issues.join('; ')}${more}.`;
+  };
+}
+
+/**
+ * Parses the JSON object in a model's answer. Prompted (non-structured)
+ * answers sometimes arrive in a ```json fence or after a sentence of chat, so
+ * those wrappers are tolerated; anything else is a parse error.
+ */
+export function parseJsonAnswer(text: string): { value: unknown } | { error: string } {
+  const trimmed = text.trim();
+  if (!trimmed) return { error: 'The answer was empty.' };
+  const candidates = [trimmed];
+  const fenced = /```(?:json)?\s*\n([\s\S]*?)\n?```/i.exec(trimmed);
+  if (fenced?.[1]) candidates.push(fenced[1].trim());
+  const first = trimmed.indexOf('{');
+  const last = trimmed.lastIndexOf('}');
+  if (first >= 0 && last > first) candidates.push(trimmed.slice(first, last + 1));
+  let firstError = '';
+  for (const candidate of candidates) {
+    try {
+      return { value: JSON.parse(candidate) as unknown };
+    } catch (error) {
+      firstError ||= error instanceof Error ? error.message : String(error);
+    }
+  }
+  return { error: `The answer isn’t valid JSON (${firstError}).` };
+}
+
+export interface ReadAnswer {
+  parsed?: unknown;
+  parseError?: string;
+}
+
+/** JSON parse + schema check; `schema === null` means free text is the result. */
+export function readAnswer(text: string, validate: Validator | null): ReadAnswer {
+  if (!validate) return {};
+  const parsed = parseJsonAnswer(text);
+  if ('error' in parsed) return { parseError: parsed.error };
+  const problem = validate(parsed.value);
+  return problem ? { parseError: problem } : { parsed: parsed.value };
+}

@@ -1,0 +1,69 @@
+/**
+ * The analysis engine in a process of its own, for the crash test:
+ *
+ *   node --import tsx test/support/analysis-child.ts <config.json>
+ *
+ * Config: `{ dataDir, apiBase, token, create?: { paths, outputDir, model, concurrencyCap? } }`.
+ * With `create` it starts a new job; without, it only opens the engine, which
+ * resumes whatever job was running. It prints one line per event on stdout:
+ * `job <id>`, `done <itemId> <path>` once an item is reported done (which the
+ * engine only does after the job file says so), and `finished <status>`.
+ * The bearer token comes from the parent (it signed in against the stand-ins).
+ */
+import { readFileSync } from 'node:fs';
+import { AnalysisEngine } from '../../electron/core/analysis/engine';
+import { LoupeError } from '../../electron/core/errors';
+
+interface ChildConfig {
+  dataDir: string;
+  apiBase: string;
+  token: string;
+  create?: { paths: string[]; outputDir: string; model: string; concurrencyCap?: number };
+}
+
+const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as ChildConfig;
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const reported = new Set<string>();
+let jobId: string | undefined;
+let finishing = false;
+let engine: AnalysisEngine | undefined;
+
+function check(): void {
+  if (!engine || !jobId || finishing) return;
+  const job = engine.job(jobId);
+  if (!job) return;
+  for (const item of job.items) {
+    if (item.status === 'done' && !reported.has(item.id)) {
+      reported.add(item.id);
+      say(`done ${item.id} ${item.path}`);
+    }
+  }
+  if (['done', 'failed', 'stopped', 'cancelled'].includes(job.status) && job.counts.inFlight === 0) {
+    finishing = true;
+    say(`finished ${job.status}`);
+    void engine.dispose().then(() => process.exit(0));
+  }
+}
+
+engine = await AnalysisEngine.open({
+  dataDir: config.dataDir,
+  fetch: globalThis.fetch,
+  account: () => ({ apiBase: new URL(config.apiBase), kind: 'chatgpt', session: {
+    accessToken: async () => config.token,
+    afterUnauthorized: async () => {
+      throw new LoupeError('unauthorized', 'The test token was refused.');
+    },
+  } }),
+  clock: { now: () => Date.now() },
+  log: { info() {}, warn() {}, error: (message) => process.stderr.write(`${message}\n`) },
+  notify() {},
+  onChange: () => setImmediate(check),
+  tuning: { backoffBaseMs: 50, backoffMaxMs: 500 },
+});
+if (config.create) {
+  jobId = await engine.createJob({ ...config.create, preset: 'describe', detail: 'low' });
+} else {
+  jobId = engine.jobs()[0]?.id;
+}
+say(`job ${jobId}`);
+check();

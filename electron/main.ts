@@ -9,6 +9,7 @@ import { BrowserWindow, Notification, app, clipboard, dialog, net, session, shel
 import { systemClock } from './core/deps';
 import { dispatchCommand } from './core/dispatch';
 import { createCore } from './core/index';
+import { analysisProgress } from './core/tray-model';
 import { createSafeStorageCipher } from './shell/cipher';
 import { registerIpc } from './shell/ipc';
 import { registerAppScheme, serveRenderer } from './shell/protocol';
@@ -49,9 +50,16 @@ async function start(): Promise<void> {
     return created;
   };
 
+  let shutdown: (() => Promise<void>) | undefined;
   app.on('second-instance', () => showWindow());
-  app.on('before-quit', () => {
+  app.on('before-quit', (event) => {
     quitting = true;
+    if (!shutdown) return;
+    // Let running jobs record what they finished before the process ends (bounded, so Quit always quits).
+    event.preventDefault();
+    const finish = shutdown;
+    shutdown = undefined;
+    void Promise.race([finish(), new Promise((resolve) => setTimeout(resolve, 5_000))]).finally(() => app.quit());
   });
   app.on('window-all-closed', () => {
     /* stay in the tray */
@@ -101,6 +109,11 @@ async function start(): Promise<void> {
 
   win = openWindow();
   const disposeIpc = registerIpc(core, () => win);
+  // Taskbar / dock progress while photos are analysed.
+  const unsubscribeProgress = core.subscribe((state) => {
+    const progress = analysisProgress(state);
+    if (win && !win.isDestroyed()) win.setProgressBar(progress && progress.total > 0 ? progress.done / progress.total : -1);
+  });
   const tray = createTray({
     iconDir,
     getState: core.getState,
@@ -133,9 +146,10 @@ async function start(): Promise<void> {
     },
   });
 
-  app.on('will-quit', () => {
+  shutdown = async () => {
+    unsubscribeProgress();
     disposeIpc();
     tray.destroy();
-    void core.dispose();
-  });
+    await core.dispose();
+  };
 }

@@ -9,9 +9,9 @@ export const SCREENSHOT_DIR = fileURLToPath(new URL('../../test-results/screensh
 mkdirSync(SCREENSHOT_DIR, { recursive: true });
 
 /** Saves a full-window screenshot under test-results/screenshots/ and returns its path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
   const path = join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path, animations: 'disabled' });
+  await page.screenshot({ path, animations: 'disabled', fullPage: options.fullPage ?? false });
   return path;
 }
 

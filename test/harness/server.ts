@@ -42,6 +42,8 @@ export interface HarnessOptions {
   options?: CoreOptions;
   /** Stand-in OpenAI servers to sign in against; started (and stopped) by the harness when omitted. */
   standIns?: StandIns;
+  /** Options for the stand-ins the harness starts itself. */
+  standInOptions?: Parameters<typeof startStandIns>[0];
   /** Where the core "opens the system browser": by default the URL is recorded for a test (or printed by `npm run harness`). */
   openExternal?: (url: string) => Promise<void>;
 }
@@ -68,7 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const copied: string[] = [];
   const streams = new Set<ServerResponse>();
   const ownStack = !options.standIns;
-  const stack = options.standIns ?? (await startStandIns());
+  const stack = options.standIns ?? (await startStandIns(options.standInOptions));
   const core = await createCore(
     createNodeDeps(dataDir, {
       openExternal: async (url) => {

@@ -1,0 +1,48 @@
+import { expect, screenshot, test } from './fixtures';
+
+const API_KEY = 'sk-test-e2e-key-1234567890';
+
+test.use({ harnessOptions: { standInOptions: { api: { apiKeys: [API_KEY] } } } });
+
+test('add an API-key account, switch between it and a ChatGPT account', async ({ page, harness }) => {
+  // A ChatGPT account first.
+  await page.locator('.hero').getByRole('button', { name: 'Continue with ChatGPT' }).click();
+  await expect.poll(() => harness.opened.length).toBe(1);
+  const tab = await page.context().newPage();
+  await tab.goto(harness.opened[0]!);
+  await tab.locator('input[name=email]').fill('alice@example.com');
+  await tab.locator('input[name=password]').fill('password');
+  await tab.locator('#login').click();
+  await tab.locator('#approve').click();
+  await expect(tab.locator('body')).toContainText('return to Loupe');
+  await tab.close();
+  await page.getByRole('button', { name: 'Got it' }).click();
+
+  // Then an API key against the stand-in API: a wrong key is refused and saves nothing.
+  await page.getByRole('button', { name: 'Add an API key' }).click();
+  const form = page.getByRole('form', { name: 'Add an API key' });
+  await form.getByLabel('Name (optional)').fill('Work key');
+  await form.getByLabel('Base URL').fill(harness.stack.endpoints.apiBase);
+  await form.getByLabel('API key').fill('sk-test-wrong-key-000000');
+  await form.getByRole('button', { name: 'Check and save' }).click();
+  await expect(form.getByRole('alert')).toContainText('rejected');
+  await form.getByLabel('API key').fill(API_KEY);
+  await form.getByRole('button', { name: 'Check and save' }).click();
+  await expect(page.getByRole('heading', { name: 'Work key' })).toBeVisible();
+  await expect(page.getByText('API key account')).toBeVisible();
+
+  // The switcher lists both with their status; switch back to ChatGPT.
+  await page.locator('.switcher-button').click();
+  const menu = page.getByRole('menu', { name: 'Accounts' });
+  await expect(menu.getByRole('menuitemradio')).toHaveCount(2);
+  await expect(menu.getByRole('menuitemradio', { name: /Work key/ })).toHaveAttribute('aria-checked', 'true');
+  await expect(menu.getByRole('menuitemradio', { name: /alice@example.com/ })).toContainText('expires in');
+  await screenshot(page, 'account-switcher');
+  await menu.getByRole('menuitemradio', { name: /alice@example.com/ }).click();
+  await expect(page.getByRole('heading', { name: 'Alice Example' })).toBeVisible();
+  expect(harness.core.getState().account.kind).toBe('chatgpt');
+
+  // The key never reaches the page.
+  expect(await page.content()).not.toContain(API_KEY);
+  expect(JSON.stringify(harness.core.getState())).not.toContain(API_KEY);
+});

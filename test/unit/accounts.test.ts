@@ -113,6 +113,26 @@ describe('custom OAuth providers', () => {
     expect(state.accounts.find((a) => a.label === 'Gateway OIDC')?.status).toBe('signed_out');
   });
 
+  it('works with explicit endpoints instead of discovery', async () => {
+    const issuer = stack.endpoints.issuer;
+    const started = await fx.run('accounts.addCustom', {
+      label: 'No discovery',
+      authorizationEndpoint: `${issuer}/api/accounts/authorize`,
+      tokenEndpoint: `${issuer}/api/accounts/oauth/token`,
+      revocationEndpoint: `${issuer}/api/accounts/oauth/revoke`,
+      jwksUri: `${issuer}/.well-known/jwks.json`,
+      clientId: 'gateway-public',
+      scopes: 'openid email offline_access',
+      apiBase: stack.endpoints.apiBase,
+    });
+    expect(started.ok).toBe(true);
+    const discoveryBefore = stack.auth.requests.filter((r) => r.endpoint === 'discovery').length;
+    const state = await finishBrowserSignIn(fx, 1);
+    expect(state.account).toMatchObject({ kind: 'custom', status: 'signed_in', email: 'alice@example.com' });
+    expect(stack.auth.requests.filter((r) => r.endpoint === 'discovery').length).toBe(discoveryBefore);
+    expect(await fx.run('auth.signOut')).toMatchObject({ ok: true, value: { revoked: true } });
+  });
+
   it('a confidential client authenticates with its secret, which never leaves the vault', async () => {
     await fx.run('accounts.addCustom', {
       label: 'Confidential',
@@ -167,6 +187,44 @@ describe('custom OAuth providers', () => {
     const result = await fx.run('accounts.addCustom', { label: 'Bad', clientId: 'x', scopes: 'openid', ...urls });
     expect(result.error?.code).toBe('invalid_provider');
     expect(fx.core.getState().accounts).toEqual([]);
+  });
+});
+
+describe('models per account', () => {
+  it('keeps the last good list with its time when the server is unreachable, and honours vision overrides', async () => {
+    let offline = false;
+    const local = await createCoreFixture(stack, {
+      deps: {
+        fetch: async (input, init) => {
+          const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+          if (offline && url.endsWith('/models')) throw new TypeError('fetch failed');
+          return fetch(input, init);
+        },
+      },
+    });
+    try {
+      await local.run('accounts.addApiKey', { baseUrl: stack.endpoints.apiBase, apiKey: API_KEY });
+      const ready = await waitForState(local.core, (s) => s.models.status === 'ready');
+      const fetchedAt = ready.models.fetchedAt;
+      expect(ready.models.items.length).toBeGreaterThan(1);
+      offline = true;
+      await local.run('models.refresh');
+      const state = local.core.getState().models;
+      expect(state.status).toBe('error');
+      expect(state.error?.code).toBe('network_error');
+      expect(state.items).toEqual(ready.models.items);
+      expect(state.fetchedAt).toBe(fetchedAt);
+
+      const target = state.items.find((m) => m.visionSource !== 'server') ?? state.items[0]!;
+      await local.run('models.setVision', { slug: target.slug, vision: !target.vision });
+      expect(local.core.getState().models.items.find((m) => m.slug === target.slug)).toMatchObject({ vision: !target.vision, visionSource: 'override' });
+      await local.restart();
+      expect(local.core.getState().models.items.find((m) => m.slug === target.slug)?.visionSource).toBe('override');
+      await local.run('models.setVision', { slug: target.slug, vision: null });
+      expect(local.core.getState().models.items.find((m) => m.slug === target.slug)?.visionSource).not.toBe('override');
+    } finally {
+      await local.dispose();
+    }
   });
 });
 

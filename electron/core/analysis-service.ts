@@ -4,7 +4,7 @@
  * the cost estimate. The engine itself lives in electron/core/analysis/.
  */
 import { copyFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { AnalysisView, JobDetailView, JobSummaryView, ParsedInput, PresetView, PriceRow, StagedInput } from '../contract';
 import type { Accounts } from './accounts';
@@ -88,7 +88,13 @@ export class AnalysisService {
 
   stage(paths: string[]): void {
     const known = new Set(this.#staged.map((s) => s.path));
-    const added = paths.filter((p) => !known.has(p)).map((path) => ({ path, name: basename(path) || path }));
+    const added: StagedInput[] = [];
+    for (const path of paths) {
+      // Skips what is already staged and repeats within this batch (a folder dropped twice at once).
+      if (known.has(path)) continue;
+      known.add(path);
+      added.push({ path, name: basename(path) || path });
+    }
     if (this.#staged.length + added.length > 10_000) throw new LoupeError('too_many_inputs', 'Loupe takes at most 10,000 photos and folders at once.');
     this.#staged = [...this.#staged, ...added];
     this.deps.onChange();
@@ -131,18 +137,32 @@ export class AnalysisService {
     const stamp = new Date(this.deps.core.clock.now()).toISOString().slice(0, 16).replace('T', ' ').replace(':', '.');
     const name = input.name ?? `${basename(paths[0]!)}${paths.length > 1 ? ` + ${paths.length - 1} more` : ''} ${stamp}`;
     const outputDir = input.outputDir ?? this.#freshFolder(join(this.outputRoot(), safeFolderName(name)));
-    const jobId = await this.engine.createJob({
-      accountId: account.id,
-      name,
-      paths,
-      preset: input.preset,
-      ...(input.customPrompt !== undefined ? { customPrompt: input.customPrompt } : {}),
-      ...(customSchema !== undefined ? { customSchema } : {}),
-      model,
-      detail: input.detail ?? defaults.detail,
-      concurrencyCap: input.concurrency ?? defaults.concurrency,
-      outputDir,
-    });
+    const existed = existsSync(outputDir);
+    let jobId: string;
+    try {
+      jobId = await this.engine.createJob({
+        accountId: account.id,
+        name,
+        paths,
+        preset: input.preset,
+        ...(input.customPrompt !== undefined ? { customPrompt: input.customPrompt } : {}),
+        ...(customSchema !== undefined ? { customSchema } : {}),
+        model,
+        detail: input.detail ?? defaults.detail,
+        concurrencyCap: input.concurrency ?? defaults.concurrency,
+        outputDir,
+      });
+    } catch (error) {
+      // A refused job (no readable photos, …) leaves no empty folder behind; it would push the next job of that name to "<name> 2".
+      if (!existed) {
+        try {
+          rmdirSync(outputDir);
+        } catch {
+          /* not created, or not empty */
+        }
+      }
+      throw error;
+    }
     this.#staged = [];
     this.deps.onChange();
     return { jobId };
@@ -150,7 +170,7 @@ export class AnalysisService {
 
   job(jobId: string): JobDetailView {
     const detail = this.engine.job(jobId);
-    if (!detail) throw new LoupeError('unknown_job', 'That job no longer exists.');
+    if (!detail) throw new LoupeError('job_not_found', 'That job no longer exists.');
     return { ...detail, costUsd: estimateCost(detail.model, detail.tokens, this.deps.prices()) };
   }
 

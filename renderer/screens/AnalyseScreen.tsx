@@ -76,6 +76,8 @@ function JobForm({ state, ready }: { state: AppState; ready: boolean }) {
   const [prompt, setPrompt] = useState('');
   const [schema, setSchema] = useState('');
   const [name, setName] = useState('');
+  const [outputDir, setOutputDir] = useState('');
+  const [concurrency, setConcurrency] = useState(state.settings.analysisConcurrency);
   const start = useCommand();
   const chosenModel = model || state.models.selected || '';
   const description = state.analysis.presets.find((p) => p.id === preset)?.description;
@@ -90,6 +92,8 @@ function JobForm({ state, ready }: { state: AppState; ready: boolean }) {
           detail,
           ...(chosenModel ? { model: chosenModel } : {}),
           ...(name.trim() ? { name: name.trim() } : {}),
+          ...(outputDir.trim() ? { outputDir: outputDir.trim() } : {}),
+          concurrency,
           ...(preset === 'custom' ? { customPrompt: prompt, ...(schema.trim() ? { customSchema: schema } : {}) } : {}),
         });
       }}
@@ -128,6 +132,14 @@ function JobForm({ state, ready }: { state: AppState; ready: boolean }) {
         <label className="field">
           <span>Job name (optional)</span>
           <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Flat 3 survey" maxLength={120} />
+        </label>
+        <label className="field">
+          <span>Output folder (optional)</span>
+          <input value={outputDir} onChange={(e) => setOutputDir(e.target.value)} placeholder={`${state.analysis.outputRoot}/<job name>`} spellCheck={false} />
+        </label>
+        <label className="field">
+          <span>Most requests at once</span>
+          <input type="number" min={1} max={64} value={concurrency} onChange={(e) => setConcurrency(Math.max(1, Math.min(64, Number(e.target.value) || 1)))} />
         </label>
       </div>
       {description && <p className="muted">{description}</p>}

@@ -1,4 +1,4 @@
-import { expect, screenshot, test } from './fixtures';
+import { expect, screenshot, signInWithChatGpt, test } from './fixtures';
 
 const API_KEY = 'sk-test-e2e-key-1234567890';
 
@@ -6,17 +6,7 @@ test.use({ harnessOptions: { standInOptions: { api: { apiKeys: [API_KEY] } } } }
 
 test('add an API-key account, switch between it and a ChatGPT account', async ({ page, harness }) => {
   // A ChatGPT account first.
-  await page.locator('.hero').getByRole('button', { name: 'Continue with ChatGPT' }).click();
-  await expect.poll(() => harness.opened.length).toBe(1);
-  const tab = await page.context().newPage();
-  await tab.goto(harness.opened[0]!);
-  await tab.locator('input[name=email]').fill('alice@example.com');
-  await tab.locator('input[name=password]').fill('password');
-  await tab.locator('#login').click();
-  await tab.locator('#approve').click();
-  await expect(tab.locator('body')).toContainText('return to Loupe');
-  await tab.close();
-  await page.getByRole('button', { name: 'Got it' }).click();
+  await signInWithChatGpt(page, harness);
 
   // Then an API key against the stand-in API: a wrong key is refused and saves nothing.
   await page.getByRole('button', { name: 'Add an API key' }).click();

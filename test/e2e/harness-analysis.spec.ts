@@ -2,25 +2,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { expect, screenshot, test } from './fixtures';
+import { expect, screenshot, signInWithChatGpt, test } from './fixtures';
 
 const GOOD = fileURLToPath(new URL('../fixtures/good/', import.meta.url));
 
 test.use({ harnessOptions: { standInOptions: { api: { latencyMs: 1500 } } } });
-
-async function signIn(page: Page, url: () => string | undefined) {
-  await page.locator('.hero').getByRole('button', { name: 'Continue with ChatGPT' }).click();
-  await expect.poll(url).toBeTruthy();
-  const tab = await page.context().newPage();
-  await tab.goto(url()!);
-  await tab.locator('input[name=email]').fill('alice@example.com');
-  await tab.locator('input[name=password]').fill('password');
-  await tab.locator('#login').click();
-  await tab.locator('#approve').click();
-  await expect(tab.locator('body')).toContainText('return to Loupe');
-  await tab.close();
-  await page.getByRole('button', { name: 'Got it' }).click();
-}
 
 /** Drops files onto the drop zone the way a person drags them from the file manager. */
 async function dropFiles(page: Page, paths: string[]) {
@@ -38,7 +24,7 @@ async function dropFiles(page: Page, paths: string[]) {
 }
 
 test('drop five photos, watch the job run, read the results on disk', async ({ page, harness }) => {
-  await signIn(page, () => harness.opened[0]);
+  await signInWithChatGpt(page, harness);
   await page.getByRole('button', { name: 'Analyse', exact: true }).click();
 
   const photos = readdirSync(GOOD).filter((f) => /\.(jpe?g|png|webp)$/.test(f)).sort().slice(0, 5).map((f) => join(GOOD, f));

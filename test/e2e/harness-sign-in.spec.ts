@@ -1,25 +1,4 @@
-import type { Page } from '@playwright/test';
-import { expect, screenshot, test } from './fixtures';
-
-/** Plays the person in their browser: the stand-in's login and consent pages, in Chromium. */
-async function approveInBrowser(page: Page, url: string, options: { planUsage?: boolean } = {}) {
-  const browserTab = await page.context().newPage();
-  await browserTab.goto(url);
-  await browserTab.locator('input[name=email]').fill('alice@example.com');
-  await browserTab.locator('input[name=password]').fill('password');
-  await browserTab.locator('#login').click();
-  if (options.planUsage === false) await browserTab.locator('#plan-usage').uncheck();
-  await browserTab.locator('#approve').click();
-  await expect(browserTab.locator('body')).toContainText('return to Loupe');
-  // The loopback page must not show the code or state it received.
-  const html = await browserTab.content();
-  const landed = new URL(browserTab.url());
-  for (const key of ['code', 'state']) {
-    const value = landed.searchParams.get(key);
-    if (value) expect(html).not.toContain(value);
-  }
-  await browserTab.close();
-}
+import { approveInBrowser, expect, screenshot, test } from './fixtures';
 
 test('sign in with ChatGPT through the browser, watch the countdown and models, then sign out', async ({ page, harness }) => {
   await expect(page.getByRole('button', { name: 'Continue with ChatGPT' })).toBeVisible();

@@ -1,14 +1,15 @@
 /**
  * The shapes of analysis jobs: what a person asks for (`JobSpec`), what is
  * persisted in `<dataDir>/jobs/<id>.json` (`JobRecord`), and what the UI
- * sees (`JobSummary`, `JobDetail`). Persisted shapes carry a version so a
+ * sees (`JobSummary`, `JobDetail`: the contract's views, less the cost that
+ * the core adds from the price table). Persisted shapes carry a version so a
  * later Loupe can read an older job file.
  */
+import type { ItemStatus, JobDetailView, JobItemView, JobStatus, JobSummaryView, StopReasonView } from '../../contract';
 import type { PresetId } from './presets';
 import type { Detail } from './request';
 
-export type JobStatus = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled' | 'stopped';
-export type ItemStatus = 'pending' | 'in_flight' | 'done' | 'failed' | 'skipped';
+export type { ItemStatus, JobCounts, JobStatus } from '../../contract';
 
 export interface JobSpec {
   name?: string;
@@ -23,13 +24,6 @@ export interface JobSpec {
   /** Most requests at once (default 16, at most 64); the engine adapts below it. */
   concurrencyCap?: number;
   outputDir: string;
-}
-
-export interface StopReason {
-  code: string;
-  message: string;
-  /** Where the person can fix it, e.g. "Manage usage". */
-  link?: { label: string; url: string };
 }
 
 export interface ItemError {
@@ -82,52 +76,7 @@ export interface JobRecord {
   items: ItemRecord[];
 }
 
-export interface JobCounts {
-  total: number;
-  done: number;
-  failed: number;
-  skipped: number;
-  pending: number;
-  inFlight: number;
-}
-
-export interface JobSummary {
-  id: string;
-  name: string;
-  preset: PresetId;
-  model: string;
-  detail: Detail;
-  status: JobStatus;
-  counts: JobCounts;
-  createdAt: number;
-  startedAt: number | null;
-  finishedAt: number | null;
-  /** From recent throughput; null until there is enough to go on. */
-  etaMs: number | null;
-  tokens: { input: number; output: number };
-  outputDir: string;
-  stopReason?: StopReason;
-  /** Requests allowed at once right now (0 when not running). */
-  concurrency: number;
-}
-
-export interface ItemView {
-  id: string;
-  path: string;
-  name: string;
-  status: ItemStatus;
-  error?: ItemError;
-  /** Small JPEG data URL, for photos prepared in this session. */
-  thumbnail?: string;
-  result?: unknown;
-  rawText?: string;
-  parseError?: string;
-  hash?: string;
-  outputFile?: string;
-  duplicateOf?: string;
-  attempts?: number;
-}
-
-export interface JobDetail extends JobSummary {
-  items: ItemView[];
-}
+export type StopReason = StopReasonView;
+export type JobSummary = Omit<JobSummaryView, 'costUsd'>;
+export type ItemView = JobItemView;
+export type JobDetail = Omit<JobDetailView, 'costUsd'>;

@@ -62,24 +62,13 @@ function ApiKeyAccount({ state }: { state: AppState }) {
   );
 }
 
-function ContinueWithChatGPT({ reconsent = false, label = 'Continue with ChatGPT' }: { reconsent?: boolean; label?: string }) {
+/** Starts a sign-in: ChatGPT by default, a saved provider with `accountId`, re-consent with `reconsent`. */
+function SignInButton({ label = 'Continue with ChatGPT', ...target }: { label?: string; reconsent?: boolean; accountId?: string }) {
   const { run, busy, error } = useCommand();
   return (
     <div className="stack">
-      <button type="button" className="button button-primary button-large" disabled={busy} onClick={() => void run('auth.signIn', { reconsent })}>
+      <button type="button" className="button button-primary button-large" disabled={busy} onClick={() => void run('auth.signIn', target)}>
         {label}
-      </button>
-      <ErrorText error={error} />
-    </div>
-  );
-}
-
-function SignInTo({ accountId, label }: { accountId: string; label: string }) {
-  const { run, busy, error } = useCommand();
-  return (
-    <div className="stack">
-      <button type="button" className="button button-primary button-large" disabled={busy} onClick={() => void run('auth.signIn', { accountId })}>
-        Sign in to {label}
       </button>
       <ErrorText error={error} />
     </div>
@@ -110,7 +99,7 @@ function SignedOut({ state }: { state: AppState }) {
             {signIn.error.message}
           </div>
         )}
-        {account.kind === 'custom' ? <SignInTo accountId={account.id!} label={account.label ?? 'provider'} /> : <ContinueWithChatGPT />}
+        {account.kind === 'custom' ? <SignInButton accountId={account.id!} label={`Sign in to ${account.label ?? 'provider'}`} /> : <SignInButton />}
         <p className="fineprint muted">Loupe opens your browser to sign in. Your password never passes through Loupe.</p>
       </div>
     </section>
@@ -258,7 +247,7 @@ function SignedIn({ state }: { state: AppState }) {
               <strong>ChatGPT plan usage is off.</strong> You are signed in, but Loupe will not send requests on your plan. Enable it, or use an
               API key instead.
             </p>
-            <ContinueWithChatGPT reconsent label="Enable ChatGPT plan usage" />
+            <SignInButton reconsent label="Enable ChatGPT plan usage" />
           </div>
         )}
         <div className="actions">

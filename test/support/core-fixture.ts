@@ -113,6 +113,15 @@ export async function createCoreFixture(stack: StandIns, fixtureOptions: Fixture
   return fixture;
 }
 
+/** A fetch that fails like a dropped network for `/models` while `offline()` says so. */
+export function modelsOfflineFetch(offline: () => boolean): typeof fetch {
+  return async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (offline() && url.endsWith('/models')) throw new TypeError('fetch failed');
+    return fetch(input, init);
+  };
+}
+
 /** Resolves once the core's state satisfies `predicate` (rejects after `timeoutMs`). */
 export function waitForState(core: Core, predicate: (s: AppState) => boolean, timeoutMs = 10_000): Promise<AppState> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { completeAuthorizationInBrowser } from '../servers/auth-server';
 import { type StandIns, startStandIns } from '../servers/stack';
-import { type CoreFixture, createCoreFixture, readTree, signInThroughBrowser, waitForOpened, waitForState } from '../support/core-fixture';
+import { type CoreFixture, createCoreFixture, modelsOfflineFetch, readTree, signInThroughBrowser, waitForOpened, waitForState } from '../support/core-fixture';
 import { ManualClock } from '../support/manual-clock';
 
 const API_KEY = 'sk-test-valid-key-0123456789abcdef';
@@ -194,13 +194,7 @@ describe('models per account', () => {
   it('keeps the last good list with its time when the server is unreachable, and honours vision overrides', async () => {
     let offline = false;
     const local = await createCoreFixture(stack, {
-      deps: {
-        fetch: async (input, init) => {
-          const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-          if (offline && url.endsWith('/models')) throw new TypeError('fetch failed');
-          return fetch(input, init);
-        },
-      },
+      deps: { fetch: modelsOfflineFetch(() => offline) },
     });
     try {
       await local.run('accounts.addApiKey', { baseUrl: stack.endpoints.apiBase, apiKey: API_KEY });

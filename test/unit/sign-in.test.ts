@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SIWC_SCOPE, completeAuthorizationInBrowser } from '../servers/auth-server';
 import { type StandIns, startStandIns } from '../servers/stack';
-import { type CoreFixture, createCoreFixture, readTree, signInThroughBrowser, waitForOpened, waitForState } from '../support/core-fixture';
+import { type CoreFixture, createCoreFixture, modelsOfflineFetch, readTree, signInThroughBrowser, waitForOpened, waitForState } from '../support/core-fixture';
 
 let stack: StandIns;
 let fx: CoreFixture;
@@ -335,13 +335,7 @@ describe('Continue with ChatGPT', () => {
   it('shows a model-list failure inline and recovers on Retry', async () => {
     let failModels = true;
     const local = await createCoreFixture(stack, {
-      deps: {
-        fetch: async (input, init) => {
-          const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-          if (failModels && url.endsWith('/models')) throw new TypeError('fetch failed');
-          return fetch(input, init);
-        },
-      },
+      deps: { fetch: modelsOfflineFetch(() => failModels) },
     });
     try {
       await signInThroughBrowser(local);

@@ -131,6 +131,28 @@ export interface AccountView {
   storage: TokenStorage;
   /** Show the one-time "You're using your ChatGPT plan" notice. */
   showPlanWelcome: boolean;
+  /** What the person may do with this account now; decided by the core, never re-derived by the renderer. */
+  can: AccountAbilities;
+}
+
+/** Whether an action is open to the person now, and in words for a person why not. */
+export interface Ability {
+  allowed: boolean;
+  reason: string | null;
+}
+
+export interface AccountAbilities {
+  /** Start an analysis job with this account. */
+  analyse: Ability;
+  listModels: Ability;
+  /** Renew the access token now. */
+  refresh: Ability;
+  signOut: Ability;
+}
+
+/** Pages the person may be sent to; sent in state so no second copy of a URL lives in the renderer. */
+export interface AppLinks {
+  manageUsage: string;
 }
 
 export interface SignInView {
@@ -230,6 +252,14 @@ export interface JobDetailView extends JobSummaryView {
   items: JobItemView[];
 }
 
+export interface JobItemsPage {
+  jobId: string;
+  /** Items in the job, so the window can size a virtual list. */
+  total: number;
+  offset: number;
+  items: JobItemView[];
+}
+
 export interface PresetView {
   id: PresetId;
   label: string;
@@ -255,6 +285,7 @@ export interface AppState {
   analysis: AnalysisView;
   settings: SettingsView;
   notices: Notice[];
+  links: AppLinks;
 }
 
 // ---------------------------------------------------------------------------
@@ -371,6 +402,10 @@ export const commands = /* @__PURE__ */ (() => {
     'analysis.cancel': command<void>()(JobRef),
     'analysis.retryFailed': command<void>()(JobRef),
     'analysis.getJob': command<JobDetailView>()(JobRef),
+    /** One page of a job's items, in a stable order; the window asks only for what it shows. */
+    'analysis.getItems': command<JobItemsPage>()(
+      z.strictObject({ jobId: z.string().min(1).max(100), offset: z.number().int().min(0).max(10_000_000), limit: z.number().int().min(1).max(500) }),
+    ),
     'analysis.openOutput': command<void>()(JobRef),
     /** Saves a copy of the job's results.csv where the person chooses. */
     'analysis.export': command<{ path: string | null }>()(JobRef),

@@ -3,7 +3,7 @@
  * returns the surface the shell (and the browser harness) talks to.
  */
 import type { AppState, CommandName, CommandOutput, Notice, ParsedInput } from '../contract';
-import { Accounts, parseCustomProvider, planUsage } from './accounts';
+import { Accounts, modelAccess, parseCustomProvider } from './accounts';
 import { AnalysisService } from './analysis-service';
 import { AuthController } from './auth/controller';
 import { Discovery } from './auth/discovery';
@@ -12,7 +12,7 @@ import { ensureHostId } from './auth/host-id';
 import { checkProviderUrl } from './auth/profile';
 import { type CoreDeps, type Logger, silentLogger } from './deps';
 import { LoupeError } from './errors';
-import { isAllowedExternalUrl } from './external-links';
+import { MANAGE_USAGE_URL, isAllowedExternalUrl } from './external-links';
 import { ModelCatalog, fetchModels } from './models';
 import { Settings } from './settings';
 import { StateStore } from './state-store';
@@ -83,8 +83,7 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
   /** The active account, when its models may be listed (a ChatGPT account only with plan usage). */
   const listableAccess = () => {
     const active = accounts.active();
-    if (!active || accounts.status(active) !== 'signed_in') return undefined;
-    if (active.kind === 'chatgpt' && !planUsage(active)) return undefined;
+    if (!active || !modelAccess(active, accounts.status(active)).allowed) return undefined;
     return accounts.access(active.id);
   };
   const models = new ModelCatalog({
@@ -135,7 +134,7 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     ...(options.analysisTuning ? { tuning: options.analysisTuning } : {}),
   });
 
-  const snapshot = (): Omit<AppState, 'app' | 'notices'> => ({
+  const snapshot = (): Omit<AppState, 'app' | 'notices' | 'links'> => ({
     accounts: accounts.summaries(),
     account: accounts.view(vault.mode),
     signIn: auth.view(),
@@ -143,7 +142,7 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     analysis: analysis.view(),
     settings: settings.get(),
   });
-  const state = new StateStore<AppState>({ app: { ...deps.app, testIssuer: endpoints.testIssuer }, notices, ...snapshot() });
+  const state = new StateStore<AppState>({ app: { ...deps.app, testIssuer: endpoints.testIssuer }, notices, links: { manageUsage: MANAGE_USAGE_URL }, ...snapshot() });
   publish = () => state.update(() => snapshot());
 
   const targetId = (accountId: string | undefined) => {
@@ -238,10 +237,8 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     },
     'models.refresh': async () => {
       const active = accounts.active();
-      if (!active || accounts.status(active) !== 'signed_in') throw new LoupeError('signed_out', 'Sign in first.');
-      if (active.kind === 'chatgpt' && !planUsage(active)) {
-        throw new LoupeError('plan_usage_disabled', 'ChatGPT plan usage is not enabled for this sign-in. Enable it, or use an API key instead.');
-      }
+      const access = modelAccess(active, accounts.status(active));
+      if (!access.allowed) throw new LoupeError(active && accounts.status(active) === 'signed_in' ? 'plan_usage_disabled' : 'signed_out', access.reason ?? 'Sign in first.');
       await models.refresh();
     },
     'models.select': async ({ slug }) => models.select(slug),
@@ -256,6 +253,10 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     'analysis.cancel': async ({ jobId }) => analysis.engine.cancel(jobId),
     'analysis.retryFailed': async ({ jobId }) => analysis.engine.retryFailed(jobId),
     'analysis.getJob': async ({ jobId }) => analysis.job(jobId),
+    'analysis.getItems': async ({ jobId, offset, limit }) => {
+      const { items } = analysis.job(jobId);
+      return { jobId, total: items.length, offset, items: items.slice(offset, offset + limit) };
+    },
     'analysis.openOutput': async ({ jobId }) => analysis.openOutput(jobId),
     'analysis.export': async ({ jobId }) => analysis.exportCsv(jobId),
   };

@@ -7,15 +7,13 @@ import { ErrorText } from '../components/ErrorText';
 
 export function AnalyseScreen({ state }: { state: AppState }) {
   const [openJob, setOpenJob] = useState<string | null>(null);
-  const ready = state.account.status === 'signed_in' && state.account.planUsage;
+  const { allowed: ready, reason } = state.account.can.analyse;
   return (
     <section className="screen" aria-labelledby="analyse-title">
       <h1 id="analyse-title">Analyse photos</h1>
       {!ready && (
         <p className="notice-inline notice-info">
-          {state.account.status === 'signed_in'
-            ? 'ChatGPT plan usage is off: enable it on the Account screen to analyse photos.'
-            : 'Sign in on the Account screen to analyse photos. You can already add them here.'}
+          {reason} You can already add photos here.
         </p>
       )}
       <DropZone staged={state.analysis.staged} />

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppState } from '../../electron/contract';
+import { abilities } from '../../electron/core/accounts';
 import { DEFAULT_SETTINGS } from '../../electron/core/settings';
 import { analysisProgress, formatRemaining, trayModel } from '../../electron/core/tray-model';
 
@@ -26,12 +27,14 @@ const base: AppState = {
     problem: null,
     storage: 'keychain',
     showPlanWelcome: false,
+    can: abilities(undefined, 'signed_out'),
   },
   signIn: { phase: 'idle', startedAt: null, deadline: null, browserOpened: false, reconsent: false, error: null },
   models: { status: 'idle', items: [], error: null, fetchedAt: null, selected: null },
   analysis: { staged: [], jobs: [], presets: [], outputRoot: '/home/me/Documents/Loupe' },
   settings: DEFAULT_SETTINGS,
   notices: [],
+  links: { manageUsage: 'https://chatgpt.com/settings/usage' },
 };
 
 const signedIn = (minutesLeft: number, extra: Partial<AppState['account']> = {}): AppState => ({

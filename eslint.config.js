@@ -117,7 +117,7 @@ export default defineConfig(
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
-      // `==` is used nowhere on purpose; `== null` stays allowed for "null or undefined".
+      // Strict equality everywhere; `== null` stays allowed as the idiom for "null or undefined".
       eqeqeq: ['error', 'smart'],
     },
   },
@@ -133,7 +133,7 @@ export default defineConfig(
       },
     },
     rules: {
-      // Caught promises are the bug class that matters most in this code (refresh, journal writes, IPC).
+      // A dropped promise is the bug class that matters most here (refresh, journal writes, IPC); `void p` marks a deliberate one.
       '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: true }],
       // React's onClick={async () => …} is fine: the handler's promise is deliberately not awaited by React.
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
@@ -144,8 +144,8 @@ export default defineConfig(
       ],
       // The typechecker already forbids undefined names; the core rule misfires on type-only globals.
       'no-undef': 'off',
-      // Off: 63 hits, all `async` functions that implement a Promise-returning interface without awaiting
-      // (adapters, stand-ins). Correct code; dropping `async` would turn their throws into sync throws.
+      // Off: 63 hits on the current tree, nearly all `async` functions that implement a Promise-returning interface
+      // (adapters, stand-ins) without awaiting. Correct code; dropping `async` would turn their throws into sync throws.
       '@typescript-eslint/require-await': 'off',
       // `reject(signal.reason)` is the idiomatic abort (fetch does the same); the reason is typed `any`.
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],

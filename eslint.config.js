@@ -7,7 +7,7 @@
  *   renderer/**          React, react-dom, its own files and electron/contract only
  *   electron/contract.ts zod only (it is compiled into both sides)
  *   electron/preload.ts  `electron` and the contract only
- *   electron/core/**     never `electron`, electron/shell/**, electron/main
+ *   electron/core/**     never `electron` (nor electron-store & co.), electron/shell/**, electron/main
  *   electron/**          never renderer/** or test/**
  *
  * The boundaries are `no-restricted-imports` regexes over the import specifier
@@ -39,6 +39,13 @@ const ELECTRON_PACKAGE = {
   regex: '^electron(/.*)?$',
   caseSensitive: true,
   message: 'The `electron` package belongs to electron/main.ts, electron/shell/** and electron/preload.ts only.',
+};
+
+/** npm packages that load `electron` themselves, so they are shell-only too. */
+const ELECTRON_ONLY_PACKAGES = {
+  regex: '^(electron-store|electron-updater|electron-log|@electron/remote)(/.*)?$',
+  caseSensitive: true,
+  message: 'This package loads `electron` itself: wrap it in an electron/shell adapter and hand the core an interface (CoreDeps).',
 };
 
 /** A relative path that climbs into the shell, or to main.ts, from inside electron/core. */
@@ -170,7 +177,12 @@ export default defineConfig(
   {
     files: ['electron/core/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': restrict([ELECTRON_PACKAGE, CORE_TO_SHELL_OR_MAIN, ELECTRON_TO_RENDERER_OR_TEST]),
+      '@typescript-eslint/no-restricted-imports': restrict([
+        ELECTRON_PACKAGE,
+        ELECTRON_ONLY_PACKAGES,
+        CORE_TO_SHELL_OR_MAIN,
+        ELECTRON_TO_RENDERER_OR_TEST,
+      ]),
       'no-restricted-syntax': ['error', ...DYNAMIC_ELECTRON],
     },
   },

@@ -48,6 +48,8 @@ const forbidden: Record<string, Case[]> = {
     ['electron/core/kernel/deps.ts', "import { boot } from '../../main.ts';"],
     ['electron/core/x.ts', "const { app } = await import('electron');"],
     ['electron/core/x.ts', "const { app } = require('electron');"],
+    ['electron/core/kernel/store.ts', "import Store from 'electron-store';"],
+    ['electron/core/x.ts', "import { autoUpdater } from 'electron-updater';"],
     ['electron/core/x.ts', "import { App } from '../../renderer/App';"],
     ['electron/core/x.ts', "import { fakeClock } from '../../test/support/manual-clock';"],
   ],
@@ -122,6 +124,7 @@ const allowed: Record<string, Case[]> = {
       "import { Tray } from 'electron';\nimport { trayModel } from '../core/tray-model';\nimport type { AppState } from '../contract';",
     ],
     ['electron/main.ts', "import { app } from 'electron';\nimport { createCore } from './core/index';\nimport { createTray } from './shell/tray';"],
+    ['electron/shell/electron-store.ts', "import Store from 'electron-store';\nimport type { KeyValueStore } from '../core/kernel/deps';"],
   ],
   tests: [
     [

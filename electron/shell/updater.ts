@@ -35,8 +35,14 @@ export function startUpdates(options: { updater: UpdaterLike; clock: Clock; log:
     const delay = nextCheckIn(status, clock.now());
     if (stopped || delay === null) return;
     timer = clock.setTimeout(() => {
-      // Errors arrive as the 'error' event as well; the promise only needs catching.
-      updater.checkForUpdates().catch(() => {});
+      updater.checkForUpdates().then(
+        (result) => {
+          // null: electron-updater is inactive here (e.g. a Linux build that is not an AppImage or a deb); no events will follow.
+          if (result === null) log.info('updates are not available for this build');
+        },
+        // Errors arrive as the 'error' event too, which reschedules.
+        () => {},
+      );
     }, delay);
   };
   const apply = (event: UpdateEvent) => {

@@ -3,18 +3,54 @@
  * against the Electron double, and drives it: fire events, read what it did.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import type { AppState } from '../../electron/contract';
 import type { DoubleConfig } from './double/electron-double';
 import type { Command, Snapshot } from './double/protocol';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
 export const builtMain = join(repo, 'dist/main/main.js');
-const register = fileURLToPath(new URL('./double/register.ts', import.meta.url));
-const runMain = fileURLToPath(new URL('./double/run-main.mjs', import.meta.url));
+const doubleDir = fileURLToPath(new URL('./double/', import.meta.url));
+
+let built: { register: string; runMain: string } | undefined;
+/**
+ * The double is TypeScript; the child runs plain Node without a TypeScript
+ * loader, so nothing but the built main and the double is transformed (a
+ * loader would also rewrite dist/main/main.js and hide its source map from
+ * the coverage report). esbuild comes with tsx.
+ */
+function buildDouble(): { register: string; runMain: string } {
+  if (built) return built;
+  // Inside the repo (git-ignored .cache) so `sharp` resolves to the same package the app loads.
+  const out = join(repo, '.cache', 'electron-double');
+  mkdirSync(out, { recursive: true });
+  buildSync({
+    entryPoints: [join(doubleDir, 'register.ts')],
+    outfile: join(out, 'register.mjs'),
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+  });
+  for (const file of ['hooks.mjs', 'electron-esm.mjs', 'electron-cjs.cjs', 'run-main.mjs']) copyFileSync(join(doubleDir, file), join(out, file));
+  built = { register: join(out, 'register.mjs'), runMain: join(out, 'run-main.mjs') };
+  return built;
+}
+
+export interface Exit {
+  /** The code the app asked for (app.exit / app.quit), null when it never asked. */
+  requested: number | null;
+  /** The process's own exit code. */
+  code: number | null;
+  /** What the double had recorded when the app asked to exit. */
+  last: Snapshot | null;
+}
 
 export interface SimulatedApp {
   child: ChildProcess;
@@ -24,8 +60,7 @@ export interface SimulatedApp {
   state(): Promise<AppState>;
   /** Polls until `predicate` holds (or throws after `timeoutMs`, naming `what`). */
   waitFor(what: string, predicate: (s: Snapshot) => boolean, timeoutMs?: number): Promise<Snapshot>;
-  /** The exit code the app asked for (app.exit / app.quit), then the process's own. */
-  exited: Promise<{ requested: number | null; code: number | null }>;
+  exited: Promise<Exit>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -33,7 +68,11 @@ export interface SimulatedApp {
 export function launch(options: Partial<DoubleConfig> & { env?: Record<string, string | undefined>; resourcesPath?: string; coverageDir?: string } = {}): SimulatedApp {
   const userData = options.userData ?? mkdtempSync(join(tmpdir(), 'loupe-sim-'));
   const documents = join(userData, 'Documents');
-  mkdirSync(documents, { recursive: true });
+  try {
+    mkdirSync(documents, { recursive: true });
+  } catch {
+    // A test that makes userData unusable on purpose.
+  }
   const config: DoubleConfig & { resourcesPath?: string } = {
     platform: options.platform ?? 'linux',
     userData,
@@ -45,9 +84,10 @@ export function launch(options: Partial<DoubleConfig> & { env?: Record<string, s
     storageBackend: options.storageBackend ?? 'gnome_libsecret',
     ...(options.resourcesPath ? { resourcesPath: options.resourcesPath } : {}),
   };
+  const { register, runMain } = buildDouble();
   const child = fork(runMain, [], {
     cwd: repo,
-    execArgv: ['--import', 'tsx', '--import', register],
+    execArgv: ['--import', register],
     env: {
       ...process.env,
       ...options.env,
@@ -64,19 +104,23 @@ export function launch(options: Partial<DoubleConfig> & { env?: Record<string, s
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let requested: number | null = null;
-  child.on('message', (message: { type: string; id?: number; ok?: boolean; result?: unknown; error?: string; code?: number }) => {
-    if (message.type === 'exit') requested = message.code ?? null;
+  let last: Snapshot | null = null;
+  child.on('message', (message: { type: string; id?: number; ok?: boolean; result?: unknown; error?: string; code?: number; snapshot?: Snapshot }) => {
+    if (message.type === 'exit') {
+      requested = message.code ?? null;
+      last = message.snapshot ?? null;
+    }
     if (message.type !== 'reply' || message.id === undefined) return;
     const waiter = pending.get(message.id);
     pending.delete(message.id);
     if (message.ok) waiter?.resolve(message.result);
     else waiter?.reject(new Error(message.error));
   });
-  const exited = new Promise<{ requested: number | null; code: number | null }>((resolve) => {
+  const exited = new Promise<Exit>((resolve) => {
     child.on('exit', (code) => {
       for (const waiter of pending.values()) waiter.reject(new Error(`the app exited (${code}) before answering\n${output}`));
       pending.clear();
-      resolve({ requested, code });
+      resolve({ requested, code, last });
     });
   });
 

@@ -34,8 +34,9 @@ const send = (message: unknown, done?: () => void) => {
   else done?.();
 };
 
+// The last snapshot travels with the exit, so the test sees what happened right before it (a start-up error box).
 electron.app.on('double-exit', (code: number) => {
-  send({ type: 'exit', code }, () => process.exit(code));
+  send({ type: 'exit', code, snapshot: snapshot() }, () => process.exit(code));
 });
 
 const mainWindow = () => control.windows.find((w) => !w.isDestroyed());

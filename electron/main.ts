@@ -192,6 +192,8 @@ async function run(): Promise<void> {
       (args[0] as Electron.Event | undefined)?.preventDefault();
       recordAndQuit?.(() => app.quit());
     });
+    // Playwright's _electron suite drives the tray through this; never in a packaged build.
+    if (!app.isPackaged && process.env.LOUPE_E2E === '1') Object.assign(globalThis, { loupeE2E: { tray } });
     log.info('ready');
   } catch (error) {
     log.error('start-up failed', { step, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });

@@ -40,7 +40,20 @@ const TICK_MS = 30_000;
 export interface LoupeTray {
   /** Re-render now (the update status changed). */
   refresh(): void;
+  /** Clicks the menu item with this label, as a person would (end-to-end tests drive the tray through it). */
+  click(label: string): void;
   destroy(): void;
+}
+
+function findAction(items: TrayMenuItem[], label: string): Extract<TrayMenuItem, { type: 'action' }> | undefined {
+  for (const item of items) {
+    if (item.type === 'action' && item.label === label) return item;
+    if (item.type === 'submenu') {
+      const found = findAction(item.items, label);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 export function createTray(options: {
@@ -79,6 +92,11 @@ export function createTray(options: {
   schedule();
   return {
     refresh: () => render(options.getState()),
+    click(label) {
+      const item = findAction(model(options.getState()).menu, label);
+      if (!item?.enabled) throw new Error(`no enabled tray item "${label}"`);
+      options.onAction(item.id, item.accountId);
+    },
     destroy() {
       tick.cancel();
       unsubscribe();

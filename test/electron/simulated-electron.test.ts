@@ -55,7 +55,7 @@ describe.skipIf(!existsSync(builtMain))('simulated Electron: Linux, from start t
 
   beforeAll(async () => {
     stack = await startStandIns();
-    app = start({ env: { LOUPE_CHATGPT_ISSUER: stack.endpoints.issuer, LOUPE_OPENAI_API_BASE: stack.endpoints.apiBase } });
+    app = start({ env: { LOUPE_CHATGPT_ISSUER: stack.endpoints.issuer, LOUPE_OPENAI_API_BASE: stack.endpoints.apiBase, LOUPE_E2E: '1' } });
     beforeReady = await app.snapshot();
     await app.send({ type: 'ready' });
     ready = await app.waitFor('the tray', started);
@@ -199,6 +199,14 @@ describe.skipIf(!existsSync(builtMain))('simulated Electron: Linux, from start t
     expect(dialog.properties).toEqual(['openDirectory', 'multiSelections']);
   });
 
+  it('the development-only end-to-end hook clicks tray items by label', async () => {
+    expect(await app.send({ type: 'e2e-hook' })).toBe(true);
+    await app.send({ type: 'window-hide' });
+    await app.send({ type: 'e2e-tray-click', label: 'Open Loupe' });
+    expect((await app.snapshot()).windows[0]!.visible).toBe(true);
+    await expect(app.send({ type: 'e2e-tray-click', label: 'No such item' })).rejects.toThrow(/no enabled tray item/);
+  });
+
   it('Quit records running work and exits 0, with a log in the logs folder', async () => {
     await app.send({ type: 'menu-click', label: 'Quit Loupe' });
     const exit = await app.exited;
@@ -301,12 +309,13 @@ describe.skipIf(!existsSync(builtMain))('simulated Electron: packaged Linux buil
     const resources = mkdtempSync(join(tmpdir(), 'loupe-sim-resources-'));
     mkdirSync(join(resources, 'icons'));
     // As if started from an AppImage: electron-updater's Linux updater is active only then (or for a deb/rpm).
-    const app = start({ packaged: true, resourcesPath: resources, env: { APPIMAGE: join(resources, 'Loupe.AppImage') } });
+    const app = start({ packaged: true, resourcesPath: resources, env: { APPIMAGE: join(resources, 'Loupe.AppImage'), LOUPE_E2E: '1' } });
     try {
       await app.send({ type: 'ready' });
       const s = await app.waitFor('the tray', started);
       expect(tray(s).image).toBe(join(resources, 'icons', 'tray-signed-out.png'));
       expect(s.windows[0]!.options.webPreferences).toMatchObject({ devTools: false });
+      expect(await app.send({ type: 'e2e-hook' })).toBe(false);
       // No app-update.yml beside the placeholder resources: the check runs and fails, and says so in the log.
       const logFile = join(app.userData, 'logs', 'main.log');
       for (let i = 0; i < 400 && !(existsSync(logFile) && readFileSync(logFile, 'utf8').includes('update check failed')); i++) await new Promise((r) => setTimeout(r, 25));

@@ -14,7 +14,9 @@ export type Command =
   | { type: 'quit' }
   | { type: 'invoke'; channel: string; args: unknown[]; senderId?: number; frameUrl?: string }
   | { type: 'app-request'; url: string }
-  | { type: 'sharp' };
+  | { type: 'sharp' }
+  | { type: 'e2e-hook' }
+  | { type: 'e2e-tray-click'; label: string };
 
 export interface MenuItemView {
   type: string;

@@ -154,6 +154,11 @@ async function handle(command: Command): Promise<unknown> {
       const bindings = Object.keys(require.cache).filter((path) => path.endsWith('.node') || path.includes('sharp-wasm32'));
       return { versions: sharp.versions, bindings };
     }
+    case 'e2e-hook':
+      return 'loupeE2E' in globalThis;
+    case 'e2e-tray-click':
+      (globalThis as unknown as { loupeE2E: { tray: { click(label: string): void } } }).loupeE2E.tray.click(command.label);
+      return null;
     case 'state':
       return (await handle({ type: 'invoke', channel: 'loupe:invoke', args: ['app.getState', {}] })) as { ok: true; value: AppState };
   }

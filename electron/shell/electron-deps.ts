@@ -43,7 +43,7 @@ export async function pickPaths(platform: NodeJS.Platform, want: { folders: bool
 }
 
 export function electronDeps(options: { clock: Clock; logger: Logger; platform: NodeJS.Platform }): CoreDeps {
-  const net = session.fromPartition(NETWORK_PARTITION);
+  const network = session.fromPartition(NETWORK_PARTITION);
   return {
     cipher: createSafeStorageCipher(safeStorage, options.platform),
     openStore: (name) => openElectronStore(app.getPath('userData'), name, options.clock),
@@ -60,7 +60,7 @@ export function electronDeps(options: { clock: Clock; logger: Logger; platform: 
       return result.canceled || !result.filePath ? null : result.filePath;
     },
     documentsDir: app.getPath('documents'),
-    fetch: (input, init) => net.fetch(input instanceof URL ? input.href : input, { ...init, credentials: 'omit' }),
+    fetch: (input, init) => network.fetch(input instanceof URL ? input.href : input, { ...init, credentials: 'omit' }),
     notify: (title, body) => {
       if (Notification.isSupported()) new Notification({ title, body }).show();
     },

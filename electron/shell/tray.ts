@@ -80,7 +80,9 @@ export function createTray(options: {
   };
 
   render(options.getState());
-  tray.on('click', () => options.onAction('open'));
+  // Windows: a left click opens the window (right click shows the menu). macOS shows the menu on click, so
+  // opening the window as well would fight it; Linux AppIndicator trays send no clicks at all.
+  if (options.platform !== 'darwin') tray.on('click', () => options.onAction('open'));
   const unsubscribe = options.subscribe(render);
   let tick = { cancel() {} };
   const schedule = () => {

@@ -274,6 +274,9 @@ describe.skipIf(!existsSync(builtMain))('simulated Electron: macOS', () => {
     s = await app.snapshot();
     expect(s.windows[0]!.visible).toBe(false);
     expect(s.dockVisible).toBe(false);
+    // A click on a macOS menu-bar icon shows its menu, and nothing else.
+    await app.send({ type: 'tray-click' });
+    expect((await app.snapshot()).windows[0]!.visible).toBe(false);
     await app.send({ type: 'app-event', event: 'activate', args: [false] });
     s = await app.waitFor('activate to show the window', (x) => x.windows[0]!.visible);
     expect(s.dockVisible).toBe(true);

@@ -38,22 +38,39 @@ const clock = systemClock;
 const platform = process.platform;
 const distDir = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const imageBackend = chooseImageBackend(platform, true);
-installImageBackend(imageBackend);
 
-if (platform === 'win32') app.setAppUserModelId(APP_ID);
+app.setAppLogsPath();
+const log = openLogFile(app.getPath('logs'), clock);
+/** What start-up is doing, for the failure dialog. */
+let step = 'choosing how photos are decoded';
 
-if (!app.requestSingleInstanceLock()) {
-  app.quit();
-} else {
-  registerAppScheme(protocol);
-  void run();
+try {
+  installImageBackend(imageBackend);
+  step = 'registering with Windows';
+  if (platform === 'win32') app.setAppUserModelId(APP_ID);
+  step = 'checking for another running Loupe';
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+  } else {
+    step = 'registering the app:// scheme';
+    registerAppScheme(protocol);
+    void run();
+  }
+} catch (error) {
+  failVisibly(error);
+}
+
+/** A throw anywhere in start-up: say what failed and where the log is, then exit 1 (dialog.showErrorBox works before `ready`). */
+function failVisibly(error: unknown): void {
+  log.error('start-up failed', { step, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  const message = startupFailureMessage(step, error, log.path);
+  dialog.showErrorBox(message.title, message.content);
+  app.exit(1);
 }
 
 async function run(): Promise<void> {
-  app.setAppLogsPath();
-  const log = openLogFile(app.getPath('logs'), clock);
   const iconDir = app.isPackaged ? join(process.resourcesPath, 'icons') : join(app.getAppPath(), 'build', 'icons');
-  let step = 'starting Electron';
+  step = 'starting Electron';
   let win: BrowserWindow | undefined;
   let showWindow: (() => void) | undefined;
   let showWhenReady = false;
@@ -196,10 +213,7 @@ async function run(): Promise<void> {
     if (!app.isPackaged && process.env.LOUPE_E2E === '1') Object.assign(globalThis, { loupeE2E: { tray } });
     log.info('ready');
   } catch (error) {
-    log.error('start-up failed', { step, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    const message = startupFailureMessage(step, error, log.path);
-    dialog.showErrorBox(message.title, message.content);
-    app.exit(1);
+    failVisibly(error);
   }
 }
 

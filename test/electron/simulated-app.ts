@@ -82,6 +82,7 @@ export function launch(options: Partial<DoubleConfig> & { env?: Record<string, s
     version: options.version ?? '0.1.0',
     singleInstanceLock: options.singleInstanceLock ?? true,
     storageBackend: options.storageBackend ?? 'gnome_libsecret',
+    ...(options.throwFrom ? { throwFrom: options.throwFrom } : {}),
     ...(options.resourcesPath ? { resourcesPath: options.resourcesPath } : {}),
   };
   const { register, runMain } = buildDouble();

@@ -253,6 +253,25 @@ describe.skipIf(!existsSync(builtMain))('simulated Electron: start-up', () => {
     expect(app.output()).toContain('start-up failed');
   });
 
+  it('a failure before ready (registering app://) is shown the same way', async () => {
+    const app = start({ throwFrom: 'protocol.registerSchemesAsPrivileged' });
+    const exit = await app.exited;
+    expect(exit).toMatchObject({ requested: 1, code: 1 });
+    expect(exit.last!.ready).toBe(false);
+    expect(exit.last!.errorBoxes[0]!.content).toContain('registering the app:// scheme');
+    expect(exit.last!.errorBoxes[0]!.content).toContain('simulated failure in protocol.registerSchemesAsPrivileged');
+    expect(exit.last!.errorBoxes[0]!.content).toContain(join(app.userData, 'logs', 'main.log'));
+    expect(readFileSync(join(app.userData, 'logs', 'main.log'), 'utf8')).toContain('"step":"registering the app:// scheme"');
+  });
+
+  it('a failure after ready (the tray) is shown the same way, and the app exits', async () => {
+    const app = start({ throwFrom: 'new Tray' });
+    await app.send({ type: 'ready' });
+    const exit = await app.exited;
+    expect(exit).toMatchObject({ requested: 1, code: 1 });
+    expect(exit.last!.errorBoxes[0]!.content).toContain('creating the tray icon');
+  });
+
   it('quits at once when another instance holds the lock', async () => {
     const app = start({ singleInstanceLock: false });
     const exit = await app.exited;

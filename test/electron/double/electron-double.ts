@@ -32,6 +32,8 @@ export interface DoubleConfig {
   singleInstanceLock: boolean;
   /** Linux safeStorage backend to report. */
   storageBackend: string;
+  /** An API (as named in `calls`) that throws when the app calls it, to simulate a failure there. */
+  throwFrom?: string;
 }
 
 export interface Call {
@@ -48,7 +50,10 @@ export function createElectronDouble(config: DoubleConfig) {
   const readyPromise = new Promise<void>((resolve) => (resolveReady = resolve));
   const calls: Call[] = [];
   const violations: string[] = [];
-  const record = (api: string, ...args: unknown[]) => void calls.push({ api, args, afterReady: ready });
+  const record = (api: string, ...args: unknown[]) => {
+    calls.push({ api, args, afterReady: ready });
+    if (api === config.throwFrom) throw new Error(`simulated failure in ${api}`);
+  };
   const requireReady = (api: string) => {
     if (!ready) {
       violations.push(`${api} called before ready`);

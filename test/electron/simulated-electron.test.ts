@@ -177,7 +177,9 @@ describe.skipIf(!existsSync(builtMain))('simulated Electron: Linux, from start t
     // A published state that changes nothing in the menu (a setting) does not replace an open menu.
     const updated = await app.send<{ ok: boolean }>({ type: 'invoke', channel: 'loupe:invoke', args: ['settings.update', { theme: 'dark' }] });
     expect(updated.ok).toBe(true);
-    const s1 = await app.snapshot();
+    // Publishing is throttled: wait until the window has been sent the new state (the tray hears the same publish).
+    const sent = s0.windows[0]!.stateMessages;
+    const s1 = await app.waitFor('the state to be published', (x) => x.windows[0]!.stateMessages > sent);
     expect((await app.state()).settings.theme).toBe('dark');
     expect(tray(s1).menuBuilds).toBe(tray(s0).menuBuilds);
   });

@@ -69,7 +69,6 @@ function failVisibly(error: unknown): void {
 }
 
 async function run(): Promise<void> {
-  const iconDir = app.isPackaged ? join(process.resourcesPath, 'icons') : join(app.getAppPath(), 'build', 'icons');
   step = 'starting Electron';
   let win: BrowserWindow | undefined;
   let showWindow: (() => void) | undefined;
@@ -100,6 +99,7 @@ async function run(): Promise<void> {
   try {
     await app.whenReady();
     log.info('starting', { version: app.getVersion(), platform, imageBackend, packaged: app.isPackaged });
+    const iconDir = app.isPackaged ? join(process.resourcesPath, 'icons') : join(app.getAppPath(), 'build', 'icons');
     step = 'locking down the window session';
     lockDownSession(session.defaultSession);
     step = "serving the window's files";

@@ -4,7 +4,24 @@ import type { AppState } from '../contract';
 export type TrayIconState = 'signed-out' | 'signed-in' | 'expiring' | 'needs-sign-in' | 'busy';
 
 /** Menu actions the shell knows how to perform. */
-export type TrayAction = 'open' | 'quit' | 'sign-in' | 'cancel-sign-in' | 'sign-out' | 'refresh' | 'analyse' | 'switch-account';
+export type TrayAction =
+  | 'open'
+  | 'quit'
+  | 'sign-in'
+  | 'cancel-sign-in'
+  | 'sign-out'
+  | 'refresh'
+  | 'analyse'
+  | 'add-photos'
+  | 'add-folder'
+  | 'switch-account'
+  | 'restart-to-update';
+
+/** Shell facts the tray shows beside AppState (they are not part of the renderer's state). */
+export interface TrayExtras {
+  /** Set once an update has been downloaded and is installed by restarting. */
+  updateReady?: { version: string } | null;
+}
 
 export type TrayMenuItem =
   | { type: 'action'; id: TrayAction; label: string; enabled: boolean; accountId?: string; checked?: boolean }
@@ -52,7 +69,7 @@ function accountLine(a: AppState['accounts'][number], now: number): string {
   return `${a.label} (${state})`;
 }
 
-export function trayModel(state: AppState, now: number): TrayModel {
+export function trayModel(state: AppState, now: number, extras: TrayExtras = {}): TrayModel {
   const name = state.app.name;
   const { account, signIn } = state;
   const who = account.email ?? account.name ?? account.label ?? 'ChatGPT account';
@@ -109,7 +126,16 @@ export function trayModel(state: AppState, now: number): TrayModel {
     });
   }
   menu.push({ type: 'separator' });
-  menu.push({ type: 'action', id: 'analyse', label: 'Analyse images…', enabled: true });
+  if (state.app.platform === 'darwin') {
+    menu.push({ type: 'action', id: 'analyse', label: 'Analyse images…', enabled: true });
+  } else {
+    // Windows and Linux dialogs pick files or folders, never both at once.
+    menu.push({ type: 'action', id: 'add-photos', label: 'Add photos…', enabled: true });
+    menu.push({ type: 'action', id: 'add-folder', label: 'Add folder…', enabled: true });
+  }
+  if (extras.updateReady) {
+    menu.push({ type: 'action', id: 'restart-to-update', label: `Restart to update (${extras.updateReady.version})`, enabled: true });
+  }
   menu.push({ type: 'action', id: 'open', label: `Open ${name}`, enabled: true });
   menu.push({ type: 'action', id: 'quit', label: `Quit ${name}`, enabled: true });
 

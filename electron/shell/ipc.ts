@@ -2,7 +2,7 @@ import { type BrowserWindow, ipcMain } from 'electron';
 import { type AppState, CHANNELS, type CommandResult } from '../contract';
 import { dispatchCommand } from '../core/dispatch';
 import type { Core } from '../core/index';
-import { isTrustedSender } from './security';
+import { isTrustedSender } from './sender-check';
 
 /**
  * The one IPC manager: every command arrives on one channel, is checked for

@@ -1,5 +1,11 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { _electron, expect, test } from '@playwright/test';
+import { type ElectronApplication, type Page, _electron, expect, test } from '@playwright/test';
+import type { AppState } from '../../electron/contract';
+import { completeAuthorizationInBrowser } from '../servers/auth-server';
+import { type StandIns, startStandIns } from '../servers/stack';
 import { findElectronBinary } from './electron-binary';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,5 +42,94 @@ test.describe('Electron app', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+/**
+ * Tray sign-in and drop-and-analyse against the stand-in servers, driven the
+ * way a person would: the tray menu (through the development-only
+ * `loupeE2E.tray` hook, LOUPE_E2E=1), the system browser (intercepted in the
+ * main process), and the window's own bridge for what a drop does.
+ */
+test.describe('Electron app with the stand-in servers', () => {
+  test.skip(!binary.path, binary.path ? '' : binary.reason);
+  test.describe.configure({ mode: 'serial' });
+
+  let stack: StandIns;
+  let app: ElectronApplication;
+  let page: Page;
+  let dataDir: string;
+
+  test.beforeAll(async () => {
+    stack = await startStandIns();
+    dataDir = await mkdtemp(join(tmpdir(), 'loupe-e2e-electron-'));
+    app = await _electron.launch({
+      executablePath: binary.path!,
+      args: [repo, '--no-sandbox', `--user-data-dir=${join(dataDir, 'userData')}`],
+      env: {
+        ...process.env,
+        LOUPE_E2E: '1',
+        LOUPE_CHATGPT_ISSUER: stack.endpoints.issuer,
+        LOUPE_OPENAI_API_BASE: stack.endpoints.apiBase,
+      },
+    });
+    page = await app.firstWindow();
+    // The system browser is the test: record what Loupe asks it to open.
+    await app.evaluate(({ shell }) => {
+      const opened: string[] = [];
+      Object.assign(globalThis, { openedUrls: opened });
+      shell.openExternal = async (url: string) => void opened.push(url);
+    });
+  });
+  test.afterAll(async () => {
+    await app?.close();
+    await stack?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const state = () => page.evaluate(async () => {
+    const result = await (window as unknown as { loupe: { invoke: (c: string, i: object) => Promise<{ ok: boolean; value: AppState }> } }).loupe.invoke('app.getState', {});
+    return result.value;
+  });
+  const trayClick = (label: string) => app.evaluate((_electron, l) => (globalThis as unknown as { loupeE2E: { tray: { click(label: string): void } } }).loupeE2E.tray.click(l), label);
+
+  test('tray "Continue with ChatGPT…" signs in through the browser and brings the window back', async () => {
+    await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.hide());
+    await trayClick('Continue with ChatGPT…');
+    await expect.poll(() => app.evaluate(() => (globalThis as unknown as { openedUrls: string[] }).openedUrls.length)).toBe(1);
+    const authorizeUrl = await app.evaluate(() => (globalThis as unknown as { openedUrls: string[] }).openedUrls[0]!);
+    expect(authorizeUrl.startsWith(`${stack.endpoints.issuer}/`)).toBe(true);
+
+    // The window stays out of the way while the person is in the browser.
+    await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.hide());
+    const callback = await completeAuthorizationInBrowser(authorizeUrl);
+    await fetch(callback);
+
+    await expect.poll(async () => (await state()).account.status).toBe('signed_in');
+    await expect.poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.isVisible())).toBe(true);
+  });
+
+  test('photos dropped on the window are analysed and written to the output folder', async () => {
+    const outputDir = join(dataDir, 'out');
+    // What a drop does: the renderer turns File objects into paths, then stages them.
+    const staged = await page.evaluate(
+      async (paths) => (window as unknown as { loupe: { invoke: (c: string, i: object) => Promise<{ ok: boolean }> } }).loupe.invoke('analysis.stage', { paths }),
+      [join(repo, 'test/fixtures/good')],
+    );
+    expect(staged.ok).toBe(true);
+    await expect.poll(async () => (await state()).analysis.staged.length).toBeGreaterThan(0);
+    const started = await page.evaluate(
+      async (dir) => (window as unknown as { loupe: { invoke: (c: string, i: object) => Promise<{ ok: boolean; value?: { jobId: string } }> } }).loupe.invoke('analysis.start', { preset: 'describe', outputDir: dir, name: 'e2e' }),
+      outputDir,
+    );
+    expect(started.ok).toBe(true);
+    await expect
+      .poll(async () => (await state()).analysis.jobs.find((j) => j.id === started.value!.jobId)?.status, { timeout: 60_000 })
+      .toBe('done');
+    const job = (await state()).analysis.jobs.find((j) => j.id === started.value!.jobId)!;
+    expect(job.counts.done).toBe(5);
+    const written = await readdir(job.outputDir);
+    expect(written).toEqual(expect.arrayContaining(['summary.json', 'results.csv']));
+    expect(written.filter((f) => f.endsWith('.json') && f !== 'summary.json')).toHaveLength(5);
   });
 });

@@ -16,7 +16,7 @@ import { createNodeDeps } from '../../electron/core/adapters/node-deps';
 import type { CoreDeps } from '../../electron/core/deps';
 import { dispatchCommand } from '../../electron/core/dispatch';
 import { type Core, type CoreOptions, createCore } from '../../electron/core/index';
-import { CONTENT_SECURITY_POLICY } from '../../electron/shell/security';
+import { CONTENT_SECURITY_POLICY } from '../../electron/shell/csp';
 import { type StandIns, startStandIns } from '../servers/stack';
 
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -62,7 +62,7 @@ describe('trayModel', () => {
     const model = trayModel(base, NOW);
     expect(model.icon).toBe('signed-out');
     expect(model.tooltip).toBe('Loupe — not signed in');
-    expect(labels(base)).toEqual(['Not signed in', 'Continue with ChatGPT…', 'Analyse images…', 'Open Loupe', 'Quit Loupe']);
+    expect(labels(base)).toEqual(['Not signed in', 'Continue with ChatGPT…', 'Add photos…', 'Add folder…', 'Open Loupe', 'Quit Loupe']);
   });
 
   it('signed in: the account and the time left in the tooltip, Refresh now and Sign out in the menu', () => {
@@ -70,7 +70,7 @@ describe('trayModel', () => {
     const model = trayModel(state, NOW);
     expect(model.icon).toBe('signed-in');
     expect(model.tooltip).toBe('Loupe — name@example.com · token expires in 42 min');
-    expect(actions(state)).toEqual(['refresh', 'sign-out', 'analyse', 'open', 'quit']);
+    expect(actions(state)).toEqual(['refresh', 'sign-out', 'add-photos', 'add-folder', 'open', 'quit']);
     expect(labels(state)).toContain('Token expires in 42 min');
   });
 
@@ -96,7 +96,7 @@ describe('trayModel', () => {
   it('busy while signing in or refreshing, with Cancel during sign-in', () => {
     const signingIn: AppState = { ...base, signIn: { ...base.signIn, phase: 'waiting', deadline: NOW + 600_000 } };
     expect(trayModel(signingIn, NOW).icon).toBe('busy');
-    expect(actions(signingIn)).toEqual(['cancel-sign-in', 'analyse', 'open', 'quit']);
+    expect(actions(signingIn)).toEqual(['cancel-sign-in', 'add-photos', 'add-folder', 'open', 'quit']);
     expect(trayModel(signedIn(30, { refreshing: true }), NOW).icon).toBe('busy');
   });
 
@@ -135,5 +135,18 @@ describe('trayModel', () => {
     expect(formatRemaining(42 * 60_000)).toBe('42 min');
     expect(formatRemaining(65 * 60_000)).toBe('1 h 5 min');
     expect(formatRemaining(120 * 60_000)).toBe('2 h');
+  });
+});
+
+describe('trayModel: platform and updates', () => {
+  it('macOS picks photos and folders in one dialog; Windows and Linux offer two items', () => {
+    const mac: AppState = { ...base, app: { ...base.app, platform: 'darwin' } };
+    expect(actions(mac)).toEqual(['sign-in', 'analyse', 'open', 'quit']);
+    expect(actions({ ...base, app: { ...base.app, platform: 'win32' } })).toEqual(['sign-in', 'add-photos', 'add-folder', 'open', 'quit']);
+  });
+  it('offers "Restart to update" only once an update is downloaded', () => {
+    expect(trayModel(base, NOW, { updateReady: null }).menu.some((i) => i.type === 'action' && i.id === 'restart-to-update')).toBe(false);
+    const item = trayModel(base, NOW, { updateReady: { version: '1.2.0' } }).menu.find((i) => i.type === 'action' && i.id === 'restart-to-update');
+    expect(item).toMatchObject({ label: 'Restart to update (1.2.0)', enabled: true });
   });
 });

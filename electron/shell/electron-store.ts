@@ -1,15 +1,15 @@
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Store from 'electron-store';
 import { setAside } from '../core/adapters/json-file-store';
-import type { OpenedStore, StoreName } from '../core/deps';
+import type { Clock, OpenedStore, StoreName } from '../core/deps';
 
 /**
  * electron-store behind the core's KeyValueStore: owner-only file (0600), and
  * a file that fails to parse is renamed aside instead of cleared, so a person
  * never silently loses data.
  */
-export function openElectronStore(dir: string, name: StoreName): OpenedStore {
+export function openElectronStore(dir: string, name: StoreName, clock: Pick<Clock, 'now'>): OpenedStore {
   const open = () => new Store<Record<string, unknown>>({ name, cwd: dir, configFileMode: 0o600, clearInvalidConfig: false });
   let recoveredFrom: OpenedStore['recoveredFrom'];
   let store: Store<Record<string, unknown>>;
@@ -18,7 +18,7 @@ export function openElectronStore(dir: string, name: StoreName): OpenedStore {
   } catch {
     const file = join(dir, `${name}.json`);
     if (!existsSync(file)) throw new Error(`Could not open the ${name} store.`);
-    recoveredFrom = { movedTo: setAside(file, Date.now()) };
+    recoveredFrom = { movedTo: setAside(file, clock.now()) };
     store = open();
   }
   const adapter = {
@@ -27,8 +27,7 @@ export function openElectronStore(dir: string, name: StoreName): OpenedStore {
     set: (key: string, value: unknown) => store.set(key, value),
     delete: (key: string) => store.delete(key),
     setAside: () => {
-      const movedTo = `${store.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      renameSync(store.path, movedTo);
+      const movedTo = setAside(store.path, clock.now());
       store.clear();
       return movedTo;
     },

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAppRequestHandler } from '../../electron/shell/app-protocol';
-import { CONTENT_SECURITY_POLICY } from '../../electron/shell/security';
+import { CONTENT_SECURITY_POLICY } from '../../../electron/shell/csp';
+import { createAppRequestHandler, registerAppScheme, serveRenderer } from '../../../electron/shell/serve-renderer';
 
 const root = '/srv/renderer';
 const files: Record<string, string> = {
@@ -43,5 +43,22 @@ describe('app:// protocol handler', () => {
     expect(await html.text()).toContain('<title>Loupe</title>');
     const js = await handle(new Request('app://loupe/assets/app.js'));
     expect(js.headers.get('content-type')).toContain('javascript');
+  });
+});
+
+describe('registering the app:// scheme', () => {
+  it('is standard and secure (fetch and code cache), and nothing more privileged', () => {
+    const registered: unknown[] = [];
+    registerAppScheme({ registerSchemesAsPrivileged: (schemes) => void registered.push(...schemes) });
+    expect(registered).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+  });
+
+  it('serves the given folder through protocol.handle', async () => {
+    let handler: ((request: Request) => Promise<Response> | Response) | undefined;
+    serveRenderer({ handle: (scheme, fn) => void (scheme === 'app' && (handler = fn as typeof handler)) }, '/nonexistent-renderer-dir');
+    expect(handler).toBeDefined();
+    const response = await handler!(new Request('app://loupe/index.html'));
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
   });
 });

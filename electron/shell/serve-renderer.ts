@@ -1,10 +1,13 @@
 /**
- * Serves the built renderer on app://loupe/. Pure (files are read through an
- * injected function) so the CSP on every response is unit-tested in Node.
+ * Serves the built renderer on app://loupe/. Electron's `protocol` is passed
+ * in and files are read through an injected function, so the handler (and
+ * the CSP on every response) is unit-tested in plain Node.
  */
+import { readFile } from 'node:fs/promises';
 import { extname, normalize, sep } from 'node:path';
-import { APP_HOST } from '../contract';
-import { CONTENT_SECURITY_POLICY } from './security';
+import type { Protocol } from 'electron';
+import { APP_HOST, APP_SCHEME } from '../contract';
+import { CONTENT_SECURITY_POLICY } from './csp';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -60,4 +63,17 @@ export function createAppRequestHandler(root: string, readFile: (path: string) =
       return reply(404, 'Not found');
     }
   };
+}
+
+/** Must run before `app` is ready: Chromium reads scheme privileges at start-up. */
+export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+  ]);
+}
+
+/** Serve the built renderer from `rendererDir` on app://loupe/ (after `ready`). */
+export function serveRenderer(protocol: Pick<Protocol, 'handle'>, rendererDir: string): void {
+  const handle = createAppRequestHandler(rendererDir, (path) => readFile(path));
+  protocol.handle(APP_SCHEME, (request) => handle(request));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, type SenderInfo, isAppUrl, isTrustedSender, mainWindowOptions } from '../../electron/shell/security';
+import { type SenderInfo, isAppUrl, isTrustedSender } from '../../../electron/shell/sender-check';
 
 const APP_WC = 7;
 const mainFrame = (url: string) => ({ url, parent: null });
@@ -34,38 +34,5 @@ describe('isAppUrl', () => {
     expect(isAppUrl('app://loupe/assets/x.js')).toBe(true);
     expect(isAppUrl('app://loupe2/')).toBe(false);
     expect(isAppUrl('https://loupe/')).toBe(false);
-  });
-});
-
-describe('mainWindowOptions', () => {
-  it('locks the renderer down', () => {
-    const prefs = mainWindowOptions({ preloadPath: '/p.cjs', dev: false }).webPreferences;
-    expect(prefs).toMatchObject({
-      preload: '/p.cjs',
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      devTools: false,
-    });
-  });
-  it('allows devtools only in development', () => {
-    expect(mainWindowOptions({ preloadPath: '/p.cjs', dev: true }).webPreferences?.devTools).toBe(true);
-  });
-});
-
-describe('CONTENT_SECURITY_POLICY', () => {
-  const directives = Object.fromEntries(CONTENT_SECURITY_POLICY.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
-  it('forbids remote script, eval and renderer network access', () => {
-    expect(directives['default-src']).toEqual(["'none'"]);
-    expect(directives['script-src']).toEqual(["'self'"]);
-    expect(directives['connect-src']).toEqual(["'none'"]);
-    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-eval');
-    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
-    expect(CONTENT_SECURITY_POLICY).not.toMatch(/https?:/);
   });
 });

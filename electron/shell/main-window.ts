@@ -1,7 +1,12 @@
+/**
+ * The one app window, locked down: new windows are never created, navigation
+ * away from app://loupe is blocked, every permission is denied.
+ */
 import { BrowserWindow, type Session, shell } from 'electron';
 import { APP_ORIGIN } from '../contract';
 import { isAllowedExternalUrl } from '../core/external-links';
-import { isAppUrl, mainWindowOptions } from './security';
+import { isAppUrl } from './sender-check';
+import { mainWindowOptions } from './window-options';
 
 /** Deny every permission and every webview for the app's session. */
 export function lockDownSession(session: Session): void {
@@ -14,7 +19,7 @@ export function createMainWindow(options: { preloadPath: string; dev: boolean; i
   const win = new BrowserWindow(mainWindowOptions(options));
   const contents = win.webContents;
 
-  // New windows are never created; known help pages open in the system browser.
+  // Known help pages open in the system browser; nothing opens inside Loupe.
   contents.setWindowOpenHandler(({ url }) => {
     if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };

@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { CHANNELS } from '../../electron/contract';
+import { CHANNELS } from '../../../electron/contract';
 
-const bundle = fileURLToPath(new URL('../../dist/preload/preload.cjs', import.meta.url));
+const bundle = fileURLToPath(new URL('../../../dist/preload/preload.cjs', import.meta.url));
 
 /**
  * Runs the built preload the way a sandboxed renderer does: a CommonJS

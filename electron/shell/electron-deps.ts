@@ -1,0 +1,72 @@
+/**
+ * The core's adapters, backed by Electron. Call after `ready`: safeStorage,
+ * dialogs, sessions and `net` are not usable before it.
+ */
+import { join } from 'node:path';
+import { Notification, app, clipboard, dialog, safeStorage, session, shell } from 'electron';
+import type { Clock, CoreDeps, Logger } from '../core/deps';
+import { openElectronStore } from './electron-store';
+import { createSafeStorageCipher } from './safe-storage-cipher';
+
+/**
+ * A session of its own for the core's requests, in memory only (no `persist:`
+ * prefix): nothing Loupe fetches can leave cookies or cache on disk, and the
+ * renderer's session never sees them. Requests still use Chromium's network
+ * stack, so system proxies and certificates apply.
+ */
+export const NETWORK_PARTITION = 'loupe-net';
+
+const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'gif', 'avif', 'tif', 'tiff', 'heic', 'heif'];
+
+/**
+ * The system "open" dialog. macOS can pick files and folders in one dialog;
+ * on Windows and Linux asking for both shows a folder picker only, so there
+ * the caller chooses photos or a folder.
+ */
+export function openDialogOptions(platform: NodeJS.Platform, want: { folders: boolean }): Electron.OpenDialogOptions {
+  const both = platform === 'darwin';
+  const properties: Electron.OpenDialogOptions['properties'] = both
+    ? ['openFile', 'openDirectory', 'multiSelections']
+    : want.folders
+      ? ['openDirectory', 'multiSelections']
+      : ['openFile', 'multiSelections'];
+  return {
+    title: both ? 'Add photos or folders' : want.folders ? 'Add folder' : 'Add photos',
+    properties,
+    ...(properties.includes('openFile') ? { filters: [{ name: 'Images', extensions: IMAGE_EXTENSIONS }] } : {}),
+  };
+}
+
+export async function pickPaths(platform: NodeJS.Platform, want: { folders: boolean }): Promise<string[]> {
+  const result = await dialog.showOpenDialog(openDialogOptions(platform, want));
+  return result.canceled ? [] : result.filePaths;
+}
+
+export function electronDeps(options: { clock: Clock; logger: Logger; platform: NodeJS.Platform }): CoreDeps {
+  const network = session.fromPartition(NETWORK_PARTITION);
+  return {
+    cipher: createSafeStorageCipher(safeStorage, options.platform),
+    openStore: (name) => openElectronStore(app.getPath('userData'), name, options.clock),
+    openExternal: (url) => shell.openExternal(url),
+    copyText: (text) => clipboard.writeText(text),
+    openPath: async (path) => {
+      const failure = await shell.openPath(path);
+      if (failure) throw new Error(failure);
+    },
+    // The renderer's "Add images…" button: photos (and on macOS folders too); folders are dropped or added from the tray elsewhere.
+    pickFiles: () => pickPaths(options.platform, { folders: false }),
+    pickSavePath: async (defaultName) => {
+      const result = await dialog.showSaveDialog({ defaultPath: join(app.getPath('documents'), defaultName) });
+      return result.canceled || !result.filePath ? null : result.filePath;
+    },
+    documentsDir: app.getPath('documents'),
+    fetch: (input, init) => network.fetch(input instanceof URL ? input.href : input, { ...init, credentials: 'omit' }),
+    notify: (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
+    clock: options.clock,
+    dataDir: app.getPath('userData'),
+    logger: options.logger,
+    app: { name: app.getName(), version: app.getVersion(), platform: options.platform, dev: !app.isPackaged },
+  };
+}

@@ -1,0 +1,51 @@
+/** The commands the test sends to the simulated Electron process, and what it reads back. */
+export type Command =
+  | { type: 'ready' }
+  | { type: 'snapshot' }
+  | { type: 'state' }
+  | { type: 'app-event'; event: string; args?: unknown[] }
+  | { type: 'window-event'; event: string }
+  | { type: 'window-close' }
+  | { type: 'window-hide' }
+  | { type: 'tray-click' }
+  | { type: 'menu-click'; label: string }
+  | { type: 'answer-open-dialog'; filePaths: string[] }
+  | { type: 'power-event'; event: string }
+  | { type: 'quit' }
+  | { type: 'invoke'; channel: string; args: unknown[]; senderId?: number; frameUrl?: string }
+  | { type: 'app-request'; url: string }
+  | { type: 'sharp' }
+  | { type: 'e2e-hook' }
+  | { type: 'e2e-tray-click'; label: string };
+
+export interface MenuItemView {
+  type: string;
+  label?: string;
+  enabled?: boolean;
+  checked?: boolean;
+  submenu?: MenuItemView[];
+}
+
+export interface Snapshot {
+  ready: boolean;
+  violations: string[];
+  calls: Array<{ api: string; afterReady: boolean; args: unknown[] }>;
+  windows: Array<{
+    id: number;
+    options: Record<string, unknown>;
+    url: string | null;
+    visible: boolean;
+    destroyed: boolean;
+    focused: number;
+    stateMessages: number;
+    openHandler: string | null;
+  }>;
+  trays: Array<{ image: string; tooltip: string; menu: MenuItemView[]; menuBuilds: number; destroyed: boolean }>;
+  handlers: string[];
+  handleCalls: string[];
+  privilegedSchemes: unknown[];
+  fetches: Array<{ partition: string; url: string; credentials: unknown }>;
+  opened: string[];
+  errorBoxes: Array<{ title: string; content: string }>;
+  dockVisible: boolean | null;
+}

@@ -27,7 +27,7 @@ test('sign in with ChatGPT through the browser, watch the countdown and models, 
   await expect(welcome).toBeHidden();
   expect(harness.core.getState().account.showPlanWelcome).toBe(false);
   await expect(page.getByRole('heading', { name: 'Alice Example' })).toBeVisible();
-  await expect(page.getByText('alice@example.com', { exact: true })).toBeVisible();
+  await expect(page.getByRole('tabpanel').getByText('alice@example.com', { exact: true }).first()).toBeVisible();
   await expect(page.getByTestId('renews-at')).toContainText('renews at');
   await expect(page.getByTestId('account-pill')).toHaveAttribute('data-tone', 'fine');
   await expect(page.getByTestId('account-pill')).toContainText('left');

@@ -136,9 +136,13 @@ export function JobForm() {
         >
           Analyse {count} {count === 1 ? 'photo' : 'photos'}
         </Button>
-        {blocker && (
+        {blocker ? (
           <span id="start-blocker" className={styles.blocker}>
             {blocker}
+          </span>
+        ) : (
+          <span className={styles.summary}>
+            {analysis.presets.find((p) => p.id === preset)?.label ?? preset} · {models.items.find((m) => m.slug === chosenModel)?.displayName ?? chosenModel} · detail {detail}
           </span>
         )}
         <ErrorText error={start.error} />

@@ -86,10 +86,12 @@ export function AccountMenu() {
         }}
       >
         <span className={styles.dot} aria-hidden="true" />
-        <span className={styles.label}>{active ? active.label : 'No account'}</span>
-        <span className={styles.left} aria-hidden="true">
-          {glance.text}
-        </span>
+        <span className={styles.label}>{active ? active.label : 'Not signed in'}</span>
+        {active && (
+          <span className={styles.left} aria-hidden="true">
+            {glance.text}
+          </span>
+        )}
         <Icon name="chevron" size={14} />
       </button>
       {open && (

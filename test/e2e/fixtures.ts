@@ -88,6 +88,8 @@ export async function auditState(page: Page, name: string, options: { screenshot
       }
       if (sizeName !== 'narrow') for (const v of await seriousA11yViolations(page)) problems.push(`${name} ${sizeName} ${scheme}: ${v}`);
       if (options.screenshot && sizeName === 'minimum') await screenshot(page, `${name}-${scheme}`, { readme: true });
+      // The narrow pictures are for review, not for README.
+      if (options.screenshot && sizeName === 'narrow') await screenshot(page, `${name}-${scheme}-narrow`);
     }
   }
   await page.emulateMedia({ colorScheme: 'light' });

@@ -95,6 +95,13 @@ test('signed out → API key → ten photos analysed, every state accessible at 
   await page.keyboard.press('Escape');
   await expect(panel).toBeHidden();
 
+  // Opening the broken photo shows its reason, and no empty result box under it.
+  await broken.click();
+  const brokenPanel = page.getByRole('dialog', { name: 'truncated.jpg' });
+  await expect(brokenPanel).toContainText((await broken.getAttribute('title'))!);
+  await expect(brokenPanel.getByRole('region')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+
   await page.getByRole('tab', { name: 'Models' }).click();
   await expect(page.getByRole('heading', { name: 'Models' })).toBeVisible();
   problems.push(...(await auditState(page, 'models', { screenshot: true })));

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { JobItemView } from '../../../electron/contract';
 import { Button } from '../../components/Button';
 import { Icon } from '../../components/Icon';
@@ -15,6 +15,7 @@ import styles from './ResultPanel.module.css';
 export function ResultPanel({ item, onClose }: { item: JobItemView | null; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [raw, setRaw] = useState(false);
+  const titleId = useId();
   const open = item !== null;
   useEffect(() => {
     const dialog = ref.current;
@@ -25,11 +26,11 @@ export function ResultPanel({ item, onClose }: { item: JobItemView | null; onClo
   const reason = item ? itemReason(item) : null;
   const hasAnswer = item?.result !== undefined || !!item?.rawText;
   return (
-    <dialog ref={ref} className={styles.panel} aria-labelledby="result-title" onClose={onClose} data-testid="result-panel">
+    <dialog ref={ref} className={styles.panel} aria-labelledby={titleId} onClose={onClose} data-testid="result-panel">
       {item && (
         <>
           <header className={styles.header}>
-            <h2 id="result-title" className={styles.title}>
+            <h2 id={titleId} className={styles.title}>
               {item.name}
             </h2>
             <Button variant="link" aria-label="Close" onClick={onClose} autoFocus>

@@ -81,3 +81,13 @@ test('buttons that need the desktop say so in the browser harness', async ({ pag
   await page.getByRole('button', { name: 'Add images…' }).click();
   await expect(page.getByRole('alert')).toContainText('no file dialog');
 });
+
+test("the bridge's own event does not collide with EventSource's connect event", async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Welcome to Loupe' })).toBeVisible();
+  // Connected, and no "open the sign-in page" banner nor a parse error from the connect event.
+  await expect(page.locator('#harness-browser')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

@@ -9,6 +9,7 @@ import { useAppState } from '../state/store';
 import { useNow } from '../state/time';
 import { sessionGlance } from './accountTone';
 import styles from './AccountMenu.module.css';
+import text from '../styles/text.module.css';
 
 const KIND_LABEL = { chatgpt: 'ChatGPT', api_key: 'API key', custom: 'OAuth' } as const;
 
@@ -112,7 +113,7 @@ export function AccountMenu() {
                 <span className={styles.dot} aria-hidden="true" />
                 <span className={styles.itemText}>
                   <strong>{account.label}</strong>
-                  <span className={styles.muted}>
+                  <span className={text.fineprint}>
                     {KIND_LABEL[account.kind]} · {item.text}
                   </span>
                 </span>

@@ -5,7 +5,7 @@ import { ManageAccounts } from './ManageAccounts';
 import { SignedIn } from './SignedIn';
 import { SignedOut } from './SignedOut';
 import { SigningIn } from './SigningIn';
-import styles from './AccountScreen.module.css';
+import { Screen } from '../../components/Screen';
 
 export function AccountScreen() {
   const account = useAppState(selectAccount);
@@ -13,16 +13,16 @@ export function AccountScreen() {
   const hasAccounts = useAppState((s) => s.accounts.length > 0);
   if (phase !== 'idle') {
     return (
-      <section className={styles.screen}>
+      <Screen>
         <SigningIn />
-      </section>
+      </Screen>
     );
   }
   const signedIn = account.status === 'signed_in';
   return (
-    <section className={styles.screen} aria-labelledby="account-title">
+    <Screen labelledBy="account-title">
       {!signedIn ? <SignedOut /> : account.kind === 'api_key' ? <ApiKeyAccount /> : <SignedIn />}
       {(signedIn || hasAccounts) && <ManageAccounts />}
-    </section>
+    </Screen>
   );
 }

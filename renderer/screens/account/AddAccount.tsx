@@ -5,6 +5,7 @@ import { focusFirstField, useReveal } from '../../state/useReveal';
 import { AddApiKeyForm } from './AddApiKeyForm';
 import { AddCustomForm } from './AddCustomForm';
 import styles from './AccountScreen.module.css';
+import text from '../../styles/text.module.css';
 
 type Adding = null | 'api_key' | 'custom';
 
@@ -25,7 +26,7 @@ export function AddAccount({ intro }: { intro: string }) {
   const toggle = (kind: Exclude<Adding, null>) => setAdding(adding === kind ? null : kind);
   return (
     <div className={styles.stack}>
-      <p className={styles.muted}>{intro}</p>
+      <p className={text.muted}>{intro}</p>
       <div className={styles.actions}>
         <Button aria-expanded={adding === 'api_key'} onClick={() => toggle('api_key')}>
           Use an API key

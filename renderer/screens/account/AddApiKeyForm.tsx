@@ -4,6 +4,7 @@ import { ErrorText } from '../../components/ErrorText';
 import { Check, Field } from '../../components/Field';
 import { useCommand } from '../../ipc/call';
 import styles from './AccountScreen.module.css';
+import text from '../../styles/text.module.css';
 
 /** Words for what is wrong with a base URL while it is typed; the core checks again when saving. */
 export function urlProblem(value: string): string | null {
@@ -50,7 +51,7 @@ export function AddApiKeyForm({ onDone }: { onDone: () => void }) {
         <input type="password" value={apiKey} onChange={(e) => setApiKey(e.target.value)} autoComplete="off" spellCheck={false} placeholder="sk-…" />
       </Field>
       <Check label="Server has no Responses API: use Chat Completions" checked={chat} onChange={(e) => setChat(e.target.checked)} />
-      <p className={styles.fineprint}>Loupe checks the key by listing models, then stores it encrypted. It is never shown again.</p>
+      <p className={text.fineprint}>Loupe checks the key by listing models, then stores it encrypted. It is never shown again.</p>
       <div className={styles.actions}>
         <Button type="submit" variant="primary" disabled={busy || !!problem || apiKey.trim().length < 8}>
           {busy ? 'Checking…' : 'Check and save'}

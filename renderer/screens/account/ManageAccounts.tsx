@@ -12,6 +12,7 @@ import { AddAccount } from './AddAccount';
 import { SignInStart } from './SignInStart';
 import styles from './ManageAccounts.module.css';
 import shared from './AccountScreen.module.css';
+import text from '../../styles/text.module.css';
 
 /** Every other saved account with its actions (the active one is above), and the ways to add one. */
 export function ManageAccounts() {
@@ -29,7 +30,7 @@ export function ManageAccounts() {
           <AccountRow key={a.id} account={a} />
         ))}
       </ul>
-      <details className={shared.details}>
+      <details>
         <summary>Add an account</summary>
         <div className={styles.add}>
           <SignInStart target={{ kind: 'chatgpt', newAccount: hasChatGpt }} />
@@ -47,7 +48,7 @@ function AccountRow({ account: a }: { account: AccountSummaryView }) {
       <div className={styles.rowText}>
         <strong>{a.label}</strong> <span className={styles.badge}>{KIND_LABEL[a.kind]}</span>
         {a.active && <span className={`${styles.badge} ${styles.active}`}>in use</span>}
-        <p className={shared.muted}>{a.status === 'signed_in' ? 'Ready' : a.status === 'needs_sign_in' ? 'Needs sign-in' : 'Signed out'}</p>
+        <p className={text.muted}>{a.status === 'signed_in' ? 'Ready' : a.status === 'needs_sign_in' ? 'Needs sign-in' : 'Signed out'}</p>
       </div>
       {/* The account in use has its actions on the card above; one Sign out per account. */}
       {!a.active && (

@@ -12,6 +12,7 @@ import { ExpiryRing } from './ExpiryRing';
 import { ModelPicker } from './ModelPicker';
 import { SignInStart } from './SignInStart';
 import styles from './AccountScreen.module.css';
+import text from '../../styles/text.module.css';
 
 const STORAGE_LABEL = {
   keychain: 'Encrypted by your system keychain',
@@ -38,7 +39,7 @@ export function SignedIn() {
         </div>
         <div className={styles.who}>
           <h1 id="account-title">{account.name ?? account.email ?? account.label ?? 'Account'}</h1>
-          {account.email && <p className={styles.muted}>{account.email}</p>}
+          {account.email && <p className={text.muted}>{account.email}</p>}
           <p className={styles.status} data-testid="account-status" data-status={account.status}>
             {account.kind === 'custom' ? `Signed in to ${account.label}` : 'Signed in with ChatGPT'}
           </p>
@@ -75,7 +76,7 @@ export function SignedIn() {
           <dd>{STORAGE_LABEL[account.storage]}</dd>
         </div>
       </dl>
-      <details className={styles.details}>
+      <details>
         <summary>Details: granted scopes</summary>
         <div className={styles.chips}>
           {account.scopes.map((scope) => (
@@ -130,7 +131,7 @@ export function AbilityButton({ ability, busy, danger, onClick, children }: { ab
       <Button variant={danger ? 'danger' : 'default'} disabled={!ability.allowed || busy} onClick={onClick} title={ability.reason ?? undefined}>
         {children}
       </Button>
-      {!ability.allowed && ability.reason && <span className={styles.fineprint}>{ability.reason}</span>}
+      {!ability.allowed && ability.reason && <span className={text.fineprint}>{ability.reason}</span>}
     </span>
   );
 }

@@ -7,6 +7,7 @@ import { useReveal } from '../../state/useReveal';
 import { AddAccount } from './AddAccount';
 import { SignInStart } from './SignInStart';
 import styles from './AccountScreen.module.css';
+import text from '../../styles/text.module.css';
 
 /** The first screen: ChatGPT first, an API key or any OAuth provider as the other ways in. */
 export function SignedOut() {
@@ -28,7 +29,7 @@ export function SignedOut() {
           {account.problem?.message ?? 'Your session ended. Please sign in again.'}
         </Notice>
       ) : (
-        <p className={styles.muted}>Sign in, drop photos onto this window, and get a structured analysis of each one written to disk.</p>
+        <p className={text.muted}>Sign in, drop photos onto this window, and get a structured analysis of each one written to disk.</p>
       )}
       <p className={styles.status} data-testid="account-status" data-status={account.status}>
         {needsSignIn ? `${account.email ?? account.label ?? 'Your account'} needs to sign in again` : 'Not signed in'}
@@ -43,7 +44,7 @@ export function SignedOut() {
       ) : (
         <SignInStart target={{ kind: 'chatgpt' }} />
       )}
-      <p className={styles.fineprint}>Loupe opens your browser to sign in. Your password never passes through Loupe.</p>
+      <p className={text.fineprint}>Loupe opens your browser to sign in. Your password never passes through Loupe.</p>
       <AddAccount intro="Or use another account:" />
     </Card>
   );

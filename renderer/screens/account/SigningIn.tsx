@@ -8,6 +8,7 @@ import { selectSignIn } from '../../state/selectors';
 import { useAppState } from '../../state/store';
 import { formatCountdown, useNow } from '../../state/time';
 import styles from './AccountScreen.module.css';
+import text from '../../styles/text.module.css';
 
 export function SigningIn() {
   const now = useNow(500);
@@ -23,7 +24,7 @@ export function SigningIn() {
     <Card aria-labelledby="signing-in-title">
       <h1 id="signing-in-title">{signIn.phase === 'finishing' ? 'Finishing sign-in…' : 'Continue in your browser'}</h1>
       {signIn.browserOpened || signIn.phase === 'finishing' ? (
-        <p className={styles.muted}>Approve Loupe in the browser window that just opened, then come back here.</p>
+        <p className={text.muted}>Approve Loupe in the browser window that just opened, then come back here.</p>
       ) : (
         <Notice level="warning" role="status">
           Loupe could not open your browser. Copy the sign-in link and open it in a browser yourself.
@@ -40,9 +41,9 @@ export function SigningIn() {
         </Button>
       </div>
       <ErrorText error={cancel.error ?? copy.error} />
-      <details className={styles.details}>
+      <details>
         <summary>Signing in on another computer?</summary>
-        <p className={styles.muted}>After approving, your browser ends on a page that cannot load. Copy that page's full address and paste it here.</p>
+        <p className={text.muted}>After approving, your browser ends on a page that cannot load. Copy that page's full address and paste it here.</p>
         <form
           className={styles.actions}
           onSubmit={(e) => {

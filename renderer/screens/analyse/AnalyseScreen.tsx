@@ -5,13 +5,14 @@ import { JobCard } from './JobCard';
 import { JobForm } from './JobForm';
 import { Staging } from './Staging';
 import styles from './AnalyseScreen.module.css';
+import { Screen } from '../../components/Screen';
 
 export function AnalyseScreen() {
   const can = useAppState(selectCan);
   const staged = useAppState(selectStaged);
   const jobs = useAppState(selectJobs);
   return (
-    <section className={styles.screen} aria-labelledby="analyse-title">
+    <Screen labelledBy="analyse-title" width="wide">
       <h1 id="analyse-title">Analyse photos</h1>
       {!can.analyse.allowed && (
         <Notice level="info" testId="cannot-analyse">
@@ -28,6 +29,6 @@ export function AnalyseScreen() {
           ))}
         </section>
       )}
-    </section>
+    </Screen>
   );
 }

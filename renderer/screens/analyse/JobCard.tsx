@@ -12,6 +12,7 @@ import { formatCountdown } from '../../state/time';
 import { JobItems } from './JobItems';
 import { SegmentedProgress } from './SegmentedProgress';
 import styles from './JobCard.module.css';
+import text from '../../styles/text.module.css';
 
 export function JobCard({ job }: { job: JobSummaryView }) {
   const [open, setOpen] = useState(false);
@@ -27,7 +28,7 @@ export function JobCard({ job }: { job: JobSummaryView }) {
       <header className={styles.header}>
         <div className={styles.title}>
           <h3 id={`job-${job.id}`}>{job.name}</h3>
-          <p className={styles.muted}>
+          <p className={text.muted}>
             {preset} · {model} · <span data-testid="job-status" className={styles.status} data-status={job.status}>{JOB_STATUS_LABEL[job.status]}</span>
           </p>
         </div>

@@ -100,7 +100,7 @@ export function JobForm() {
             </Field>
           </>
         )}
-        <details className={styles.options}>
+        <details>
           <summary>Options</summary>
           <div className={styles.grid}>
             <Field label="Image detail" hint="Low is cheaper and faster; high reads small print.">

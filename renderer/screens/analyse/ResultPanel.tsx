@@ -7,6 +7,7 @@ import { ITEM_STATUS_LABEL } from '../../state/labels';
 import { Fields } from './Fields';
 import { itemReason } from './JobItems';
 import styles from './ResultPanel.module.css';
+import text from '../../styles/text.module.css';
 
 /**
  * A photo's result in a side panel (a modal <dialog>), so it opens where it can
@@ -38,7 +39,7 @@ export function ResultPanel({ item, onClose }: { item: JobItemView | null; onClo
             </Button>
           </header>
           {item.thumbnail && <img className={styles.image} src={item.thumbnail} alt={`Photo ${item.name}`} />}
-          <p className={styles.muted}>
+          <p className={text.muted}>
             {ITEM_STATUS_LABEL[item.status]}
             {item.attempts && item.attempts > 1 ? ` after ${item.attempts} attempts` : ''}
           </p>

@@ -6,6 +6,7 @@ import { ariaShortcut, shortcutLabel } from '../../shell/screens';
 import { selectStaged } from '../../state/selectors';
 import { useAppState } from '../../state/store';
 import styles from './Staging.module.css';
+import text from '../../styles/text.module.css';
 
 /**
  * Where photos come in. Dropping works anywhere in the window (the shell
@@ -24,7 +25,7 @@ export function Staging() {
     <div className={compact ? `${styles.zone} ${styles.compact}` : styles.zone} data-testid="dropzone">
       <div className={styles.intro}>
         <p className={styles.title}>{title}</p>
-        {!compact && <p className={styles.muted}>JPEG, PNG, WebP, GIF, AVIF, TIFF. Folders are searched inside. You can drop them on any screen.</p>}
+        {!compact && <p className={text.muted}>JPEG, PNG, WebP, GIF, AVIF, TIFF. Folders are searched inside. You can drop them on any screen.</p>}
       </div>
       <div className={styles.buttons}>
         <Button onClick={() => void pick.run('analysis.pickImages', {})} title={`Add images (${shortcutLabel('o')})`} aria-keyshortcuts={ariaShortcut('o')}>

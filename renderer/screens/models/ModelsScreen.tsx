@@ -8,6 +8,8 @@ import { selectModels } from '../../state/selectors';
 import { useAppState } from '../../state/store';
 import { formatTime } from '../../state/time';
 import styles from './ModelsScreen.module.css';
+import text from '../../styles/text.module.css';
+import { Screen } from '../../components/Screen';
 
 export function ModelsScreen() {
   const models = useAppState(selectModels);
@@ -17,14 +19,14 @@ export function ModelsScreen() {
   const select = useCommand();
   if (!listModels.allowed) {
     return (
-      <section className={styles.screen} aria-labelledby="models-title">
+      <Screen labelledBy="models-title">
         <h1 id="models-title">Models</h1>
         <Notice level="info">{listModels.reason}</Notice>
-      </section>
+      </Screen>
     );
   }
   return (
-    <section className={styles.screen} aria-labelledby="models-title">
+    <Screen labelledBy="models-title">
       <div className={styles.head}>
         <h1 id="models-title">Models</h1>
         <Button disabled={models.status === 'loading'} onClick={() => void refresh.run('models.refresh', {})}>
@@ -49,14 +51,14 @@ export function ModelsScreen() {
       <ErrorText error={refresh.error} />
       <fieldset className={styles.models}>
         <legend>Default model for new analyses</legend>
-        {models.items.length === 0 && models.status !== 'error' && <p className={styles.muted}>{models.status === 'loading' ? 'Loading models…' : 'No models listed.'}</p>}
+        {models.items.length === 0 && models.status !== 'error' && <p className={text.muted}>{models.status === 'loading' ? 'Loading models…' : 'No models listed.'}</p>}
         {models.items.map((model) => (
           <ModelRow key={model.slug} model={model} selected={models.selected === model.slug} onSelect={() => void select.run('models.select', { slug: model.slug })} />
         ))}
       </fieldset>
       <ErrorText error={select.error} />
-      {models.fetchedAt && <p className={styles.muted}>Updated {formatTime(models.fetchedAt)}</p>}
-    </section>
+      {models.fetchedAt && <p className={text.muted}>Updated {formatTime(models.fetchedAt)}</p>}
+    </Screen>
   );
 }
 
@@ -75,7 +77,7 @@ function ModelRow({ model, selected, onSelect }: { model: ModelView; selected: b
         </span>
       </label>
       <label className={styles.vision} title={`Detected: ${model.vision ? 'images' : 'text only'} (${SOURCE[model.visionSource]})`}>
-        <span className={styles.muted}>Image input</span>
+        <span className={text.muted}>Image input</span>
         <select
           aria-label={`Image input for ${model.displayName}`}
           value={choice}

@@ -13,6 +13,8 @@ import { NumberSetting } from './NumberSetting';
 import { PriceTable } from './PriceTable';
 import { SavedTick } from './SavedTick';
 import styles from './SettingsScreen.module.css';
+import text from '../../styles/text.module.css';
+import { Screen } from '../../components/Screen';
 
 export function SettingsScreen() {
   const s = useAppState(selectSettings);
@@ -20,7 +22,7 @@ export function SettingsScreen() {
   const prices = useRef<HTMLHeadingElement>(null);
   useReveal('prices', prices);
   return (
-    <section className={styles.screen} aria-labelledby="settings-title">
+    <Screen labelledBy="settings-title" width="narrow">
       <h1 id="settings-title">Settings</h1>
       <Card>
         <h2>Appearance</h2>
@@ -56,7 +58,7 @@ export function SettingsScreen() {
         <h3 ref={prices} tabIndex={-1} className={styles.anchor}>
           Prices for the cost estimate
         </h3>
-        <p className={styles.muted}>
+        <p className={text.muted}>
           Loupe cannot know what your account pays. Enter the price per million tokens for the models you use (from your provider's price list) and
           each job shows its cost; without a price it shows tokens only.
         </p>
@@ -64,17 +66,17 @@ export function SettingsScreen() {
       </Card>
       <Card>
         <h2>Storage</h2>
-        <p className={styles.muted}>Sign-in tokens are encrypted with your system keychain. Where no keychain exists, Loupe keeps the session in memory only.</p>
+        <p className={text.muted}>Sign-in tokens are encrypted with your system keychain. Where no keychain exists, Loupe keeps the session in memory only.</p>
         {storage !== 'keychain' && <WeakStorage allowed={s.allowWeakStorage} />}
       </Card>
-      <details className={styles.advanced}>
+      <details>
         <summary>Advanced</summary>
         <Card>
           <NumberSetting name="refreshMarginSeconds" value={s.refreshMarginSeconds} label="Renew the session this long before it expires (seconds)" min={30} max={900} unit="seconds" />
           <NumberSetting name="callbackPort" value={s.callbackPort} label="Sign-in callback port" hint="0 picks a free port each time. Set one only if your provider needs a fixed redirect address." min={0} max={65535} unit="(0 or a port number)" />
         </Card>
       </details>
-    </section>
+    </Screen>
   );
 }
 

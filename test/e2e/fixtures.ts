@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
+import sharp from 'sharp';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, test as base, expect } from '@playwright/test';
 import { type Harness, type HarnessOptions, startHarness } from '../harness/server';
@@ -14,7 +15,10 @@ mkdirSync(SCREENSHOT_DIR, { recursive: true });
 /** Saves a window screenshot under test-results/screenshots/ (or README's folder) and returns its path. */
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean; readme?: boolean } = {}): Promise<string> {
   const path = join(options.readme ? README_SCREENSHOT_DIR : SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path, animations: 'disabled', fullPage: options.fullPage ?? false, caret: 'hide' });
+  const picture = await page.screenshot({ animations: 'disabled', fullPage: options.fullPage ?? false, caret: 'hide' });
+  // README's pictures are committed: a palette PNG is a third of the size and looks the same.
+  if (options.readme) await sharp(picture).png({ palette: true, quality: 90, effort: 7 }).toFile(path);
+  else writeFileSync(path, picture);
   return path;
 }
 

@@ -1,4 +1,4 @@
-import { approveInBrowser, expect, screenshot, test } from './fixtures';
+import { approveInBrowser, auditState, expect, screenshot, test } from './fixtures';
 
 test('sign in with ChatGPT through the browser, watch the countdown and models, then sign out', async ({ page, harness }) => {
   await expect(page.getByRole('button', { name: 'Continue with ChatGPT' })).toBeVisible();
@@ -11,21 +11,34 @@ test('sign in with ChatGPT through the browser, watch the countdown and models, 
   const first = await countdown.textContent();
   await expect(countdown).not.toHaveText(first ?? '');
   await expect(page.getByRole('link', { name: 'Open the sign-in page' })).toBeVisible();
+  await expect(page).toHaveTitle('Loupe — Signing in');
   await screenshot(page, 'signing-in');
+  const problems = await auditState(page, 'signing-in');
 
   await expect.poll(() => harness.opened.length).toBe(1);
   await approveInBrowser(page, harness.opened[0]!);
 
-  await expect(page.getByRole('dialog', { name: "You're using your ChatGPT plan" })).toBeVisible();
-  await page.getByRole('button', { name: 'Got it' }).click();
+  const welcome = page.getByRole('dialog', { name: "You're using your ChatGPT plan" });
+  await expect(welcome).toBeVisible();
+  // A real modal: the rest of the window is inert, focus starts on "Got it", Escape answers it.
+  expect(await welcome.evaluate((d) => d.matches(':modal'))).toBe(true);
+  await expect(welcome.getByRole('button', { name: 'Got it' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(welcome).toBeHidden();
+  expect(harness.core.getState().account.showPlanWelcome).toBe(false);
   await expect(page.getByRole('heading', { name: 'Alice Example' })).toBeVisible();
-  await expect(page.locator('.account').getByText('alice@example.com')).toBeVisible();
+  await expect(page.getByRole('tabpanel').getByText('alice@example.com', { exact: true }).first()).toBeVisible();
+  await expect(page.getByTestId('renews-at')).toContainText('renews at');
+  await expect(page.getByTestId('account-pill')).toHaveAttribute('data-tone', 'fine');
+  await expect(page.getByTestId('account-pill')).toContainText('left');
   await expect(page.getByTestId('plan-indicator')).toContainText('Using ChatGPT plan');
   const ring = page.getByTestId('expiry-countdown');
   const before = await ring.textContent();
   await expect(ring).not.toHaveText(before ?? '');
   await expect(page.getByLabel('Default model')).toContainText('GPT');
   await screenshot(page, 'signed-in');
+  problems.push(...(await auditState(page, 'signed-in')));
+  expect(problems).toEqual([]);
 
   // The renderer's state never holds a token.
   const state = await page.evaluate(() => window.loupe.invoke('app.getState', {}));
@@ -36,9 +49,10 @@ test('sign in with ChatGPT through the browser, watch the countdown and models, 
   const dom = await page.content();
   for (const token of secrets) expect(dom).not.toContain(token);
 
-  await page.locator('.account').getByRole('button', { name: 'Sign out' }).click();
-  await expect(page.locator('.hero').getByRole('button', { name: 'Continue with ChatGPT' })).toBeVisible();
-  await expect(page.locator('.account-status')).toHaveText('Not signed in');
+  await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(1);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Continue with ChatGPT' })).toBeVisible();
+  await expect(page.getByTestId('account-status')).toHaveText('Not signed in');
 });
 
 test('cancel during sign-in returns to the signed-out screen', async ({ page, harness }) => {
@@ -53,7 +67,9 @@ test('declining plan usage keeps the person signed in with plan usage off', asyn
   await page.getByRole('button', { name: 'Continue with ChatGPT' }).click();
   await expect.poll(() => harness.opened.length).toBe(1);
   await approveInBrowser(page, harness.opened[0]!, { planUsage: false });
-  await expect(page.getByText('ChatGPT plan usage is off.')).toBeVisible();
+  const reason = harness.core.getState().account.can.listModels.reason;
+  expect(reason).toBeTruthy();
+  await expect(page.getByTestId('cannot-list-models')).toContainText(reason!);
   await expect(page.getByRole('button', { name: 'Enable ChatGPT plan usage' })).toBeVisible();
   expect(harness.stack.api.requests.length).toBe(0);
 });

@@ -12,12 +12,16 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join, normalize, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import type { AppState } from '../../electron/contract';
 import { createNodeDeps } from '../../electron/core/adapters/node-deps';
 import type { CoreDeps } from '../../electron/core/deps';
 import { dispatchCommand } from '../../electron/core/dispatch';
 import { type Core, type CoreOptions, createCore } from '../../electron/core/index';
+import { LoupeError } from '../../electron/core/errors';
 import { CONTENT_SECURITY_POLICY } from '../../electron/shell/csp';
 import { type StandIns, startStandIns } from '../servers/stack';
+import { BROWSER_EVENT } from './protocol';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const RENDERER_DIR = join(here, '..', '..', 'dist', 'renderer');
@@ -46,6 +50,12 @@ export interface HarnessOptions {
   standInOptions?: Parameters<typeof startStandIns>[0];
   /** Where the core "opens the system browser": by default the URL is recorded for a test (or printed by `npm run harness`). */
   openExternal?: (url: string) => Promise<void>;
+  /**
+   * 'production' hides what only a development run shows (the test-issuer
+   * badge, the development-build footer), for screenshots of the app as
+   * people get it. The core is not changed; only the snapshots sent out are.
+   */
+  presentation?: 'development' | 'production';
 }
 
 export interface Harness {
@@ -76,10 +86,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       openExternal: async (url) => {
         opened.push(url);
         // Stands in for the system browser: the harness page offers the link in a banner.
-        for (const stream of streams) stream.write(`event: open\ndata: ${JSON.stringify(url)}\n\n`);
+        for (const stream of streams) stream.write(`event: ${BROWSER_EVENT}\ndata: ${JSON.stringify(url)}\n\n`);
         await options.openExternal?.(url);
       },
       copyText: (text) => void copied.push(text),
+      // A browser page has no native dialogs or file manager: say so instead of doing nothing.
+      pickFiles: async () => {
+        throw new LoupeError('not_in_browser', 'The browser harness has no file dialog. Drop photos or folders onto the window instead.');
+      },
+      openPath: async (path) => {
+        throw new LoupeError('not_in_browser', `The browser harness cannot open folders. The results are in ${path}`);
+      },
+      pickSavePath: async () => {
+        throw new LoupeError('not_in_browser', "The browser harness has no save dialog. results.csv is in the job's output folder.");
+      },
       ...options.deps,
     }),
     { endpoints: stack.endpoints, ...options.options },
@@ -88,7 +108,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     '<head>',
     '<head>\n    <script src="/__harness/bridge.js"></script>',
   );
-  const bridgeJs = await readFile(join(here, 'bridge.js'));
+  const bridgeJs = await buildBridge();
+  const present = (state: AppState): AppState =>
+    options.presentation === 'production' ? { ...state, app: { ...state.app, dev: false, testIssuer: null } } : state;
   let host = '';
 
   const server = createServer((req, res) => {
@@ -111,12 +133,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       } catch {
         return send(res, 400, 'Bad JSON');
       }
-      const result = await dispatchCommand(core, payload.command, payload.input);
+      let result = await dispatchCommand(core, payload.command, payload.input);
+      if (payload.command === 'app.getState' && result.ok) result = { ok: true, value: present(result.value as AppState) };
       return send(res, 200, JSON.stringify(result), 'application/json');
     }
     if (url.pathname === '/__harness/state' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-      res.write(`data: ${JSON.stringify(core.getState())}\n\n`);
+      res.write(`data: ${JSON.stringify(present(core.getState()))}\n\n`);
       streams.add(res);
       req.on('close', () => streams.delete(res));
       return;
@@ -141,7 +164,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   }
 
   const unsubscribe = core.subscribe((state) => {
-    const frame = `data: ${JSON.stringify(state)}\n\n`;
+    const frame = `data: ${JSON.stringify(present(state))}\n\n`;
     for (const stream of streams) stream.write(frame);
   });
 
@@ -169,6 +192,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** bridge.ts as one classic script (no imports left), built by Vite like the app. */
+async function buildBridge(): Promise<string> {
+  const output = await build({
+    configFile: false,
+    logLevel: 'warn',
+    build: {
+      write: false,
+      minify: false,
+      target: 'chrome130',
+      lib: { entry: join(here, 'bridge.ts'), formats: ['iife'], name: 'loupeHarnessBridge', fileName: () => 'bridge.js' },
+    },
+  });
+  const first = (Array.isArray(output) ? output[0] : output) as { output: Array<{ type: string; code?: string }> };
+  const chunk = first.output.find((o) => o.type === 'chunk');
+  if (!chunk?.code) throw new Error('harness bridge build produced no code');
+  return chunk.code;
 }
 
 function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8') {

@@ -1,0 +1,60 @@
+import { useEffect, useState } from 'react';
+import type { SettingsView } from '../../../electron/contract';
+import { Field } from '../../components/Field';
+import { useCommand } from '../../ipc/call';
+import { SavedTick } from './SavedTick';
+import styles from './SettingsScreen.module.css';
+
+type NumericKey = 'expiryWarningMinutes' | 'refreshMarginSeconds' | 'signInTimeoutMinutes' | 'callbackPort' | 'analysisConcurrency';
+
+/**
+ * A whole-number setting saved when the field is left. A value out of range is
+ * explained beside the field in plain words and the field goes back to the
+ * last saved value; a tick confirms a save.
+ */
+export function NumberSetting({ name, value, label, hint, min, max, unit }: { name: NumericKey; value: number; label: string; hint?: string; min: number; max: number; unit: string }) {
+  const [text, setText] = useState(String(value));
+  const [problem, setProblem] = useState<string | null>(null);
+  const [saved, setSaved] = useState(0);
+  const { run } = useCommand();
+  useEffect(() => setText(String(value)), [value]);
+  const save = async () => {
+    const n = Number(text.trim());
+    if (text.trim() === String(value)) return;
+    if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+      setProblem(`Enter ${min}–${max} ${unit}.`);
+      setText(String(value));
+      return;
+    }
+    const result = await run('settings.update', { [name]: n } as Partial<SettingsView>);
+    if (result) {
+      setProblem(null);
+      setSaved((k) => k + 1);
+    } else {
+      setProblem(`Not saved. Enter ${min}–${max} ${unit}.`);
+      setText(String(value));
+    }
+  };
+  return (
+    <div className={styles.setting}>
+      <Field label={label} hint={hint} error={problem}>
+        <input
+          type="number"
+          inputMode="numeric"
+          min={min}
+          max={max}
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            setProblem(null);
+          }}
+          onBlur={() => void save()}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') void save();
+          }}
+        />
+      </Field>
+      <SavedTick show={saved} />
+    </div>
+  );
+}

@@ -1,0 +1,21 @@
+import type { AccountKind, ItemStatus, JobStatus } from '../../electron/contract';
+
+export const JOB_STATUS_LABEL: Record<JobStatus, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  paused: 'Paused',
+  done: 'Finished',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  stopped: 'Stopped',
+};
+
+export const ITEM_STATUS_LABEL: Record<ItemStatus, string> = {
+  pending: 'Waiting',
+  in_flight: 'Analysing',
+  done: 'Done',
+  failed: 'Failed',
+  skipped: 'Skipped',
+};
+
+export const KIND_LABEL: Record<AccountKind, string> = { chatgpt: 'ChatGPT', api_key: 'API key', custom: 'OAuth provider' };

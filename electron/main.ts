@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Notification, app, clipboard, dialog, net, session, shell } from 'electron';
-import { systemClock } from './core/deps';
-import { dispatchCommand } from './core/dispatch';
+import { systemClock } from './core/kernel/deps';
+import { dispatchCommand } from './core/kernel/dispatch';
 import { createCore } from './core/index';
 import { analysisProgress } from './core/tray-model';
 import { createSafeStorageCipher } from './shell/cipher';

@@ -3,20 +3,20 @@
  * returns the surface the shell (and the browser harness) talks to.
  */
 import type { AppState, CommandName, CommandOutput, Notice, ParsedInput } from '../contract';
-import { Accounts, modelAccess, parseCustomProvider } from './accounts';
-import { AnalysisService } from './analysis-service';
+import { Accounts, modelAccess, parseCustomProvider } from './accounts/accounts';
+import { AnalysisService } from './analysis/service';
 import { AuthController } from './auth/controller';
 import { Discovery } from './auth/discovery';
 import { type EndpointOverrides, PRODUCTION_API_BASE, resolveEndpoints } from './auth/endpoints';
 import { ensureHostId } from './auth/host-id';
 import { checkProviderUrl } from './auth/profile';
-import { type CoreDeps, type Logger, silentLogger } from './deps';
-import { LoupeError } from './errors';
+import { type CoreDeps, type Logger, silentLogger } from './kernel/deps';
+import { LoupeError } from './kernel/errors';
 import { MANAGE_USAGE_URL, isAllowedExternalUrl } from './external-links';
-import { ModelCatalog, fetchModels } from './models';
-import { Settings } from './settings';
-import { StateStore } from './state-store';
-import { Vault } from './vault';
+import { ModelCatalog, fetchModels } from './models/catalogue';
+import { Settings } from './settings/settings';
+import { StateStore } from './kernel/state-store';
+import { Vault } from './accounts/vault';
 
 export type CommandHandlers = {
   [C in CommandName]: (input: ParsedInput<C>) => Promise<CommandOutput<C>>;

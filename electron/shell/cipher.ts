@@ -1,5 +1,5 @@
 import { safeStorage } from 'electron';
-import type { Cipher } from '../core/deps';
+import type { Cipher } from '../core/kernel/deps';
 
 /** Electron safeStorage (OS keychain) as the core's Cipher. */
 export function createSafeStorageCipher(): Cipher {

@@ -12,9 +12,9 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { AnalysisEngine, type AnalysisDeps } from '../../electron/core/analysis/engine';
+import { AnalysisEngine, type AnalysisDeps } from '../../electron/core/analysis/run/engine';
 import type { JobSummary } from '../../electron/core/analysis/types';
-import type { OpenAIStandInOptions, RequestRecord } from '../servers/openai-api';
+import type { OpenAIStandInOptions, RequestRecord } from '../servers/openai/openai-api';
 import { type StandIns, startStandIns } from '../servers/stack';
 import { type PlanSession, signInPlanSession } from './plan-session';
 

@@ -8,12 +8,12 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppState } from '../../electron/contract';
-import { createNodeDeps } from '../../electron/core/adapters/node-deps';
-import { createNodeCipher } from '../../electron/core/adapters/node-cipher';
-import type { Clock, CoreDeps } from '../../electron/core/deps';
-import { dispatchCommand } from '../../electron/core/dispatch';
+import { createNodeDeps } from './node-deps';
+import { createNodeCipher } from './node-cipher';
+import type { Clock, CoreDeps } from '../../electron/core/kernel/deps';
+import { dispatchCommand } from '../../electron/core/kernel/dispatch';
 import { type Core, type CoreOptions, createCore } from '../../electron/core/index';
-import { completeAuthorizationInBrowser } from '../servers/auth-server';
+import { completeAuthorizationInBrowser } from '../servers/auth/auth-server';
 import type { StandIns } from '../servers/stack';
 
 export interface CoreFixture {

@@ -3,8 +3,8 @@
  * is what the scheduler acts on, so classification happens once, next to the
  * HTTP call, and the scheduler never inspects status codes itself.
  */
-import { LoupeError } from '../errors';
-import type { RateInfo } from './rate-headers';
+import { LoupeError } from '../kernel/errors';
+import type { RateInfo } from './api/rate-headers';
 
 export type Disposition =
   /** Wait for the global pause the governor sets, then try again (429). */

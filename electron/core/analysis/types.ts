@@ -7,7 +7,7 @@
  */
 import type { ItemStatus, JobDetailView, JobItemView, JobStatus, JobSummaryView, StopReasonView } from '../../contract';
 import type { PresetId } from './presets';
-import type { Detail } from './request';
+import type { Detail } from './api/request';
 
 export type { ItemStatus, JobCounts, JobStatus } from '../../contract';
 

@@ -4,9 +4,9 @@
  * success (first-use notice, model list, refresh schedule).
  */
 import type { CommandError, SignInView } from '../../contract';
-import type { Logger } from '../deps';
-import { LoupeError } from '../errors';
-import type { ChatGptAccount, CustomAccount, Vault } from '../vault';
+import type { Logger } from '../kernel/deps';
+import { LoupeError } from '../kernel/errors';
+import type { ChatGptAccount, CustomAccount, Vault } from '../accounts/vault';
 import { customPlan } from './custom-sign-in';
 import type { OAuthProfile } from './profile';
 import { SignInAttempt, type SignInDeps, type SignInPlan, siwcPlan } from './sign-in';

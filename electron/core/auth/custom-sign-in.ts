@@ -5,8 +5,8 @@
  * (RFC 6749 §2.3.1), and OIDC ID-token validation only when `openid` was asked for.
  */
 import * as oauth from 'oauth4webapi';
-import { LoupeError } from '../errors';
-import type { CustomAccount, TokenSet, Vault } from '../vault';
+import { LoupeError } from '../kernel/errors';
+import type { CustomAccount, TokenSet, Vault } from '../accounts/vault';
 import { httpOptions } from './discovery';
 import { mapProcessingError, networkError } from './oauth-errors';
 import type { OAuthProfile } from './profile';

@@ -4,7 +4,7 @@
  * not, so the next attempt retries.
  */
 import * as oauth from 'oauth4webapi';
-import { LoupeError } from '../errors';
+import { LoupeError } from '../kernel/errors';
 import type { Endpoints } from './endpoints';
 
 export type HttpOptions = {

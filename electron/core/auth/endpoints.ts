@@ -3,7 +3,7 @@
  * another issuer or API base (a stand-in server for development and tests) is
  * honoured only in unpackaged builds, and plain http only on loopback hosts.
  */
-import { LoupeError } from '../errors';
+import { LoupeError } from '../kernel/errors';
 
 export const PRODUCTION_ISSUER = 'https://auth.openai.com';
 export const PRODUCTION_API_BASE = 'https://api.openai.com/v1';

@@ -5,8 +5,8 @@
  * extra token parameters it sends (RFC 8707 `resource` for ChatGPT).
  */
 import * as oauth from 'oauth4webapi';
-import { LoupeError } from '../errors';
-import type { CustomAccount } from '../vault';
+import { LoupeError } from '../kernel/errors';
+import type { CustomAccount } from '../accounts/vault';
 import { Discovery } from './discovery';
 import { type Endpoints, isLoopbackHost } from './endpoints';
 

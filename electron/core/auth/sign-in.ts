@@ -7,9 +7,9 @@
  * the first callback and is saved before the code is exchanged.
  */
 import * as oauth from 'oauth4webapi';
-import type { Logger } from '../deps';
-import { LoupeError } from '../errors';
-import { type ChatGptAccount, type TokenSet, type Vault, newAccountId } from '../vault';
+import type { Logger } from '../kernel/deps';
+import { LoupeError } from '../kernel/errors';
+import { type ChatGptAccount, type TokenSet, type Vault, newAccountId } from '../accounts/vault';
 import { type Discovery, httpOptions } from './discovery';
 import { AGENT_NAME, DYNAMIC_CLIENT_ID, type Endpoints, PLAN_USAGE_SCOPE, SIWC_SCOPE } from './endpoints';
 import { type LoopbackListener, startLoopbackListener } from './loopback';

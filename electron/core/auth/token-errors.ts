@@ -3,7 +3,7 @@
  * status: SIWC's body shape is undocumented, so accept RFC 6749 §5.2
  * `{"error":"x"}`, nested `{"error":{"code":"x"}}` and top-level `{"code":"x"}`.
  */
-import { LoupeError } from '../errors';
+import { LoupeError } from '../kernel/errors';
 
 /** Refresh failures after which the grant is gone: clear the tokens and ask the person to sign in again. */
 export const TERMINAL_REFRESH_CODES = new Set([

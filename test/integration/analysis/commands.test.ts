@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AppState, JobDetailView, JobSummaryView } from '../../../electron/contract';
+import type { AppState, CommandInput, JobDetailView, JobSummaryView } from '../../../electron/contract';
 import { safeFolderName } from '../../../electron/core/analysis/service';
 import type { RequestRecord } from '../../servers/openai/openai-api';
 import { type StandIns, startStandIns } from '../../servers/stack';
@@ -114,7 +114,7 @@ async function stage(fx: CoreFixture, paths: string[]): Promise<void> {
   await waitForState(fx.core, (s) => paths.every((p) => s.analysis.staged.some((x) => x.path === p)));
 }
 
-async function start(fx: CoreFixture, input: Record<string, unknown>): Promise<string> {
+async function start(fx: CoreFixture, input: CommandInput<'analysis.start'>): Promise<string> {
   return ok<{ jobId: string }>(await fx.run('analysis.start', input)).jobId;
 }
 
@@ -343,7 +343,7 @@ describe('analysis.start', () => {
       ['analysis.export', { jobId: 7 }, 'jobId'],
     ];
     for (const [command, input, field] of malformed) {
-      const result = await fx.run(command, input);
+      const result = await fx.runRaw(command, input);
       expect(result.ok, `${command} ${JSON.stringify(input)}`).toBe(false);
       expect(result.error?.code, `${command} ${JSON.stringify(input)}`).toBe('invalid_input');
       if (field) expect((result.error as { field?: string }).field, `${command} ${JSON.stringify(input)}`).toBe(field);
@@ -541,7 +541,7 @@ describe('job controls through commands', () => {
     expect(inferenceRequests().filter(widthIn(500, 8))).toHaveLength(8);
 
     // A finished job can't be paused, resumed or cancelled.
-    for (const command of ['analysis.pause', 'analysis.resume', 'analysis.cancel']) {
+    for (const command of ['analysis.pause', 'analysis.resume', 'analysis.cancel'] as const) {
       expect((await fx.run(command, { jobId })).error?.code, command).toBe('invalid_state');
     }
     expect((await fx.run('analysis.pause', { jobId: 'job-none' })).ok).toBe(false);

@@ -3,7 +3,8 @@
  * returns the surface the shell (and the browser harness) talks to.
  */
 import type { AppState, CommandName, CommandOutput, Notice, ParsedInput } from '../contract';
-import { Accounts, modelAccess, parseCustomProvider } from './accounts/accounts';
+import { Accounts, parseCustomProvider } from './accounts/accounts';
+import { modelAccess } from './accounts/readiness';
 import { AnalysisService } from './analysis/service';
 import { AuthController } from './auth/controller';
 import { Discovery } from './auth/discovery';

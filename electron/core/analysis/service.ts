@@ -8,7 +8,7 @@ import { existsSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { AnalysisView, JobDetailView, JobSummaryView, ParsedInput, PresetView, PriceRow, StagedInput } from '../../contract';
 import type { Accounts } from '../accounts/accounts';
-import { planUsage } from '../accounts/accounts';
+import { planUsage } from '../accounts/readiness';
 import { AnalysisEngine, type AnalysisDeps } from './run/engine';
 import type { JobSummary } from './types';
 import type { CoreDeps, Logger } from '../kernel/deps';

@@ -15,7 +15,8 @@ import type { AppState, CommandInput, JobDetailView, JobSummaryView } from '../.
 import { safeFolderName } from '../../../electron/core/analysis/service';
 import type { RequestRecord } from '../../servers/openai/openai-api';
 import { type StandIns, startStandIns } from '../../servers/stack';
-import { imageWidth, makePhotos, parseCsv, readJson, resultFiles } from '../../support/analysis-fixture';
+import { imageWidth, makePhotos, readJson, resultFiles } from '../../support/analysis-fixture';
+import { parseCsv } from '../../support/csv';
 import { type CoreFixture, createCoreFixture, readTree, signInThroughBrowser, waitForState } from '../../support/core-fixture';
 
 const API_KEY = 'sk-test-analysis-commands-0123456789abcdef';

@@ -17,7 +17,6 @@ import {
   isSettled,
   makePhotos,
   openEngine,
-  parseCsv,
   readJson,
   responsesRequests,
   resultFiles,
@@ -25,6 +24,7 @@ import {
   tempDir,
   waitForJob,
 } from '../../support/analysis-fixture';
+import { parseCsv } from '../../support/csv';
 
 const MODEL = 'gpt-6.1-sol';
 const cleanups: Array<() => Promise<void>> = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppState } from '../../../electron/contract';
-import { abilities } from '../../../electron/core/accounts/accounts';
+import { abilities } from '../../../electron/core/accounts/readiness';
 import { DEFAULT_SETTINGS } from '../../../electron/core/settings/settings';
 import { analysisProgress, formatRemaining, trayModel } from '../../../electron/core/tray-model';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abilities } from '../../../../electron/core/accounts/accounts';
+import { abilities } from '../../../../electron/core/accounts/readiness';
 import type { Account } from '../../../../electron/core/accounts/vault';
 
 const tokens = (scopes: string[], refreshToken: string | null = 'rt') => ({

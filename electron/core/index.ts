@@ -15,8 +15,10 @@ import { type CoreDeps, type Logger, silentLogger } from './kernel/deps';
 import { LoupeError } from './kernel/errors';
 import { MANAGE_USAGE_URL, isAllowedExternalUrl } from './external-links';
 import { ModelCatalog, fetchModels } from './models/catalogue';
+import { ModelStore } from './models/model-store';
 import { Settings } from './settings/settings';
 import { StateStore } from './kernel/state-store';
+import { AccountRepository } from './accounts/repository';
 import { Vault } from './accounts/vault';
 
 export type CommandHandlers = {
@@ -69,9 +71,10 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     }
   }
 
+  const records = new AccountRepository(vault);
   let publish = () => {};
   const accounts = new Accounts({
-    vault,
+    records,
     endpoints,
     discovery,
     fetch: deps.fetch,
@@ -87,10 +90,11 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     if (!active || !modelAccess(active, accounts.status(active)).allowed) return undefined;
     return accounts.access(active.id);
   };
+  const modelsStore = deps.openStore('models');
   const models = new ModelCatalog({
     access: listableAccess,
     fetch: deps.fetch,
-    store: settingsStore.store,
+    store: ModelStore.open(modelsStore.store, settingsStore.store),
     now: () => deps.clock.now(),
     log,
     onChange: () => publish(),
@@ -108,7 +112,7 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     copyText: deps.copyText,
     now: () => deps.clock.now(),
     log,
-    vault,
+    records,
     hostId,
     customProfile: (account) => accounts.profile(account),
     settings: () => ({ ...settings.get(), ...(options.signInTimeoutMs ? { signInTimeoutMs: options.signInTimeoutMs } : {}) }),
@@ -163,7 +167,7 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     },
     'settings.update': async (patch) => {
       const next = settings.update(patch);
-      if (patch.allowWeakStorage !== undefined) await vault.setWeakStorageAllowed(patch.allowWeakStorage);
+      if (patch.allowWeakStorage !== undefined) await records.setWeakStorageAllowed(patch.allowWeakStorage);
       if (patch.refreshMarginSeconds !== undefined) accounts.scheduleAll();
       publish();
       return next;
@@ -186,7 +190,7 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     },
     'auth.dismissPlanWelcome': async () => {
       const account = accounts.active();
-      if (account?.kind === 'chatgpt') await vault.updateAccount(account.id, (a) => ({ ...a, welcomeShown: true }));
+      if (account?.kind === 'chatgpt') await records.markWelcomeShown(account.id);
       publish();
     },
     'accounts.switch': async ({ accountId }) => {

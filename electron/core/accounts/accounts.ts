@@ -13,7 +13,8 @@ import { checkProviderUrl, chatgptProfile, customProfile, type OAuthProfile } fr
 import type { Clock, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { Session } from './session';
-import { type Account, type ApiKeyAccount, type CustomAccount, type CustomProvider, type OAuthAccount, type Vault, isOAuthAccount, newAccountId } from './vault';
+import type { AccountRepository } from './repository';
+import { type Account, type ApiKeyAccount, type CustomAccount, type CustomProvider, type OAuthAccount, isOAuthAccount, newAccountId } from './vault';
 
 /** How an account's API calls authenticate and which wire rules apply. */
 export interface AccountAccess {
@@ -30,7 +31,7 @@ export interface AccountAccess {
 }
 
 export interface AccountsDeps {
-  vault: Vault;
+  records: AccountRepository;
   endpoints: Endpoints;
   discovery: Discovery;
   fetch: typeof fetch;
@@ -46,16 +47,15 @@ export class Accounts {
   constructor(private readonly deps: AccountsDeps) {}
 
   list(): Account[] {
-    // A ChatGPT registration whose first exchange never finished is not an account yet.
-    return this.deps.vault.data().accounts.filter((a) => !(a.kind === 'chatgpt' && a.subject === null));
+    return this.deps.records.list();
   }
 
   active(): Account | undefined {
-    return this.deps.vault.active();
+    return this.deps.records.active();
   }
 
   get(id: string): Account | undefined {
-    return this.deps.vault.account(id);
+    return this.deps.records.get(id);
   }
 
   require(id: string): Account {
@@ -73,7 +73,7 @@ export class Accounts {
     if (!session) {
       session = new Session({
         accountId: id,
-        vault: this.deps.vault,
+        records: this.deps.records,
         profile: (account) => this.profile(account),
         clock: this.deps.clock,
         log: this.deps.log,
@@ -125,14 +125,14 @@ export class Accounts {
 
   async switchTo(id: string): Promise<void> {
     this.require(id);
-    await this.deps.vault.update((data) => ({ ...data, activeAccountId: id }));
+    await this.deps.records.switchTo(id);
     this.deps.onChange();
   }
 
   async addApiKey(input: { label: string; baseUrl: string; apiKey: string; useChatCompletions: boolean }): Promise<string> {
     const id = newAccountId();
     const account: ApiKeyAccount = { id, kind: 'api_key', createdAt: this.deps.clock.now(), ...input };
-    await this.deps.vault.update((data) => ({ ...data, accounts: [...data.accounts, account], activeAccountId: id }));
+    await this.deps.records.add(account, { activate: true });
     this.deps.onChange();
     return id;
   }
@@ -150,7 +150,7 @@ export class Accounts {
       registeredAt: this.deps.clock.now(),
       lastRefreshAt: null,
     };
-    await this.deps.vault.update((data) => ({ ...data, accounts: [...data.accounts, account] }));
+    await this.deps.records.add(account, { activate: false });
     this.deps.onChange();
     return id;
   }
@@ -173,11 +173,7 @@ export class Accounts {
     const result = isOAuthAccount(account) ? await this.session(id).signOut() : { revoked: true };
     this.#sessions.get(id)?.dispose();
     this.#sessions.delete(id);
-    await this.deps.vault.update((data) => {
-      const accounts = data.accounts.filter((a) => a.id !== id);
-      const activeAccountId = data.activeAccountId === id ? (accounts.find((a) => !(a.kind === 'chatgpt' && a.subject === null))?.id ?? null) : data.activeAccountId;
-      return { ...data, accounts, activeAccountId };
-    });
+    await this.deps.records.forget(id);
     this.deps.onChange();
     return result;
   }
@@ -190,7 +186,7 @@ export class Accounts {
   }
 
   summaries(): AccountSummaryView[] {
-    const activeId = this.deps.vault.data().activeAccountId;
+    const activeId = this.deps.records.activeId;
     return this.list().map((account) => ({
       id: account.id,
       kind: account.kind,

@@ -18,11 +18,12 @@ import { parseEarliestRefreshAt, readTokenError, refreshFailureError, TERMINAL_R
 import { clientFor, verifyTokenResponse } from '../auth/verify';
 import type { Clock, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
-import { type OAuthAccount, type PendingRefresh, type TokenSet, type Vault, isOAuthAccount, oauthClientId } from './vault';
+import type { AccountRepository } from './repository';
+import { type OAuthAccount, type PendingRefresh, type TokenSet, isOAuthAccount, oauthClientId } from './vault';
 
 export interface SessionDeps {
   accountId: string;
-  vault: Vault;
+  records: AccountRepository;
   profile(account: OAuthAccount): OAuthProfile;
   clock: Clock;
   log: Logger;
@@ -52,7 +53,7 @@ export class Session {
   }
 
   account(): OAuthAccount | undefined {
-    const account = this.deps.vault.account(this.deps.accountId);
+    const account = this.deps.records.get(this.deps.accountId);
     return isOAuthAccount(account) ? account : undefined;
   }
 
@@ -144,7 +145,7 @@ export class Session {
     let revoked = !account.tokens && !account.pendingRefresh;
     if (refreshToken) revoked = await this.#revoke(account, refreshToken);
     // The registration stays active so the next "Continue with ChatGPT" signs in to the same account.
-    await this.deps.vault.updateAccount<OAuthAccount>(account.id, (a) => ({ ...a, tokens: undefined, pendingRefresh: undefined, problem: undefined }));
+    await this.deps.records.endGrant(account.id);
     this.#transient = null;
     this.#failures = 0;
     this.deps.onChange();
@@ -261,7 +262,7 @@ export class Session {
     const checkpoint: PendingRefresh = { body, receivedAt };
     if (typeof body.id_token === 'string') {
       // Checkpoint first: verifying the ID token needs the JWKS, which may be down.
-      await this.deps.vault.updateAccount<OAuthAccount>(account.id, (a) => ({ ...a, pendingRefresh: checkpoint }));
+      await this.deps.records.checkpointRefresh(account.id, checkpoint);
       await this.#commitCheckpoint({ ...account, pendingRefresh: checkpoint }, checkpoint);
     } else {
       await this.#commitResponse(account, response, checkpoint);
@@ -282,7 +283,7 @@ export class Session {
     const client = clientFor(oauthClientId(account), skew);
     let verified;
     try {
-      verified = await verifyTokenResponse(profile, as, client, response, { type: 'refresh', siwc: profile.siwc });
+      verified = await verifyTokenResponse(profile, as, client, response, { type: 'refresh', rules: profile.tokenRules });
     } catch (error) {
       const loupe = mapProcessingError(error);
       if (!loupe.options.retryable) await this.#endGrant(account, loupe);
@@ -302,23 +303,12 @@ export class Session {
       earliestRefreshAt: parseEarliestRefreshAt(checkpoint.body.earliest_refresh_at),
       savedAt: checkpoint.receivedAt,
     };
-    await this.deps.vault.updateAccount<OAuthAccount>(account.id, (a) => ({
-      ...a,
-      tokens,
-      pendingRefresh: undefined,
-      problem: undefined,
-      lastRefreshAt: checkpoint.receivedAt,
-    }));
+    await this.deps.records.recordRefresh(account.id, tokens, checkpoint.receivedAt);
   }
 
   /** The grant is gone: drop the unusable tokens, keep the registration, and say why. */
   async #endGrant(account: OAuthAccount, error: LoupeError): Promise<void> {
-    await this.deps.vault.updateAccount<OAuthAccount>(account.id, (a) => ({
-      ...a,
-      tokens: undefined,
-      pendingRefresh: undefined,
-      problem: { code: error.code, message: error.message },
-    }));
+    await this.deps.records.endGrant(account.id, error);
   }
 
   async #revoke(account: OAuthAccount, refreshToken: string): Promise<boolean> {

@@ -174,10 +174,6 @@ export class Vault {
     return result;
   }
 
-  updateAccount<A extends Account>(id: string, change: (account: A) => A): Promise<void> {
-    return this.update((data) => ({ ...data, accounts: data.accounts.map((a) => (a.id === id ? change(a as A) : a)) }));
-  }
-
   /** The person changed the weak-storage setting (only matters on Linux's basic_text backend). */
   async setWeakStorageAllowed(allowed: boolean): Promise<void> {
     if (this.options.cipher.backend() !== 'basic_text' || !(await this.options.cipher.isAvailable())) return;

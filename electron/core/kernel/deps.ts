@@ -31,7 +31,7 @@ export interface OpenedStore {
   recoveredFrom?: { movedTo: string };
 }
 
-export type StoreName = 'settings' | 'vault';
+export type StoreName = 'settings' | 'vault' | 'models';
 
 export interface Clock {
   now(): number;

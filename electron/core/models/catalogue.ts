@@ -8,8 +8,9 @@
 import { z } from 'zod';
 import type { ModelView, ModelsView } from '../../contract';
 import type { AccountAccess } from '../accounts/accounts';
-import type { KeyValueStore, Logger } from '../kernel/deps';
+import type { Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
+import type { ModelStore } from './model-store';
 
 const SiwcCatalog = z.object({
   models: z.array(
@@ -39,7 +40,7 @@ export interface RawModel {
   slug: string;
   displayName: string;
   /** What the server said about image input; undefined when it said nothing. */
-  serverVision: boolean | undefined;
+  serverVision?: boolean | undefined;
 }
 
 export function parseModelCatalog(body: unknown, kind: AccountAccess['kind']): RawModel[] {
@@ -99,16 +100,11 @@ export async function fetchModels(access: AccountAccess, fetchImpl: typeof fetch
   }
 }
 
-interface CachedList {
-  items: RawModel[];
-  fetchedAt: number;
-}
-
 export interface ModelsDeps {
   /** The account whose models to show (the active one), or undefined when none may be listed. */
   access(): AccountAccess | undefined;
   fetch: typeof fetch;
-  store: KeyValueStore;
+  store: ModelStore;
   now(): number;
   log: Logger;
   onChange(): void;
@@ -124,33 +120,33 @@ export class ModelCatalog {
   view(): ModelsView {
     const access = this.deps.access();
     if (!access) return { status: 'idle', items: [], error: null, fetchedAt: null, selected: null };
-    const cached = this.#cache()[access.id];
+    const cached = this.deps.store.cache()[access.id];
     const items = this.#items(access.id, cached?.items ?? []);
     return { status: this.#status, items, error: this.#error, fetchedAt: cached?.fetchedAt ?? null, selected: this.#selected(access.id, items) };
   }
 
   /** The model a new job uses by default for this account. */
   selectedFor(accountId: string): string | null {
-    return this.#selected(accountId, this.#items(accountId, this.#cache()[accountId]?.items ?? []));
+    return this.#selected(accountId, this.#items(accountId, this.deps.store.cache()[accountId]?.items ?? []));
   }
 
   select(slug: string): void {
     const access = this.#requireAccess();
-    const items = this.#cache()[access.id]?.items ?? [];
+    const items = this.deps.store.cache()[access.id]?.items ?? [];
     if (items.length > 0 && !items.some((m) => m.slug === slug)) {
       throw new LoupeError('unknown_model', 'That model is not in this account’s model list.', { field: 'slug' });
     }
-    this.deps.store.set('defaultModels', { ...this.#map('defaultModels'), [access.id]: slug });
+    this.deps.store.setDefaults({ ...this.deps.store.defaults(), [access.id]: slug });
     this.deps.onChange();
   }
 
   setVision(slug: string, vision: boolean | null): void {
     const access = this.#requireAccess();
-    const overrides = { ...this.#map('visionOverrides') } as Record<string, boolean>;
+    const overrides = { ...this.deps.store.visionOverrides() };
     const key = `${access.id} ${slug}`;
     if (vision === null) delete overrides[key];
     else overrides[key] = vision;
-    this.deps.store.set('visionOverrides', overrides);
+    this.deps.store.setVisionOverrides(overrides);
     this.deps.onChange();
   }
 
@@ -162,8 +158,8 @@ export class ModelCatalog {
   }
 
   forget(accountId: string): void {
-    const { [accountId]: _dropped, ...rest } = this.#cache();
-    this.deps.store.set('modelCache', rest);
+    const { [accountId]: _dropped, ...rest } = this.deps.store.cache();
+    this.deps.store.setCache(rest);
   }
 
   refresh(): Promise<void> {
@@ -182,7 +178,7 @@ export class ModelCatalog {
     this.deps.onChange();
     try {
       const items = await fetchModels(access, this.deps.fetch, this.deps.log);
-      this.deps.store.set('modelCache', { ...this.#cache(), [access.id]: { items, fetchedAt: this.deps.now() } });
+      this.deps.store.setCache({ ...this.deps.store.cache(), [access.id]: { items, fetchedAt: this.deps.now() } });
       this.#status = 'ready';
     } catch (error) {
       const loupe = error instanceof LoupeError ? error : new LoupeError('network_error', 'Loupe could not list models.', { retryable: true });
@@ -193,13 +189,13 @@ export class ModelCatalog {
   }
 
   #items(accountId: string, raw: RawModel[]): ModelView[] {
-    const overrides = this.#map('visionOverrides') as Record<string, boolean>;
+    const overrides = this.deps.store.visionOverrides();
     return raw.map((m) => ({ slug: m.slug, displayName: m.displayName, ...visionOf(m, overrides[`${accountId} ${m.slug}`]) }));
   }
 
   /** The persisted choice when the list has it, else the first vision model, else the first model. */
   #selected(accountId: string, items: ModelView[]): string | null {
-    const chosen = (this.#map('defaultModels') as Record<string, string>)[accountId];
+    const chosen = this.deps.store.defaults()[accountId];
     if (typeof chosen === 'string' && (items.length === 0 || items.some((m) => m.slug === chosen))) return chosen;
     return items.find((m) => m.vision)?.slug ?? items[0]?.slug ?? null;
   }
@@ -208,14 +204,5 @@ export class ModelCatalog {
     const access = this.deps.access();
     if (!access) throw new LoupeError('signed_out', 'Sign in first.');
     return access;
-  }
-
-  #cache(): Record<string, CachedList> {
-    return this.#map('modelCache') as Record<string, CachedList>;
-  }
-
-  #map(key: string): Record<string, unknown> {
-    const value = this.deps.store.get(key);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
   }
 }

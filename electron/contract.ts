@@ -41,9 +41,30 @@ export interface CommandError {
 export type CommandResult<T> = { ok: true; value: T } | { ok: false; error: CommandError };
 
 // ---------------------------------------------------------------------------
+// Vocabularies and limits: written once here; the schemas below, the core and
+// the renderer all read them.
+
+export const THEMES = ['system', 'light', 'dark'] as const;
+export const ACCOUNT_KINDS = ['chatgpt', 'api_key', 'custom'] as const;
+export const PRESET_IDS = ['describe', 'damage', 'custom'] as const;
+export const IMAGE_DETAILS = ['low', 'high', 'auto'] as const;
+export const JOB_STATUSES = ['queued', 'running', 'paused', 'done', 'failed', 'cancelled', 'stopped'] as const;
+export const ITEM_STATUSES = ['pending', 'in_flight', 'done', 'failed', 'skipped'] as const;
+
+/** Every numeric setting: its bounds (the form and the schemas) and the value used when none is saved. */
+export const SETTINGS_LIMITS = {
+  expiryWarningMinutes: { min: 1, max: 120, default: 10 },
+  refreshMarginSeconds: { min: 30, max: 900, default: 120 },
+  callbackPort: { min: 0, max: 65535, default: 0 },
+  signInTimeoutMinutes: { min: 1, max: 60, default: 10 },
+  analysisConcurrency: { min: 1, max: 64, default: 16 },
+} as const;
+export type LimitedSetting = keyof typeof SETTINGS_LIMITS;
+
+// ---------------------------------------------------------------------------
 // State
 
-export type Theme = 'system' | 'light' | 'dark';
+export type Theme = (typeof THEMES)[number];
 
 export interface SettingsView {
   theme: Theme;
@@ -91,7 +112,7 @@ export type AccountStatus = 'signed_out' | 'signed_in' | 'needs_sign_in';
 /** Where the session's tokens live: the OS keychain, a weak (hard-coded key) store the person accepted, or memory only. */
 export type TokenStorage = 'keychain' | 'weak' | 'memory';
 
-export type AccountKind = 'chatgpt' | 'api_key' | 'custom';
+export type AccountKind = (typeof ACCOUNT_KINDS)[number];
 
 /** One saved account in the switcher. */
 export interface AccountSummaryView {
@@ -186,10 +207,10 @@ export interface ModelsView {
   selected: string | null;
 }
 
-export type PresetId = 'describe' | 'damage' | 'custom';
-export type ImageDetail = 'low' | 'high' | 'auto';
-export type JobStatus = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled' | 'stopped';
-export type ItemStatus = 'pending' | 'in_flight' | 'done' | 'failed' | 'skipped';
+export type PresetId = (typeof PRESET_IDS)[number];
+export type ImageDetail = (typeof IMAGE_DETAILS)[number];
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 export interface StagedInput {
   path: string;
@@ -296,19 +317,24 @@ function command<Result>() {
   return <Input extends z.ZodType>(input: Input) => ({ input, result: undefined as unknown as Result });
 }
 
+/** An integer setting within its SETTINGS_LIMITS bounds. */
+export function limitedSetting(name: LimitedSetting) {
+  return z.number().int().min(SETTINGS_LIMITS[name].min).max(SETTINGS_LIMITS[name].max);
+}
+
 // Built lazily inside a pure call so bundles that only need the channel names
 // (the preload) leave zod out.
 export const commands = /* @__PURE__ */ (() => {
   const Empty = z.strictObject({});
   const SettingsPatch = z.strictObject({
-    theme: z.enum(['system', 'light', 'dark']).optional(),
-    expiryWarningMinutes: z.number().int().min(1).max(120).optional(),
-    refreshMarginSeconds: z.number().int().min(30).max(900).optional(),
+    theme: z.enum(THEMES).optional(),
+    expiryWarningMinutes: limitedSetting('expiryWarningMinutes').optional(),
+    refreshMarginSeconds: limitedSetting('refreshMarginSeconds').optional(),
     allowWeakStorage: z.boolean().optional(),
-    callbackPort: z.number().int().min(0).max(65535).optional(),
-    signInTimeoutMinutes: z.number().int().min(1).max(60).optional(),
-    analysisConcurrency: z.number().int().min(1).max(64).optional(),
-    analysisDetail: z.enum(['low', 'high', 'auto']).optional(),
+    callbackPort: limitedSetting('callbackPort').optional(),
+    signInTimeoutMinutes: limitedSetting('signInTimeoutMinutes').optional(),
+    analysisConcurrency: limitedSetting('analysisConcurrency').optional(),
+    analysisDetail: z.enum(IMAGE_DETAILS).optional(),
     prices: z
       .array(
         z.strictObject({
@@ -386,10 +412,10 @@ export const commands = /* @__PURE__ */ (() => {
     'analysis.pickImages': command<void>()(Empty),
     'analysis.start': command<{ jobId: string }>()(
       z.strictObject({
-        preset: z.enum(['describe', 'damage', 'custom']),
+        preset: z.enum(PRESET_IDS),
         model: z.string().min(1).max(200).optional(),
-        detail: z.enum(['low', 'high', 'auto']).optional(),
-        concurrency: z.number().int().min(1).max(64).optional(),
+        detail: z.enum(IMAGE_DETAILS).optional(),
+        concurrency: limitedSetting('analysisConcurrency').optional(),
         customPrompt: z.string().max(20_000).optional(),
         /** A JSON schema as text; validated before the job starts. */
         customSchema: z.string().max(100_000).optional(),

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { createNodeDeps } from '../support/node-deps';
 import type { CoreDeps } from '../../electron/core/kernel/deps';
 import { dispatchCommand } from '../../electron/core/kernel/dispatch';
-import { type Core, type CoreOptions, createCore } from '../../electron/core/index';
+import { type ActiveSession, type Core, type CoreOptions, wireCore } from '../../electron/core/index';
 import { CONTENT_SECURITY_POLICY } from '../../electron/shell/security';
 import { type StandIns, startStandIns } from '../servers/stack';
 
@@ -51,6 +51,8 @@ export interface HarnessOptions {
 export interface Harness {
   url: string;
   core: Core;
+  /** The active account's bearer credentials (tests scan for leaks of them). */
+  session: ActiveSession;
   dataDir: string;
   stack: StandIns;
   /** Every browser URL the core asked to open (sign-in pages), newest last. */
@@ -71,7 +73,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const streams = new Set<ServerResponse>();
   const ownStack = !options.standIns;
   const stack = options.standIns ?? (await startStandIns(options.standInOptions));
-  const core = await createCore(
+  const { core, session } = await wireCore(
     createNodeDeps(dataDir, {
       openExternal: async (url) => {
         opened.push(url);
@@ -155,6 +157,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     url: `http://${host}/`,
     core,
+    session,
     dataDir,
     stack,
     opened,

@@ -12,12 +12,14 @@ import { createNodeDeps } from './node-deps';
 import { createNodeCipher } from './node-cipher';
 import type { Clock, CoreDeps } from '../../electron/core/kernel/deps';
 import { dispatchCommand } from '../../electron/core/kernel/dispatch';
-import { type Core, type CoreOptions, createCore } from '../../electron/core/index';
+import { type ActiveSession, type Core, type CoreOptions, wireCore } from '../../electron/core/index';
 import { completeAuthorizationInBrowser } from '../servers/auth/auth-server';
 import type { StandIns } from '../servers/stack';
 
 export interface CoreFixture {
   core: Core;
+  /** The active account's bearer credentials, as in-process API callers get them. */
+  session: ActiveSession;
   dataDir: string;
   opened: string[];
   copied: string[];
@@ -85,7 +87,7 @@ export async function createCoreFixture(stack: StandIns, fixtureOptions: Fixture
   };
 
   const build = async (overrides: { deps?: Partial<CoreDeps>; options?: CoreOptions } = {}) => {
-    const core = await createCore(
+    const { core, session } = await wireCore(
       createNodeDeps(dataDir, {
         cipher: createNodeCipher({ key: cipherKey }),
         fetch: recordingFetch,
@@ -107,11 +109,13 @@ export async function createCoreFixture(stack: StandIns, fixtureOptions: Fixture
     );
     core.subscribe((s) => void states.push(s));
     states.push(core.getState());
-    return core;
+    return { core, session };
   };
 
+  const first = await build();
   const fixture: CoreFixture = {
-    core: await build(),
+    core: first.core,
+    session: first.session,
     dataDir,
     opened,
     copied,
@@ -122,7 +126,7 @@ export async function createCoreFixture(stack: StandIns, fixtureOptions: Fixture
     runRaw: async (command, input = {}) => dispatchCommand(fixture.core, command, input),
     restart: async (overrides) => {
       await fixture.core.dispose();
-      fixture.core = await build(overrides);
+      ({ core: fixture.core, session: fixture.session } = await build(overrides));
       return fixture.core;
     },
     dispose: async () => {

@@ -12,6 +12,7 @@ import type { Discovery } from '../auth/discovery';
 import { checkProviderUrl, chatgptProfile, customProfile, type OAuthProfile } from '../auth/profile';
 import type { Clock, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
+import { withoutTrailingSlash } from '../kernel/urls';
 import { Session } from './session';
 import type { AccountRepository } from './repository';
 import { type Account, type ApiKeyAccount, type CustomAccount, type CustomProvider, type OAuthAccount, isOAuthAccount, newAccountId } from './vault';
@@ -56,6 +57,13 @@ export class Accounts {
 
   get(id: string): Account | undefined {
     return this.deps.records.get(id);
+  }
+
+  /** The account a command names, or the active one. */
+  target(accountId: string | undefined): string {
+    const id = accountId ?? this.active()?.id;
+    if (!id) throw new LoupeError('signed_out', 'Sign in first.');
+    return id;
   }
 
   require(id: string): Account {
@@ -284,7 +292,7 @@ export function parseCustomProvider(input: {
     clientAuthMethod: secret ? (input.clientAuthMethod && input.clientAuthMethod !== 'none' ? input.clientAuthMethod : 'client_secret_basic') : 'none',
     scopes,
     extraParams: z.record(z.string(), z.string()).parse(input.extraParams ?? {}),
-    apiBase: input.apiBase.trim().replace(/\/$/, ''),
+    apiBase: withoutTrailingSlash(input.apiBase.trim()),
     useChatCompletions: input.useChatCompletions ?? false,
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Ability, AccountAbilities, AccountStatus } from '../../contract';
 import { PLAN_USAGE_SCOPE } from '../auth/endpoints';
+import { LoupeError } from '../kernel/errors';
 import type { Account } from './vault';
 
 const allowed: Ability = { allowed: true, reason: null };
@@ -34,4 +35,10 @@ export function abilities(account: Account | undefined, status: AccountStatus): 
 
 export function planUsage(account: Account | undefined): boolean {
   return account?.kind === 'chatgpt' && (account.tokens?.scopes.includes(PLAN_USAGE_SCOPE) ?? false);
+}
+
+/** Refuses a model call (listing or analysing) the rules above do not allow, with the same reason the screen shows. */
+export function requireModelAccess(account: Account | undefined, status: AccountStatus): asserts account is Account {
+  const access = modelAccess(account, status);
+  if (!access.allowed) throw new LoupeError(account && status === 'signed_in' ? 'plan_usage_disabled' : 'signed_out', access.reason ?? 'Sign in first.');
 }

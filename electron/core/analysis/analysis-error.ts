@@ -4,6 +4,7 @@
  * HTTP call, and the scheduler never inspects status codes itself.
  */
 import { LoupeError } from '../kernel/errors';
+import { MANAGE_USAGE_URL } from '../external-links';
 import type { RateInfo } from './api/rate-headers';
 
 export type Disposition =
@@ -49,4 +50,4 @@ export class AnalysisError extends LoupeError {
   }
 }
 
-export const MANAGE_USAGE = { label: 'Manage usage', url: 'https://chatgpt.com/settings/usage' } as const;
+export const MANAGE_USAGE = { label: 'Manage usage', url: MANAGE_USAGE_URL } as const;

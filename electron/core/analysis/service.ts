@@ -6,9 +6,10 @@
 import { copyFile } from 'node:fs/promises';
 import { existsSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { AnalysisView, JobDetailView, JobSummaryView, ParsedInput, PresetView, PriceRow, StagedInput } from '../../contract';
+import type { AnalysisView, ImageDetail, JobDetailView, JobItemsPage, JobSummaryView, ParsedInput, PresetView, PriceRow, StagedInput } from '../../contract';
 import type { Accounts } from '../accounts/accounts';
-import { planUsage } from '../accounts/readiness';
+import { requireModelAccess } from '../accounts/readiness';
+import { defaultJobName } from './job-name';
 import { AnalysisEngine, type AnalysisDeps } from './run/engine';
 import type { JobSummary } from './types';
 import type { CoreDeps, Logger } from '../kernel/deps';
@@ -46,7 +47,7 @@ export interface AnalysisServiceDeps {
   accounts: Accounts;
   log: Logger;
   prices(): PriceRow[];
-  defaults(): { model(accountId: string): string | null; detail: 'low' | 'high' | 'auto'; concurrency: number };
+  defaults(): { model(accountId: string): string | null; detail: ImageDetail; concurrency: number };
   onChange(): void;
   tuning?: AnalysisDeps['tuning'];
 }
@@ -56,7 +57,7 @@ export class AnalysisService {
 
   private constructor(
     private readonly deps: AnalysisServiceDeps,
-    readonly engine: AnalysisEngine,
+    private readonly engine: AnalysisEngine,
   ) {}
 
   static async open(deps: AnalysisServiceDeps): Promise<AnalysisService> {
@@ -118,10 +119,7 @@ export class AnalysisService {
   async start(input: ParsedInput<'analysis.start'>): Promise<{ jobId: string }> {
     if (this.#staged.length === 0) throw new LoupeError('nothing_staged', 'Add photos or folders first.');
     const account = this.deps.accounts.active();
-    if (!account || this.deps.accounts.status(account) !== 'signed_in') throw new LoupeError('signed_out', 'Sign in before analysing photos.');
-    if (account.kind === 'chatgpt' && !planUsage(account)) {
-      throw new LoupeError('plan_usage_disabled', 'ChatGPT plan usage is not enabled for this sign-in. Enable it, or use an API key instead.');
-    }
+    requireModelAccess(account, this.deps.accounts.status(account));
     const defaults = this.deps.defaults();
     const model = input.model ?? defaults.model(account.id);
     if (!model) throw new LoupeError('no_model', 'Choose a model first (the model list is empty).', { field: 'model' });
@@ -134,8 +132,7 @@ export class AnalysisService {
       }
     }
     const paths = this.#staged.map((s) => s.path);
-    const stamp = new Date(this.deps.core.clock.now()).toISOString().slice(0, 16).replace('T', ' ').replace(':', '.');
-    const name = input.name ?? `${basename(paths[0]!)}${paths.length > 1 ? ` + ${paths.length - 1} more` : ''} ${stamp}`;
+    const name = input.name ?? defaultJobName(paths, this.deps.core.clock.now());
     const outputDir = input.outputDir ?? this.#freshFolder(join(this.outputRoot(), safeFolderName(name)));
     const existed = existsSync(outputDir);
     let jobId: string;
@@ -172,6 +169,31 @@ export class AnalysisService {
     const detail = this.engine.job(jobId);
     if (!detail) throw new LoupeError('job_not_found', 'That job no longer exists.');
     return { ...detail, costUsd: estimateCost(detail.model, detail.tokens, this.deps.prices()) };
+  }
+
+  items(jobId: string, offset: number, limit: number): JobItemsPage {
+    const { items } = this.job(jobId);
+    return { jobId, total: items.length, offset, items: items.slice(offset, offset + limit) };
+  }
+
+  pause(jobId: string): Promise<void> {
+    return this.engine.pause(jobId);
+  }
+
+  resume(jobId: string): Promise<void> {
+    return this.engine.resume(jobId);
+  }
+
+  cancel(jobId: string): Promise<void> {
+    return this.engine.cancel(jobId);
+  }
+
+  retryFailed(jobId: string): Promise<void> {
+    return this.engine.retryFailed(jobId);
+  }
+
+  dispose(): Promise<void> {
+    return this.engine.dispose();
   }
 
   async openOutput(jobId: string): Promise<void> {

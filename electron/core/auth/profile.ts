@@ -8,7 +8,8 @@ import * as oauth from 'oauth4webapi';
 import { LoupeError } from '../kernel/errors';
 import type { CustomAccount } from '../accounts/vault';
 import { Discovery } from './discovery';
-import { type Endpoints, isLoopbackHost } from './endpoints';
+import { INSECURE_URL_RULE, checkSecureUrl, withoutTrailingSlash } from '../kernel/urls';
+import type { Endpoints } from './endpoints';
 import type { TokenEndpointFailure } from './token-errors';
 import type { TokenRules } from './verify';
 
@@ -77,14 +78,10 @@ export class StaticMetadata implements MetadataSource {
 
 /** https everywhere, plain http only on loopback hosts (local testing). */
 export function checkProviderUrl(raw: string, what: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new LoupeError('invalid_provider', `${what} is not a valid URL.`, { field: what });
-  }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return url;
-  throw new LoupeError('invalid_provider', `${what} must use https (plain http is allowed only for 127.0.0.1 or localhost).`, { field: what });
+  const url = checkSecureUrl(raw);
+  if (url === 'invalid') throw new LoupeError('invalid_provider', `${what} is not a valid URL.`, { field: what });
+  if (url === 'insecure') throw new LoupeError('invalid_provider', `${what} ${INSECURE_URL_RULE}.`, { field: what });
+  return url;
 }
 
 const profiles = new WeakMap<CustomAccount['provider'], OAuthProfile>();
@@ -100,7 +97,7 @@ export function customProfile(account: CustomAccount, fetchImpl: typeof fetch): 
   let metadata: MetadataSource;
   if (provider.issuer) {
     const issuer = checkProviderUrl(provider.issuer, 'Issuer URL');
-    const issuerId = issuer.href.replace(/\/$/, '');
+    const issuerId = withoutTrailingSlash(issuer.href);
     metadata = new Discovery(
       { issuer: new URL(issuerId), issuerId, apiBase: new URL(provider.apiBase), resource: '', allowInsecure, testIssuer: null },
       fetchImpl,

@@ -10,6 +10,7 @@ import type { ModelView, ModelsView } from '../../contract';
 import type { AccountAccess } from '../accounts/accounts';
 import type { Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
+import { withoutTrailingSlash } from '../kernel/urls';
 import type { ModelStore } from './model-store';
 
 const SiwcCatalog = z.object({
@@ -69,7 +70,7 @@ export function visionOf(model: RawModel, override: boolean | undefined): Pick<M
 
 /** One `GET {base}/models` with a bearer credential, retried once after a 401 when the account can renew. */
 export async function fetchModels(access: AccountAccess, fetchImpl: typeof fetch, log: Logger): Promise<RawModel[]> {
-  const url = `${access.apiBase.href.replace(/\/$/, '')}/models`;
+  const url = `${withoutTrailingSlash(access.apiBase.href)}/models`;
   let token = await access.accessToken();
   for (let attempt = 0; ; attempt++) {
     let response: Response;
@@ -155,6 +156,17 @@ export class ModelCatalog {
     this.#status = 'idle';
     this.#error = null;
     this.deps.onChange();
+  }
+
+  /** Whether the active account's models may be listed now. */
+  canList(): boolean {
+    return this.deps.access() !== undefined;
+  }
+
+  /** After a sign-in, switch, sign-out or forget: the new active account's list, refreshed when it may be listed. */
+  followActiveAccount(): void {
+    this.reset();
+    if (this.deps.access()) void this.refresh();
   }
 
   forget(accountId: string): void {

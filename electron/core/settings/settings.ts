@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import type { SettingsView } from '../../contract';
+import { IMAGE_DETAILS, SETTINGS_LIMITS, type SettingsView, THEMES, limitedSetting } from '../../contract';
 import type { KeyValueStore } from '../kernel/deps';
 
 const SettingsSchema = z.object({
-  theme: z.enum(['system', 'light', 'dark']).catch('system'),
-  expiryWarningMinutes: z.number().int().min(1).max(120).catch(10),
-  refreshMarginSeconds: z.number().int().min(30).max(900).catch(120),
+  theme: z.enum(THEMES).catch('system'),
+  expiryWarningMinutes: limitedSetting('expiryWarningMinutes').catch(SETTINGS_LIMITS.expiryWarningMinutes.default),
+  refreshMarginSeconds: limitedSetting('refreshMarginSeconds').catch(SETTINGS_LIMITS.refreshMarginSeconds.default),
   allowWeakStorage: z.boolean().catch(false),
-  callbackPort: z.number().int().min(0).max(65535).catch(0),
-  signInTimeoutMinutes: z.number().int().min(1).max(60).catch(10),
-  analysisConcurrency: z.number().int().min(1).max(64).catch(16),
-  analysisDetail: z.enum(['low', 'high', 'auto']).catch('auto'),
+  callbackPort: limitedSetting('callbackPort').catch(SETTINGS_LIMITS.callbackPort.default),
+  signInTimeoutMinutes: limitedSetting('signInTimeoutMinutes').catch(SETTINGS_LIMITS.signInTimeoutMinutes.default),
+  analysisConcurrency: limitedSetting('analysisConcurrency').catch(SETTINGS_LIMITS.analysisConcurrency.default),
+  analysisDetail: z.enum(IMAGE_DETAILS).catch('auto'),
   prices: z
     .array(z.object({ model: z.string().min(1), inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }))
     .catch([]),

@@ -55,7 +55,7 @@ describe('API key accounts', () => {
     expect(snapshots).not.toContain(API_KEY);
     expect(fx.logs.join('\n')).not.toContain(API_KEY);
     for (const f of files) expect(f.content.includes(API_KEY), f.path).toBe(false);
-    expect(await fx.core.session.accessToken()).toBe(API_KEY);
+    expect(await fx.session.accessToken()).toBe(API_KEY);
   });
 
   it('a rejected key (401) saves nothing and says why', async () => {
@@ -242,10 +242,10 @@ describe('several accounts', () => {
 
     expect((await fx.run('accounts.switch', { accountId: alice.id })).ok).toBe(true);
     expect(fx.core.getState().account.email).toBe('alice@example.com');
-    const token = await fx.core.session.accessToken();
+    const token = await fx.session.accessToken();
     expect((await stack.auth.verifyAccessToken(token))?.sub).not.toBe((await stack.auth.verifyAccessToken(await (async () => {
       await fx.run('accounts.switch', { accountId: bob.id });
-      return fx.core.session.accessToken();
+      return fx.session.accessToken();
     })()))?.sub);
   });
 

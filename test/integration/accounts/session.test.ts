@@ -48,12 +48,12 @@ describe('token lifecycle', () => {
   it('50 concurrent callers near expiry share exactly one refresh request', async () => {
     const clock = new ManualClock();
     const { stack, fx } = await signedIn({}, { clock });
-    const oldToken = await fx.core.session.accessToken();
+    const oldToken = await fx.session.accessToken();
     clock.now = (() => {
       const t = Date.now() + 3_590_000;
       return () => t;
     })();
-    const tokens = await Promise.all(Array.from({ length: 50 }, () => fx.core.session.accessToken()));
+    const tokens = await Promise.all(Array.from({ length: 50 }, () => fx.session.accessToken()));
     expect(refreshCalls(stack)).toBe(1);
     expect(new Set(tokens).size).toBe(1);
     expect(tokens[0]).not.toBe(oldToken);
@@ -74,12 +74,12 @@ describe('token lifecycle', () => {
   it('refreshes once after a 401 and retries the request', async () => {
     const { stack, fx } = await signedIn();
     await waitForState(fx.core, (s) => s.models.status === 'ready');
-    const token = await fx.core.session.accessToken();
-    const next = await fx.core.session.afterUnauthorized(token);
+    const token = await fx.session.accessToken();
+    const next = await fx.session.afterUnauthorized(token);
     expect(next).not.toBe(token);
     expect(refreshCalls(stack)).toBe(1);
     // A second 401 with the same (already replaced) token does not refresh again.
-    expect(await fx.core.session.afterUnauthorized(token)).toBe(next);
+    expect(await fx.session.afterUnauthorized(token)).toBe(next);
     expect(refreshCalls(stack)).toBe(1);
   });
 
@@ -97,13 +97,13 @@ describe('token lifecycle', () => {
     expect(result.error?.code).toBe('identity_verification_unavailable');
     expect(refreshCalls(stack)).toBe(1);
     expect(fx.core.getState().account.status).toBe('signed_in');
-    await expect(fx.core.session.accessToken()).rejects.toMatchObject({ code: 'identity_verification_unavailable' });
+    await expect(fx.session.accessToken()).rejects.toMatchObject({ code: 'identity_verification_unavailable' });
     expect(refreshCalls(stack)).toBe(1);
 
     await new Promise((r) => setTimeout(r, 2_500));
     stack.auth.faults.reset();
     await fx.restart();
-    const token = await fx.core.session.accessToken();
+    const token = await fx.session.accessToken();
     expect(refreshCalls(stack)).toBe(1);
     expect(await stack.auth.verifyAccessToken(token)).not.toBeNull();
     const state = await waitForState(fx.core, (s) => s.account.lastRefreshAt !== null);
@@ -137,7 +137,7 @@ describe('token lifecycle', () => {
     const result = await fx.run('auth.refreshNow');
     expect(result.error?.code).toBe('refresh_token_invalidated');
     expect(fx.core.getState().account).toMatchObject({ status: 'needs_sign_in', problem: { code: 'refresh_token_invalidated' } });
-    await expect(fx.core.session.accessToken()).rejects.toMatchObject({ code: 'refresh_token_invalidated' });
+    await expect(fx.session.accessToken()).rejects.toMatchObject({ code: 'refresh_token_invalidated' });
   });
 
   it.each(['rfc', 'nested', 'code'] as const)('classifies the %s error body shape', async (errorShape) => {
@@ -187,10 +187,10 @@ describe('token lifecycle', () => {
     const clock = new ManualClock();
     const { stack, fx } = await signedIn({ earliestRefreshAt: 'iso', earliestRefreshDelay: 7200 }, { clock });
     clock.advance(3_500_000);
-    await fx.core.session.accessToken();
+    await fx.session.accessToken();
     expect(refreshCalls(stack)).toBe(0);
     clock.advance(200_000);
-    await expect(fx.core.session.accessToken()).rejects.toMatchObject({ code: 'refresh_not_ready' });
+    await expect(fx.session.accessToken()).rejects.toMatchObject({ code: 'refresh_not_ready' });
     expect(refreshCalls(stack)).toBe(0);
   });
 

@@ -43,7 +43,7 @@ describe('vault', () => {
     expect(raw).not.toContain('oaiapp_');
     await fx.restart();
     expect(fx.core.getState().account).toMatchObject({ status: 'signed_in', email: 'alice@example.com', storage: 'keychain' });
-    expect(await stack.auth.verifyAccessToken(await fx.core.session.accessToken())).not.toBeNull();
+    expect(await stack.auth.verifyAccessToken(await fx.session.accessToken())).not.toBeNull();
   });
 
   it("refuses Linux's basic_text backend: memory only, with an explanation", async () => {

@@ -13,6 +13,8 @@ import { isAbsolute, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { z } from 'zod';
+import { IMAGE_DETAILS, PRESET_IDS, SETTINGS_LIMITS } from '../../../contract';
+import { defaultJobName } from '../job-name';
 import type { Logger } from '../../kernel/deps';
 import { LoupeError } from '../../kernel/errors';
 import { CapabilityMemory } from '../api/capabilities';
@@ -76,18 +78,18 @@ export const DEFAULT_TUNING: EngineTuning = {
   maxFiles: 10_000,
 };
 
-export const DEFAULT_CONCURRENCY_CAP = 16;
-export const MAX_CONCURRENCY_CAP = 64;
+export const DEFAULT_CONCURRENCY_CAP = SETTINGS_LIMITS.analysisConcurrency.default;
+export const MAX_CONCURRENCY_CAP = SETTINGS_LIMITS.analysisConcurrency.max;
 
 const SpecSchema = z.object({
   name: z.string().trim().max(200).optional(),
   accountId: z.string().min(1).max(100).optional(),
   paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
-  preset: z.enum(['describe', 'damage', 'custom']),
+  preset: z.enum(PRESET_IDS),
   customPrompt: z.string().max(20_000).optional(),
   customSchema: z.unknown().optional(),
   model: z.string().trim().min(1).max(200),
-  detail: z.enum(['low', 'high', 'auto']),
+  detail: z.enum(IMAGE_DETAILS),
   concurrencyCap: z.number().int().min(1).max(MAX_CONCURRENCY_CAP).optional(),
   outputDir: z.string().min(1).max(4096),
 });
@@ -184,7 +186,7 @@ export class AnalysisEngine {
     const record: JobRecord = {
       version: 1,
       id,
-      name: spec.name || defaultName(spec.paths, found.files.length),
+      name: spec.name || defaultJobName(spec.paths, now),
       createdAt: now,
       status: 'queued',
       spec: {
@@ -450,7 +452,3 @@ function newJobId(now: number): string {
   return `job-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-function defaultName(paths: string[], photos: number): string {
-  const first = basename(paths[0] ?? '') || 'Photos';
-  return paths.length > 1 ? `${first} and ${paths.length - 1} more (${photos} photos)` : `${first} (${photos} photo${photos === 1 ? '' : 's'})`;
-}

@@ -11,6 +11,7 @@
  * twice.
  */
 import { basename } from 'node:path';
+import type { ImageDetail } from '../../../contract';
 import type { Logger } from '../../kernel/deps';
 import { LoupeError } from '../../kernel/errors';
 import { AnalysisError } from '../analysis-error';
@@ -25,7 +26,7 @@ import type { ItemRecord } from '../types';
 
 export interface RunTuning extends SchedulerTuning {
   /** Long edge of the upload per detail level. */
-  maxEdge: Record<'low' | 'high' | 'auto', number>;
+  maxEdge: Record<ImageDetail, number>;
   jpegQuality: number;
 }
 

@@ -47,7 +47,7 @@ export interface ItemRecord {
   finishedAt?: number;
   usage?: { input_tokens: number; output_tokens: number };
   parseError?: string;
-  error?: ItemError;
+  error?: ItemError | undefined;
   requestId?: string;
 }
 

@@ -12,11 +12,11 @@ import type { OAuthProfile } from './profile';
 import { SignInAttempt, type SignInDeps, type SignInPlan, siwcPlan } from './sign-in';
 
 export interface SignInTarget {
-  reconsent?: boolean;
+  reconsent?: boolean | undefined;
   /** Sign in to this saved account (ChatGPT or custom provider). */
-  accountId?: string;
+  accountId?: string | undefined;
   /** Register another ChatGPT account instead of signing in to the active one. */
-  newChatGptAccount?: boolean;
+  newChatGptAccount?: boolean | undefined;
 }
 
 export interface AuthControllerDeps extends SignInDeps {

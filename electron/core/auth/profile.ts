@@ -106,8 +106,8 @@ export function customProfile(account: CustomAccount, fetchImpl: typeof fetch): 
   } else {
     metadata = new StaticMetadata({
       issuer: provider.authorizationEndpoint ? new URL(provider.authorizationEndpoint).origin : 'urn:loupe:unknown-issuer',
-      authorization_endpoint: provider.authorizationEndpoint,
-      token_endpoint: provider.tokenEndpoint,
+      ...(provider.authorizationEndpoint ? { authorization_endpoint: provider.authorizationEndpoint } : {}),
+      ...(provider.tokenEndpoint ? { token_endpoint: provider.tokenEndpoint } : {}),
       ...(provider.revocationEndpoint ? { revocation_endpoint: provider.revocationEndpoint } : {}),
       ...(provider.jwksUri ? { jwks_uri: provider.jwksUri } : {}),
     });

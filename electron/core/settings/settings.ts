@@ -33,7 +33,7 @@ export class Settings {
     return this.#value;
   }
 
-  update(patch: Partial<SettingsView>): SettingsView {
+  update(patch: { [K in keyof SettingsView]?: SettingsView[K] | undefined }): SettingsView {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     this.#value = SettingsSchema.parse({ ...this.#value, ...defined });
     this.store.set('settings', this.#value);

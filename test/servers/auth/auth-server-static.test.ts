@@ -19,7 +19,7 @@ const SECRET = 's3cret-value';
 interface Attempt {
   url: URL;
   state: string;
-  nonce?: string;
+  nonce?: string | undefined;
   verifier: string;
   redirectUri: string;
 }

@@ -115,10 +115,10 @@ export interface VerifiedAccessToken {
 
 export interface RegisteredClient {
   clientId: string;
-  hostId?: string;
+  hostId?: string | undefined;
   /** Every ext_agent_host_id that authorized with this client (hosts may share one registration). */
   hostIds: string[];
-  agentName?: string;
+  agentName?: string | undefined;
   redirectUris: string[];
 }
 
@@ -126,7 +126,7 @@ export interface TokenMutationContext {
   grantType: string;
   clientId: string;
   /** Decoded claims of the ID token in the response, if any, handy for forging a variant. */
-  idTokenClaims?: Record<string, unknown>;
+  idTokenClaims?: Record<string, unknown> | undefined;
 }
 
 export interface AuthServerFaults {
@@ -211,7 +211,7 @@ interface Registration {
   clientId: string;
   confirmed: boolean;
   hostIds: string[];
-  agentName?: string;
+  agentName?: string | undefined;
 }
 
 interface Consent {
@@ -355,7 +355,7 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
     discovery: [] as Array<Fault<number>>,
     jwks: [] as Array<Fault<number>>,
     dropRefresh: [] as Array<Fault<true>>,
-    token: [] as Array<Fault<{ status: number; body: unknown; grantType?: string; headers?: Record<string, string> }>>,
+    token: [] as Array<Fault<{ status: number; body: unknown; grantType?: string | undefined; headers?: Record<string, string> | undefined }>>,
     revoke: [] as Array<Fault<number | 'drop'>>,
     mutateToken: [] as Array<Fault<Parameters<AuthServerFaults['mutateTokenResponse']>[0]>>,
     mutateCallback: [] as Array<Fault<(url: URL) => URL>>,

@@ -3,7 +3,7 @@ import { PRODUCTION_API_BASE } from '../auth/endpoints';
 import { checkProviderUrl } from '../auth/profile';
 import type { Logger } from '../kernel/deps';
 import type { DomainCommands } from '../kernel/commands';
-import { LoupeError } from '../kernel/errors';
+import { LoupeError, logCode } from '../kernel/errors';
 import { withoutTrailingSlash } from '../kernel/urls';
 import { type ModelCatalog, fetchModels } from '../models/catalogue';
 import { type AccountAccess, type Accounts, parseCustomProvider } from './accounts';
@@ -52,7 +52,7 @@ export function accountCommands(ctx: { accounts: Accounts; auth: AuthController;
         await ctx.auth.start({ accountId });
       } catch (error) {
         // The provider is saved either way; the person can retry its sign-in from the switcher.
-        ctx.log.warn('custom provider sign-in did not start', { code: error instanceof LoupeError ? error.code : 'unknown' });
+        ctx.log.warn('custom provider sign-in did not start', { code: logCode(error) ?? 'unknown' });
         throw error;
       }
       return { accountId };

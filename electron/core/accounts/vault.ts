@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Notice, TokenStorage } from '../../contract';
+import { type ErrorCode, type Notice, type TokenStorage, isErrorCode } from '../../contract';
 import type { Cipher, KeyValueStore, Logger } from '../kernel/deps';
 
 const TokenSetSchema = z.object({
@@ -29,7 +29,8 @@ const PendingRefreshSchema = z.object({
 });
 export type PendingRefresh = z.infer<typeof PendingRefreshSchema>;
 
-const ProblemSchema = z.object({ code: z.string(), message: z.string() });
+// A code this version does not know (a newer Loupe wrote it) reads as needs_sign_in.
+const ProblemSchema = z.object({ code: z.custom<ErrorCode>(isErrorCode).catch('needs_sign_in'), message: z.string() });
 
 /** What every OAuth-backed account (ChatGPT or a custom provider) keeps about its session. */
 const OAuthSessionFields = {

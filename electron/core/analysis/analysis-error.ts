@@ -3,6 +3,7 @@
  * is what the scheduler acts on, so classification happens once, next to the
  * HTTP call, and the scheduler never inspects status codes itself.
  */
+import type { ErrorCode } from '../../contract';
 import { LoupeError } from '../kernel/errors';
 import { MANAGE_USAGE_URL } from '../external-links';
 import type { RateInfo } from './api/rate-headers';
@@ -35,7 +36,7 @@ export interface ErrorDetails {
 
 export class AnalysisError extends LoupeError {
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     readonly details: ErrorDetails,
   ) {

@@ -1,4 +1,4 @@
-import type { CommandError } from '../../contract';
+import type { CommandError, ErrorCode } from '../../contract';
 
 /**
  * An error meant for the person using Loupe: a stable code plus a message that
@@ -7,7 +7,7 @@ import type { CommandError } from '../../contract';
  */
 export class LoupeError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly options: { retryable?: boolean; field?: string; cause?: unknown } = {},
   ) {
@@ -21,6 +21,18 @@ export class LoupeError extends Error {
     if (this.options.field) error.field = this.options.field;
     return error;
   }
+}
+
+/** The code of anything thrown: a LoupeError's own, else `internal` (never a library's message or code). */
+export function errorCode(error: unknown): ErrorCode {
+  return error instanceof LoupeError ? error.code : 'internal';
+}
+
+/** For log fields only: a LoupeError's code, or a Node system error's (`ENOENT`); never a message. */
+export function logCode(error: unknown): string | undefined {
+  if (error instanceof LoupeError) return error.code;
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }
 
 export function toCommandError(error: unknown): CommandError {

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { IMAGE_DETAILS, PRESET_IDS, SETTINGS_LIMITS } from '../../../contract';
 import { defaultJobName } from '../job-name';
 import type { Logger } from '../../kernel/deps';
-import { LoupeError } from '../../kernel/errors';
+import { LoupeError, logCode } from '../../kernel/errors';
 import { CapabilityMemory } from '../api/capabilities';
 import { discoverInputs } from '../input/discover';
 import { Governor } from './governor';
@@ -383,7 +383,7 @@ export class AnalysisEngine {
     const done = run.run().then(
       (outcome) => this.#finishRun(job, run, outcome),
       (error: unknown) => {
-        this.#deps.log.error('analysis run failed', { job: record.id, code: (error as LoupeError).code });
+        this.#deps.log.error('analysis run failed', { job: record.id, code: logCode(error) });
         return this.#finishRun(job, run, 'stopped');
       },
     );

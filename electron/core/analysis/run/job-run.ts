@@ -13,7 +13,7 @@
 import { basename } from 'node:path';
 import type { ImageDetail } from '../../../contract';
 import type { Logger } from '../../kernel/deps';
-import { LoupeError } from '../../kernel/errors';
+import { LoupeError, logCode } from '../../kernel/errors';
 import { AnalysisError } from '../analysis-error';
 import type { Governor } from './governor';
 import { hashFile } from '../input/hash';
@@ -312,7 +312,7 @@ export class JobRun {
     this.#waiters.delete(owner.id);
     for (const waiter of list) {
       void this.#settleDuplicate(this.job.item(waiter.id), owner)
-        .catch((error: unknown) => this.ctx.log.warn('could not record a duplicate', { job: this.job.id, code: (error as LoupeError).code }))
+        .catch((error: unknown) => this.ctx.log.warn('could not record a duplicate', { job: this.job.id, code: logCode(error) }))
         .finally(waiter.resolve);
     }
   }

@@ -3,7 +3,7 @@ import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLoopbackListener, type LoopbackListener, type LoopbackOptions } from '../../../../electron/core/auth/loopback';
-import { LoupeError } from '../../../../electron/core/kernel/errors';
+import { LoupeError, errorCode } from '../../../../electron/core/kernel/errors';
 
 const STATE = randomBytes(32).toString('base64url');
 const CODE = `ac_${randomBytes(24).toString('base64url')}`;
@@ -88,7 +88,7 @@ function expectLoupeError(fn: () => unknown, code: string): LoupeError {
     fn();
   } catch (error) {
     expect(error).toBeInstanceOf(LoupeError);
-    expect((error as LoupeError).code).toBe(code);
+    expect(errorCode(error)).toBe(code);
     return error as LoupeError;
   }
   throw new Error(`expected LoupeError ${code}`);

@@ -68,10 +68,21 @@ export default defineConfig({
   },
   test: {
     root,
-    include: ['test/unit/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Two kinds of test: `unit` is pure and runs in seconds; `integration` starts
+    // stand-in servers, sharp or child processes. `vitest run --project unit` runs one.
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/servers/**/*.test.ts'],
+        },
+      },
+    ],
   },
 });

@@ -26,11 +26,108 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
 
 /**
+ * Every error code a command can answer with, by domain. A code is stable (the
+ * renderer and tests match on it); the message is what a person reads.
+ */
+export const ERROR_CODES = {
+  /** The trust boundary: dispatch and the IPC manager. */
+  boundary: ['invalid_input', 'unknown_command', 'internal', 'forbidden_sender', 'not_allowed'],
+  /** The renderer's side of IPC: the bridge itself failed (the main process did not answer). */
+  bridge: ['bridge'],
+  accounts: [
+    'signed_out',
+    'needs_sign_in',
+    'unknown_account',
+    'not_oauth',
+    'invalid_api_key',
+    'invalid_provider',
+    'plan_usage_disabled',
+    'account_mismatch',
+    'session_expired',
+    'token_expired',
+    'unauthorized',
+  ],
+  /** Signing in, refreshing and signing out (RFC 6749 / SIWC codes keep their names). */
+  auth: [
+    'access_denied',
+    'authorization_failed',
+    'callback_port_unavailable',
+    'cancelled',
+    'client_mismatch',
+    'discovery_failed',
+    'identity_verification_unavailable',
+    'invalid_callback',
+    'invalid_client',
+    'invalid_configuration',
+    'invalid_grant',
+    'invalid_id_token',
+    'invalid_redirect',
+    'invalid_refresh_token',
+    'invalid_scope',
+    'invalid_token_response',
+    'network_error',
+    'no_sign_in',
+    'refresh_failed',
+    'refresh_not_ready',
+    'refresh_token_expired',
+    'refresh_token_invalidated',
+    'refresh_token_reused',
+    'registration_incomplete',
+    'server_unavailable',
+    'sign_in_failed',
+    'sign_in_in_progress',
+    'timeout',
+    'token_exchange_failed',
+  ],
+  models: ['models_forbidden', 'models_unavailable', 'unexpected_models_response', 'unknown_model'],
+  /** Staging, starting and managing jobs, and reading photos. */
+  analysis: [
+    'nothing_staged',
+    'too_many_inputs',
+    'no_model',
+    'no_images',
+    'invalid_schema',
+    'invalid_state',
+    'job_not_found',
+    'job_save_failed',
+    'nothing_to_export',
+    'output_dir_unwritable',
+    'image_too_large',
+    'image_too_many_pixels',
+    'unreadable_image',
+  ],
+  /** One request to the model API (analysis/api/classify.ts says what each one does to a job). */
+  api: [
+    'insufficient_quota',
+    'not_eligible',
+    'forbidden',
+    'unsupported_capability',
+    'model_not_found',
+    'rate_limited',
+    'server_error',
+    'invalid_request',
+    'invalid_stream',
+    'stream_interrupted',
+    'response_too_large',
+    'response_incomplete',
+    'network',
+    'usage_limit',
+    'output_unwritable',
+  ],
+} as const;
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES][number];
+
+const ALL_ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ERROR_CODES).flat());
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && ALL_ERROR_CODES.has(value);
+}
+
+/**
  * The only error shape that crosses IPC: a stable code and a message written
  * for a person. Never a stack, never a server body that may echo secrets.
  */
 export interface CommandError {
-  code: string;
+  code: ErrorCode;
   message: string;
   /** For `invalid_input`: the dotted path of the first offending field. */
   field?: string;
@@ -41,9 +138,30 @@ export interface CommandError {
 export type CommandResult<T> = { ok: true; value: T } | { ok: false; error: CommandError };
 
 // ---------------------------------------------------------------------------
+// Vocabularies and limits: written once here; the schemas below, the core and
+// the renderer all read them.
+
+export const THEMES = ['system', 'light', 'dark'] as const;
+export const ACCOUNT_KINDS = ['chatgpt', 'api_key', 'custom'] as const;
+export const PRESET_IDS = ['describe', 'damage', 'custom'] as const;
+export const IMAGE_DETAILS = ['low', 'high', 'auto'] as const;
+export const JOB_STATUSES = ['queued', 'running', 'paused', 'done', 'failed', 'cancelled', 'stopped'] as const;
+export const ITEM_STATUSES = ['pending', 'in_flight', 'done', 'failed', 'skipped'] as const;
+
+/** Every numeric setting: its bounds (the form and the schemas) and the value used when none is saved. */
+export const SETTINGS_LIMITS = {
+  expiryWarningMinutes: { min: 1, max: 120, default: 10 },
+  refreshMarginSeconds: { min: 30, max: 900, default: 120 },
+  callbackPort: { min: 0, max: 65535, default: 0 },
+  signInTimeoutMinutes: { min: 1, max: 60, default: 10 },
+  analysisConcurrency: { min: 1, max: 64, default: 16 },
+} as const;
+export type LimitedSetting = keyof typeof SETTINGS_LIMITS;
+
+// ---------------------------------------------------------------------------
 // State
 
-export type Theme = 'system' | 'light' | 'dark';
+export type Theme = (typeof THEMES)[number];
 
 export interface SettingsView {
   theme: Theme;
@@ -91,7 +209,7 @@ export type AccountStatus = 'signed_out' | 'signed_in' | 'needs_sign_in';
 /** Where the session's tokens live: the OS keychain, a weak (hard-coded key) store the person accepted, or memory only. */
 export type TokenStorage = 'keychain' | 'weak' | 'memory';
 
-export type AccountKind = 'chatgpt' | 'api_key' | 'custom';
+export type AccountKind = (typeof ACCOUNT_KINDS)[number];
 
 /** One saved account in the switcher. */
 export interface AccountSummaryView {
@@ -186,10 +304,10 @@ export interface ModelsView {
   selected: string | null;
 }
 
-export type PresetId = 'describe' | 'damage' | 'custom';
-export type ImageDetail = 'low' | 'high' | 'auto';
-export type JobStatus = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled' | 'stopped';
-export type ItemStatus = 'pending' | 'in_flight' | 'done' | 'failed' | 'skipped';
+export type PresetId = (typeof PRESET_IDS)[number];
+export type ImageDetail = (typeof IMAGE_DETAILS)[number];
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 export interface StagedInput {
   path: string;
@@ -296,19 +414,24 @@ function command<Result>() {
   return <Input extends z.ZodType>(input: Input) => ({ input, result: undefined as unknown as Result });
 }
 
+/** An integer setting within its SETTINGS_LIMITS bounds. */
+export function limitedSetting(name: LimitedSetting) {
+  return z.number().int().min(SETTINGS_LIMITS[name].min).max(SETTINGS_LIMITS[name].max);
+}
+
 // Built lazily inside a pure call so bundles that only need the channel names
 // (the preload) leave zod out.
 export const commands = /* @__PURE__ */ (() => {
   const Empty = z.strictObject({});
   const SettingsPatch = z.strictObject({
-    theme: z.enum(['system', 'light', 'dark']).optional(),
-    expiryWarningMinutes: z.number().int().min(1).max(120).optional(),
-    refreshMarginSeconds: z.number().int().min(30).max(900).optional(),
+    theme: z.enum(THEMES).optional(),
+    expiryWarningMinutes: limitedSetting('expiryWarningMinutes').optional(),
+    refreshMarginSeconds: limitedSetting('refreshMarginSeconds').optional(),
     allowWeakStorage: z.boolean().optional(),
-    callbackPort: z.number().int().min(0).max(65535).optional(),
-    signInTimeoutMinutes: z.number().int().min(1).max(60).optional(),
-    analysisConcurrency: z.number().int().min(1).max(64).optional(),
-    analysisDetail: z.enum(['low', 'high', 'auto']).optional(),
+    callbackPort: limitedSetting('callbackPort').optional(),
+    signInTimeoutMinutes: limitedSetting('signInTimeoutMinutes').optional(),
+    analysisConcurrency: limitedSetting('analysisConcurrency').optional(),
+    analysisDetail: z.enum(IMAGE_DETAILS).optional(),
     prices: z
       .array(
         z.strictObject({
@@ -386,10 +509,10 @@ export const commands = /* @__PURE__ */ (() => {
     'analysis.pickImages': command<void>()(Empty),
     'analysis.start': command<{ jobId: string }>()(
       z.strictObject({
-        preset: z.enum(['describe', 'damage', 'custom']),
+        preset: z.enum(PRESET_IDS),
         model: z.string().min(1).max(200).optional(),
-        detail: z.enum(['low', 'high', 'auto']).optional(),
-        concurrency: z.number().int().min(1).max(64).optional(),
+        detail: z.enum(IMAGE_DETAILS).optional(),
+        concurrency: limitedSetting('analysisConcurrency').optional(),
         customPrompt: z.string().max(20_000).optional(),
         /** A JSON schema as text; validated before the job starts. */
         customSchema: z.string().max(100_000).optional(),

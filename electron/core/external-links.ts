@@ -10,6 +10,7 @@ const ALLOWED: ReadonlyArray<{ origin: string; pathPrefix: string }> = [
   { origin: 'https://openai.com', pathPrefix: '/policies/' },
 ];
 
+/** ChatGPT's usage settings: where a person enables plan usage or sees their limits (AppState.links.manageUsage). */
 export const MANAGE_USAGE_URL = 'https://chatgpt.com/settings/usage';
 
 export function isAllowedExternalUrl(raw: string): boolean {

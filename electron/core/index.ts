@@ -1,35 +1,48 @@
 /**
- * The composition root: wires every service from the adapters it is given and
- * returns the surface the shell (and the browser harness) talks to.
+ * The composition root: opens the stores, builds each domain's services from
+ * the adapters it is given, and composes the domains' command tables. Wiring
+ * only: every rule lives in the domain modules.
  */
-import type { AppState, CommandName, CommandOutput, Notice, ParsedInput } from '../contract';
-import { Accounts, modelAccess, parseCustomProvider } from './accounts';
-import { AnalysisService } from './analysis-service';
+import type { AppState, Notice } from '../contract';
+import { Accounts } from './accounts/accounts';
+import { accountCommands } from './accounts/commands';
+import { modelAccess } from './accounts/readiness';
+import { AccountRepository } from './accounts/repository';
+import { Vault } from './accounts/vault';
+import { appCommands } from './app/commands';
+import { Notices } from './app/notices';
+import { analysisCommands } from './analysis/commands';
+import { AnalysisService } from './analysis/service';
+import { authCommands } from './auth/commands';
 import { AuthController } from './auth/controller';
 import { Discovery } from './auth/discovery';
-import { type EndpointOverrides, PRODUCTION_API_BASE, resolveEndpoints } from './auth/endpoints';
+import { type EndpointOverrides, resolveEndpoints } from './auth/endpoints';
 import { ensureHostId } from './auth/host-id';
-import { checkProviderUrl } from './auth/profile';
-import { type CoreDeps, type Logger, silentLogger } from './deps';
-import { LoupeError } from './errors';
-import { MANAGE_USAGE_URL, isAllowedExternalUrl } from './external-links';
-import { ModelCatalog, fetchModels } from './models';
-import { Settings } from './settings';
-import { StateStore } from './state-store';
-import { Vault } from './vault';
+import { MANAGE_USAGE_URL } from './external-links';
+import type { CommandHandlers } from './kernel/commands';
+import { type CoreDeps, type Logger, type OpenedStore, silentLogger } from './kernel/deps';
+import { StateStore } from './kernel/state-store';
+import { ModelCatalog } from './models/catalogue';
+import { modelCommands } from './models/commands';
+import { ModelStore } from './models/model-store';
+import { settingsCommands } from './settings/commands';
+import { Settings } from './settings/settings';
 
-export type CommandHandlers = {
-  [C in CommandName]: (input: ParsedInput<C>) => Promise<CommandOutput<C>>;
-};
+export type { CommandHandlers } from './kernel/commands';
 
 export interface Core {
   getState(): AppState;
   subscribe(listener: (state: AppState) => void): () => void;
   commands: CommandHandlers;
-  /** Bearer credentials of the active account, for API calls made inside the main process (never handed to the renderer). */
-  session: { accessToken(): Promise<string>; afterUnauthorized(failedToken: string): Promise<string> };
+  /** The core's logger, for the shell's own messages (a refused IPC sender). */
   log: Logger;
   dispose(): Promise<void>;
+}
+
+/** Bearer credentials of the active account, for API calls made inside the main process (never handed to the renderer). */
+export interface ActiveSession {
+  accessToken(): Promise<string>;
+  afterUnauthorized(failedToken: string): Promise<string>;
 }
 
 export interface CoreOptions {
@@ -41,64 +54,50 @@ export interface CoreOptions {
   analysisTuning?: Parameters<typeof AnalysisService.open>[0]['tuning'];
 }
 
-/** Job progress can change hundreds of times a second; the renderer needs a few frames. */
-const PUBLISH_THROTTLE_MS = 200;
-
 export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Promise<Core> {
+  return (await wireCore(deps, options)).core;
+}
+
+/** createCore, plus the active account's session for in-process callers (the harness and tests). */
+export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promise<{ core: Core; session: ActiveSession }> {
   const log = deps.logger ?? silentLogger;
+  const state = new StateStore<AppState>(deps.clock);
+  const invalidate = () => state.invalidate();
+
   const settingsStore = deps.openStore('settings');
-  const settings = new Settings(settingsStore.store);
-  const hostId = ensureHostId(settingsStore.store);
-  const endpoints = resolveEndpoints(options.endpoints ?? {}, { dev: deps.app.dev });
   const vaultStore = deps.openStore('vault');
+  const modelsStore = deps.openStore('models');
+  const settings = new Settings(settingsStore.store);
+  const endpoints = resolveEndpoints(options.endpoints ?? {}, { dev: deps.app.dev });
   const vault = await Vault.open({ cipher: deps.cipher, store: vaultStore.store, allowWeakStorage: settings.get().allowWeakStorage, log });
+  const records = new AccountRepository(vault);
+  const notices = new Notices(
+    [...vault.notices, ...recoveryNotice(settingsStore, 'settings', 'settings'), ...recoveryNotice(vaultStore, 'vault', 'saved sign-in'), ...recoveryNotice(modelsStore, 'models', 'model list')],
+    invalidate,
+  );
   const discovery = new Discovery(endpoints, deps.fetch);
 
-  const notices: Notice[] = [...vault.notices];
-  for (const [opened, what] of [
-    [settingsStore, 'settings'],
-    [vaultStore, 'saved sign-in'],
-  ] as const) {
-    if (opened.recoveredFrom) {
-      notices.push({
-        id: `${what === 'settings' ? 'settings' : 'vault'}-recovered`,
-        level: 'warning',
-        message: `Your ${what} file could not be read, so Loupe started fresh. The old file was kept as ${opened.recoveredFrom.movedTo}.`,
-      });
-    }
-  }
-
-  let publish = () => {};
   const accounts = new Accounts({
-    vault,
+    records,
     endpoints,
     discovery,
     fetch: deps.fetch,
     clock: deps.clock,
     log,
     marginMs: () => settings.get().refreshMarginSeconds * 1000,
-    onChange: () => publish(),
+    onChange: invalidate,
   });
-
-  /** The active account, when its models may be listed (a ChatGPT account only with plan usage). */
-  const listableAccess = () => {
-    const active = accounts.active();
-    if (!active || !modelAccess(active, accounts.status(active)).allowed) return undefined;
-    return accounts.access(active.id);
-  };
   const models = new ModelCatalog({
-    access: listableAccess,
+    access: () => {
+      const active = accounts.active();
+      return active && modelAccess(active, accounts.status(active)).allowed ? accounts.access(active.id) : undefined;
+    },
     fetch: deps.fetch,
-    store: settingsStore.store,
+    store: ModelStore.open(modelsStore.store, settingsStore.store),
     now: () => deps.clock.now(),
     log,
-    onChange: () => publish(),
+    onChange: invalidate,
   });
-  const afterAccountChange = () => {
-    models.reset();
-    if (listableAccess()) void models.refresh();
-  };
-
   const auth = new AuthController({
     endpoints,
     discovery,
@@ -107,178 +106,78 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     copyText: deps.copyText,
     now: () => deps.clock.now(),
     log,
-    vault,
-    hostId,
+    records,
+    hostId: ensureHostId(settingsStore.store),
     customProfile: (account) => accounts.profile(account),
     settings: () => ({ ...settings.get(), ...(options.signInTimeoutMs ? { signInTimeoutMs: options.signInTimeoutMs } : {}) }),
-    onChange: () => publish(),
+    onChange: invalidate,
     onSignedIn: (outcome) => {
       accounts.session(outcome.accountId).schedule();
-      afterAccountChange();
+      models.followActiveAccount();
     },
   });
-
-  let throttle: { cancel(): void } | undefined;
   const analysis = await AnalysisService.open({
     core: deps,
     accounts,
     log,
     prices: () => settings.get().prices,
     defaults: () => ({ model: (id) => models.selectedFor(id), detail: settings.get().analysisDetail, concurrency: settings.get().analysisConcurrency }),
-    onChange: () => {
-      throttle ??= deps.clock.setTimeout(() => {
-        throttle = undefined;
-        publish();
-      }, PUBLISH_THROTTLE_MS);
-    },
+    onChange: () => state.invalidateSoon(),
     ...(options.analysisTuning ? { tuning: options.analysisTuning } : {}),
   });
 
-  const snapshot = (): Omit<AppState, 'app' | 'notices' | 'links'> => ({
+  const app = { ...deps.app, testIssuer: endpoints.testIssuer };
+  state.start(() => ({
+    app,
+    notices: notices.list(),
+    links: { manageUsage: MANAGE_USAGE_URL },
     accounts: accounts.summaries(),
-    account: accounts.view(vault.mode),
+    account: accounts.view(records.storage),
     signIn: auth.view(),
     models: models.view(),
     analysis: analysis.view(),
     settings: settings.get(),
-  });
-  const state = new StateStore<AppState>({ app: { ...deps.app, testIssuer: endpoints.testIssuer }, notices, links: { manageUsage: MANAGE_USAGE_URL }, ...snapshot() });
-  publish = () => state.update(() => snapshot());
+  }));
 
-  const targetId = (accountId: string | undefined) => {
-    const id = accountId ?? accounts.active()?.id;
-    if (!id) throw new LoupeError('signed_out', 'Sign in first.');
-    return id;
-  };
-
-  const commands: CommandHandlers = {
-    'app.getState': async () => state.get(),
-    'app.openExternal': async ({ url }) => {
-      if (!isAllowedExternalUrl(url)) throw new LoupeError('not_allowed', 'Loupe only opens known OpenAI pages in your browser.');
-      await deps.openExternal(url);
-    },
-    'notices.dismiss': async ({ id }) => {
-      state.update((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
-    },
-    'settings.update': async (patch) => {
-      const next = settings.update(patch);
-      if (patch.allowWeakStorage !== undefined) await vault.setWeakStorageAllowed(patch.allowWeakStorage);
-      if (patch.refreshMarginSeconds !== undefined) accounts.scheduleAll();
-      publish();
-      return next;
-    },
-    'auth.signIn': async (target) => auth.start(target),
-    'auth.cancelSignIn': async () => auth.cancel(),
-    'auth.copySignInLink': async () => auth.copyLink(),
-    'auth.submitRedirectUrl': async ({ url }) => auth.submitRedirectUrl(url),
-    'auth.refreshNow': async ({ accountId }) => {
-      const account = accounts.require(targetId(accountId));
-      if (account.kind === 'api_key') throw new LoupeError('not_oauth', 'API keys do not expire; there is nothing to refresh.');
-      if (!account.tokens && !account.pendingRefresh) throw new LoupeError('signed_out', 'Sign in first.');
-      await accounts.session(account.id).refresh({ force: true });
-    },
-    'auth.signOut': async ({ accountId }) => {
-      auth.cancel();
-      const result = await accounts.signOut(targetId(accountId));
-      afterAccountChange();
-      return result;
-    },
-    'auth.dismissPlanWelcome': async () => {
-      const account = accounts.active();
-      if (account?.kind === 'chatgpt') await vault.updateAccount(account.id, (a) => ({ ...a, welcomeShown: true }));
-      publish();
-    },
-    'accounts.switch': async ({ accountId }) => {
-      await accounts.switchTo(accountId);
-      afterAccountChange();
-    },
-    'accounts.forget': async ({ accountId }) => {
-      const result = await accounts.forget(accountId);
-      models.forget(accountId);
-      afterAccountChange();
-      return result;
-    },
-    'accounts.addApiKey': async ({ label, baseUrl, apiKey, useChatCompletions }) => {
-      const base = checkProviderUrl(baseUrl || PRODUCTION_API_BASE, 'Base URL');
-      const candidate = {
-        id: 'candidate',
-        kind: 'api_key' as const,
-        label: label || base.host,
-        apiBase: base,
-        useChatCompletions: useChatCompletions ?? false,
-        planRules: false,
-        accessToken: async () => apiKey,
-        afterUnauthorized: async (): Promise<string> => {
-          throw new LoupeError('invalid_api_key', 'The server rejected this API key.');
-        },
-      };
-      // Check the key before anything is saved: a failed check leaves no trace.
-      await fetchModels(candidate, deps.fetch, log);
-      const accountId = await accounts.addApiKey({
-        label: candidate.label,
-        baseUrl: base.href.replace(/\/$/, ''),
-        apiKey,
-        useChatCompletions: candidate.useChatCompletions,
-      });
-      afterAccountChange();
-      return { accountId };
-    },
-    'accounts.addCustom': async ({ label, ...input }) => {
-      const provider = parseCustomProvider(input);
-      const accountId = await accounts.addCustom(label, provider);
-      try {
-        await auth.start({ accountId });
-      } catch (error) {
-        // The provider is saved either way; the person can retry its sign-in from the switcher.
-        log.warn('custom provider sign-in did not start', { code: error instanceof LoupeError ? error.code : 'unknown' });
-        throw error;
-      }
-      return { accountId };
-    },
-    'models.refresh': async () => {
-      const active = accounts.active();
-      const access = modelAccess(active, accounts.status(active));
-      if (!access.allowed) throw new LoupeError(active && accounts.status(active) === 'signed_in' ? 'plan_usage_disabled' : 'signed_out', access.reason ?? 'Sign in first.');
-      await models.refresh();
-    },
-    'models.select': async ({ slug }) => models.select(slug),
-    'models.setVision': async ({ slug, vision }) => models.setVision(slug, vision),
-    'analysis.stage': async ({ paths }) => analysis.stage(paths),
-    'analysis.unstage': async ({ path }) => analysis.unstage(path),
-    'analysis.clearStaged': async () => analysis.clearStaged(),
-    'analysis.pickImages': async () => analysis.pick(),
-    'analysis.start': async (input) => analysis.start(input),
-    'analysis.pause': async ({ jobId }) => analysis.engine.pause(jobId),
-    'analysis.resume': async ({ jobId }) => analysis.engine.resume(jobId),
-    'analysis.cancel': async ({ jobId }) => analysis.engine.cancel(jobId),
-    'analysis.retryFailed': async ({ jobId }) => analysis.engine.retryFailed(jobId),
-    'analysis.getJob': async ({ jobId }) => analysis.job(jobId),
-    'analysis.getItems': async ({ jobId, offset, limit }) => {
-      const { items } = analysis.job(jobId);
-      return { jobId, total: items.length, offset, items: items.slice(offset, offset + limit) };
-    },
-    'analysis.openOutput': async ({ jobId }) => analysis.openOutput(jobId),
-    'analysis.export': async ({ jobId }) => analysis.exportCsv(jobId),
-  };
+  const commands = {
+    ...appCommands({ state, notices, openExternal: deps.openExternal }),
+    ...settingsCommands({ settings, records, accounts, invalidate }),
+    ...authCommands({ auth, accounts, records, models, invalidate }),
+    ...accountCommands({ accounts, auth, models, fetch: deps.fetch, log }),
+    ...modelCommands({ accounts, models }),
+    ...analysisCommands(analysis),
+  } satisfies CommandHandlers;
 
   // Resume where the last run stopped: due refreshes, pending checkpoints, the model list.
   accounts.scheduleAll();
-  if (listableAccess()) void models.refresh();
+  if (models.canList()) void models.refresh();
 
-  return {
+  const core: Core = {
     getState: () => state.get(),
     subscribe: (listener) => state.subscribe(listener),
     commands,
-    session: {
-      accessToken: () => accounts.access(targetId(undefined)).accessToken(),
-      afterUnauthorized: (token) => accounts.access(targetId(undefined)).afterUnauthorized(token),
-    },
     log,
     dispose: async () => {
       auth.cancel();
-      throttle?.cancel();
-      await analysis.engine.dispose();
+      state.dispose();
+      await analysis.dispose();
       accounts.dispose();
     },
   };
+  const session: ActiveSession = {
+    accessToken: () => accounts.access(accounts.target(undefined)).accessToken(),
+    afterUnauthorized: (token) => accounts.access(accounts.target(undefined)).afterUnauthorized(token),
+  };
+  return { core, session };
+}
+
+function recoveryNotice(opened: OpenedStore, id: string, what: string): Notice[] {
+  if (!opened.recoveredFrom) return [];
+  return [
+    {
+      id: `${id}-recovered`,
+      level: 'warning',
+      message: `Your ${what} file could not be read, so Loupe started fresh. The old file was kept as ${opened.recoveredFrom.movedTo}.`,
+    },
+  ];
 }

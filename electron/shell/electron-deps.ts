@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { Notification, app, clipboard, dialog, safeStorage, session, shell } from 'electron';
-import type { Clock, CoreDeps, Logger } from '../core/deps';
+import type { Clock, CoreDeps, Logger } from '../core/kernel/deps';
 import { openElectronStore } from './electron-store';
 import { createSafeStorageCipher } from './safe-storage-cipher';
 

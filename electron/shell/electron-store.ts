@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Store from 'electron-store';
-import { setAside } from '../core/adapters/json-file-store';
-import type { Clock, OpenedStore, StoreName } from '../core/deps';
+import { setAside } from '../core/kernel/json-file-store';
+import type { Clock, OpenedStore, StoreName } from '../core/kernel/deps';
 
 /**
  * electron-store behind the core's KeyValueStore: owner-only file (0600), and

@@ -1,6 +1,6 @@
 import { type BrowserWindow, ipcMain } from 'electron';
 import { type AppState, CHANNELS, type CommandResult } from '../contract';
-import { dispatchCommand } from '../core/dispatch';
+import { dispatchCommand } from '../core/kernel/dispatch';
 import type { Core } from '../core/index';
 import { isTrustedSender } from './sender-check';
 

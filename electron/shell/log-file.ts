@@ -5,7 +5,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Clock, Logger } from '../core/deps';
+import type { Clock, Logger } from '../core/kernel/deps';
 
 export interface FileLogger extends Logger {
   readonly path: string;

@@ -1,5 +1,5 @@
 import type { SafeStorage } from 'electron';
-import type { Cipher } from '../core/deps';
+import type { Cipher } from '../core/kernel/deps';
 
 /**
  * Electron safeStorage (the OS keychain) as the core's Cipher. `backend()`

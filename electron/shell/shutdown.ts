@@ -3,7 +3,7 @@
  * jobs record what they finished before the process ends. The wait is
  * bounded so Quit always quits.
  */
-import type { Clock } from '../core/deps';
+import type { Clock } from '../core/kernel/deps';
 
 export const SHUTDOWN_GRACE_MS = 5_000;
 

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { Menu, type MenuItemConstructorOptions, Tray, nativeImage } from 'electron';
 import type { AppState } from '../contract';
-import type { Clock } from '../core/deps';
+import type { Clock } from '../core/kernel/deps';
 import { type TrayAction, type TrayExtras, type TrayMenuItem, type TrayModel, trayModel } from '../core/tray-model';
 
 /** Icon file for a state; macOS uses template images that follow the menu bar colour. */

@@ -4,7 +4,7 @@
  * "Restart to update" in the tray once downloaded. Packaged builds only; the
  * feed is GitHub Releases (`publish` in build/electron-builder.json).
  */
-import type { Clock, Logger } from '../core/deps';
+import type { Clock, Logger } from '../core/kernel/deps';
 import { type UpdateEvent, type UpdateStatus, initialUpdateStatus, nextCheckIn, readyUpdate, reduceUpdate } from '../core/updates';
 
 /** The slice of electron-updater's AppUpdater Loupe uses. */

@@ -25,7 +25,7 @@ export function Field({
       <label className={styles.label} htmlFor={id}>
         {label}
       </label>
-      {cloneElement(children, { id, 'aria-describedby': describedBy, ...(error ? { 'aria-invalid': true } : {}) })}
+      {cloneElement(children, { id, ...(describedBy ? { 'aria-describedby': describedBy } : {}), ...(error ? { 'aria-invalid': true } : {}) })}
       {hint && (
         <span className={styles.hint} id={hintId}>
           {hint}

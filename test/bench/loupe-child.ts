@@ -8,8 +8,8 @@
  * time, counts, bytes put on the wire and peak memory.
  */
 import { readFileSync } from 'node:fs';
-import { AnalysisEngine } from '../../electron/core/analysis/engine';
-import { LoupeError } from '../../electron/core/errors';
+import { AnalysisEngine } from '../../electron/core/analysis/run/engine';
+import { LoupeError } from '../../electron/core/kernel/errors';
 
 interface Config {
   dataDir: string;

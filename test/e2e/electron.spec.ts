@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ElectronApplication, type Page, _electron, expect, test } from '@playwright/test';
 import type { AppState } from '../../electron/contract';
-import { completeAuthorizationInBrowser } from '../servers/auth-server';
+import { completeAuthorizationInBrowser } from '../servers/auth/auth-server';
 import { type StandIns, startStandIns } from '../servers/stack';
 import { findElectronBinary } from './electron-binary';
 

@@ -43,7 +43,7 @@ test('sign in with ChatGPT through the browser, watch the countdown and models, 
   // The renderer's state never holds a token.
   const state = await page.evaluate(() => window.loupe.invoke('app.getState', {}));
   const serialized = JSON.stringify(state);
-  const secrets = [await harness.core.session.accessToken(), ...harnessTokens(harness)];
+  const secrets = [await harness.session.accessToken(), ...harnessTokens(harness)];
   expect(secrets.length).toBeGreaterThanOrEqual(3);
   for (const token of secrets) expect(serialized).not.toContain(token);
   const dom = await page.content();

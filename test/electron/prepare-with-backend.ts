@@ -12,7 +12,7 @@ const mode = process.argv[2];
 installImageBackend(chooseImageBackend('linux', mode === 'wasm'));
 
 // Only now may sharp load: the core imports it.
-const { prepareImage } = await import('../../electron/core/analysis/prepare');
+const { prepareImage } = await import('../../electron/core/analysis/input/prepare');
 const { default: sharp } = await import('sharp');
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppState } from '../../electron/contract';
 import { trayModel, type TrayMenuItem } from '../../electron/core/tray-model';
 import { mainWindowOptions } from '../../electron/shell/window-options';
-import { completeAuthorizationInBrowser } from '../servers/auth-server';
+import { completeAuthorizationInBrowser } from '../servers/auth/auth-server';
 import { type StandIns, startStandIns } from '../servers/stack';
 import { formatCoverage, shellLineCoverage } from './coverage';
 import type { MenuItemView, Snapshot } from './double/protocol';

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { createNodeCipher } from '../../electron/core/adapters/node-cipher';
+import { createNodeCipher } from '../support/node-cipher';
 import { startHarness } from './server';
 
 export const DEMO_API_KEY = 'sk-loupe-demo-0000000000000000';

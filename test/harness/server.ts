@@ -14,11 +14,11 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import type { AppState } from '../../electron/contract';
-import { createNodeDeps } from '../../electron/core/adapters/node-deps';
-import type { CoreDeps } from '../../electron/core/deps';
-import { dispatchCommand } from '../../electron/core/dispatch';
-import { type Core, type CoreOptions, createCore } from '../../electron/core/index';
-import { LoupeError } from '../../electron/core/errors';
+import { createNodeDeps } from '../support/node-deps';
+import type { CoreDeps } from '../../electron/core/kernel/deps';
+import { dispatchCommand } from '../../electron/core/kernel/dispatch';
+import { type ActiveSession, type Core, type CoreOptions, wireCore } from '../../electron/core/index';
+import { LoupeError } from '../../electron/core/kernel/errors';
 import { CONTENT_SECURITY_POLICY } from '../../electron/shell/csp';
 import { type StandIns, startStandIns } from '../servers/stack';
 import { BROWSER_EVENT } from './protocol';
@@ -61,6 +61,8 @@ export interface HarnessOptions {
 export interface Harness {
   url: string;
   core: Core;
+  /** The active account's bearer credentials (tests scan for leaks of them). */
+  session: ActiveSession;
   dataDir: string;
   stack: StandIns;
   /** Every browser URL the core asked to open (sign-in pages), newest last. */
@@ -81,7 +83,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const streams = new Set<ServerResponse>();
   const ownStack = !options.standIns;
   const stack = options.standIns ?? (await startStandIns(options.standInOptions));
-  const core = await createCore(
+  const { core, session } = await wireCore(
     createNodeDeps(dataDir, {
       openExternal: async (url) => {
         opened.push(url);
@@ -92,13 +94,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       copyText: (text) => void copied.push(text),
       // A browser page has no native dialogs or file manager: say so instead of doing nothing.
       pickFiles: async () => {
-        throw new LoupeError('not_in_browser', 'The browser harness has no file dialog. Drop photos or folders onto the window instead.');
+        throw new LoupeError('not_allowed', 'The browser harness has no file dialog. Drop photos or folders onto the window instead.');
       },
       openPath: async (path) => {
-        throw new LoupeError('not_in_browser', `The browser harness cannot open folders. The results are in ${path}`);
+        throw new LoupeError('not_allowed', `The browser harness cannot open folders. The results are in ${path}`);
       },
       pickSavePath: async () => {
-        throw new LoupeError('not_in_browser', "The browser harness has no save dialog. results.csv is in the job's output folder.");
+        throw new LoupeError('not_allowed', "The browser harness has no save dialog. results.csv is in the job's output folder.");
       },
       ...options.deps,
     }),
@@ -178,6 +180,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     url: `http://${host}/`,
     core,
+    session,
     dataDir,
     stack,
     opened,

@@ -3,8 +3,8 @@
  * accepts only bearer tokens the authorization server issued and has not
  * revoked (and the API keys it is given).
  */
-import { type AuthServer, type AuthServerOptions, startAuthServer } from './auth-server';
-import { type OpenAIStandIn, type OpenAIStandInOptions, startOpenAIStandIn } from './openai-api';
+import { type AuthServer, type AuthServerOptions, startAuthServer } from './auth/auth-server';
+import { type OpenAIStandIn, type OpenAIStandInOptions, startOpenAIStandIn } from './openai/openai-api';
 
 export interface StandIns {
   auth: AuthServer;

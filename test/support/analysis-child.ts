@@ -11,8 +11,8 @@
  * The bearer token comes from the parent (it signed in against the stand-ins).
  */
 import { readFileSync } from 'node:fs';
-import { AnalysisEngine } from '../../electron/core/analysis/engine';
-import { LoupeError } from '../../electron/core/errors';
+import { AnalysisEngine } from '../../electron/core/analysis/run/engine';
+import { LoupeError } from '../../electron/core/kernel/errors';
 
 interface ChildConfig {
   dataDir: string;

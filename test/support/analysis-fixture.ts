@@ -12,9 +12,9 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { AnalysisEngine, type AnalysisDeps } from '../../electron/core/analysis/engine';
+import { AnalysisEngine, type AnalysisDeps } from '../../electron/core/analysis/run/engine';
 import type { JobSummary } from '../../electron/core/analysis/types';
-import type { OpenAIStandInOptions, RequestRecord } from '../servers/openai-api';
+import type { OpenAIStandInOptions, RequestRecord } from '../servers/openai/openai-api';
 import { type StandIns, startStandIns } from '../servers/stack';
 import { type PlanSession, signInPlanSession } from './plan-session';
 
@@ -130,60 +130,3 @@ export async function readJson<T = Record<string, unknown>>(path: string): Promi
   return JSON.parse(await readFile(path, 'utf8')) as T;
 }
 
-/** RFC 4180: quoted fields may hold commas, CR/LF and doubled quotes; records end with CRLF (LF accepted). */
-export function parseCsv(text: string): string[][] {
-  const input = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let i = 0;
-  let quoted = false;
-  let fieldStarted = false;
-  while (i < input.length) {
-    const ch = input[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (input[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
-      }
-      field += ch;
-      i++;
-      continue;
-    }
-    if (ch === '"' && !fieldStarted) {
-      quoted = true;
-      fieldStarted = true;
-      i++;
-    } else if (ch === '"') {
-      throw new Error(`stray quote at ${i}`);
-    } else if (ch === ',') {
-      row.push(field);
-      field = '';
-      fieldStarted = false;
-      i++;
-    } else if (ch === '\r' || ch === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      fieldStarted = false;
-      i += ch === '\r' && input[i + 1] === '\n' ? 2 : 1;
-    } else {
-      field += ch;
-      fieldStarted = true;
-      i++;
-    }
-  }
-  if (quoted) throw new Error('unterminated quoted field');
-  if (fieldStarted || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}

@@ -7,17 +7,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppState } from '../../electron/contract';
-import { createNodeDeps } from '../../electron/core/adapters/node-deps';
-import { createNodeCipher } from '../../electron/core/adapters/node-cipher';
-import type { Clock, CoreDeps } from '../../electron/core/deps';
-import { dispatchCommand } from '../../electron/core/dispatch';
-import { type Core, type CoreOptions, createCore } from '../../electron/core/index';
-import { completeAuthorizationInBrowser } from '../servers/auth-server';
+import type { AppState, CommandError, CommandInput, CommandName, CommandOutput } from '../../electron/contract';
+import { createNodeDeps } from './node-deps';
+import { createNodeCipher } from './node-cipher';
+import type { Clock, CoreDeps } from '../../electron/core/kernel/deps';
+import { dispatchCommand } from '../../electron/core/kernel/dispatch';
+import { type ActiveSession, type Core, type CoreOptions, wireCore } from '../../electron/core/index';
+import { completeAuthorizationInBrowser } from '../servers/auth/auth-server';
 import type { StandIns } from '../servers/stack';
 
 export interface CoreFixture {
   core: Core;
+  /** The active account's bearer credentials, as in-process API callers get them. */
+  session: ActiveSession;
   dataDir: string;
   opened: string[];
   copied: string[];
@@ -26,10 +28,29 @@ export interface CoreFixture {
   logs: string[];
   /** Every secret string seen on the wire: tokens, codes, states. */
   secrets: Set<string>;
-  /** Runs a command like the renderer would, through the dispatcher. */
-  run(command: string, input?: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }>;
+  /** Runs a command like the renderer would, through the dispatcher, typed by the contract. */
+  run<C extends CommandName>(command: C, ...input: InputArg<C>): Promise<RunResult<CommandOutput<C>>>;
+  /** Hostile input: anything at all, straight into the dispatcher. */
+  runRaw(command: unknown, input?: unknown): Promise<RawResult>;
   restart(overrides?: { deps?: Partial<CoreDeps>; options?: CoreOptions }): Promise<Core>;
   dispose(): Promise<void>;
+}
+
+/** Commands whose input may be empty can be run without one. */
+type InputArg<C extends CommandName> = {} extends CommandInput<C> ? [input?: CommandInput<C>] : [input: CommandInput<C>];
+
+/** A dispatcher answer with both sides readable, so a test can assert on either without narrowing first. */
+export interface RunResult<T> {
+  ok: boolean;
+  value?: T;
+  error?: CommandError;
+}
+
+/** A dispatcher answer seen from outside the contract (what a compromised renderer would get). */
+export interface RawResult {
+  ok: boolean;
+  value?: unknown;
+  error?: CommandError;
 }
 
 export interface FixtureOptions {
@@ -66,7 +87,7 @@ export async function createCoreFixture(stack: StandIns, fixtureOptions: Fixture
   };
 
   const build = async (overrides: { deps?: Partial<CoreDeps>; options?: CoreOptions } = {}) => {
-    const core = await createCore(
+    const { core, session } = await wireCore(
       createNodeDeps(dataDir, {
         cipher: createNodeCipher({ key: cipherKey }),
         fetch: recordingFetch,
@@ -88,21 +109,24 @@ export async function createCoreFixture(stack: StandIns, fixtureOptions: Fixture
     );
     core.subscribe((s) => void states.push(s));
     states.push(core.getState());
-    return core;
+    return { core, session };
   };
 
+  const first = await build();
   const fixture: CoreFixture = {
-    core: await build(),
+    core: first.core,
+    session: first.session,
     dataDir,
     opened,
     copied,
     states,
     logs,
     secrets,
-    run: async (command, input = {}) => dispatchCommand(fixture.core, command, input) as ReturnType<CoreFixture['run']>,
+    run: async (command, ...input) => dispatchCommand(fixture.core, command, input[0] ?? {}) as never,
+    runRaw: async (command, input = {}) => dispatchCommand(fixture.core, command, input),
     restart: async (overrides) => {
       await fixture.core.dispose();
-      fixture.core = await build(overrides);
+      ({ core: fixture.core, session: fixture.session } = await build(overrides));
       return fixture.core;
     },
     dispose: async () => {

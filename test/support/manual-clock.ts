@@ -1,4 +1,4 @@
-import type { Clock } from '../../electron/core/deps';
+import type { Clock } from '../../electron/core/kernel/deps';
 
 /** A clock tests move by hand; timers fire when `advance` passes their time. */
 export class ManualClock implements Clock {

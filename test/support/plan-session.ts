@@ -10,7 +10,7 @@
  * changes. Tokens it obtains are real ones the API stand-in accepts.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { completeAuthorizationInBrowser } from '../servers/auth-server';
+import { completeAuthorizationInBrowser } from '../servers/auth/auth-server';
 import type { StandIns } from '../servers/stack';
 
 const SCOPES = 'openid profile email offline_access resource.invoke chatgpt.tokens.use.direct';

@@ -1,17 +1,9 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { repoRoot as repo, sourceFilesUnder as filesUnder } from '../support/source-tree';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
 const coreDir = join(repo, 'electron', 'core');
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : /\.(ts|tsx|js|mjs|cjs)$/.test(name) ? [path] : [];
-  });
-}
 
 /** Every way a module can pull in the `electron` package (or a subpath of it). */
 const ELECTRON_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)['"]electron(?:\/[^'"]*)?['"]/;

@@ -3,8 +3,10 @@
  * is what the scheduler acts on, so classification happens once, next to the
  * HTTP call, and the scheduler never inspects status codes itself.
  */
-import { LoupeError } from '../errors';
-import type { RateInfo } from './rate-headers';
+import type { ErrorCode } from '../../contract';
+import { LoupeError } from '../kernel/errors';
+import { MANAGE_USAGE_URL } from '../external-links';
+import type { RateInfo } from './api/rate-headers';
 
 export type Disposition =
   /** Wait for the global pause the governor sets, then try again (429). */
@@ -34,7 +36,7 @@ export interface ErrorDetails {
 
 export class AnalysisError extends LoupeError {
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     readonly details: ErrorDetails,
   ) {
@@ -49,4 +51,4 @@ export class AnalysisError extends LoupeError {
   }
 }
 
-export const MANAGE_USAGE = { label: 'Manage usage', url: 'https://chatgpt.com/settings/usage' } as const;
+export const MANAGE_USAGE = { label: 'Manage usage', url: MANAGE_USAGE_URL } as const;

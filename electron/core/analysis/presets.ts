@@ -5,11 +5,12 @@
  * outputs and used to check answers locally, since prompted-JSON fallbacks and
  * misbehaving models still produce wrong shapes.
  */
-import { LoupeError } from '../errors';
-import { compileValidator, type Validator } from './json-answer';
-import { type JsonSchema, normaliseStrictSchema } from './strict-schema';
+import type { PresetId } from '../../contract';
+import { LoupeError } from '../kernel/errors';
+import { compileValidator, type Validator } from './api/json-answer';
+import { type JsonSchema, normaliseStrictSchema } from './api/strict-schema';
 
-export type PresetId = 'describe' | 'damage' | 'custom';
+export type { PresetId } from '../../contract';
 
 export interface Preset {
   id: PresetId;

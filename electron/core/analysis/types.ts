@@ -7,7 +7,7 @@
  */
 import type { ItemStatus, JobDetailView, JobItemView, JobStatus, JobSummaryView, StopReasonView } from '../../contract';
 import type { PresetId } from './presets';
-import type { Detail } from './request';
+import type { Detail } from './api/request';
 
 export type { ItemStatus, JobCounts, JobStatus } from '../../contract';
 
@@ -47,7 +47,7 @@ export interface ItemRecord {
   finishedAt?: number;
   usage?: { input_tokens: number; output_tokens: number };
   parseError?: string;
-  error?: ItemError;
+  error?: ItemError | undefined;
   requestId?: string;
 }
 

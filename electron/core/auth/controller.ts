@@ -4,23 +4,22 @@
  * success (first-use notice, model list, refresh schedule).
  */
 import type { CommandError, SignInView } from '../../contract';
-import type { Logger } from '../deps';
-import { LoupeError } from '../errors';
-import type { ChatGptAccount, CustomAccount, Vault } from '../vault';
+import type { Logger } from '../kernel/deps';
+import { LoupeError } from '../kernel/errors';
+import type { CustomAccount } from '../accounts/vault';
 import { customPlan } from './custom-sign-in';
 import type { OAuthProfile } from './profile';
 import { SignInAttempt, type SignInDeps, type SignInPlan, siwcPlan } from './sign-in';
 
 export interface SignInTarget {
-  reconsent?: boolean;
+  reconsent?: boolean | undefined;
   /** Sign in to this saved account (ChatGPT or custom provider). */
-  accountId?: string;
+  accountId?: string | undefined;
   /** Register another ChatGPT account instead of signing in to the active one. */
-  newChatGptAccount?: boolean;
+  newChatGptAccount?: boolean | undefined;
 }
 
 export interface AuthControllerDeps extends SignInDeps {
-  vault: Vault;
   customProfile(account: CustomAccount): OAuthProfile;
   copyText(text: string): void;
   settings(): { callbackPort: number; signInTimeoutMinutes: number; signInTimeoutMs?: number };
@@ -95,16 +94,16 @@ export class AuthController {
   }
 
   #plan(target: SignInTarget): SignInPlan {
-    const explicit = target.accountId ? this.deps.vault.account(target.accountId) : undefined;
+    const explicit = target.accountId ? this.deps.records.get(target.accountId) : undefined;
     if (target.accountId && !explicit) throw new LoupeError('unknown_account', 'That account no longer exists.');
     if (explicit?.kind === 'api_key') throw new LoupeError('not_oauth', 'API-key accounts do not sign in; edit the key instead.');
     if (explicit?.kind === 'custom') return customPlan(this.deps, explicit, this.deps.customProfile(explicit));
     const reconsent = target.reconsent ?? false;
     if (explicit?.kind === 'chatgpt') return siwcPlan(this.deps, { account: explicit, reconsent });
     // A new registration reuses one whose code exchange failed, so OpenAI never sees it twice.
-    const pending = this.deps.vault.data().accounts.find((a): a is ChatGptAccount => a.kind === 'chatgpt' && a.subject === null);
+    const pending = this.deps.records.pendingRegistration();
     if (target.newChatGptAccount) return siwcPlan(this.deps, { account: pending, reconsent });
-    const active = this.deps.vault.active();
+    const active = this.deps.records.active();
     if (active?.kind === 'custom') return customPlan(this.deps, active, this.deps.customProfile(active));
     return siwcPlan(this.deps, { account: active?.kind === 'chatgpt' ? active : pending, reconsent });
   }

@@ -4,18 +4,19 @@
  * not, so the next attempt retries.
  */
 import * as oauth from 'oauth4webapi';
-import { LoupeError } from '../errors';
+import { LoupeError } from '../kernel/errors';
 import type { Endpoints } from './endpoints';
 
 export type HttpOptions = {
-  [oauth.customFetch]: typeof fetch;
+  // oauth4webapi's options are fetch's RequestInit with `body` possibly undefined.
+  [oauth.customFetch]: (url: string, options: oauth.CustomFetchOptions<string, unknown>) => Promise<Response>;
   [oauth.allowInsecureRequests]: boolean;
   signal: () => AbortSignal;
 };
 
 export function httpOptions(allowInsecure: boolean, fetchImpl: typeof fetch, timeoutMs = 15_000): HttpOptions {
   return {
-    [oauth.customFetch]: fetchImpl,
+    [oauth.customFetch]: (url, options) => fetchImpl(url, options as RequestInit),
     [oauth.allowInsecureRequests]: allowInsecure,
     signal: () => AbortSignal.timeout(timeoutMs),
   };

@@ -3,7 +3,8 @@
  * another issuer or API base (a stand-in server for development and tests) is
  * honoured only in unpackaged builds, and plain http only on loopback hosts.
  */
-import { LoupeError } from '../errors';
+import { LoupeError } from '../kernel/errors';
+import { INSECURE_URL_RULE, checkSecureUrl, withoutTrailingSlash } from '../kernel/urls';
 
 export const PRODUCTION_ISSUER = 'https://auth.openai.com';
 export const PRODUCTION_API_BASE = 'https://api.openai.com/v1';
@@ -13,7 +14,6 @@ export const SIWC_SCOPE = 'openid profile email offline_access resource.invoke c
 export const PLAN_USAGE_SCOPE = 'chatgpt.tokens.use.direct';
 export const DYNAMIC_CLIENT_ID = 'dynamic_agent_client';
 export const AGENT_NAME = 'Loupe';
-export const MANAGE_USAGE_URL = 'https://chatgpt.com/settings/usage';
 
 export interface Endpoints {
   issuer: URL;
@@ -32,20 +32,11 @@ export interface EndpointOverrides {
   apiBase?: string | undefined;
 }
 
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
-
 function parseOverride(raw: string, what: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new LoupeError('invalid_configuration', `${what} "${raw}" is not a valid URL.`);
-  }
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
-  throw new LoupeError('invalid_configuration', `${what} must use https (plain http is allowed only for 127.0.0.1 or localhost).`);
+  const url = checkSecureUrl(raw);
+  if (url === 'invalid') throw new LoupeError('invalid_configuration', `${what} "${raw}" is not a valid URL.`);
+  if (url === 'insecure') throw new LoupeError('invalid_configuration', `${what} ${INSECURE_URL_RULE}.`);
+  return url;
 }
 
 export function resolveEndpoints(overrides: EndpointOverrides, options: { dev: boolean }): Endpoints {
@@ -55,11 +46,11 @@ export function resolveEndpoints(overrides: EndpointOverrides, options: { dev: b
   }
   const issuer = overrides.issuer ? parseOverride(overrides.issuer, 'LOUPE_CHATGPT_ISSUER') : new URL(PRODUCTION_ISSUER);
   const apiBase = overrides.apiBase ? parseOverride(overrides.apiBase, 'LOUPE_OPENAI_API_BASE') : new URL(PRODUCTION_API_BASE);
-  const issuerString = issuer.href.replace(/\/$/, '');
+  const issuerString = withoutTrailingSlash(issuer.href);
   return {
     issuer: new URL(issuerString),
     issuerId: issuerString,
-    apiBase: new URL(apiBase.href.replace(/\/$/, '')),
+    apiBase: new URL(withoutTrailingSlash(apiBase.href)),
     resource: OPENAI_RESOURCE,
     allowInsecure: issuer.protocol === 'http:' || apiBase.protocol === 'http:',
     testIssuer: issuerString === PRODUCTION_ISSUER ? null : issuerString,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { KeyValueStore } from '../deps';
+import type { KeyValueStore } from '../kernel/deps';
 
 /**
  * The `ext_agent_host_id` for this installation: a `urn:uuid:` chosen once

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { LoupeError } from '../errors';
+import { LoupeError } from '../kernel/errors';
 
 /**
  * Options for one sign-in attempt's loopback redirect listener

@@ -3,7 +3,7 @@
  * quote server bodies or token material.
  */
 import * as oauth from 'oauth4webapi';
-import { LoupeError } from '../errors';
+import { LoupeError } from '../kernel/errors';
 
 const ID_TOKEN_CODES = new Set<string>([oauth.JWT_CLAIM_COMPARISON, oauth.JWT_TIMESTAMP_CHECK, oauth.KEY_SELECTION]);
 

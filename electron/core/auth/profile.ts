@@ -5,10 +5,13 @@
  * extra token parameters it sends (RFC 8707 `resource` for ChatGPT).
  */
 import * as oauth from 'oauth4webapi';
-import { LoupeError } from '../errors';
-import type { CustomAccount } from '../vault';
+import { LoupeError } from '../kernel/errors';
+import type { CustomAccount } from '../accounts/vault';
 import { Discovery } from './discovery';
-import { type Endpoints, isLoopbackHost } from './endpoints';
+import { INSECURE_URL_RULE, checkSecureUrl, withoutTrailingSlash } from '../kernel/urls';
+import type { Endpoints } from './endpoints';
+import type { TokenEndpointFailure } from './token-errors';
+import type { TokenRules } from './verify';
 
 export interface MetadataSource {
   get(): Promise<oauth.AuthorizationServer>;
@@ -24,9 +27,17 @@ export interface OAuthProfile {
   clientAuth(): oauth.ClientAuth;
   /** `openid` was requested, so the provider must return an ID token. */
   oidc: boolean;
-  /** Sign in with ChatGPT's stricter token rules apply. */
-  siwc: boolean;
+  tokenRules: TokenRules;
+  /** Scopes assumed when a code response does not name the granted ones. */
+  defaultScopes: string[];
+  /** A refused code exchange, in words the person can act on. */
+  codeRefused(failure: TokenEndpointFailure): LoupeError;
+  /** A re-sign-in verified as another person. */
+  mismatchMessage: string;
 }
+
+const SIWC_RULES: TokenRules = { grantedScopeRequired: true, refreshTokenWithOfflineAccess: true, earliestRefreshAt: true };
+const PLAIN_RULES: TokenRules = { grantedScopeRequired: false, refreshTokenWithOfflineAccess: false, earliestRefreshAt: false };
 
 export function chatgptProfile(endpoints: Endpoints, discovery: Discovery, fetchImpl: typeof fetch): OAuthProfile {
   return {
@@ -36,7 +47,16 @@ export function chatgptProfile(endpoints: Endpoints, discovery: Discovery, fetch
     tokenParams: { resource: endpoints.resource },
     clientAuth: () => oauth.None(),
     oidc: true,
-    siwc: true,
+    tokenRules: SIWC_RULES,
+    defaultScopes: [],
+    codeRefused: (failure) => {
+      if (failure.code === 'invalid_grant') {
+        return new LoupeError('invalid_grant', 'The sign-in code expired or was already used. Please continue with ChatGPT again.', { retryable: true });
+      }
+      if (failure.code === 'invalid_client') return new LoupeError('invalid_client', 'The sign-in server does not accept Loupe’s registration. Please try again later.');
+      return new LoupeError('token_exchange_failed', `The sign-in server refused the sign-in (HTTP ${failure.status}). Please try again.`, { retryable: failure.status >= 500 });
+    },
+    mismatchMessage: 'You signed in as a different ChatGPT account than this one, so nothing was changed. Use "Add account" for another account.',
   };
 }
 
@@ -58,14 +78,10 @@ export class StaticMetadata implements MetadataSource {
 
 /** https everywhere, plain http only on loopback hosts (local testing). */
 export function checkProviderUrl(raw: string, what: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new LoupeError('invalid_provider', `${what} is not a valid URL.`, { field: what });
-  }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return url;
-  throw new LoupeError('invalid_provider', `${what} must use https (plain http is allowed only for 127.0.0.1 or localhost).`, { field: what });
+  const url = checkSecureUrl(raw);
+  if (url === 'invalid') throw new LoupeError('invalid_provider', `${what} is not a valid URL.`, { field: what });
+  if (url === 'insecure') throw new LoupeError('invalid_provider', `${what} ${INSECURE_URL_RULE}.`, { field: what });
+  return url;
 }
 
 const profiles = new WeakMap<CustomAccount['provider'], OAuthProfile>();
@@ -81,7 +97,7 @@ export function customProfile(account: CustomAccount, fetchImpl: typeof fetch): 
   let metadata: MetadataSource;
   if (provider.issuer) {
     const issuer = checkProviderUrl(provider.issuer, 'Issuer URL');
-    const issuerId = issuer.href.replace(/\/$/, '');
+    const issuerId = withoutTrailingSlash(issuer.href);
     metadata = new Discovery(
       { issuer: new URL(issuerId), issuerId, apiBase: new URL(provider.apiBase), resource: '', allowInsecure, testIssuer: null },
       fetchImpl,
@@ -90,8 +106,8 @@ export function customProfile(account: CustomAccount, fetchImpl: typeof fetch): 
   } else {
     metadata = new StaticMetadata({
       issuer: provider.authorizationEndpoint ? new URL(provider.authorizationEndpoint).origin : 'urn:loupe:unknown-issuer',
-      authorization_endpoint: provider.authorizationEndpoint,
-      token_endpoint: provider.tokenEndpoint,
+      ...(provider.authorizationEndpoint ? { authorization_endpoint: provider.authorizationEndpoint } : {}),
+      ...(provider.tokenEndpoint ? { token_endpoint: provider.tokenEndpoint } : {}),
       ...(provider.revocationEndpoint ? { revocation_endpoint: provider.revocationEndpoint } : {}),
       ...(provider.jwksUri ? { jwks_uri: provider.jwksUri } : {}),
     });
@@ -106,7 +122,13 @@ export function customProfile(account: CustomAccount, fetchImpl: typeof fetch): 
       return provider.clientAuthMethod === 'client_secret_post' ? oauth.ClientSecretPost(provider.clientSecret) : oauth.ClientSecretBasic(provider.clientSecret);
     },
     oidc: provider.scopes.includes('openid'),
-    siwc: false,
+    tokenRules: PLAIN_RULES,
+    defaultScopes: provider.scopes,
+    codeRefused: (failure) =>
+      failure.code === 'invalid_client'
+        ? new LoupeError('invalid_client', `${account.label} did not accept Loupe's client id or secret. Check the provider settings.`)
+        : new LoupeError('token_exchange_failed', `${account.label} refused the sign-in (HTTP ${failure.status}${failure.code ? `, ${failure.code}` : ''}).`),
+    mismatchMessage: `You signed in to ${account.label} as a different user, so nothing was changed. Add it as another account instead.`,
   };
   profiles.set(provider, profile);
   return profile;

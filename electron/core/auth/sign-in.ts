@@ -7,15 +7,15 @@
  * the first callback and is saved before the code is exchanged.
  */
 import * as oauth from 'oauth4webapi';
-import type { Logger } from '../deps';
-import { LoupeError } from '../errors';
-import { type ChatGptAccount, type TokenSet, type Vault, newAccountId } from '../vault';
-import { type Discovery, httpOptions } from './discovery';
+import type { Logger } from '../kernel/deps';
+import { LoupeError } from '../kernel/errors';
+import type { AccountRepository } from '../accounts/repository';
+import { type ChatGptAccount, newAccountId } from '../accounts/vault';
+import { exchangeCode } from './code-exchange';
+import type { Discovery } from './discovery';
 import { AGENT_NAME, DYNAMIC_CLIENT_ID, type Endpoints, PLAN_USAGE_SCOPE, SIWC_SCOPE } from './endpoints';
 import { type LoopbackListener, startLoopbackListener } from './loopback';
-import { mapProcessingError, networkError } from './oauth-errors';
-import { parseEarliestRefreshAt, readTokenError } from './token-errors';
-import { clientFor, verifyTokenResponse } from './verify';
+import { chatgptProfile } from './profile';
 
 const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
 
@@ -26,7 +26,7 @@ export interface SignInDeps {
   openExternal(url: string): Promise<void>;
   now(): number;
   log: Logger;
-  vault: Vault;
+  records: AccountRepository;
   hostId: string;
 }
 
@@ -188,104 +188,34 @@ async function finish(
   }
   if (!clientId.startsWith('oaiapp_')) deps.log.warn('issued client id has an unexpected prefix');
 
-  const client = clientFor(clientId);
-  let validated: URLSearchParams;
-  try {
-    validated = oauth.validateAuthResponse(as, client, callback, attempt.state);
-  } catch {
-    throw new LoupeError('invalid_callback', 'The sign-in response did not come from the expected server, so Loupe ignored it. Please try again.');
-  }
-
   // Save the issued registration before the one-time code is spent: if the
   // exchange fails, the retry reuses this client id instead of registering again.
-  let accountId = saved?.id;
-  if (!saved) {
-    accountId = newAccountId();
-    const pending: ChatGptAccount = {
-      id: accountId,
-      kind: 'chatgpt',
-      issuer: as.issuer,
-      clientId,
-      subject: null,
-      email: null,
-      name: null,
-      registeredAt: deps.now(),
-      lastRefreshAt: null,
-      welcomeShown: false,
-    };
-    await deps.vault.update((data) => ({ ...data, accounts: [...data.accounts, pending] }));
-  }
-
-  let response: Response;
-  try {
-    response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), validated, attempt.redirectUri, attempt.verifier, {
-      ...httpOptions(deps.endpoints.allowInsecure, deps.fetch),
-      additionalParameters: { resource: deps.endpoints.resource },
-    });
-  } catch (cause) {
-    throw networkError(cause);
-  }
-  const receivedAt = deps.now();
-  if (!response.ok) {
-    const failure = await readTokenError(response.clone());
-    deps.log.warn('code exchange refused', { status: failure.status, code: failure.code, requestId: failure.requestId });
-    if (failure.code === 'invalid_grant') {
-      throw new LoupeError('invalid_grant', 'The sign-in code expired or was already used. Please continue with ChatGPT again.', { retryable: true });
-    }
-    if (failure.code === 'invalid_client') {
-      throw new LoupeError('invalid_client', 'The sign-in server does not accept Loupe’s registration. Please try again later.');
-    }
-    throw new LoupeError('token_exchange_failed', `The sign-in server refused the sign-in (HTTP ${failure.status}). Please try again.`, {
-      retryable: failure.status >= 500,
-    });
-  }
-
-  let verified;
-  try {
-    verified = await verifyTokenResponse({ metadata: deps.discovery, allowInsecure: deps.endpoints.allowInsecure, fetch: deps.fetch }, as, client, response, {
-      type: 'code',
-      expectedNonce: attempt.nonce,
-      requireIdToken: true,
-      siwc: true,
-    });
-  } catch (error) {
-    throw mapProcessingError(error);
-  }
-  const claims = verified.claims!;
-  if (saved?.subject && claims.sub !== saved.subject) {
-    throw new LoupeError('account_mismatch', 'You signed in as a different ChatGPT account than this one, so nothing was changed. Use "Add account" for another account.');
-  }
-
-  const scopes = verified.scopes ?? [];
-  const tokens: TokenSet = {
-    accessToken: verified.accessToken,
-    refreshToken: verified.refreshToken,
-    idToken: verified.idToken,
-    expiresAt: receivedAt + verified.expiresIn * 1000,
-    scopes,
-    earliestRefreshAt: parseEarliestRefreshAt(verified.raw.earliest_refresh_at),
-    savedAt: receivedAt,
-  };
-  const email = typeof claims.email === 'string' ? claims.email : null;
-  const name = typeof claims.name === 'string' ? claims.name : null;
-  const id = accountId!;
-  await deps.vault.update((data) => ({
-    ...data,
-    activeAccountId: id,
-    accounts: data.accounts.map((a) =>
-      a.id === id && a.kind === 'chatgpt'
-        ? {
-            ...a,
-            subject: claims.sub,
-            email: email ?? a.email,
-            name: name ?? a.name,
-            tokens,
-            pendingRefresh: undefined,
-            problem: undefined,
-            lastRefreshAt: null,
-          }
-        : a,
-    ),
-  }));
-  return { accountId: id, planUsage: scopes.includes(PLAN_USAGE_SCOPE) };
+  const accountId = saved?.id ?? newAccountId();
+  const { tokens, identity } = await exchangeCode({
+    profile: chatgptProfile(deps.endpoints, deps.discovery, deps.fetch),
+    as,
+    clientId,
+    callback,
+    secrets: attempt,
+    expectedSubject: saved?.subject,
+    now: deps.now,
+    log: deps.log,
+    beforeGrant: async () => {
+      if (saved) return;
+      await deps.records.registerPendingClient({
+        id: accountId,
+        kind: 'chatgpt',
+        issuer: as.issuer,
+        clientId,
+        subject: null,
+        email: null,
+        name: null,
+        registeredAt: deps.now(),
+        lastRefreshAt: null,
+        welcomeShown: false,
+      });
+    },
+  });
+  await deps.records.completeSignIn(accountId, identity, tokens);
+  return { accountId, planUsage: tokens.scopes.includes(PLAN_USAGE_SCOPE) };
 }

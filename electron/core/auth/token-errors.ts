@@ -3,10 +3,11 @@
  * status: SIWC's body shape is undocumented, so accept RFC 6749 §5.2
  * `{"error":"x"}`, nested `{"error":{"code":"x"}}` and top-level `{"code":"x"}`.
  */
-import { LoupeError } from '../errors';
+import type { ErrorCode } from '../../contract';
+import { LoupeError } from '../kernel/errors';
 
 /** Refresh failures after which the grant is gone: clear the tokens and ask the person to sign in again. */
-export const TERMINAL_REFRESH_CODES = new Set([
+export const TERMINAL_REFRESH_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'invalid_grant',
   'invalid_refresh_token',
   'token_expired',
@@ -54,9 +55,13 @@ const REFRESH_MESSAGES: Record<string, string> = {
   invalid_scope: 'Your ChatGPT session no longer has the permissions Loupe needs. Please sign in again.',
 };
 
+export function isTerminalRefreshCode(code: string): code is ErrorCode {
+  return TERMINAL_REFRESH_CODES.has(code);
+}
+
 export function refreshFailureError(failure: TokenEndpointFailure): LoupeError {
   const code = failure.code ?? '';
-  if (TERMINAL_REFRESH_CODES.has(code)) return new LoupeError(code, REFRESH_MESSAGES[code] ?? 'Please sign in again.');
+  if (isTerminalRefreshCode(code)) return new LoupeError(code, REFRESH_MESSAGES[code] ?? 'Please sign in again.');
   if (code === 'invalid_client') {
     return new LoupeError('invalid_client', 'The sign-in server does not accept Loupe’s client registration. Your tokens were kept; contact support if this persists.');
   }

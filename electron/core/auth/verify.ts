@@ -12,6 +12,16 @@ import { identityUnavailable, invalidIdToken, invalidTokenResponse, jwksProbe, m
 
 export const CLOCK_TOLERANCE_SECONDS = 5;
 
+/** What a provider's token responses must satisfy beyond RFC 6749; carried by its OAuthProfile. */
+export interface TokenRules {
+  /** A code response must name the granted scope (SIWC notes §6.2). */
+  grantedScopeRequired: boolean;
+  /** A grant with offline_access must carry a refresh token (SIWC notes §6.2). */
+  refreshTokenWithOfflineAccess: boolean;
+  /** The server may say when Loupe may refresh next (`earliest_refresh_at`, SIWC notes §6.4). */
+  earliestRefreshAt: boolean;
+}
+
 export interface VerifyContext {
   metadata: MetadataSource;
   allowInsecure: boolean;
@@ -40,10 +50,7 @@ export async function verifyTokenResponse(
   as: oauth.AuthorizationServer,
   client: oauth.Client,
   response: Response,
-  kind: ({ type: 'code'; expectedNonce: string | undefined; requireIdToken: boolean } | { type: 'refresh' }) & {
-    /** Sign in with ChatGPT's stricter rules (notes §6.2): a granted scope, and a refresh token with offline_access. */
-    siwc: boolean;
-  },
+  kind: ({ type: 'code'; expectedNonce: string | undefined; requireIdToken: boolean } | { type: 'refresh' }) & { rules: TokenRules },
 ): Promise<VerifiedTokens> {
   let raw: oauth.TokenEndpointResponse;
   try {
@@ -63,9 +70,9 @@ export async function verifyTokenResponse(
   if (typeof raw.expires_in !== 'number' || !Number.isFinite(raw.expires_in) || raw.expires_in <= 0) {
     throw invalidTokenResponse('missing or invalid lifetime');
   }
-  if (kind.siwc && kind.type === 'code' && typeof raw.scope !== 'string') throw invalidTokenResponse('no granted scope');
+  if (kind.rules.grantedScopeRequired && kind.type === 'code' && typeof raw.scope !== 'string') throw invalidTokenResponse('no granted scope');
   const scopes = typeof raw.scope === 'string' ? raw.scope.split(/\s+/).filter(Boolean) : undefined;
-  if (kind.siwc && scopes?.includes('offline_access') && !raw.refresh_token) throw invalidTokenResponse('no refresh token although offline access was granted');
+  if (kind.rules.refreshTokenWithOfflineAccess && scopes?.includes('offline_access') && !raw.refresh_token) throw invalidTokenResponse('no refresh token although offline access was granted');
 
   if (raw.id_token) await verifySignature(ctx, as, response);
   const claims = raw.id_token ? oauth.getValidatedIdTokenClaims(raw) : undefined;

@@ -20,9 +20,9 @@ export type Command =
 
 export interface MenuItemView {
   type: string;
-  label?: string;
-  enabled?: boolean;
-  checked?: boolean;
+  label?: string | undefined;
+  enabled?: boolean | undefined;
+  checked?: boolean | undefined;
   submenu?: MenuItemView[];
 }
 

@@ -67,7 +67,7 @@ export interface BrowserOptions {
   /** Replace the app name the consent page pre-fills from agent_name_hint. */
   agentName?: string;
   /** Pass the same jar to several calls to keep the auth server's login session, like one browser profile. */
-  jar?: CookieJar;
+  jar?: CookieJar | undefined;
   /** Receives the name of every page shown ('login', 'consent'), for asserting which screens appeared. */
   onPage?: (page: string) => void;
 }
@@ -112,7 +112,7 @@ export async function completeAuthorizationInBrowser(authorizeUrl: string, opts:
     const cookie = jar.header(url);
     if (cookie) headers.cookie = cookie;
     if (init.body) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const res = await fetch(url, { method: init.method, body: init.body, headers, redirect: 'manual' });
+    const res = await fetch(url, { method: init.method, ...(init.body !== undefined ? { body: init.body } : {}), headers, redirect: 'manual' });
     jar.store(url, res.headers.getSetCookie());
 
     if (res.status >= 300 && res.status < 400) {

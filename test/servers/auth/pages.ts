@@ -34,7 +34,7 @@ ${body}
 </html>`;
 }
 
-export function loginPage(opts: { uid: string; email?: string; error?: string }): string {
+export function loginPage(opts: { uid: string; email?: string | undefined; error?: string | undefined }): string {
   return layout(
     'Log in - OpenAI (stand-in)',
     'login',

@@ -5,7 +5,7 @@
 export interface ApiError {
   status: number;
   body: unknown;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Send as-is with this content type (used for the Cloudflare-style HTML 502). */
   raw?: { contentType: string; text: string };
 }

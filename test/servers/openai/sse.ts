@@ -102,8 +102,8 @@ export function obfuscation(delta: string, n: number): string {
 }
 
 export type StreamPlan =
-  | { kind: 'complete'; emptyOutput?: boolean; keepItemEvents?: boolean }
-  | { kind: 'failed'; afterDeltas: number; code: string; message: string; errorEvent?: boolean }
+  | { kind: 'complete'; emptyOutput?: boolean; keepItemEvents?: boolean | undefined }
+  | { kind: 'failed'; afterDeltas: number; code: string; message: string; errorEvent?: boolean | undefined }
   | { kind: 'incomplete'; reason: string }
   | { kind: 'drop'; afterDeltas: number };
 

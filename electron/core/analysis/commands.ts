@@ -1,0 +1,20 @@
+import type { DomainCommands } from '../kernel/commands';
+import type { AnalysisService } from './service';
+
+export function analysisCommands(analysis: AnalysisService): DomainCommands<'analysis'> {
+  return {
+    'analysis.stage': async ({ paths }) => analysis.stage(paths),
+    'analysis.unstage': async ({ path }) => analysis.unstage(path),
+    'analysis.clearStaged': async () => analysis.clearStaged(),
+    'analysis.pickImages': async () => analysis.pick(),
+    'analysis.start': async (input) => analysis.start(input),
+    'analysis.pause': async ({ jobId }) => analysis.pause(jobId),
+    'analysis.resume': async ({ jobId }) => analysis.resume(jobId),
+    'analysis.cancel': async ({ jobId }) => analysis.cancel(jobId),
+    'analysis.retryFailed': async ({ jobId }) => analysis.retryFailed(jobId),
+    'analysis.getJob': async ({ jobId }) => analysis.job(jobId),
+    'analysis.getItems': async ({ jobId, offset, limit }) => analysis.items(jobId, offset, limit),
+    'analysis.openOutput': async ({ jobId }) => analysis.openOutput(jobId),
+    'analysis.export': async ({ jobId }) => analysis.exportCsv(jobId),
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * What a job leaves in its output folder: one JSON per photo
+ * (`<name>-<hash8>.json`), `summary.json` and `results.csv`. Every file is
+ * replaced atomically (temp file + rename), so a reader or a crash never
+ * sees half a file, and a photo analysed again after a crash overwrites its
+ * own file instead of leaving a second one.
+ */
+import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { writeAtomic } from '../../kernel/json-file-store';
+import { cellValue, neutraliseFormula, toCsv } from './csv';
+import type { ItemRecord, JobRecord, StopReason } from '../types';
+
+export const SUMMARY_FILE = 'summary.json';
+export const CSV_FILE = 'results.csv';
+
+export type ItemDocumentStatus = 'ok' | 'unparsed' | 'failed' | 'duplicate';
+
+export interface ItemDocument {
+  loupe: { version: 1; job_id: string; item_id: string };
+  source: { path: string; name: string; bytes: number | null; sha256: string; width?: number; height?: number; format?: string };
+  sent?: { mime: string; width: number; height: number; bytes: number; detail: string };
+  model: string;
+  preset: string;
+  structured_output?: boolean;
+  started_at: string | null;
+  finished_at: string;
+  attempts: number;
+  usage: { input_tokens: number; output_tokens: number } | null;
+  request_id: string | null;
+  status: ItemDocumentStatus;
+  /** The parsed answer (or the text, for a custom prompt without a schema); null when it didn't parse. */
+  result: unknown;
+  raw_text?: string;
+  parse_error?: string;
+  error?: { code: string; message: string };
+  duplicate_of?: { item_id: string; path: string; output_file: string | null };
+}
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** `<photo name>-<first 8 hex of its SHA-256>.json`, with the name made safe on every file system. */
+export function outputFileName(path: string, hash: string, suffix?: string): string {
+  const stem =
+    basename(path, extname(path))
+      .normalize('NFC')
+      .replace(/[^\p{L}\p{N} ._()-]/gu, '_')
+      .replace(/^[ .]+|[ .]+$/g, '')
+      .slice(0, 80) || 'photo';
+  return `${stem}-${hash.slice(0, 8)}${suffix ? `-${suffix}` : ''}.json`;
+}
+
+export function writeItemDocument(outputDir: string, fileName: string, doc: ItemDocument): void {
+  writeAtomic(join(outputDir, fileName), `${JSON.stringify(doc, null, 2)}\n`);
+}
+
+export function readItemDocument(outputDir: string, fileName: string): ItemDocument | undefined {
+  try {
+    const doc = JSON.parse(readFileSync(join(outputDir, fileName), 'utf8')) as ItemDocument;
+    return doc && typeof doc === 'object' && doc.loupe?.version === 1 ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Temp files `writeAtomic` left behind when the process died mid-write (`<name>.<pid>.<random>.tmp`). */
+export function removeStaleTempFiles(outputDir: string): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(outputDir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!/\.(json|csv)\.\d+\.[a-z0-9]+\.tmp$/.test(name)) continue;
+    try {
+      unlinkSync(join(outputDir, name));
+      removed++;
+    } catch {
+      /* not ours to worry about */
+    }
+  }
+  return removed;
+}
+
+const FIXED_COLUMNS = [
+  'file', 'path', 'status', 'sha256', 'output_file', 'duplicate_of', 'model', 'preset', 'started_at', 'finished_at',
+  'input_tokens', 'output_tokens', 'error_code', 'error', 'parse_error',
+];
+
+/** Result fields become columns; one that clashes with a fixed column is prefixed. */
+export function resultColumns(columns: string[]): Array<{ key: string; header: string }> {
+  return columns.map((key) => ({ key, header: FIXED_COLUMNS.includes(key) ? `result_${key}` : key }));
+}
+
+export function buildCsv(job: JobRecord, columns: string[], resultOf: (item: ItemRecord) => unknown): string {
+  const extra = resultColumns(columns);
+  const byId = new Map(job.items.map((i) => [i.id, i]));
+  const rows = job.items.map((item) => {
+    const result = item.status === 'done' ? resultOf(item) : undefined;
+    const fields =
+      columns.length === 1 && columns[0] === 'result'
+        ? [cellValue(result)]
+        : extra.map(({ key }) => (result && typeof result === 'object' ? cellValue((result as Record<string, unknown>)[key]) : ''));
+    return [
+      neutraliseFormula(basename(item.path)),
+      neutraliseFormula(item.path),
+      item.status,
+      item.hash ?? '',
+      item.outputFile ?? '',
+      item.duplicateOf ? (byId.get(item.duplicateOf)?.path ?? '') : '',
+      job.spec.model,
+      job.spec.preset,
+      iso(item.startedAt) ?? '',
+      iso(item.finishedAt) ?? '',
+      item.usage ? String(item.usage.input_tokens) : '',
+      item.usage ? String(item.usage.output_tokens) : '',
+      item.error?.code ?? '',
+      neutraliseFormula(item.error?.message ?? ''),
+      neutraliseFormula(item.parseError ?? ''),
+      ...fields,
+    ];
+  });
+  return toCsv([...FIXED_COLUMNS, ...extra.map((c) => c.header)], rows);
+}
+
+export interface Summary {
+  loupe: { version: 1; job_id: string };
+  name: string;
+  preset: string;
+  model: string;
+  detail: string;
+  status: string;
+  stop_reason: StopReason | null;
+  created_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+  counts: Record<string, number>;
+  tokens: { input: number; output: number };
+  items: Array<{
+    path: string;
+    status: string;
+    output_file: string | null;
+    sha256: string | null;
+    duplicate_of: string | null;
+    error: { code: string; message: string } | null;
+    parse_error: string | null;
+  }>;
+}
+
+export function buildSummary(job: JobRecord, counts: Record<string, number>, now: number): Summary {
+  const byId = new Map(job.items.map((i) => [i.id, i]));
+  return {
+    loupe: { version: 1, job_id: job.id },
+    name: job.name,
+    preset: job.spec.preset,
+    model: job.spec.model,
+    detail: job.spec.detail,
+    status: job.status,
+    stop_reason: job.stopReason ?? null,
+    created_at: iso(job.createdAt),
+    started_at: iso(job.startedAt),
+    finished_at: iso(job.finishedAt),
+    updated_at: new Date(now).toISOString(),
+    counts,
+    tokens: job.tokens,
+    items: job.items.map((item) => ({
+      path: item.path,
+      status: item.status,
+      output_file: item.outputFile ?? null,
+      sha256: item.hash ?? null,
+      duplicate_of: item.duplicateOf ? (byId.get(item.duplicateOf)?.path ?? null) : null,
+      error: item.error ?? null,
+      parse_error: item.parseError ?? null,
+    })),
+  };
+}
+
+export function writeJobOutputs(job: JobRecord, counts: Record<string, number>, columns: string[], resultOf: (item: ItemRecord) => unknown, now: number): void {
+  writeAtomic(join(job.spec.outputDir, SUMMARY_FILE), `${JSON.stringify(buildSummary(job, counts, now), null, 2)}\n`);
+  writeAtomic(join(job.spec.outputDir, CSV_FILE), buildCsv(job, columns, resultOf));
+}

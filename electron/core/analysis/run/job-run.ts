@@ -1,0 +1,345 @@
+/**
+ * One run of one job: the scheduler's hooks, i.e. everything that happens to
+ * a photo between "pending" and "recorded": hash, duplicate check, just-in-
+ * time preparation, the API call, and writing the result file before the job
+ * file says "done".
+ *
+ * Identical content (same SHA-256) is analysed once per job: the first item
+ * with a hash owns it, later ones wait for it and then reference its result.
+ * After a crash, an item whose result file was written but whose "done" never
+ * reached the job file is adopted from that file instead of being paid for
+ * twice.
+ */
+import { basename } from 'node:path';
+import type { ImageDetail } from '../../../contract';
+import type { Logger } from '../../kernel/deps';
+import { LoupeError, logCode } from '../../kernel/errors';
+import { AnalysisError } from '../analysis-error';
+import type { Governor } from './governor';
+import { hashFile } from '../input/hash';
+import type { Job } from './job';
+import { type PreparedImage, prepareImage } from '../input/prepare';
+import type { AnalysisClient, AnalysisResponse } from '../api/request';
+import { type ItemDocument, outputFileName, readItemDocument, writeItemDocument } from '../output/results';
+import { Scheduler, type PrepareOutcome, type RunOutcome, type SchedulerHooks, type SchedulerTuning } from './scheduler';
+import type { ItemRecord } from '../types';
+
+export interface RunTuning extends SchedulerTuning {
+  /** Long edge of the upload per detail level. */
+  maxEdge: Record<ImageDetail, number>;
+  jpegQuality: number;
+}
+
+export interface JobRunContext {
+  client: AnalysisClient;
+  governor: Governor;
+  tuning: RunTuning;
+  now(): number;
+  log: Logger;
+  onChange(): void;
+}
+
+interface Sent {
+  prepared: PreparedImage;
+}
+
+export class JobRun {
+  readonly scheduler: Scheduler<Sent, AnalysisResponse>;
+  /** Which item owns each content hash in this job. */
+  #owners = new Map<string, string>();
+  /** Output file names taken, so two photos never share one. */
+  #claimed = new Map<string, string>();
+  /** Duplicates waiting for their original, by the original's id. */
+  #waiters = new Map<string, Array<{ id: string; resolve(): void }>>();
+  #stopError: AnalysisError | undefined;
+  /** What was uploaded for each item (sizes only, never the bytes), for its result file. */
+  #sent = new Map<string, Pick<ItemDocument, 'sent'> & { source: { width: number; height: number; format: string } }>();
+
+  constructor(
+    private readonly job: Job,
+    itemIds: string[],
+    private readonly ctx: JobRunContext,
+  ) {
+    for (const item of job.record.items) {
+      if (item.outputFile) this.#claimed.set(item.outputFile, item.id);
+      if (item.hash && !item.duplicateOf && !this.#owners.has(item.hash) && item.status !== 'pending' && item.status !== 'in_flight') this.#owners.set(item.hash, item.id);
+    }
+    const hooks: SchedulerHooks<Sent, AnalysisResponse> = {
+      prepare: (id, signal) => this.#prepare(job.item(id), signal),
+      sending: (id, attempt) => this.#sending(job.item(id), attempt),
+      send: (id, sent, signal, onAdmitted) =>
+        ctx.client.analyse({
+          model: job.record.spec.model,
+          preset: job.preset,
+          image: { mime: sent.prepared.mime, data: sent.prepared.data },
+          detail: job.record.spec.detail,
+          signal,
+          onAdmitted,
+        }),
+      succeeded: (id, response) => this.#succeeded(job.item(id), response),
+      failed: (id, error) => this.#failed(job.item(id), error),
+      retrying: (id, error) => this.#retrying(job.item(id), error),
+      released: (id) => this.#released(job.item(id)),
+      stop: (error) => {
+        this.#stopError = error;
+        ctx.log.warn('analysis job stopped', { job: job.id, ...error.logFields() });
+      },
+      changed: () => ctx.onChange(),
+    };
+    this.scheduler = new Scheduler(itemIds, hooks, ctx.governor, ctx.tuning, ctx.now);
+  }
+
+  /** The failure that stopped the job, when the outcome is 'stopped'. */
+  get stopError(): AnalysisError | undefined {
+    return this.#stopError;
+  }
+
+  run(): Promise<RunOutcome> {
+    return this.scheduler.start();
+  }
+
+  // ---- hooks ---------------------------------------------------------------
+
+  async #prepare(item: ItemRecord, signal: AbortSignal): Promise<PrepareOutcome<Sent>> {
+    // Hashed again on every run: a photo edited between runs is a different photo.
+    let hash: string;
+    try {
+      hash = await hashFile(item.path, { signal });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      await this.#failed(item, new AnalysisError('unreadable_image', 'Loupe couldn’t read this file. It may have been moved or deleted.', { disposition: 'fail_item' }));
+      return { kind: 'settled' };
+    }
+    if (item.hash !== hash) {
+      if (item.outputFile && this.#claimed.get(item.outputFile) === item.id) this.#claimed.delete(item.outputFile);
+      delete item.outputFile;
+      item.hash = hash;
+    }
+    const owner = this.#owners.get(hash);
+    if (owner && owner !== item.id) return this.#duplicate(item, this.job.item(owner));
+    this.#owners.set(hash, item.id);
+    item.outputFile = this.#claim(item, hash);
+
+    if (await this.#adopt(item)) return { kind: 'settled' };
+
+    let prepared: PreparedImage;
+    try {
+      prepared = await prepareImage(item.path, { maxEdge: this.ctx.tuning.maxEdge[this.job.record.spec.detail], jpegQuality: this.ctx.tuning.jpegQuality });
+    } catch (error) {
+      const loupe = error instanceof LoupeError ? error : new LoupeError('unreadable_image', 'Loupe couldn’t read this image.');
+      await this.#failed(item, new AnalysisError(loupe.code, loupe.message, { disposition: 'fail_item' }));
+      return { kind: 'settled' };
+    }
+    signal.throwIfAborted();
+    this.job.keepThumbnail(item, prepared.thumbnail);
+    this.#sent.set(item.id, {
+      source: { width: prepared.sourceWidth, height: prepared.sourceHeight, format: prepared.sourceFormat },
+      sent: { mime: prepared.mime, width: prepared.width, height: prepared.height, bytes: prepared.data.length, detail: this.job.record.spec.detail },
+    });
+    return { kind: 'send', payload: { prepared } };
+  }
+
+  #claim(item: ItemRecord, hash: string): string {
+    if (item.outputFile) return item.outputFile;
+    let name = outputFileName(item.path, hash);
+    const holder = this.#claimed.get(name);
+    // Only the same photo under the same name can collide; the item id keeps the copies apart.
+    if (holder && holder !== item.id) name = outputFileName(item.path, hash, item.id);
+    this.#claimed.set(name, item.id);
+    return name;
+  }
+
+  /** A result file this job wrote for this photo before a crash, but never marked done. */
+  async #adopt(item: ItemRecord): Promise<boolean> {
+    const doc = readItemDocument(this.job.record.spec.outputDir, item.outputFile!);
+    if (!doc || doc.loupe.job_id !== this.job.id || doc.loupe.item_id !== item.id || doc.source.sha256 !== item.hash) return false;
+    if (doc.status !== 'ok' && doc.status !== 'unparsed') return false;
+    if (doc.model !== this.job.record.spec.model || doc.preset !== this.job.record.spec.preset) return false;
+    await this.job.settle(item, () => {
+      item.status = 'done';
+      item.finishedAt = Date.parse(doc.finished_at) || this.ctx.now();
+      item.error = undefined;
+      if (doc.parse_error) item.parseError = doc.parse_error;
+      if (doc.usage) {
+        item.usage = doc.usage;
+        this.job.record.tokens.input += doc.usage.input_tokens;
+        this.job.record.tokens.output += doc.usage.output_tokens;
+      }
+      if (doc.request_id) item.requestId = doc.request_id;
+      this.job.rememberResult(item, doc.result, doc.raw_text);
+    });
+    this.ctx.log.info('result adopted from an earlier run', { job: this.job.id, item: item.id });
+    this.#releaseWaiters(item);
+    this.ctx.onChange();
+    return true;
+  }
+
+  async #duplicate(item: ItemRecord, owner: ItemRecord): Promise<PrepareOutcome<Sent>> {
+    item.duplicateOf = owner.id;
+    if (owner.status === 'done' || owner.status === 'failed') {
+      await this.#settleDuplicate(item, owner);
+      return { kind: 'settled' };
+    }
+    let resolve!: () => void;
+    const until = new Promise<void>((r) => (resolve = r));
+    const list = this.#waiters.get(owner.id) ?? [];
+    list.push({ id: item.id, resolve });
+    this.#waiters.set(owner.id, list);
+    return { kind: 'wait', until };
+  }
+
+  async #settleDuplicate(item: ItemRecord, owner: ItemRecord): Promise<void> {
+    const ownerDoc = owner.outputFile ? readItemDocument(this.job.record.spec.outputDir, owner.outputFile) : undefined;
+    const done = owner.status === 'done';
+    await this.job.settle(item, () => {
+      item.outputFile = this.#claim(item, item.hash!);
+      const now = this.ctx.now();
+      item.finishedAt = now;
+      item.startedAt ??= now;
+      if (done) {
+        item.status = 'done';
+        item.error = undefined;
+        if (owner.parseError) item.parseError = owner.parseError;
+        else delete item.parseError;
+        this.job.rememberResult(item, ownerDoc?.result, ownerDoc?.raw_text);
+      } else {
+        item.status = 'failed';
+        item.error = { code: owner.error?.code ?? 'failed', message: `Same photo as ${owner.path}, which failed: ${owner.error?.message ?? 'unknown error'}` };
+      }
+      this.#write(item, {
+        status: done ? 'duplicate' : 'failed',
+        result: done ? (ownerDoc?.result ?? null) : null,
+        ...(done && ownerDoc?.raw_text !== undefined ? { raw_text: ownerDoc.raw_text } : {}),
+        ...(item.parseError ? { parse_error: item.parseError } : {}),
+        ...(item.error ? { error: item.error } : {}),
+        duplicate_of: { item_id: owner.id, path: owner.path, output_file: owner.outputFile ?? null },
+        usage: null,
+      });
+    });
+    if (done) this.job.noteCompletion();
+    this.ctx.onChange();
+  }
+
+  #sending(item: ItemRecord, attempt: number): void {
+    const now = this.ctx.now();
+    item.status = 'in_flight';
+    item.attempts = attempt;
+    item.startedAt ??= now;
+    this.job.record.startedAt ??= now;
+    void this.job.persist().catch(() => {});
+    this.ctx.onChange();
+  }
+
+  async #succeeded(item: ItemRecord, response: AnalysisResponse): Promise<void> {
+    const result = response.parsed !== undefined ? response.parsed : this.job.preset.schema ? null : response.text;
+    let written = false;
+    await this.job.settle(item, () => {
+      item.status = 'done';
+      item.finishedAt = this.ctx.now();
+      item.usage = response.usage;
+      item.error = undefined;
+      if (response.requestId) item.requestId = response.requestId;
+      if (response.parseError) item.parseError = response.parseError;
+      else delete item.parseError;
+      this.job.record.tokens.input += response.usage.input_tokens;
+      this.job.record.tokens.output += response.usage.output_tokens;
+      this.job.rememberResult(item, result, response.parseError ? response.text : undefined);
+      // The result file first: once the job file says "done", the answer is on disk.
+      written = this.#write(item, {
+        status: response.parseError ? 'unparsed' : 'ok',
+        result,
+        ...(response.parseError ? { raw_text: response.text, parse_error: response.parseError } : {}),
+        usage: response.usage,
+        request_id: response.requestId,
+        structured_output: response.structured,
+      });
+      if (!written) {
+        item.status = 'failed';
+        item.error = { code: 'output_write_failed', message: 'Loupe couldn’t write the result file into the output folder.' };
+      }
+    });
+    this.#sent.delete(item.id);
+    this.job.noteCompletion();
+    this.#releaseWaiters(item);
+    this.ctx.onChange();
+    if (!written) {
+      this.#stopError ??= new AnalysisError('output_unwritable', 'Loupe can’t write into the output folder. Check that it exists and has space, then resume the job.', {
+        disposition: 'stop_job',
+      });
+      this.scheduler.stop();
+    }
+  }
+
+  async #failed(item: ItemRecord, error: AnalysisError): Promise<void> {
+    this.ctx.log.warn('photo failed', { job: this.job.id, item: item.id, ...error.logFields() });
+    await this.job.settle(item, () => {
+      item.status = 'failed';
+      item.finishedAt = this.ctx.now();
+      item.error = { code: error.code, message: error.message };
+      if (error.details.requestId) item.requestId = error.details.requestId;
+        const partial = error.details.partialText;
+      this.job.rememberResult(item, undefined, partial || undefined);
+      if (item.hash) {
+        item.outputFile = this.#claim(item, item.hash);
+        this.#write(item, { status: 'failed', result: null, error: item.error, ...(partial ? { raw_text: partial } : {}), request_id: error.details.requestId ?? null, usage: null });
+      }
+    });
+    this.#sent.delete(item.id);
+    this.#releaseWaiters(item);
+    this.ctx.onChange();
+  }
+
+  #retrying(item: ItemRecord, error: AnalysisError): void {
+    item.status = 'pending';
+    item.error = { code: error.code, message: `${error.message} Retrying.` };
+    this.ctx.onChange();
+  }
+
+  #released(item: ItemRecord): void {
+    if (item.status === 'in_flight') item.status = 'pending';
+    // A duplicate that was waiting leaves the original's list; it re-checks when the job resumes.
+    for (const [owner, list] of this.#waiters) {
+      const rest = list.filter((w) => w.id !== item.id);
+      if (rest.length) this.#waiters.set(owner, rest);
+      else this.#waiters.delete(owner);
+    }
+    this.ctx.onChange();
+  }
+
+  #releaseWaiters(owner: ItemRecord): void {
+    const list = this.#waiters.get(owner.id);
+    if (!list) return;
+    this.#waiters.delete(owner.id);
+    for (const waiter of list) {
+      void this.#settleDuplicate(this.job.item(waiter.id), owner)
+        .catch((error: unknown) => this.ctx.log.warn('could not record a duplicate', { job: this.job.id, code: logCode(error) }))
+        .finally(waiter.resolve);
+    }
+  }
+
+  /** Writes the item's JSON; false when the output folder refused it. */
+  #write(item: ItemRecord, fields: Partial<ItemDocument> & Pick<ItemDocument, 'status' | 'result'>): boolean {
+    const { record } = this.job;
+    const sent = this.#sent.get(item.id);
+    const doc: ItemDocument = {
+      loupe: { version: 1, job_id: record.id, item_id: item.id },
+      source: { path: item.path, name: basename(item.path), bytes: item.size ?? null, sha256: item.hash ?? '', ...sent?.source },
+      ...(sent?.sent ? { sent: sent.sent } : {}),
+      model: record.spec.model,
+      preset: record.spec.preset,
+      started_at: item.startedAt === undefined ? null : new Date(item.startedAt).toISOString(),
+      finished_at: new Date(item.finishedAt ?? this.ctx.now()).toISOString(),
+      attempts: item.attempts ?? 0,
+      usage: null,
+      request_id: item.requestId ?? null,
+      ...fields,
+    };
+    try {
+      writeItemDocument(record.spec.outputDir, item.outputFile!, doc);
+      return true;
+    } catch (error) {
+      this.ctx.log.error('could not write a result file', { job: record.id, item: item.id, code: (error as NodeJS.ErrnoException).code });
+      return false;
+    }
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * Runs one job's items: prepares photos just in time (a prefetch window about
+ * as deep as the concurrency, so memory stays bounded however many photos
+ * were dropped), sends them as the governor allows, and decides what happens
+ * after each failure from the error's disposition: pause and retry on 429,
+ * back off on transient errors, fail the item on a refused body, stop the job
+ * when no further request could succeed.
+ *
+ * The scheduler holds no photo state of its own; the hooks do the work and
+ * the bookkeeping, so this file is only about order and timing.
+ */
+import { AnalysisError } from '../analysis-error';
+import type { Governor } from './governor';
+import type { RateInfo } from '../api/rate-headers';
+
+export interface SchedulerTuning {
+  /** Tries per item for transient failures (5xx, network, broken streams), then the item fails with the last error. */
+  maxAttempts: number;
+  /** 429s an item may meet before it fails; the governor should keep this far away. */
+  maxRateLimitRetries: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Photos decoded and resized at once. */
+  prepareParallel: number;
+  /** Most photos prepared ahead of sending. */
+  maxPrefetch: number;
+}
+
+export const DEFAULT_SCHEDULER_TUNING: SchedulerTuning = {
+  maxAttempts: 6,
+  maxRateLimitRetries: 50,
+  backoffBaseMs: 1000,
+  backoffMaxMs: 30_000,
+  // Two decodes at once keep ahead of 10 requests/s on two cores; each more adds ~30 MB of peak memory.
+  prepareParallel: 2,
+  maxPrefetch: 16,
+};
+
+export type PrepareOutcome<P> =
+  /** Ready to send. */
+  | { kind: 'send'; payload: P }
+  /** Finished without a request (a failure, or a duplicate whose original is done). */
+  | { kind: 'settled' }
+  /** A duplicate of a photo still in progress: settled by the hooks when `until` resolves. */
+  | { kind: 'wait'; until: Promise<void> };
+
+export interface SchedulerHooks<P, R> {
+  prepare(itemId: string, signal: AbortSignal): Promise<PrepareOutcome<P>>;
+  /** A request is about to go out (attempt counts from 1). */
+  sending(itemId: string, attempt: number): void;
+  send(itemId: string, payload: P, signal: AbortSignal, onAdmitted: (rate: RateInfo) => void): Promise<R>;
+  /** Record the result durably; the item counts as done once this resolves. */
+  succeeded(itemId: string, result: R): Promise<void>;
+  failed(itemId: string, error: AnalysisError): Promise<void>;
+  /** A retry is planned; the item keeps its prepared photo meanwhile. */
+  retrying(itemId: string, error: AnalysisError, at: number): void;
+  /** The item goes back to the queue untouched (pause, stop, cancel): forget anything held for it. */
+  released(itemId: string): void;
+  /** A failure that ends the job (quota, usage limit, sign-in): called once. */
+  stop(error: AnalysisError): void;
+  changed(): void;
+}
+
+export type RunOutcome = 'drained' | 'paused' | 'stopped' | 'cancelled';
+
+interface Ready<P> {
+  id: string;
+  payload: P;
+  notBefore: number;
+  attempts: number;
+  rateLimited: number;
+}
+
+type State = 'running' | 'paused' | 'stopped' | 'cancelled';
+
+export class Scheduler<P, R> {
+  #queue: string[];
+  #ready: Ready<P>[] = [];
+  #preparing = new Set<string>();
+  #waiting = new Set<string>();
+  #inFlight = new Map<string, AbortController>();
+  /** Answers being recorded: the item isn't done until `succeeded`/`failed` resolves. */
+  #settling = 0;
+  #state: State = 'running';
+  #prepareAbort = new AbortController();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  #resolve!: (outcome: RunOutcome) => void;
+  #finished = false;
+  readonly done: Promise<RunOutcome>;
+
+  constructor(
+    itemIds: string[],
+    private readonly hooks: SchedulerHooks<P, R>,
+    private readonly governor: Governor,
+    private readonly tuning: SchedulerTuning,
+    private readonly now: () => number,
+  ) {
+    this.#queue = [...itemIds];
+    this.done = new Promise<RunOutcome>((resolve) => (this.#resolve = resolve));
+  }
+
+  start(): Promise<RunOutcome> {
+    this.#pump();
+    return this.done;
+  }
+
+  /** Queue more items (retry failed) while running. */
+  add(itemIds: string[]): void {
+    this.#queue.push(...itemIds);
+    this.#pump();
+  }
+
+  /** Stop starting items; what is in flight finishes and is recorded. */
+  pause(): void {
+    this.#halt('paused');
+  }
+
+  /** Like pause, after a job-level failure. */
+  stop(): void {
+    this.#halt('stopped');
+  }
+
+  /** Abort everything in flight; nothing more is recorded. */
+  cancel(): void {
+    this.#halt('cancelled');
+    this.#prepareAbort.abort();
+    for (const controller of this.#inFlight.values()) controller.abort();
+  }
+
+  #halt(state: Exclude<State, 'running'>): void {
+    if (this.#finished) return;
+    if (this.#state === 'running' || (state === 'cancelled' && this.#state !== 'cancelled')) this.#state = state;
+    for (const entry of this.#ready) this.hooks.released(entry.id);
+    this.#ready = [];
+    for (const id of this.#waiting) this.hooks.released(id);
+    this.#waiting.clear();
+    this.#queue = [];
+    this.#pump();
+  }
+
+  #pump(): void {
+    if (this.#finished) return;
+    if (this.#state === 'running') {
+      this.#startPreparations();
+      this.#dispatch();
+    }
+    const busy = this.#preparing.size + this.#inFlight.size + this.#settling;
+    const idle = busy === 0 && this.#waiting.size === 0 && this.#ready.length === 0 && this.#queue.length === 0;
+    if (this.#state === 'running' ? idle : busy === 0) {
+      this.#finished = true;
+      this.#clearTimer();
+      this.#resolve(this.#state === 'running' ? 'drained' : this.#state);
+    }
+  }
+
+  #startPreparations(): void {
+    const window = Math.min(this.tuning.maxPrefetch, Math.max(2, this.governor.limit));
+    while (this.#queue.length && this.#preparing.size < this.tuning.prepareParallel && this.#preparing.size + this.#ready.length < window) {
+      const id = this.#queue.shift()!;
+      this.#preparing.add(id);
+      this.hooks.prepare(id, this.#prepareAbort.signal).then(
+        (outcome) => this.#prepared(id, outcome),
+        (error: unknown) => {
+          this.#preparing.delete(id);
+          if (this.#state === 'running') void this.#settle(this.hooks.failed(id, asAnalysisError(error)));
+          else this.hooks.released(id);
+          this.#pump();
+        },
+      );
+    }
+  }
+
+  #prepared(id: string, outcome: PrepareOutcome<P>): void {
+    this.#preparing.delete(id);
+    if (this.#state !== 'running') {
+      if (outcome.kind !== 'settled') this.hooks.released(id);
+    } else if (outcome.kind === 'send') {
+      this.#ready.push({ id, payload: outcome.payload, notBefore: 0, attempts: 0, rateLimited: 0 });
+    } else if (outcome.kind === 'wait') {
+      this.#waiting.add(id);
+      void outcome.until.then(() => {
+        this.#waiting.delete(id);
+        this.#pump();
+      });
+    }
+    this.hooks.changed();
+    this.#pump();
+  }
+
+  #dispatch(): void {
+    for (;;) {
+      const now = this.now();
+      const index = this.#ready.findIndex((r) => r.notBefore <= now);
+      if (index < 0) {
+        const next = Math.min(...this.#ready.map((r) => r.notBefore));
+        if (Number.isFinite(next)) this.#wakeAt(next);
+        return;
+      }
+      const decision = this.governor.canStart();
+      if (!decision.ok) {
+        if (Number.isFinite(decision.waitMs)) this.#wakeAt(now + decision.waitMs);
+        return;
+      }
+      const [entry] = this.#ready.splice(index, 1);
+      this.#send(entry!);
+    }
+  }
+
+  #send(entry: Ready<P>): void {
+    const seq = this.governor.started();
+    const controller = new AbortController();
+    this.#inFlight.set(entry.id, controller);
+    this.hooks.sending(entry.id, entry.attempts + 1);
+    this.hooks
+      .send(entry.id, entry.payload, controller.signal, (rate) => this.governor.admitted(seq, rate))
+      .then(
+        (result) => {
+          this.governor.finished(seq);
+          this.#inFlight.delete(entry.id);
+          // A paused job still records answers already paid for; a cancelled one doesn't.
+          if (this.#state === 'cancelled') this.hooks.released(entry.id);
+          else void this.#settle(this.hooks.succeeded(entry.id, result));
+        },
+        (error: unknown) => {
+          this.governor.finished(seq);
+          this.#inFlight.delete(entry.id);
+          this.#afterFailure(entry, seq, asAnalysisError(error));
+        },
+      )
+      .finally(() => this.#pump());
+  }
+
+  #afterFailure(entry: Ready<P>, seq: number, error: AnalysisError): void {
+    const { disposition } = error.details;
+    if (disposition === 'rate_limit') this.governor.rateLimited(seq, error.details.rate ?? {});
+    if (this.#state === 'cancelled' || disposition === 'aborted') {
+      this.hooks.released(entry.id);
+      return;
+    }
+    if (disposition === 'stop_job') {
+      if (this.#state === 'running') {
+        this.hooks.stop(error);
+        this.#halt('stopped');
+      }
+      this.hooks.released(entry.id);
+      return;
+    }
+    if (disposition === 'fail_item') {
+      void this.#settle(this.hooks.failed(entry.id, error));
+      return;
+    }
+    // rate_limit or backoff: retry while the budget lasts.
+    if (disposition === 'rate_limit') entry.rateLimited++;
+    else entry.attempts++;
+    const exhausted = disposition === 'rate_limit' ? entry.rateLimited > this.tuning.maxRateLimitRetries : entry.attempts >= this.tuning.maxAttempts;
+    if (exhausted) {
+      void this.#settle(this.hooks.failed(entry.id, error));
+      return;
+    }
+    if (this.#state !== 'running') {
+      this.hooks.released(entry.id);
+      return;
+    }
+    const now = this.now();
+    entry.notBefore = disposition === 'rate_limit' ? this.governor.pausedUntil : now + Math.max(this.#backoff(entry.attempts), error.details.rate?.retryAfterMs ?? 0);
+    this.hooks.retrying(entry.id, error, entry.notBefore);
+    // Retries go first: they have waited longest and hold a prepared photo.
+    this.#ready.unshift(entry);
+  }
+
+  /** Exponential with "equal jitter": half fixed, half random, so retries spread out but never come back instantly. */
+  #backoff(attempt: number): number {
+    const ceiling = Math.min(this.tuning.backoffMaxMs, this.tuning.backoffBaseMs * 2 ** (attempt - 1));
+    return ceiling / 2 + (Math.random() * ceiling) / 2;
+  }
+
+  async #settle(recording: Promise<void>): Promise<void> {
+    this.#settling++;
+    try {
+      await recording;
+    } catch {
+      // The hooks log their own failures; the scheduler only needs to know the item is no longer busy.
+    } finally {
+      this.#settling--;
+      this.hooks.changed();
+      this.#pump();
+    }
+  }
+
+  #wakeAt(at: number): void {
+    if (this.#timer && at >= this.#timerAt) return;
+    this.#clearTimer();
+    this.#timerAt = at;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#pump();
+      },
+      Math.max(0, at - this.now()),
+    );
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+}
+
+function asAnalysisError(error: unknown): AnalysisError {
+  if (error instanceof AnalysisError) return error;
+  return new AnalysisError('internal', 'Something went wrong inside Loupe while handling this photo.', { disposition: 'fail_item' });
+}

@@ -1,0 +1,21 @@
+import type { AppState } from '../../contract';
+import { isAllowedExternalUrl } from '../external-links';
+import type { DomainCommands } from '../kernel/commands';
+import { LoupeError } from '../kernel/errors';
+import type { StateStore } from '../kernel/state-store';
+import type { Notices } from './notices';
+
+export function appCommands(ctx: {
+  state: StateStore<AppState>;
+  notices: Notices;
+  openExternal(url: string): Promise<void>;
+}): DomainCommands<'app'> & DomainCommands<'notices'> {
+  return {
+    'app.getState': async () => ctx.state.get(),
+    'app.openExternal': async ({ url }) => {
+      if (!isAllowedExternalUrl(url)) throw new LoupeError('not_allowed', 'Loupe only opens known OpenAI pages in your browser.');
+      await ctx.openExternal(url);
+    },
+    'notices.dismiss': async ({ id }) => ctx.notices.dismiss(id),
+  };
+}

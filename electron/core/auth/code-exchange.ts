@@ -1,0 +1,90 @@
+/**
+ * The second half of every sign-in, shared by ChatGPT and custom providers:
+ * validate the callback (RFC 9207 `iss`, state), spend the one-time code
+ * (RFC 6749 §4.1.3 with the PKCE verifier, RFC 7636), turn a refusal into the
+ * profile's words, verify the token response and ID token (verify.ts), and
+ * build the token set. Providers differ only in their OAuthProfile.
+ */
+import * as oauth from 'oauth4webapi';
+import type { SignedInIdentity } from '../accounts/repository';
+import type { TokenSet } from '../accounts/vault';
+import type { Logger } from '../kernel/deps';
+import { LoupeError } from '../kernel/errors';
+import { httpOptions } from './discovery';
+import { mapProcessingError, networkError } from './oauth-errors';
+import type { OAuthProfile } from './profile';
+import { parseEarliestRefreshAt, readTokenError } from './token-errors';
+import { clientFor, verifyTokenResponse } from './verify';
+
+export interface CodeExchange {
+  profile: OAuthProfile;
+  as: oauth.AuthorizationServer;
+  clientId: string;
+  callback: URL;
+  secrets: { state: string; nonce: string; verifier: string; redirectUri: string };
+  /** The verified subject of the account signed in to again; another person is refused. */
+  expectedSubject: string | null | undefined;
+  now(): number;
+  log: Logger;
+  /** Runs once the callback is valid and before the code is spent (SIWC saves its issued client id here). */
+  beforeGrant?(): Promise<void>;
+}
+
+export interface ExchangedSession {
+  tokens: TokenSet;
+  identity: SignedInIdentity;
+}
+
+export async function exchangeCode(x: CodeExchange): Promise<ExchangedSession> {
+  const { profile, as } = x;
+  const client = clientFor(x.clientId);
+  let validated: URLSearchParams;
+  try {
+    validated = oauth.validateAuthResponse(as, client, x.callback, x.secrets.state);
+  } catch {
+    throw new LoupeError('invalid_callback', 'The sign-in response did not come from the expected server, so Loupe ignored it. Please try again.');
+  }
+  await x.beforeGrant?.();
+
+  let response: Response;
+  try {
+    response = await oauth.authorizationCodeGrantRequest(as, client, profile.clientAuth(), validated, x.secrets.redirectUri, x.secrets.verifier, {
+      ...httpOptions(profile.allowInsecure, profile.fetch),
+      additionalParameters: profile.tokenParams,
+    });
+  } catch (cause) {
+    throw networkError(cause);
+  }
+  const receivedAt = x.now();
+  if (!response.ok) {
+    const failure = await readTokenError(response.clone());
+    x.log.warn('code exchange refused', { status: failure.status, code: failure.code, requestId: failure.requestId });
+    throw profile.codeRefused(failure);
+  }
+
+  let verified;
+  try {
+    verified = await verifyTokenResponse(profile, as, client, response, {
+      type: 'code',
+      expectedNonce: profile.oidc ? x.secrets.nonce : undefined,
+      requireIdToken: profile.oidc,
+      rules: profile.tokenRules,
+    });
+  } catch (error) {
+    throw mapProcessingError(error);
+  }
+  const claims = verified.claims;
+  if (x.expectedSubject && claims && claims.sub !== x.expectedSubject) throw new LoupeError('account_mismatch', profile.mismatchMessage);
+
+  const tokens: TokenSet = {
+    accessToken: verified.accessToken,
+    refreshToken: verified.refreshToken,
+    idToken: verified.idToken,
+    expiresAt: receivedAt + verified.expiresIn * 1000,
+    scopes: verified.scopes ?? profile.defaultScopes,
+    ...(profile.tokenRules.earliestRefreshAt ? { earliestRefreshAt: parseEarliestRefreshAt(verified.raw.earliest_refresh_at) } : {}),
+    savedAt: receivedAt,
+  };
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { tokens, identity: { subject: claims?.sub, email: text(claims?.email), name: text(claims?.name) } };
+}

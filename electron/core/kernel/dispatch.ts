@@ -1,0 +1,42 @@
+import type { z } from 'zod';
+import { type CommandError, type CommandResult, commands, isCommandName } from '../../contract';
+import { toCommandError } from './errors';
+import type { Core } from '../index';
+
+/**
+ * Turns one untrusted (command, input) pair into a CommandResult: the command
+ * must be in the contract, the input must parse with its schema, and anything
+ * thrown is mapped to the error shape. The Electron IPC manager and the browser
+ * harness both call this, so the two transports behave the same.
+ */
+export async function dispatchCommand(core: Core, command: unknown, input: unknown): Promise<CommandResult<unknown>> {
+  if (!isCommandName(command)) {
+    return { ok: false, error: { code: 'unknown_command', message: 'Loupe does not know that command.' } };
+  }
+  const parsed = commands[command].input.safeParse(input);
+  if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };
+  try {
+    const handler = core.commands[command] as (input: unknown) => Promise<unknown>;
+    return { ok: true, value: await handler(parsed.data) };
+  } catch (error) {
+    const mapped = toCommandError(error);
+    if (mapped.code === 'internal') core.log.error('command failed', { command, error: describe(error) });
+    return { ok: false, error: mapped };
+  }
+}
+
+function invalidInput(error: z.ZodError): CommandError {
+  const issue = error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
+  const message = field ? `Invalid value for "${field}": ${issue?.message ?? 'invalid'}` : `Invalid input: ${issue?.message ?? 'invalid'}`;
+  return field ? { code: 'invalid_input', message, field } : { code: 'invalid_input', message };
+}
+
+/** Error name and code only: messages of unexpected errors may quote secrets. */
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${error.name} (${code})` : error.name;
+  }
+  return typeof error;
+}

@@ -1,0 +1,136 @@
+/**
+ * One analysis call (`AnalysisClient.analyse`) against the stand-in Responses
+ * API: the stream edge cases of protocol notes §10.3 and the per-model
+ * structured-output probe.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CapabilityMemory } from '../../../electron/core/analysis/api/capabilities';
+import { resolvePreset } from '../../../electron/core/analysis/presets';
+import { AnalysisClient, type AnalysisCall } from '../../../electron/core/analysis/api/request';
+import { type SignedIn, responsesRequests, signedInStandIns } from '../../support/analysis-fixture';
+
+const silent = { info() {}, warn() {}, error() {} };
+let image: Buffer;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  image = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#7a5' } }).jpeg().toBuffer();
+});
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+async function client(s: SignedIn, options: { timeoutMs?: number } = {}): Promise<AnalysisClient> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'loupe-req-'));
+  dirs.push(dataDir);
+  return new AnalysisClient({
+    apiBase: new URL(s.stack.endpoints.apiBase),
+    fetch: globalThis.fetch,
+    session: s.session,
+    capabilities: new CapabilityMemory(dataDir, Date.now, silent),
+    accountKind: 'chatgpt',
+    log: silent,
+    ...options,
+  });
+}
+
+const call = (extra: Partial<AnalysisCall> = {}): AnalysisCall => ({
+  model: 'gpt-6.1-sol',
+  preset: resolvePreset({ preset: 'describe' }),
+  image: { mime: 'image/jpeg', data: image },
+  detail: 'low',
+  ...extra,
+});
+
+describe('one analysis request', () => {
+  let s: SignedIn;
+  beforeAll(async () => {
+    s = await signedInStandIns({ latencyMs: 30 });
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+  afterEach(() => s.stack.api.faults.reset());
+
+  it('returns parsed JSON, usage, request id and reports admission with the pacing headers', async () => {
+    const c = await client(s);
+    const admitted: unknown[] = [];
+    const result = await c.analyse(call({ onAdmitted: (rate) => admitted.push(rate) }));
+    expect(result.structured).toBe(true);
+    expect(result.parsed).toMatchObject({ description: expect.any(String) });
+    expect(result.parseError).toBeUndefined();
+    expect(result.usage.input_tokens).toBeGreaterThan(0);
+    expect(result.requestId).toMatch(/^req_/);
+    expect(admitted).toHaveLength(1);
+  });
+
+  it('builds the text from deltas when response.completed carries an empty output', async () => {
+    const c = await client(s);
+    s.stack.api.faults.next({ type: 'empty_completed_output' });
+    const result = await c.analyse(call());
+    expect(result.parsed).toMatchObject({ description: expect.any(String) });
+  });
+
+  it('accepts a stream without Content-Type, refuses a 200 that is JSON instead of a stream', async () => {
+    const c = await client(s);
+    s.stack.api.faults.next({ type: 'no_content_type' });
+    expect((await c.analyse(call())).parsed).toBeDefined();
+    s.stack.api.faults.next({ type: 'json_content_type' });
+    await expect(c.analyse(call())).rejects.toMatchObject({ code: 'invalid_stream', details: { disposition: 'fail_item' } });
+  });
+
+  it('an incomplete response is retryable and keeps the partial text', async () => {
+    const c = await client(s);
+    s.stack.api.faults.next({ type: 'incomplete' });
+    const error = await c.analyse(call()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'response_incomplete', details: { disposition: 'backoff' } });
+    expect((error as { details: { partialText: string } }).details.partialText.length).toBeGreaterThan(0);
+  });
+
+  it('a dropped stream is stream_interrupted with the partial text kept', async () => {
+    const c = await client(s);
+    s.stack.api.faults.next({ type: 'drop_mid_stream', afterDeltas: 2 });
+    const error = await c.analyse(call()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'stream_interrupted', details: { disposition: 'backoff' } });
+    expect((error as { details: { partialText: string } }).details.partialText.length).toBeGreaterThan(0);
+  });
+
+  it('aborting mid-stream is a cancellation; the deadline is a retryable timeout', async () => {
+    s.stack.api.setLatency(1500);
+    try {
+      const c = await client(s);
+      const controller = new AbortController();
+      const pending = c.analyse(call({ signal: controller.signal }));
+      setTimeout(() => controller.abort(), 150);
+      await expect(pending).rejects.toMatchObject({ code: 'cancelled', details: { disposition: 'aborted' } });
+      const slow = await client(s, { timeoutMs: 200 });
+      await expect(slow.analyse(call())).rejects.toMatchObject({ code: 'timeout', details: { disposition: 'backoff' } });
+    } finally {
+      s.stack.api.setLatency(30);
+    }
+  });
+});
+
+describe('structured-output probe', () => {
+  let s: SignedIn;
+  beforeAll(async () => {
+    s = await signedInStandIns({ latencyMs: 30, structuredOutputs: false });
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  it('five concurrent first calls cost one refused request, not five', async () => {
+    const c = await client(s);
+    const before = s.stack.api.requests.length;
+    const results = await Promise.all(Array.from({ length: 5 }, () => c.analyse(call())));
+    expect(results.every((r) => !r.structured && r.parseError === undefined)).toBe(true);
+    const sent = responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before);
+    expect(sent.filter((r) => r.status === 400)).toHaveLength(1);
+    expect(sent).toHaveLength(6);
+  });
+});

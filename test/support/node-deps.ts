@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+import { type CoreDeps, systemClock } from '../../electron/core/kernel/deps';
+import { openJsonFileStore } from '../../electron/core/kernel/json-file-store';
+import { createNodeCipher } from './node-cipher';
+
+/**
+ * Plain-Node adapters for createCore: used by tests and the browser harness.
+ * Only the transport and these adapters differ from the Electron app.
+ */
+export function createNodeDeps(dataDir: string, overrides: Partial<CoreDeps> = {}): CoreDeps {
+  return {
+    cipher: createNodeCipher(),
+    openStore: (name) => openJsonFileStore(join(dataDir, `${name}.json`)),
+    openExternal: async () => {},
+    copyText: () => {},
+    openPath: async () => {},
+    pickFiles: async () => [],
+    pickSavePath: async () => null,
+    documentsDir: join(dataDir, 'Documents'),
+    fetch: globalThis.fetch.bind(globalThis),
+    notify: () => {},
+    clock: systemClock,
+    dataDir,
+    app: { name: 'Loupe', version: '0.0.0-test', platform: process.platform, dev: true },
+    ...overrides,
+  };
+}

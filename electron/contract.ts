@@ -166,6 +166,8 @@ export interface SignInView {
   reconsent: boolean;
   /** The outcome of the last attempt when it failed or was declined. */
   error: CommandError | null;
+  /** While waiting: a response Loupe did not start (wrong or forged `state`) was ignored; the attempt still waits. */
+  warning?: CommandError | null;
 }
 
 export interface ModelView {

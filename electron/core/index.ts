@@ -11,6 +11,7 @@ import { Discovery } from './auth/discovery';
 import { type EndpointOverrides, PRODUCTION_API_BASE, resolveEndpoints } from './auth/endpoints';
 import { ensureHostId } from './auth/host-id';
 import { checkProviderUrl } from './auth/profile';
+import { apiKeyConfirmation, customProviderConfirmation, refuseOpenAiEndpoints, requireConfirmation } from './auth/trust-origins';
 import { type CoreDeps, type Logger, silentLogger } from './kernel/deps';
 import { LoupeError } from './kernel/errors';
 import { MANAGE_USAGE_URL, isAllowedExternalUrl } from './external-links';
@@ -49,6 +50,8 @@ const PUBLISH_THROTTLE_MS = 200;
 
 export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Promise<Core> {
   const log = deps.logger ?? silentLogger;
+  // Fail closed: a shell that has no dialog yet declines every confirmation.
+  const confirm = deps.confirm ?? (async () => false);
   const settingsStore = deps.openStore('settings');
   const settings = new Settings(settingsStore.store);
   const hostId = ensureHostId(settingsStore.store);
@@ -205,6 +208,9 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     },
     'accounts.addApiKey': async ({ label, baseUrl, apiKey, useChatCompletions }) => {
       const base = checkProviderUrl(baseUrl || PRODUCTION_API_BASE, 'Base URL');
+      // Before the key is sent anywhere (the check below lists models with it).
+      const question = apiKeyConfirmation(base);
+      if (question) await requireConfirmation(confirm, question);
       const candidate = {
         id: 'candidate',
         kind: 'api_key' as const,
@@ -230,6 +236,9 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     },
     'accounts.addCustom': async ({ label, ...input }) => {
       const provider = parseCustomProvider(input);
+      refuseOpenAiEndpoints(provider);
+      // Before anything is saved or the provider's authorize URL is opened.
+      await requireConfirmation(confirm, customProviderConfirmation(label, provider));
       const accountId = await accounts.addCustom(label, provider);
       try {
         await auth.start({ accountId });

@@ -44,8 +44,31 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/**
+ * A yes/no question asked in a main-process dialog (Electron's
+ * dialog.showMessageBox in the app), which a renderer cannot draw, answer or
+ * dismiss on the person's behalf. Used before secrets may leave for a server
+ * the person named, and before weak storage or a vault reset.
+ */
+export interface ConfirmOptions {
+  title: string;
+  /** One sentence: what will happen. */
+  message: string;
+  /** Why to be careful. */
+  detail: string;
+  /** The affirmative button; the other one is "Cancel" and is the default. */
+  confirmLabel: string;
+  /** Origins the secrets will be sent to, also named in `message`. */
+  origins?: string[];
+}
+
 export interface CoreDeps {
   cipher: Cipher;
+  /**
+   * Resolves true only when the person chose `confirmLabel`; false for Cancel or a closed dialog.
+   * Optional only until the shell provides it: without it every confirmation is declined (fail closed).
+   */
+  confirm?(options: ConfirmOptions): Promise<boolean>;
   openStore(name: StoreName): OpenedStore;
   openExternal(url: string): Promise<void>;
   copyText(text: string): void;

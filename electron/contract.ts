@@ -74,6 +74,13 @@ export interface Notice {
   id: string;
   level: 'info' | 'warning' | 'error';
   message: string;
+  /** Buttons the window shows with the notice; each runs a command with empty input. */
+  actions?: NoticeAction[];
+}
+
+export interface NoticeAction {
+  label: string;
+  command: 'accounts.retryKeychain' | 'accounts.resetVault';
 }
 
 export interface AppInfo {
@@ -357,6 +364,10 @@ export const commands = /* @__PURE__ */ (() => {
         useChatCompletions: z.boolean().optional(),
       }),
     ),
+    /** The keychain was unavailable or refused access: try again to open the saved sign-ins (the file was left untouched). */
+    'accounts.retryKeychain': command<{ storage: TokenStorage }>()(Empty),
+    /** Deletes the saved sign-ins the keychain will not open, after a main-process confirmation, and starts afresh. */
+    'accounts.resetVault': command<{ storage: TokenStorage }>()(Empty),
     /** Saves a custom OAuth 2.0 / OIDC provider and starts its sign-in. */
     'accounts.addCustom': command<{ accountId: string }>()(
       z.strictObject({

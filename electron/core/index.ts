@@ -57,7 +57,15 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
   const hostId = ensureHostId(settingsStore.store);
   const endpoints = resolveEndpoints(options.endpoints ?? {}, { dev: deps.app.dev });
   const vaultStore = deps.openStore('vault');
-  const vault = await Vault.open({ cipher: deps.cipher, store: vaultStore.store, allowWeakStorage: settings.get().allowWeakStorage, log });
+  const vault = await Vault.open({
+    cipher: deps.cipher,
+    store: vaultStore.store,
+    allowWeakStorage: settings.get().allowWeakStorage,
+    log,
+    platform: deps.app.platform,
+    now: () => deps.clock.now(),
+    recoveredFrom: vaultStore.recoveredFrom?.movedTo,
+  });
   const discovery = new Discovery(endpoints, deps.fetch);
 
   const notices: Notice[] = [...vault.notices];
@@ -75,6 +83,8 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
   }
 
   const records = new AccountRepository(vault);
+  records.purgeSetAside('expired');
+  await records.reEncryptIfAsked().catch(() => log.warn('could not re-encrypt the vault'));
   let publish = () => {};
   const accounts = new Accounts({
     records,
@@ -121,6 +131,8 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     settings: () => ({ ...settings.get(), ...(options.signInTimeoutMs ? { signInTimeoutMs: options.signInTimeoutMs } : {}) }),
     onChange: () => publish(),
     onSignedIn: (outcome) => {
+      // The person was told about the damaged vault and has a working one again.
+      records.purgeSetAside('all');
       accounts.session(outcome.accountId).schedule();
       afterAccountChange();
     },
@@ -153,6 +165,15 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
   const state = new StateStore<AppState>({ app: { ...deps.app, testIssuer: endpoints.testIssuer }, notices, links: { manageUsage: MANAGE_USAGE_URL }, ...snapshot() });
   publish = () => state.update(() => snapshot());
 
+  /** The vault was opened again or reset: its notice goes, saved accounts come back to life. */
+  const afterVaultChange = () => {
+    const live = new Set(vault.notices.map((n) => n.id));
+    state.update((s) => ({ notices: s.notices.filter((n) => !n.id.startsWith('vault-keychain') || live.has(n.id)) }));
+    accounts.scheduleAll();
+    afterAccountChange();
+    publish();
+  };
+
   const targetId = (accountId: string | undefined) => {
     const id = accountId ?? accounts.active()?.id;
     if (!id) throw new LoupeError('signed_out', 'Sign in first.');
@@ -169,6 +190,15 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
       state.update((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
     },
     'settings.update': async (patch) => {
+      // Weak storage writes tokens with a key anyone can know: only the person, in a dialog the renderer cannot answer, may allow it.
+      if (patch.allowWeakStorage === true && !settings.get().allowWeakStorage) {
+        await requireConfirmation(confirm, {
+          title: 'Store your sign-in without a keychain?',
+          message: `Loupe would save your tokens with the "${deps.cipher.backend().slice(0, 40)}" storage, which does not protect them with a secret key.`,
+          detail: 'Anyone who can read your files could use your sign-in. Choose this only on a computer only you use.',
+          confirmLabel: 'Store anyway',
+        });
+      }
       const next = settings.update(patch);
       if (patch.allowWeakStorage !== undefined) await records.setWeakStorageAllowed(patch.allowWeakStorage);
       if (patch.refreshMarginSeconds !== undefined) accounts.scheduleAll();
@@ -199,6 +229,22 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     'accounts.switch': async ({ accountId }) => {
       await accounts.switchTo(accountId);
       afterAccountChange();
+    },
+    'accounts.retryKeychain': async () => {
+      const storage = await records.retryKeychain();
+      afterVaultChange();
+      return { storage };
+    },
+    'accounts.resetVault': async () => {
+      await requireConfirmation(confirm, {
+        title: 'Reset saved sign-ins?',
+        message: 'Loupe will delete the saved sign-ins it could not open and start afresh. You will sign in again.',
+        detail: 'Choose Retry instead if your keychain is only locked.',
+        confirmLabel: 'Reset',
+      });
+      const storage = await records.resetVault();
+      afterVaultChange();
+      return { storage };
     },
     'accounts.forget': async ({ accountId }) => {
       const result = await accounts.forget(accountId);

@@ -11,7 +11,19 @@ export interface Cipher {
   /** Linux backend name (`basic_text`, `gnome_libsecret`, `kwallet*`), or the platform's keychain name. */
   backend(): string;
   encrypt(plainText: string): Promise<Buffer>;
-  decrypt(cipherText: Buffer): Promise<string>;
+  /**
+   * Throws when the keychain is unavailable or refuses access. May return
+   * Electron's `decryptStringAsync` answer as is: `shouldReEncrypt` asks for
+   * the data to be encrypted again (the OS key was rotated), which the vault
+   * does through the repository. A plain string means "no hint".
+   */
+  decrypt(cipherText: Buffer): Promise<string | DecryptResult>;
+}
+
+/** Electron's `safeStorage.decryptStringAsync` result. */
+export interface DecryptResult {
+  result: string;
+  shouldReEncrypt: boolean;
 }
 
 /** A small persistent key-value store (electron-store with mode 0600 in the app). */

@@ -48,9 +48,9 @@ export interface LoopbackListener {
   report(outcome: CallbackOutcome): void;
   /** Validate a redirect URL the person pasted (browser on another machine) exactly like a real callback; resolves `callback` when valid. Throws LoupeError('invalid_redirect', …) with a clear message when the URL is not this attempt's redirect (wrong scheme/host/port/path, missing/duplicate/wrong state). */
   submitPastedUrl(raw: string): void;
-  /** Stop waiting: rejects `callback` with LoupeError('cancelled'), closes the server and every open connection at once (port freed immediately; a held browser request is first answered). Idempotent. */
+  /** Stop waiting: rejects `callback` with LoupeError('cancelled'), closes the server and every open connection at once (port freed immediately). Once the callback was delivered, the held browser request still waits for `report()`. Idempotent. */
   cancel(): void;
-  /** Close the server and all connections (after success or failure). Idempotent; resolves when the port is free. */
+  /** Close the server and all connections (after success or failure); a held browser request not yet reported gets the generic failure page. Idempotent; resolves when the port is free. */
   close(): Promise<void>;
 }
 
@@ -183,8 +183,9 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
   function fail(error: LoupeError): void {
     if (settle()) rejectCallback(error);
     if (held) {
-      // Tell the browser first, then drop everything once that page is out.
-      answer(outcomeForError(error.code));
+      // The flow already has the callback and goes on (a cancel cannot stop
+      // an exchange in flight), so the browser waits for its real outcome;
+      // everything is dropped once that page is out.
       stopAccepting(false);
       void held.done.then(() => server.closeAllConnections());
     } else {
@@ -299,6 +300,8 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
         },
         cancel,
         close(): Promise<void> {
+          // The owner is done; if it never reported, the browser still gets an answer (never "Signed in").
+          answer('failed');
           cancel();
           return closed;
         },

@@ -3,6 +3,7 @@
  * and its page says what Loupe decided, from a fixed set of static pages.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CallbackOutcome, PAGE_CSP, outcomeForError, outcomePage } from '../../../../electron/core/auth/callback-pages';
 import { type LoopbackListener, startLoopbackListener } from '../../../../electron/core/auth/loopback';
@@ -55,12 +56,29 @@ describe('the callback page waits for the outcome', () => {
     expect(html).not.toContain('Signed in');
   });
 
-  it('a cancel while the browser waits answers "cancelled" and frees the port', async () => {
+  it('a cancel after the callback arrived does not pre-empt the outcome: the browser gets what the flow reports', async () => {
+    const listener = await start();
+    const page = fetch(url(listener, `code=${CODE}&state=${STATE}`)).then((r) => r.text());
+    await listener.callback;
+    listener.cancel();
+    listener.report('different_account');
+    expect(await page).toContain('different account');
+  });
+
+  it('closing without a report answers the generic failure, never "Signed in", and frees the port', async () => {
     const listener = await start();
     const page = fetch(url(listener, `code=${CODE}&state=${STATE}`)).then((r) => r.text());
     await listener.callback;
     await listener.close();
-    expect(await page).toContain('This sign-in was cancelled in Loupe.');
+    const html = await page;
+    expect(html).toContain('The sign-in could not be completed.');
+    expect(html).not.toContain('Signed in');
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(listener.port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    expect(free).toBe(true);
   });
 });
 

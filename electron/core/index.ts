@@ -57,6 +57,7 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
   const hostId = ensureHostId(settingsStore.store);
   const endpoints = resolveEndpoints(options.endpoints ?? {}, { dev: deps.app.dev });
   const vaultStore = deps.openStore('vault');
+  let onVaultNotices = () => {};
   const vault = await Vault.open({
     cipher: deps.cipher,
     store: vaultStore.store,
@@ -65,6 +66,7 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     platform: deps.app.platform,
     now: () => deps.clock.now(),
     recoveredFrom: vaultStore.recoveredFrom?.movedTo,
+    onNotices: () => onVaultNotices(),
   });
   const discovery = new Discovery(endpoints, deps.fetch);
 
@@ -164,6 +166,16 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
   });
   const state = new StateStore<AppState>({ app: { ...deps.app, testIssuer: endpoints.testIssuer }, notices, links: { manageUsage: MANAGE_USAGE_URL }, ...snapshot() });
   publish = () => state.update(() => snapshot());
+
+  // The keychain failed mid-session: show its notice (with Retry / Reset) now.
+  onVaultNotices = () => {
+    state.update((s) => {
+      const shown = new Set(s.notices.map((n) => n.id));
+      const added = vault.notices.filter((n) => !shown.has(n.id));
+      return added.length > 0 ? { notices: [...s.notices, ...added] } : {};
+    });
+    publish();
+  };
 
   /** The vault was opened again or reset: its notice goes, saved accounts come back to life. */
   const afterVaultChange = () => {

@@ -141,6 +141,8 @@ export interface VaultOpenOptions {
   now?: () => number;
   /** The store file itself did not parse and was renamed here when it was opened. */
   recoveredFrom?: string | undefined;
+  /** A notice was added or removed after opening (the keychain failed mid-session). */
+  onNotices?: () => void;
 }
 
 /** safeStorage backends on Linux that encrypt with a secret the OS keeps (not a hard-coded key). */
@@ -211,7 +213,18 @@ export class Vault {
   update(mutate: (data: VaultData) => VaultData): Promise<void> {
     const run = async () => {
       const next = VaultDataSchema.parse(mutate(this.#data));
-      if (this.#mode !== 'memory') await this.#persist(next);
+      if (this.#mode !== 'memory') {
+        try {
+          await this.#persist(next);
+        } catch (error) {
+          // The keychain went away (locked, access revoked) mid-session: keep
+          // the change in memory, leave the file as it was, offer Retry/Reset.
+          this.options.log.warn('vault encryption failed; keeping sign-ins in memory', { error: error instanceof Error ? error.name : typeof error });
+          this.#mode = 'memory';
+          this.#locked = true;
+          this.#lockedNotice();
+        }
+      }
       this.#data = next;
     };
     const result = this.#writes.then(run, run);
@@ -266,6 +279,7 @@ export class Vault {
       });
     }
     if (this.#mode !== 'memory') await this.update((d) => d);
+    if (this.#locked) throw new LoupeError('keychain_unavailable', 'The keychain refused to save your sign-ins. Unlock it (or allow Loupe) and retry.', { retryable: true });
     return this.#mode;
   }
 
@@ -335,6 +349,8 @@ export class Vault {
   }
 
   #lockedNotice(): void {
+    if (this.notices.some((n) => n.id === NOTICE_KEYCHAIN_UNAVAILABLE)) return;
+    queueMicrotask(() => this.options.onNotices?.());
     this.notices.push({
       id: NOTICE_KEYCHAIN_UNAVAILABLE,
       level: 'error',

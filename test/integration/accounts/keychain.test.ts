@@ -176,6 +176,33 @@ describe('keychain unavailable or access denied', () => {
   });
 });
 
+describe('the keychain fails mid-session', () => {
+  it('an encryption failure keeps the change in memory, leaves the file as it was, and offers Retry', async () => {
+    const key = randomBytes(32);
+    const { cipher, control } = switchableCipher(key);
+    const fx = await fixture({ deps: { cipher } });
+    await signInThroughBrowser(fx);
+    const saved = await readFile(vaultFile(), 'utf8');
+    control.unavailable = true;
+    expect((await fx.run('auth.refreshNow')).ok).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    let state = fx.core.getState();
+    expect(state.account).toMatchObject({ status: 'signed_in', storage: 'memory' });
+    expect(state.notices.some((n) => n.id === 'vault-keychain-unavailable')).toBe(true);
+    expect(await readFile(vaultFile(), 'utf8')).toBe(saved);
+
+    control.unavailable = false;
+    expect(await fx.run('accounts.retryKeychain')).toMatchObject({ ok: true, value: { storage: 'keychain' } });
+    expect(await readFile(vaultFile(), 'utf8')).not.toBe(saved);
+    const token = await fx.core.session.accessToken();
+    await fx.restart({ deps: { cipher } });
+    state = fx.core.getState();
+    expect(state.account.status).toBe('signed_in');
+    // The renewed session (not the one before the failure) was saved.
+    expect(await fx.core.session.accessToken()).toBe(token);
+  });
+});
+
 describe('a corrupt vault', () => {
   it('decrypting to something that is not a vault: set aside, then deleted after a new sign-in succeeded', async () => {
     const key = randomBytes(32);

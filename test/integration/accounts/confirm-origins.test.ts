@@ -108,3 +108,45 @@ describe('custom OAuth providers', () => {
     for (const host of ['notopenai.com', 'openai.com.evil.example', 'chatgpt.co', 'example.com']) expect(isOpenAiHost(host), host).toBe(false);
   });
 });
+
+describe('a custom provider on OpenAI’s domains saved before the rule', () => {
+  it('is refused at sign-in: no browser opens', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { randomBytes } = await import('node:crypto');
+    const { Vault } = await import('../../../electron/core/accounts/vault');
+    const { AccountRepository } = await import('../../../electron/core/accounts/repository');
+    const { openJsonFileStore } = await import('../../../electron/core/kernel/json-file-store');
+    const { createNodeCipher } = await import('../../support/node-cipher');
+    const dataDir = await mkdtemp(join(tmpdir(), 'loupe-legacy-'));
+    const key = randomBytes(32);
+    try {
+      const vault = await Vault.open({ cipher: createNodeCipher({ key }), store: openJsonFileStore(join(dataDir, 'vault.json')).store, allowWeakStorage: false, log: { info() {}, warn() {}, error() {} } });
+      await new AccountRepository(vault).add(
+        {
+          id: 'legacy',
+          kind: 'custom',
+          label: 'Legacy',
+          provider: { issuer: 'https://auth.openai.com', clientId: 'x', clientAuthMethod: 'none', scopes: ['openid'], extraParams: {}, apiBase: 'https://llm.example.com/v1', useChatCompletions: false },
+          subject: null,
+          email: null,
+          name: null,
+          registeredAt: 0,
+          lastRefreshAt: null,
+        },
+        { activate: true },
+      );
+      const fx = await createCoreFixture(stack, { dataDir, cipherKey: key });
+      try {
+        const result = await fx.run('auth.signIn', { accountId: 'legacy' });
+        expect(result.error?.code).toBe('openai_domain_refused');
+        expect(fx.opened).toHaveLength(0);
+      } finally {
+        await fx.dispose();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -46,6 +46,10 @@ export const ERROR_CODES = {
     'session_expired',
     'token_expired',
     'unauthorized',
+    /** The OS keychain refused or is locked: the vault file is kept untouched. */
+    'keychain_unavailable',
+    /** The person declined (or the shell could not show) a main-process confirmation. */
+    'not_confirmed',
   ],
   /** Signing in, refreshing and signing out (RFC 6749 / SIWC codes keep their names). */
   auth: [
@@ -78,6 +82,9 @@ export const ERROR_CODES = {
     'sign_in_in_progress',
     'timeout',
     'token_exchange_failed',
+    'issuer_mismatch',
+    'openai_domain_refused',
+    'unexpected_response',
   ],
   models: ['models_forbidden', 'models_unavailable', 'unexpected_models_response', 'unknown_model'],
   /** Staging, starting and managing jobs, and reading photos. */
@@ -192,6 +199,13 @@ export interface Notice {
   id: string;
   level: 'info' | 'warning' | 'error';
   message: string;
+  /** Buttons the window shows with the notice; each runs a command with empty input. */
+  actions?: NoticeAction[];
+}
+
+export interface NoticeAction {
+  label: string;
+  command: 'accounts.retryKeychain' | 'accounts.resetVault';
 }
 
 export interface AppInfo {
@@ -284,6 +298,8 @@ export interface SignInView {
   reconsent: boolean;
   /** The outcome of the last attempt when it failed or was declined. */
   error: CommandError | null;
+  /** While waiting: a response Loupe did not start (wrong or forged `state`) was ignored; the attempt still waits. */
+  warning?: CommandError | null;
 }
 
 export interface ModelView {
@@ -478,6 +494,10 @@ export const commands = /* @__PURE__ */ (() => {
         useChatCompletions: z.boolean().optional(),
       }),
     ),
+    /** The keychain was unavailable or refused access: try again to open the saved sign-ins (the file was left untouched). */
+    'accounts.retryKeychain': command<{ storage: TokenStorage }>()(Empty),
+    /** Deletes the saved sign-ins the keychain will not open, after a main-process confirmation, and starts afresh. */
+    'accounts.resetVault': command<{ storage: TokenStorage }>()(Empty),
     /** Saves a custom OAuth 2.0 / OIDC provider and starts its sign-in. */
     'accounts.addCustom': command<{ accountId: string }>()(
       z.strictObject({

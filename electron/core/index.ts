@@ -69,8 +69,21 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
   const modelsStore = deps.openStore('models');
   const settings = new Settings(settingsStore.store);
   const endpoints = resolveEndpoints(options.endpoints ?? {}, { dev: deps.app.dev });
-  const vault = await Vault.open({ cipher: deps.cipher, store: vaultStore.store, allowWeakStorage: settings.get().allowWeakStorage, log });
+  const confirm = (options: Parameters<CoreDeps['confirm']>[0]) => deps.confirm(options);
+  let onVaultNotices = () => {};
+  const vault = await Vault.open({
+    cipher: deps.cipher,
+    store: vaultStore.store,
+    allowWeakStorage: settings.get().allowWeakStorage,
+    log,
+    platform: deps.app.platform,
+    now: () => deps.clock.now(),
+    recoveredFrom: vaultStore.recoveredFrom?.movedTo,
+    onNotices: () => onVaultNotices(),
+  });
   const records = new AccountRepository(vault);
+  records.purgeSetAside('expired');
+  await records.reEncryptIfAsked().catch(() => log.warn('could not re-encrypt the vault'));
   const notices = new Notices(
     [...vault.notices, ...recoveryNotice(settingsStore, 'settings', 'settings'), ...recoveryNotice(vaultStore, 'vault', 'saved sign-in'), ...recoveryNotice(modelsStore, 'models', 'model list')],
     invalidate,
@@ -112,6 +125,8 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     settings: () => ({ ...settings.get(), ...(options.signInTimeoutMs ? { signInTimeoutMs: options.signInTimeoutMs } : {}) }),
     onChange: invalidate,
     onSignedIn: (outcome) => {
+      // The person was told about the damaged vault and has a working one again.
+      records.purgeSetAside('all');
       accounts.session(outcome.accountId).schedule();
       models.followActiveAccount();
     },
@@ -139,11 +154,21 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     settings: settings.get(),
   }));
 
+  // The keychain failed mid-session: show its notice (with Retry / Reset) now.
+  onVaultNotices = () => notices.addMissing(vault.notices);
+  /** The vault was opened again or reset: its notice goes, saved accounts come back to life. */
+  const afterVaultChange = () => {
+    const live = new Set(vault.notices.map((n) => n.id));
+    notices.keep((n) => !n.id.startsWith('vault-keychain') || live.has(n.id));
+    accounts.scheduleAll();
+    models.followActiveAccount();
+  };
+
   const commands = {
     ...appCommands({ state, notices, openExternal: deps.openExternal }),
-    ...settingsCommands({ settings, records, accounts, invalidate }),
+    ...settingsCommands({ settings, records, accounts, invalidate, confirm, storageBackend: () => deps.cipher.backend() }),
     ...authCommands({ auth, accounts, records, models, invalidate }),
-    ...accountCommands({ accounts, auth, models, fetch: deps.fetch, log }),
+    ...accountCommands({ accounts, auth, models, records, confirm, afterVaultChange, fetch: deps.fetch, log }),
     ...modelCommands({ accounts, models }),
     ...analysisCommands(analysis),
   } satisfies CommandHandlers;

@@ -3,8 +3,9 @@
  * dialogs, sessions and `net` are not usable before it.
  */
 import { join } from 'node:path';
-import { Notification, app, clipboard, dialog, safeStorage, session, shell } from 'electron';
+import { BrowserWindow, Notification, app, clipboard, dialog, safeStorage, session, shell } from 'electron';
 import type { Clock, CoreDeps, Logger } from '../core/kernel/deps';
+import { createConfirm } from './confirm-dialog';
 import { openElectronStore } from './electron-store';
 import { createSafeStorageCipher } from './safe-storage-cipher';
 
@@ -46,6 +47,7 @@ export function electronDeps(options: { clock: Clock; logger: Logger; platform: 
   const network = session.fromPartition(NETWORK_PARTITION);
   return {
     cipher: createSafeStorageCipher(safeStorage, options.platform),
+    confirm: createConfirm(dialog, () => BrowserWindow.getFocusedWindow()),
     openStore: (name) => openElectronStore(app.getPath('userData'), name, options.clock),
     openExternal: (url) => shell.openExternal(url),
     copyText: (text) => clipboard.writeText(text),

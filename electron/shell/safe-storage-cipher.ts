@@ -12,6 +12,7 @@ export function createSafeStorageCipher(safeStorage: SafeStorage, platform: Node
     isAvailable: () => safeStorage.isAsyncEncryptionAvailable(),
     backend: () => (platform === 'linux' ? safeStorage.getSelectedStorageBackend() : platform === 'darwin' ? 'keychain' : 'dpapi'),
     encrypt: (plainText) => safeStorage.encryptStringAsync(plainText),
-    decrypt: async (cipherText) => (await safeStorage.decryptStringAsync(cipherText)).result,
+    // The whole result: `shouldReEncrypt` tells the core to save the vault again under the current key.
+    decrypt: (cipherText) => safeStorage.decryptStringAsync(cipherText),
   };
 }

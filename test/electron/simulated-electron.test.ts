@@ -128,6 +128,28 @@ describe.skipIf(!existsSync(builtMain))('simulated Electron: Linux, from start t
     expect(result).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
   });
 
+  it('asks in a main-process dialog before an API key goes to another server; Cancel (the default) sends nothing', async () => {
+    const invoke = () =>
+      app.send<{ ok: boolean; error?: { code: string } }>({
+        type: 'invoke',
+        channel: 'loupe:invoke',
+        args: ['accounts.addApiKey', { baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-elsewhere-0000' }],
+      });
+    const fetchesBefore = (await app.snapshot()).fetches.length;
+    expect(await invoke()).toMatchObject({ ok: false, error: { code: 'not_confirmed' } });
+    const s = await app.snapshot();
+    const box = s.messageBoxes.at(-1)!;
+    expect(box.detail).toContain('http://127.0.0.1:9');
+    expect(box.buttons[box.defaultId]).toBe('Cancel');
+    expect(box.cancelId).toBe(box.defaultId);
+    expect(s.fetches.length).toBe(fetchesBefore);
+    // Approved: the key is checked against that server (unreachable here), so the refusal is a different one.
+    await app.send({ type: 'answer-message-box', response: 1 });
+    const approved = await invoke();
+    expect(approved.ok).toBe(false);
+    expect(approved.error?.code).not.toBe('not_confirmed');
+  });
+
   it('closing the window hides it; a second launch and the tray icon bring it back', async () => {
     await app.send({ type: 'window-close' });
     let s = await app.snapshot();

@@ -10,6 +10,8 @@ import { createNodeCipher } from './node-cipher';
 export function createNodeDeps(dataDir: string, overrides: Partial<CoreDeps> = {}): CoreDeps {
   return {
     cipher: createNodeCipher(),
+    // Tests that care inject recordingConfirm(); elsewhere (harness) the person always says yes.
+    confirm: async () => true,
     openStore: (name) => openJsonFileStore(join(dataDir, `${name}.json`)),
     openExternal: async () => {},
     copyText: () => {},

@@ -1,19 +1,46 @@
 import type { AuthController } from '../auth/controller';
 import { PRODUCTION_API_BASE } from '../auth/endpoints';
 import { checkProviderUrl } from '../auth/profile';
+import { type Confirm, apiKeyConfirmation, customProviderConfirmation, refuseOpenAiEndpoints, requireConfirmation } from '../auth/trust-origins';
 import type { Logger } from '../kernel/deps';
 import type { DomainCommands } from '../kernel/commands';
 import { LoupeError, logCode } from '../kernel/errors';
 import { withoutTrailingSlash } from '../kernel/urls';
 import { type ModelCatalog, fetchModels } from '../models/catalogue';
 import { type AccountAccess, type Accounts, parseCustomProvider } from './accounts';
+import type { AccountRepository } from './repository';
 
-export function accountCommands(ctx: { accounts: Accounts; auth: AuthController; models: ModelCatalog; fetch: typeof fetch; log: Logger }): DomainCommands<'accounts'> {
+export function accountCommands(ctx: {
+  accounts: Accounts;
+  auth: AuthController;
+  models: ModelCatalog;
+  records: AccountRepository;
+  confirm: Confirm;
+  afterVaultChange(): void;
+  fetch: typeof fetch;
+  log: Logger;
+}): DomainCommands<'accounts'> {
   const { accounts, models } = ctx;
   return {
     'accounts.switch': async ({ accountId }) => {
       await accounts.switchTo(accountId);
       models.followActiveAccount();
+    },
+    'accounts.retryKeychain': async () => {
+      const storage = await ctx.records.retryKeychain();
+      ctx.afterVaultChange();
+      return { storage };
+    },
+    'accounts.resetVault': async () => {
+      await requireConfirmation(ctx.confirm, {
+        title: 'Reset saved sign-ins?',
+        message: 'Loupe will delete the saved sign-ins it could not open and start afresh. You will sign in again.',
+        detail: 'Choose Retry instead if your keychain is only locked.',
+        confirmLabel: 'Reset',
+      });
+      const storage = await ctx.records.resetVault();
+      ctx.afterVaultChange();
+      return { storage };
     },
     'accounts.forget': async ({ accountId }) => {
       const result = await accounts.forget(accountId);
@@ -23,6 +50,9 @@ export function accountCommands(ctx: { accounts: Accounts; auth: AuthController;
     },
     'accounts.addApiKey': async ({ label, baseUrl, apiKey, useChatCompletions }) => {
       const base = checkProviderUrl(baseUrl || PRODUCTION_API_BASE, 'Base URL');
+      // Before the key is sent anywhere (the check below lists models with it).
+      const question = apiKeyConfirmation(base);
+      if (question) await requireConfirmation(ctx.confirm, question);
       const candidate: AccountAccess = {
         id: 'candidate',
         kind: 'api_key',
@@ -47,7 +77,11 @@ export function accountCommands(ctx: { accounts: Accounts; auth: AuthController;
       return { accountId };
     },
     'accounts.addCustom': async ({ label, ...input }) => {
-      const accountId = await accounts.addCustom(label, parseCustomProvider(input));
+      const provider = parseCustomProvider(input);
+      refuseOpenAiEndpoints(provider);
+      // Before anything is saved or the provider's authorize URL is opened.
+      await requireConfirmation(ctx.confirm, customProviderConfirmation(label, provider));
+      const accountId = await accounts.addCustom(label, provider);
       try {
         await ctx.auth.start({ accountId });
       } catch (error) {

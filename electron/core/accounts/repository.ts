@@ -121,6 +121,32 @@ export class AccountRepository {
     return this.vault.setWeakStorageAllowed(allowed);
   }
 
+  /** After the keychain was unavailable: open the untouched saved file again. */
+  retryKeychain(): Promise<TokenStorage> {
+    return this.vault.retryKeychain();
+  }
+
+  /** Delete the saved file the keychain will not open and start a vault that can be saved. */
+  resetVault(): Promise<TokenStorage> {
+    return this.vault.reset();
+  }
+
+  /** safeStorage asked for a fresh encryption (rotated OS key): save the same records again. */
+  reEncryptIfAsked(): Promise<void> {
+    return this.vault.reEncrypt();
+  }
+
+  /** Corrupt vault copies: `expired` at start-up (30 days), `all` after a new sign-in succeeded. */
+  purgeSetAside(which: 'expired' | 'all'): number {
+    // While the keychain refuses, the vault store file is left byte for byte as it was.
+    if (this.vault.keychainUnavailable) return 0;
+    return which === 'all' ? this.vault.setAside.purgeAll() : this.vault.setAside.purgeExpired();
+  }
+
+  get keychainUnavailable(): boolean {
+    return this.vault.keychainUnavailable;
+  }
+
   #updateOAuth(id: string, change: (account: OAuthAccount) => OAuthAccount): Promise<void> {
     return this.vault.update((data) => ({ ...data, accounts: data.accounts.map((a) => (a.id === id && isOAuthAccount(a) ? change(a) : a)) }));
   }

@@ -14,10 +14,12 @@ import type { CommandError } from '../../contract';
 import { httpOptions } from '../auth/discovery';
 import { mapProcessingError } from '../auth/oauth-errors';
 import type { OAuthProfile } from '../auth/profile';
+import { grantOf, revokeUnwantedGrant } from '../auth/revoke';
 import { parseEarliestRefreshAt, readTokenError, refreshFailureError, TERMINAL_REFRESH_CODES } from '../auth/token-errors';
 import { clientFor, verifyTokenResponse } from '../auth/verify';
 import type { Clock, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
+import { backoffDelay, isDueForRefresh, refreshDueAt } from './refresh-timing';
 import type { AccountRepository } from './repository';
 import { type OAuthAccount, type PendingRefresh, type TokenSet, isOAuthAccount, oauthClientId } from './vault';
 
@@ -32,13 +34,13 @@ export interface SessionDeps {
   onChange(): void;
 }
 
-const BACKOFF_MS = [5_000, 15_000, 60_000, 300_000];
-
 export class Session {
   #inflight: Promise<void> | undefined;
   #timer: { cancel(): void } | undefined;
   #transient: CommandError | null = null;
   #failures = 0;
+  /** After a transient failure, no automatic or on-demand refresh before this (clock ms). */
+  #retryAt = 0;
   #disposed = false;
 
   constructor(private readonly deps: SessionDeps) {}
@@ -65,6 +67,9 @@ export class Session {
     let account = this.#requireAccount();
     if (account.pendingRefresh || this.#dueForRefresh(account.tokens)) {
       try {
+        // During an outage every API request would otherwise call the token
+        // endpoint (or the JWKS) again; wait out the same backoff as the timer.
+        if (this.#backingOff()) throw this.#transientError();
         await this.refresh();
       } catch (error) {
         account = this.#requireAccount();
@@ -85,8 +90,11 @@ export class Session {
    * token. The caller retries its request at most once.
    */
   async afterUnauthorized(failedToken: string): Promise<string> {
-    const current = this.#requireAccount().tokens?.accessToken;
+    const account = this.#requireAccount();
+    const current = account.tokens?.accessToken;
     if (current && current !== failedToken) return current;
+    // Each request retries once; during an outage they wait out the backoff too.
+    if (this.#backingOff()) throw this.#transientError();
     await this.refresh({ force: true });
     const next = this.#requireAccount().tokens?.accessToken;
     if (!next || next === failedToken) throw new LoupeError('unauthorized', 'The API did not accept your ChatGPT session. Please sign in again.');
@@ -120,14 +128,13 @@ export class Session {
       return;
     }
     if (this.#transient) {
-      const base = BACKOFF_MS[Math.min(this.#failures - 1, BACKOFF_MS.length - 1)] ?? 5_000;
-      at = now + base * (0.8 + Math.random() * 0.4);
+      at = this.#retryAt;
     } else if (account.pendingRefresh) {
       at = now;
     } else {
       const tokens = account.tokens!;
       if (!tokens.refreshToken) return;
-      at = Math.max(tokens.expiresAt - this.deps.marginMs(), tokens.earliestRefreshAt ?? 0);
+      at = refreshDueAt(tokens, this.deps.marginMs());
     }
     this.#timer = this.deps.clock.setTimeout(() => {
       void this.refresh().catch(() => {});
@@ -148,6 +155,7 @@ export class Session {
     await this.deps.records.endGrant(account.id);
     this.#transient = null;
     this.#failures = 0;
+    this.#retryAt = 0;
     this.deps.onChange();
     return { revoked };
   }
@@ -184,7 +192,16 @@ export class Session {
 
   #dueForRefresh(tokens: TokenSet | undefined): boolean {
     if (!tokens?.refreshToken) return false;
-    return tokens.expiresAt - this.deps.clock.now() <= this.deps.marginMs();
+    return isDueForRefresh(tokens, this.deps.marginMs(), this.deps.clock.now());
+  }
+
+  #backingOff(): boolean {
+    return this.#transient !== null && this.deps.clock.now() < this.#retryAt;
+  }
+
+  #transientError(): LoupeError {
+    const t = this.#transient!;
+    return new LoupeError(t.code, t.message, { retryable: true });
   }
 
   async #refreshOnce(force: boolean): Promise<void> {
@@ -199,11 +216,13 @@ export class Session {
       }
       this.#transient = null;
       this.#failures = 0;
+      this.#retryAt = 0;
     } catch (error) {
       const loupe = error instanceof LoupeError ? error : mapProcessingError(error);
       if (loupe.options.retryable) {
         this.#transient = loupe.toCommandError();
         this.#failures++;
+        this.#retryAt = this.deps.clock.now() + backoffDelay(this.#failures);
         this.deps.log.warn('refresh failed; will retry', { code: loupe.code });
       } else {
         this.deps.log.warn('refresh failed permanently', { code: loupe.code });
@@ -286,12 +305,12 @@ export class Session {
       verified = await verifyTokenResponse(profile, as, client, response, { type: 'refresh', rules: profile.tokenRules });
     } catch (error) {
       const loupe = mapProcessingError(error);
-      if (!loupe.options.retryable) await this.#endGrant(account, loupe);
+      if (!loupe.options.retryable) await this.#refuseRenewal(account, as, checkpoint, loupe);
       throw loupe;
     }
     if (verified.claims && account.subject && verified.claims.sub !== account.subject) {
       const mismatch = new LoupeError('account_mismatch', 'The renewed session belongs to a different ChatGPT account. Please sign in again.');
-      await this.#endGrant(account, mismatch);
+      await this.#refuseRenewal(account, as, checkpoint, mismatch);
       throw mismatch;
     }
     const tokens: TokenSet = {
@@ -304,6 +323,17 @@ export class Session {
       savedAt: checkpoint.receivedAt,
     };
     await this.deps.records.recordRefresh(account.id, tokens, checkpoint.receivedAt);
+  }
+
+  /**
+   * A renewed session Loupe will not use (its ID token failed verification):
+   * end it locally, then revoke the rotated grant it carried, best effort, so
+   * a working refresh token is not left alive at the server.
+   */
+  async #refuseRenewal(account: OAuthAccount, as: oauth.AuthorizationServer, checkpoint: PendingRefresh, error: LoupeError): Promise<void> {
+    await this.#endGrant(account, error);
+    const profile = this.deps.profile(account);
+    await revokeUnwantedGrant(profile, as, oauthClientId(account), grantOf(checkpoint.body), this.deps.log);
   }
 
   /** The grant is gone: drop the unusable tokens, keep the registration, and say why. */

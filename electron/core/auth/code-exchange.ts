@@ -11,8 +11,9 @@ import type { TokenSet } from '../accounts/vault';
 import type { Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { httpOptions } from './discovery';
-import { mapProcessingError, networkError } from './oauth-errors';
+import { mapProcessingError, networkError, signInIdentityUnavailable } from './oauth-errors';
 import type { OAuthProfile } from './profile';
+import { grantOf, revokeUnwantedGrant } from './revoke';
 import { parseEarliestRefreshAt, readTokenError } from './token-errors';
 import { clientFor, verifyTokenResponse } from './verify';
 
@@ -62,6 +63,14 @@ export async function exchangeCode(x: CodeExchange): Promise<ExchangedSession> {
     throw profile.codeRefused(failure);
   }
 
+  // Read the grant before verification consumes the body: if Loupe refuses
+  // what it received, the grant is revoked rather than left alive unseen.
+  const grant = grantOf(await response.clone().json().catch(() => undefined));
+  const refuse = async (error: LoupeError): Promise<never> => {
+    await revokeUnwantedGrant(profile, as, x.clientId, grant, x.log);
+    throw error;
+  };
+
   let verified;
   try {
     verified = await verifyTokenResponse(profile, as, client, response, {
@@ -71,10 +80,13 @@ export async function exchangeCode(x: CodeExchange): Promise<ExchangedSession> {
       rules: profile.tokenRules,
     });
   } catch (error) {
-    throw mapProcessingError(error);
+    const mapped = mapProcessingError(error);
+    // During a sign-in nothing is kept and nothing retries on its own, so the
+    // "session is kept" wording of a refresh would be false here.
+    return refuse(mapped.code === 'identity_verification_unavailable' ? signInIdentityUnavailable(mapped) : mapped);
   }
   const claims = verified.claims;
-  if (x.expectedSubject && claims && claims.sub !== x.expectedSubject) throw new LoupeError('account_mismatch', profile.mismatchMessage);
+  if (x.expectedSubject && claims && claims.sub !== x.expectedSubject) return refuse(new LoupeError('account_mismatch', profile.mismatchMessage));
 
   const tokens: TokenSet = {
     accessToken: verified.accessToken,

@@ -34,6 +34,7 @@ export class AuthController {
   #finishing = false;
   #browserOpened = false;
   #error: CommandError | null = null;
+  #warning: CommandError | null = null;
 
   constructor(private readonly deps: AuthControllerDeps) {}
 
@@ -46,6 +47,7 @@ export class AuthController {
       browserOpened: this.#browserOpened,
       reconsent: this.#reconsent,
       error: null,
+      warning: this.#warning,
     };
   }
 
@@ -55,6 +57,7 @@ export class AuthController {
     const settings = this.deps.settings();
     const plan = this.#plan(target);
     this.#error = null;
+    this.#warning = null;
     this.#reconsent = target.reconsent ?? false;
     this.#browserOpened = false;
     const attempt = await SignInAttempt.start(
@@ -63,6 +66,11 @@ export class AuthController {
       {
         finishing: () => {
           this.#finishing = true;
+          this.deps.onChange();
+        },
+        strayResponse: () => {
+          this.#warning = { code: 'unexpected_response', message: 'A sign-in response that Loupe did not start was ignored. Loupe is still waiting for yours.' };
+          this.deps.log.warn('ignored a sign-in response Loupe did not start');
           this.deps.onChange();
         },
       },
@@ -120,6 +128,7 @@ export class AuthController {
     } finally {
       this.#attempt = undefined;
       this.#finishing = false;
+      this.#warning = null;
       this.deps.onChange();
     }
   }

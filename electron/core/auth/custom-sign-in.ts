@@ -12,11 +12,14 @@ import { LoupeError } from '../kernel/errors';
 import { exchangeCode } from './code-exchange';
 import type { OAuthProfile } from './profile';
 import type { SignInOutcome, SignInPlan } from './sign-in';
+import { refuseOpenAiEndpoints } from './trust-origins';
 
 export function customPlan(deps: { records: AccountRepository; now(): number; log: Logger }, account: CustomAccount, profile: OAuthProfile): SignInPlan {
   const provider = account.provider;
   return {
     metadata: async () => {
+      // Also for providers saved before this rule existed: never sign in to OpenAI's servers as a custom provider.
+      refuseOpenAiEndpoints(provider);
       const as = await profile.metadata.get();
       if (!as.authorization_endpoint || !as.token_endpoint) {
         throw new LoupeError('invalid_provider', `${account.label} has no authorization or token endpoint configured.`);

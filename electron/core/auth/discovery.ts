@@ -59,20 +59,24 @@ export class Discovery {
 
   async #load(): Promise<oauth.AuthorizationServer> {
     const issuer = this.endpoints.issuer;
+    let response: Response;
+    try {
+      response = await oauth.discoveryRequest(issuer, { ...httpOptions(this.endpoints.allowInsecure, this.fetchImpl), algorithm: 'oidc' });
+    } catch (cause) {
+      throw unreachable(issuer, cause);
+    }
     let as: oauth.AuthorizationServer;
     try {
-      const response = await oauth.discoveryRequest(issuer, { ...httpOptions(this.endpoints.allowInsecure, this.fetchImpl), algorithm: 'oidc' });
       as = await oauth.processDiscoveryResponse(issuer, response);
     } catch (cause) {
-      throw new LoupeError('discovery_failed', `Could not reach the sign-in server (${issuer.host}). Check your connection and try again.`, {
-        retryable: true,
-        cause,
-      });
+      // A server that answers for another issuer is not an outage: retrying
+      // cannot help, and signing in there would hand the code to the wrong
+      // party (RFC 8414 §3.3). Everything else (5xx, not JSON) may pass.
+      if (cause instanceof oauth.OperationProcessingError && cause.code === oauth.JSON_ATTRIBUTE_COMPARISON) throw issuerMismatch(this.endpoints.issuerId, cause);
+      throw unreachable(issuer, cause);
     }
     // URL parsing hides a trailing slash on a bare origin; the ID token's iss is compared as a string, so pin it exactly.
-    if (as.issuer !== this.endpoints.issuerId) {
-      throw new LoupeError('discovery_failed', `The sign-in server identified itself as a different issuer than ${this.endpoints.issuerId}.`, { retryable: true });
-    }
+    if (as.issuer !== this.endpoints.issuerId) throw issuerMismatch(this.endpoints.issuerId);
     const required = [
       'authorization_endpoint',
       'token_endpoint',
@@ -90,6 +94,15 @@ export class Discovery {
     this.#cached = as;
     return as;
   }
+}
+
+function unreachable(issuer: URL, cause: unknown): LoupeError {
+  return new LoupeError('discovery_failed', `Could not reach the sign-in server (${issuer.host}). Check your connection and try again.`, { retryable: true, cause });
+}
+
+/** The answer's issuer is never quoted: it is whatever the server chose to say. */
+function issuerMismatch(expected: string, cause?: unknown): LoupeError {
+  return new LoupeError('issuer_mismatch', `The sign-in server at ${expected} identified itself as a different issuer, so Loupe did not sign in. Check the issuer address.`, { cause });
 }
 
 function sameOrigin(value: string, issuer: URL): boolean {

@@ -1,7 +1,8 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { LoupeError } from '../kernel/errors';
+import { type CallbackOutcome, PAGE_BAD_REQUEST, PAGE_CSP, PAGE_NOT_FOUND, outcomeForError, outcomePage } from './callback-pages';
 
 /**
  * Options for one sign-in attempt's loopback redirect listener
@@ -21,6 +22,12 @@ export interface LoopbackOptions {
   /** Default 10_000 (server.headersTimeout). */
   headersTimeoutMs?: number;
   /**
+   * How long the browser's callback request is held open for Loupe's outcome
+   * (exchange, verification) before it gets a neutral "still finishing" page.
+   * Default 30_000.
+   */
+  outcomeTimeoutMs?: number;
+  /**
    * For logs and tests. Never receives query values. 'params' = right state but
    * neither `code` nor `error`, which no authorization server would send.
    */
@@ -32,13 +39,18 @@ export interface LoopbackListener {
   readonly port: number;
   /** Exactly `http://127.0.0.1:${port}${path}`; the byte-identical string is reused in the token request (RFC 6749 §4.1.3). */
   readonly redirectUri: string;
-  /** Resolves with the full callback URL (including query) of the first valid callback; rejects with LoupeError 'timeout' after timeoutMs, 'cancelled' after cancel(). */
+  /**
+   * Resolves with the full callback URL (including query) of the first valid callback; rejects with LoupeError 'timeout' after timeoutMs, 'cancelled' after cancel().
+   * The browser's request stays open until `report()` (or outcomeTimeoutMs), so its page says what Loupe decided.
+   */
   readonly callback: Promise<URL>;
+  /** Answers the held browser request with the fixed page for this outcome. Idempotent; a no-op for a pasted redirect. */
+  report(outcome: CallbackOutcome): void;
   /** Validate a redirect URL the person pasted (browser on another machine) exactly like a real callback; resolves `callback` when valid. Throws LoupeError('invalid_redirect', …) with a clear message when the URL is not this attempt's redirect (wrong scheme/host/port/path, missing/duplicate/wrong state). */
   submitPastedUrl(raw: string): void;
-  /** Stop waiting: rejects `callback` with LoupeError('cancelled'), closes the server and every open connection at once (port freed immediately). Idempotent. */
+  /** Stop waiting: rejects `callback` with LoupeError('cancelled'), closes the server and every open connection at once (port freed immediately). Once the callback was delivered, the held browser request still waits for `report()`. Idempotent. */
   cancel(): void;
-  /** Close the server and all connections (after success or failure). Idempotent; resolves when the port is free. */
+  /** Close the server and all connections (after success or failure); a held browser request not yet reported gets the generic failure page. Idempotent; resolves when the port is free. */
   close(): Promise<void>;
 }
 
@@ -47,43 +59,16 @@ const DEFAULT_PATH = '/auth/callback';
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
-
-// Pages are fixed at module load so no request value can ever reach them, and
-// the CSP hashes are computed from the exact text that is served.
-const SCRIPT = "history.replaceState(null, '', location.pathname)";
-const STYLE = 'body{font:16px/1.5 system-ui,sans-serif;max-width:32em;margin:4em auto;padding:0 1em;color:#222;background:#fff}'
-  + '@media (prefers-color-scheme:dark){body{color:#eee;background:#1e1e1e}}';
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-const CSP = [
-  "default-src 'none'",
-  `script-src ${sha256(SCRIPT)}`,
-  `style-src ${sha256(STYLE)}`,
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+const DEFAULT_OUTCOME_TIMEOUT_MS = 30_000;
 
 const COMMON_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/html; charset=utf-8',
   'Cache-Control': 'no-store',
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
-  'Content-Security-Policy': CSP,
+  'Content-Security-Policy': PAGE_CSP,
   Connection: 'close',
 };
-
-function page(message: string): Buffer {
-  return Buffer.from(
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Loupe</title>'
-      + `<style>${STYLE}</style></head><body><p>${message}</p><script>${SCRIPT}</script></body></html>`,
-    'utf8',
-  );
-}
-
-const PAGE_SUCCESS = page('Signed in — you can close this tab and return to Loupe.');
-const PAGE_FAILURE = page('Sign-in was not completed — return to Loupe.');
-const PAGE_BAD_REQUEST = page('This request is not part of the current sign-in. Return to Loupe.');
-const PAGE_NOT_FOUND = page('Nothing here. Return to Loupe.');
 
 type QueryCheck = 'ok' | 'missing_state' | 'duplicate_state' | 'wrong_state' | 'no_result';
 
@@ -99,6 +84,7 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   // Node refuses a headers timeout longer than the request timeout.
   const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout);
+  const outcomeTimeout = options.outcomeTimeoutMs ?? DEFAULT_OUTCOME_TIMEOUT_MS;
 
   if (!options.expectedState) return Promise.reject(new TypeError('startLoopbackListener: expectedState is required'));
   if (!path.startsWith('/') || /[?#]/.test(path)) {
@@ -167,9 +153,44 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
     return true;
   }
 
+  // The browser's callback request, held open until Loupe knows the outcome.
+  let held: { res: ServerResponse; answered: boolean; timer: NodeJS.Timeout; done: Promise<void> } | undefined;
+
+  function hold(res: ServerResponse): void {
+    const done = new Promise<void>((resolve) => {
+      res.once('finish', resolve);
+      res.once('close', resolve);
+    });
+    // Bounded: a slow exchange must not leave the tab spinning; the window has the answer.
+    const timer = setTimeout(() => answer('still_working'), outcomeTimeout);
+    held = { res, answered: false, timer, done };
+    // A browser that gives up (tab closed) needs no answer.
+    res.once('close', () => {
+      if (held && !held.answered) {
+        held.answered = true;
+        clearTimeout(held.timer);
+      }
+    });
+  }
+
+  function answer(outcome: CallbackOutcome): void {
+    if (!held || held.answered) return;
+    held.answered = true;
+    clearTimeout(held.timer);
+    respond(held.res, 200, outcomePage(outcome));
+  }
+
   function fail(error: LoupeError): void {
     if (settle()) rejectCallback(error);
-    stopAccepting(true);
+    if (held) {
+      // The flow already has the callback and goes on (a cancel cannot stop
+      // an exchange in flight), so the browser waits for its real outcome;
+      // everything is dropped once that page is out.
+      stopAccepting(false);
+      void held.done.then(() => server.closeAllConnections());
+    } else {
+      stopAccepting(true);
+    }
   }
 
   function respond(res: ServerResponse, status: number, body: Buffer, extra: Record<string, string> = {}): void {
@@ -219,16 +240,10 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
     settle();
     stopAccepting(false);
     const url = new URL(query ? `${redirectUri}?${query}` : redirectUri);
-    respond(res, 200, params.has('error') ? PAGE_FAILURE : PAGE_SUCCESS);
-    // Resolve once the page is handed off, so a caller that closes right away doesn't cut it short.
-    let done = false;
-    const deliver = () => {
-      if (done) return;
-      done = true;
-      resolveCallback(url);
-    };
-    res.once('finish', deliver);
-    res.once('close', deliver);
+    // No page yet: "Signed in" may only be said after the iss check, the code
+    // exchange and the ID-token verification, which the flow reports back.
+    hold(res);
+    resolveCallback(url);
   });
 
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
@@ -270,6 +285,7 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
         port,
         redirectUri,
         callback,
+        report: answer,
         submitPastedUrl(raw: string): void {
           if (settled) {
             throw new LoupeError('invalid_redirect', 'This sign-in attempt is no longer waiting. Start sign-in again and paste the new address.');
@@ -284,6 +300,8 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
         },
         cancel,
         close(): Promise<void> {
+          // The owner is done; if it never reported, the browser still gets an answer (never "Signed in").
+          answer('failed');
           cancel();
           return closed;
         },

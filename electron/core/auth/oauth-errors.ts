@@ -4,6 +4,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import { LoupeError } from '../kernel/errors';
+import { isNetworkError } from '../kernel/network';
 
 const ID_TOKEN_CODES = new Set<string>([oauth.JWT_CLAIM_COMPARISON, oauth.JWT_TIMESTAMP_CHECK, oauth.KEY_SELECTION]);
 
@@ -11,10 +12,27 @@ export function invalidIdToken(cause?: unknown): LoupeError {
   return new LoupeError('invalid_id_token', 'The sign-in server returned an identity Loupe could not verify. Please sign in again.', { cause });
 }
 
+/**
+ * The JWKS could not be fetched while verifying a *refresh*: the session is
+ * kept (checkpointed) and the session's backoff retries, so saying so is true.
+ */
 export function identityUnavailable(cause?: unknown): LoupeError {
   return new LoupeError(
     'identity_verification_unavailable',
     'Loupe could not reach the sign-in server to verify your identity. Your session is kept; Loupe will try again shortly.',
+    { retryable: true, cause },
+  );
+}
+
+/**
+ * The same outage during a *first* sign-in or a re-sign-in: there is no new
+ * session to keep and nothing retries on its own, so the person is told to try
+ * again. (The code stays the same; only the promise in the words differs.)
+ */
+export function signInIdentityUnavailable(cause?: unknown): LoupeError {
+  return new LoupeError(
+    'identity_verification_unavailable',
+    'Loupe could not reach the sign-in server to verify your identity, so the sign-in could not be completed. Please try again.',
     { retryable: true, cause },
   );
 }
@@ -39,7 +57,7 @@ export function mapProcessingError(error: unknown): LoupeError {
     if (/token_type/.test(error.message)) return invalidTokenResponse('unsupported token type', error);
     return invalidIdToken(error);
   }
-  if (error instanceof TypeError) return networkError(error);
+  if (isNetworkError(error)) return networkError(error);
   return invalidTokenResponse('unexpected content', error);
 }
 

@@ -14,6 +14,7 @@ import { type ChatGptAccount, newAccountId } from '../accounts/vault';
 import { exchangeCode } from './code-exchange';
 import type { Discovery } from './discovery';
 import { AGENT_NAME, DYNAMIC_CLIENT_ID, type Endpoints, PLAN_USAGE_SCOPE, SIWC_SCOPE } from './endpoints';
+import { outcomeForError } from './callback-pages';
 import { type LoopbackListener, startLoopbackListener } from './loopback';
 import { chatgptProfile } from './profile';
 
@@ -95,11 +96,20 @@ export class SignInAttempt {
   static async start(
     plan: SignInPlan,
     options: { port: number; timeoutMs: number; now(): number },
-    hooks: { finishing(): void },
+    hooks: { finishing(): void; strayResponse(): void },
   ): Promise<SignInAttempt> {
     const as = await plan.metadata();
     const state = oauth.generateRandomState();
-    const listener = await startLoopbackListener({ expectedState: state, port: options.port, timeoutMs: options.timeoutMs });
+    const listener = await startLoopbackListener({
+      expectedState: state,
+      port: options.port,
+      timeoutMs: options.timeoutMs,
+      // A callback with another attempt's (or a forged) state: the person
+      // sees it at once, and this attempt keeps waiting for its own.
+      onStrayRequest: ({ reason }) => {
+        if (reason === 'state' || reason === 'params') hooks.strayResponse();
+      },
+    });
     const secrets: AttemptSecrets = {
       state,
       nonce: oauth.generateRandomNonce(),
@@ -117,7 +127,15 @@ export class SignInAttempt {
     return new SignInAttempt(url.href, startedAt, startedAt + options.timeoutMs, listener, async () => {
       const callback = await listener.callback;
       hooks.finishing();
-      return plan.finish(as, secrets, callback);
+      try {
+        const outcome = await plan.finish(as, secrets, callback);
+        listener.report('signed_in');
+        return outcome;
+      } catch (error) {
+        // The browser shows the same decision as the window, from a fixed set of pages.
+        listener.report(outcomeForError(error instanceof LoupeError ? error.code : undefined));
+        throw error;
+      }
     });
   }
 }

@@ -6,6 +6,7 @@
  * SIWC-specific checks of the notes §6.2.
  */
 import * as oauth from 'oauth4webapi';
+import { isNetworkError } from '../kernel/network';
 import { httpOptions } from './discovery';
 import type { MetadataSource } from './profile';
 import { identityUnavailable, invalidIdToken, invalidTokenResponse, jwksProbe, mapProcessingError } from './oauth-errors';
@@ -102,7 +103,7 @@ async function verifySignature(ctx: VerifyContext, as: oauth.AuthorizationServer
         as = await ctx.metadata.get();
         continue;
       }
-      if (error instanceof TypeError) throw identityUnavailable(error);
+      if (isNetworkError(error)) throw identityUnavailable(error);
       throw invalidIdToken(error);
     }
   }

@@ -11,7 +11,19 @@ export interface Cipher {
   /** Linux backend name (`basic_text`, `gnome_libsecret`, `kwallet*`), or the platform's keychain name. */
   backend(): string;
   encrypt(plainText: string): Promise<Buffer>;
-  decrypt(cipherText: Buffer): Promise<string>;
+  /**
+   * Throws when the keychain is unavailable or refuses access. May return
+   * Electron's `decryptStringAsync` answer as is: `shouldReEncrypt` asks for
+   * the data to be encrypted again (the OS key was rotated), which the vault
+   * does through the repository. A plain string means "no hint".
+   */
+  decrypt(cipherText: Buffer): Promise<string | DecryptResult>;
+}
+
+/** Electron's `safeStorage.decryptStringAsync` result. */
+export interface DecryptResult {
+  result: string;
+  shouldReEncrypt: boolean;
 }
 
 /** A small persistent key-value store (electron-store with mode 0600 in the app). */
@@ -44,8 +56,31 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/**
+ * A yes/no question asked in a main-process dialog (Electron's
+ * dialog.showMessageBox in the app), which a renderer cannot draw, answer or
+ * dismiss on the person's behalf. Used before secrets may leave for a server
+ * the person named, and before weak storage or a vault reset.
+ */
+export interface ConfirmOptions {
+  title: string;
+  /** One sentence: what will happen. */
+  message: string;
+  /** Why to be careful. */
+  detail: string;
+  /** The affirmative button; the other one is "Cancel" and is the default. */
+  confirmLabel: string;
+  /** Origins the secrets will be sent to, also named in `message`. */
+  origins?: string[];
+}
+
 export interface CoreDeps {
   cipher: Cipher;
+  /**
+   * Resolves true only when the person chose `confirmLabel`; false for Cancel or a closed dialog.
+   * A main-process dialog: the renderer can ask for it but never answer it.
+   */
+  confirm(options: ConfirmOptions): Promise<boolean>;
   openStore(name: StoreName): OpenedStore;
   openExternal(url: string): Promise<void>;
   copyText(text: string): void;

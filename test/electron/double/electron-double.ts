@@ -161,6 +161,9 @@ export function createElectronDouble(config: DoubleConfig) {
   }
   const windows: BrowserWindow[] = [];
   class BrowserWindow extends EventEmitter {
+    static getFocusedWindow() {
+      return windows.find((w) => !w.destroyed && w.focused > 0) ?? null;
+    }
     readonly options: Record<string, unknown>;
     readonly webContents = new WebContents();
     url: string | null = null;
@@ -350,7 +353,17 @@ export function createElectronDouble(config: DoubleConfig) {
   const clipboard = { writeText: (text: string) => record('clipboard.writeText', text.length) };
   const errorBoxes: Array<{ title: string; content: string }> = [];
   const openDialogAnswers: string[][] = [];
+  const messageBoxAnswers: number[] = [];
+  const messageBoxes: Array<{ title: string; message: string; detail: string; buttons: string[]; defaultId: number; cancelId: number }> = [];
   const dialog = {
+    async showMessageBox(...args: unknown[]) {
+      const options = (args.length > 1 ? args[1] : args[0]) as (typeof messageBoxes)[number];
+      record('dialog.showMessageBox', options.title);
+      requireReady('dialog.showMessageBox');
+      messageBoxes.push(options);
+      // Closing the box answers its cancelId, as Electron documents.
+      return { response: messageBoxAnswers.shift() ?? options.cancelId, checkboxChecked: false };
+    },
     showErrorBox(title: string, content: string) {
       record('dialog.showErrorBox', title);
       errorBoxes.push({ title, content });
@@ -451,6 +464,8 @@ export function createElectronDouble(config: DoubleConfig) {
     opened,
     errorBoxes,
     openDialogAnswers,
+    messageBoxAnswers,
+    messageBoxes,
     powerMonitor: powerMonitorEmitter,
     get ready() {
       return ready;

@@ -10,6 +10,7 @@ export type Command =
   | { type: 'tray-click' }
   | { type: 'menu-click'; label: string }
   | { type: 'answer-open-dialog'; filePaths: string[] }
+  | { type: 'answer-message-box'; response: number }
   | { type: 'power-event'; event: string }
   | { type: 'quit' }
   | { type: 'invoke'; channel: string; args: unknown[]; senderId?: number; frameUrl?: string }
@@ -47,5 +48,6 @@ export interface Snapshot {
   fetches: Array<{ partition: string; url: string; credentials: unknown }>;
   opened: string[];
   errorBoxes: Array<{ title: string; content: string }>;
+  messageBoxes: Array<{ title: string; message: string; detail: string; buttons: string[]; defaultId: number; cancelId: number }>;
   dockVisible: boolean | null;
 }

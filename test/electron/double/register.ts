@@ -90,6 +90,7 @@ function snapshot(): Snapshot {
     fetches: [...control.fetches],
     opened: [...control.opened],
     errorBoxes: [...control.errorBoxes],
+    messageBoxes: [...control.messageBoxes],
     dockVisible: electron.app.dock ? electron.app.dock.visible : null,
   };
 }
@@ -128,6 +129,9 @@ async function handle(command: Command): Promise<unknown> {
     }
     case 'answer-open-dialog':
       control.openDialogAnswers.push(command.filePaths);
+      return null;
+    case 'answer-message-box':
+      control.messageBoxAnswers.push(command.response);
       return null;
     case 'power-event':
       control.powerMonitor.emit(command.event, control.preventable());

@@ -70,21 +70,24 @@ describe('vault', () => {
     expect(vault.vault).toBeUndefined();
   });
 
-  it('a vault encrypted by another key (another computer) is set aside, not deleted', async () => {
+  it('a vault the keychain will not decrypt (another key, access denied) is left untouched, with Retry and Reset', async () => {
     const fx = await fixture({ cipherKey: randomBytes(32) });
     await signInThroughBrowser(fx);
     await fx.dispose();
     fixtures.pop();
+    const before = await readFile(join(dataDir, 'vault.json'), 'utf8');
     const other = await fixture({ cipherKey: randomBytes(32) });
     const state = other.core.getState();
     expect(state.account.status).toBe('signed_out');
-    const notice = state.notices.find((n) => n.id === 'vault-recovered');
-    expect(notice?.message).toMatch(/sign in again/);
+    const notice = state.notices.find((n) => n.id === 'vault-keychain-unavailable');
+    expect(notice?.actions?.map((a) => a.command)).toEqual(['accounts.retryKeychain', 'accounts.resetVault']);
+    expect(state.notices.some((n) => n.id === 'vault-recovered')).toBe(false);
     const names = await readdir(dataDir);
-    expect(names.some((n) => n.startsWith('vault.json.corrupt-'))).toBe(true);
+    expect(names.some((n) => n.startsWith('vault.json.corrupt-'))).toBe(false);
+    expect(await readFile(join(dataDir, 'vault.json'), 'utf8')).toBe(before);
   });
 
-  it.each([['{"vault": {"v": 1, "data": "bm90IGNpcGhlcnRleHQ="}}'], ['{"vault": 42}'], ['{{{ not json']])('survives a corrupt vault file: %s', async (contents) => {
+  it.each([['{"vault": 42}'], ['{"vault": {"v": 2}}'], ['{{{ not json']])('survives a corrupt vault file: %s', async (contents) => {
     await writeFile(join(dataDir, 'vault.json'), contents);
     const fx = await fixture();
     const state = fx.core.getState();

@@ -6,6 +6,7 @@
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { LoupeError } from '../../kernel/errors';
+import { isNetworkError } from '../../kernel/network';
 import { AnalysisError, type ErrorDetails, MANAGE_USAGE } from '../analysis-error';
 import { readRateInfo } from './rate-headers';
 
@@ -164,9 +165,10 @@ export function classifySdkError(error: unknown, inStream: boolean, partialText:
   if (error instanceof AnalysisError) return error;
   if (error instanceof APIUserAbortError) return abortedError('cancelled', partialText);
   if (error instanceof APIConnectionTimeoutError) return abortedError('timeout', partialText);
-  if (error instanceof APIConnectionError) {
+  // Electron's net.fetch rejects with a plain `net::ERR_…` Error, not the SDK's connection error.
+  if (error instanceof APIConnectionError || isNetworkError(error)) {
     if (inStream) return streamInterrupted(partialText, requestId);
-    return new AnalysisError('network', 'Loupe couldn’t reach the OpenAI API. It will retry.', { disposition: 'backoff' });
+    return new AnalysisError('network', 'Loupe couldn’t reach the OpenAI API.', { disposition: 'backoff' });
   }
   if (error instanceof APIError) {
     if (error.status !== undefined) {
@@ -177,7 +179,7 @@ export function classifySdkError(error: unknown, inStream: boolean, partialText:
     return classifyStreamFailure(body?.code ?? undefined, body?.param ?? undefined, requestId, partialText);
   }
   if (inStream) return streamInterrupted(partialText, requestId);
-  return new AnalysisError('network', 'Loupe couldn’t reach the OpenAI API. It will retry.', { disposition: 'backoff' });
+  return new AnalysisError('network', 'Loupe couldn’t reach the OpenAI API.', { disposition: 'backoff' });
 }
 
 /**

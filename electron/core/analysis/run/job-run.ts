@@ -275,7 +275,9 @@ export class JobRun {
     await this.job.settle(item, () => {
       item.status = 'failed';
       item.finishedAt = this.ctx.now();
-      item.error = { code: error.code, message: error.message };
+      // A network failure that ends here has used up its retries: say so, never "it will retry".
+      const gaveUp = error.code === 'network' && error.details.disposition === 'backoff' && (item.attempts ?? 0) > 1;
+      item.error = { code: error.code, message: gaveUp ? `Loupe couldn’t reach the API after ${item.attempts} attempts.` : error.message };
       if (error.details.requestId) item.requestId = error.details.requestId;
         const partial = error.details.partialText;
       this.job.rememberResult(item, undefined, partial || undefined);

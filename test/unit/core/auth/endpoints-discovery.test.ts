@@ -69,7 +69,7 @@ describe('Discovery', () => {
   });
   it('rejects an issuer that differs by a trailing slash', async () => {
     const { base } = await serve((_n, b) => ({ status: 200, body: metadata(b, { issuer: `${b}/` }) }));
-    await expect(discoveryFor(base).get()).rejects.toMatchObject({ code: 'discovery_failed' });
+    await expect(discoveryFor(base).get()).rejects.toMatchObject({ code: 'issuer_mismatch' });
   });
   it('rejects an endpoint on another origin, and a missing revocation endpoint', async () => {
     const { base } = await serve((_n, b) => ({ status: 200, body: metadata(b, { token_endpoint: 'http://127.0.0.2:9/token' }) }));

@@ -20,10 +20,12 @@ afterEach(async () => {
 
 type Stray = Parameters<NonNullable<LoopbackOptions['onStrayRequest']>>[0];
 
-async function start(options: Partial<LoopbackOptions> = {}): Promise<{ listener: LoopbackListener; strays: Stray[] }> {
+/** Plays the sign-in flow: once the callback arrives, reports `outcome` (null: reports nothing, the test does). */
+async function start(options: Partial<LoopbackOptions> = {}, outcome: 'signed_in' | null = 'signed_in'): Promise<{ listener: LoopbackListener; strays: Stray[] }> {
   const strays: Stray[] = [];
   const listener = await startLoopbackListener({ expectedState: STATE, onStrayRequest: (info) => strays.push(info), ...options });
   open.push(listener);
+  if (outcome) listener.callback.then(() => listener.report(outcome), () => {});
   return { listener, strays };
 }
 
@@ -147,7 +149,7 @@ describe('startLoopbackListener', () => {
     expect(response.status).toBe(200);
     expectHardenedHeaders(response.headers);
     const html = await response.text();
-    expect(html).toContain('Signed in — you can close this tab and return to Loupe.');
+    expect(html).toContain('Loupe is signed in. You can close this tab.');
     expectCspMatchesPage(response.headers.get('content-security-policy')!, html);
     for (const value of [CODE, STATE, 'oaiapp_abc123', 'openid']) expect(html).not.toContain(value);
 
@@ -157,13 +159,14 @@ describe('startLoopbackListener', () => {
   });
 
   it('serves the failure page for an error callback and still hands it to the flow', async () => {
-    const { listener } = await start();
+    const { listener } = await start({}, null);
+    listener.callback.then(() => listener.report('declined'), () => {});
     const query = `error=access_denied&error_description=Secret+%3Cb%3Edetail%3C%2Fb%3E&state=${STATE}`;
     const response = await fetch(callbackUrl(listener, query));
     expect(response.status).toBe(200);
     expectHardenedHeaders(response.headers);
     const html = await response.text();
-    expect(html).toContain('Sign-in was not completed — return to Loupe.');
+    expect(html).toContain('Sign-in was declined in the browser');
     expect(html).not.toContain('Signed in');
     for (const value of ['access_denied', 'Secret', 'detail', STATE]) expect(html).not.toContain(value);
     expectCspMatchesPage(response.headers.get('content-security-policy')!, html);

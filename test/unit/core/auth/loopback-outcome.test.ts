@@ -1,0 +1,109 @@
+/**
+ * Issue #10 item 1: the browser's callback request waits for Loupe's outcome,
+ * and its page says what Loupe decided, from a fixed set of static pages.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type CallbackOutcome, PAGE_CSP, outcomeForError, outcomePage } from '../../../../electron/core/auth/callback-pages';
+import { type LoopbackListener, startLoopbackListener } from '../../../../electron/core/auth/loopback';
+
+const STATE = randomBytes(32).toString('base64url');
+const CODE = `ac_${randomBytes(24).toString('base64url')}`;
+const open: LoopbackListener[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((l) => l.close()));
+});
+
+async function start(outcomeTimeoutMs?: number): Promise<LoopbackListener> {
+  const listener = await startLoopbackListener({ expectedState: STATE, ...(outcomeTimeoutMs ? { outcomeTimeoutMs } : {}) });
+  open.push(listener);
+  return listener;
+}
+
+const url = (l: LoopbackListener, q: string) => `${l.redirectUri}?${q}`;
+const ticks = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+};
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+describe('the callback page waits for the outcome', () => {
+  it('holds the browser until the flow reports, then serves the refusal, never "Signed in"', async () => {
+    const listener = await start();
+    let answered = false;
+    const page = fetch(url(listener, `code=${CODE}&state=${STATE}`)).then(async (r) => {
+      answered = true;
+      return { status: r.status, html: await r.text(), csp: r.headers.get('content-security-policy')! };
+    });
+    await listener.callback;
+    await ticks(20);
+    expect(answered).toBe(false);
+    listener.report('not_verified');
+    listener.report('signed_in'); // a second report changes nothing
+    const { status, html } = await page;
+    expect(status).toBe(200);
+    expect(html).toContain('Sign-in refused');
+    expect(html).toContain('Return to Loupe.');
+    expect(html).not.toMatch(/Signed in|signed in\./);
+    expect(html).not.toContain(CODE);
+  });
+
+  it('answers "still finishing" when the outcome takes longer than the bound', async () => {
+    const listener = await start(30);
+    const response = await fetch(url(listener, `code=${CODE}&state=${STATE}`));
+    const html = await response.text();
+    expect(html).toContain('Loupe is still finishing the sign-in');
+    expect(html).not.toContain('Signed in');
+  });
+
+  it('a cancel after the callback arrived does not pre-empt the outcome: the browser gets what the flow reports', async () => {
+    const listener = await start();
+    const page = fetch(url(listener, `code=${CODE}&state=${STATE}`)).then((r) => r.text());
+    await listener.callback;
+    listener.cancel();
+    listener.report('different_account');
+    expect(await page).toContain('different account');
+  });
+
+  it('closing without a report answers the generic failure, never "Signed in", and frees the port', async () => {
+    const listener = await start();
+    const page = fetch(url(listener, `code=${CODE}&state=${STATE}`)).then((r) => r.text());
+    await listener.callback;
+    await listener.close();
+    const html = await page;
+    expect(html).toContain('The sign-in could not be completed.');
+    expect(html).not.toContain('Signed in');
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(listener.port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    expect(free).toBe(true);
+  });
+});
+
+describe('outcome pages', () => {
+  const outcomes: CallbackOutcome[] = ['signed_in', 'declined', 'not_verified', 'different_account', 'unreachable', 'cancelled', 'timed_out', 'still_working', 'failed'];
+  it.each(outcomes)('%s: branded, "Return to Loupe", CSP-hashed script and style only', (outcome) => {
+    const html = outcomePage(outcome).toString('utf8');
+    expect(html).toContain('<header>Loupe</header>');
+    expect(html).toContain('Return to Loupe.');
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+    expect(script).toBe("history.replaceState(null, '', location.pathname)");
+    expect(html.match(/<script/g)).toHaveLength(1);
+    // The one CSP every page is served with hashes exactly these texts.
+    expect(PAGE_CSP).toContain(`script-src ${sha256(script)};`);
+    expect(PAGE_CSP).toContain(`style-src ${sha256(style)};`);
+    if (outcome !== 'signed_in') expect(html).not.toContain('Signed in');
+  });
+
+  it('maps error codes to pages; unknown or server-chosen codes get the generic failure', () => {
+    expect(outcomeForError('access_denied')).toBe('declined');
+    expect(outcomeForError('invalid_id_token')).toBe('not_verified');
+    expect(outcomeForError('invalid_callback')).toBe('not_verified');
+    expect(outcomeForError('account_mismatch')).toBe('different_account');
+    expect(outcomeForError('identity_verification_unavailable')).toBe('unreachable');
+    for (const code of ['<script>alert(1)</script>', 'toString', '__proto__', 'constructor', undefined]) expect(outcomeForError(code)).toBe('failed');
+  });
+});

@@ -14,7 +14,8 @@ export function AppNotices({ extraError }: { extraError: CommandError | null }) 
   // Only a stopped job whose reason carries a place to fix it (Manage usage) is app-wide news.
   const stopped = useAppState((s) => s.analysis.jobs.find((j) => j.status === 'stopped' && j.stopReason?.link) ?? null);
   const dismiss = useCommand();
-  if (notices.length === 0 && !stopped && !extraError && !dismiss.error) return null;
+  const act = useCommand();
+  if (notices.length === 0 && !stopped && !extraError && !dismiss.error && !act.error) return null;
   return (
     <div className={styles.notices}>
       {stopped?.stopReason && (
@@ -28,15 +29,22 @@ export function AppNotices({ extraError }: { extraError: CommandError | null }) 
           level={notice.level}
           role={notice.level === 'error' ? 'alert' : 'status'}
           actions={
-            <Button variant="link" onClick={() => void dismiss.run('notices.dismiss', { id: notice.id })}>
-              Dismiss
-            </Button>
+            <>
+              {notice.actions?.map((action) => (
+                <Button key={action.command} disabled={act.busy} onClick={() => void act.run(action.command, {})}>
+                  {action.label}
+                </Button>
+              ))}
+              <Button variant="link" onClick={() => void dismiss.run('notices.dismiss', { id: notice.id })}>
+                Dismiss
+              </Button>
+            </>
           }
         >
           {notice.message}
         </Notice>
       ))}
-      <ErrorText error={extraError ?? dismiss.error} />
+      <ErrorText error={extraError ?? act.error ?? dismiss.error} />
     </div>
   );
 }

@@ -30,6 +30,11 @@ export function SigningIn() {
           Loupe could not open your browser. Copy the sign-in link and open it in a browser yourself.
         </Notice>
       )}
+      {signIn.warning && (
+        <Notice level="warning" role="alert">
+          {signIn.warning.message}
+        </Notice>
+      )}
       <p className={styles.countdown}>
         <span>Waiting for the browser</span> <strong data-testid="sign-in-countdown">{formatCountdown(remaining)}</strong>
       </p>

@@ -12,13 +12,38 @@ const ALLOWED: ReadonlyArray<{ origin: string; pathPrefix: string }> = [
 
 export const MANAGE_USAGE_URL = 'https://chatgpt.com/settings/usage';
 
-export function isAllowedExternalUrl(raw: string): boolean {
+/**
+ * Characters no link Loupe opens ever contains: C0/C1 controls, whitespace
+ * (the URL parser silently strips leading tabs, newlines and spaces) and the
+ * invisible or direction-changing marks that make a link read as another one.
+ */
+// eslint-disable-next-line no-control-regex
+export const UNSAFE_URL_CHARS = /[\u0000-\u0020\u007f-\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\ufff9-\ufffb]/;
+
+/**
+ * The normalised `href` to hand to the system browser when `raw` is an
+ * allowed destination, else null. Callers pass on this value, never `raw`:
+ * the allowlist judged the parsed URL, so the browser must get exactly that.
+ */
+export function allowedExternalUrl(raw: unknown): string | null {
+  if (typeof raw !== 'string' || raw.length > 2048 || UNSAFE_URL_CHARS.test(raw)) return null;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return false;
+    return null;
   }
-  if (url.username || url.password) return false;
-  return ALLOWED.some((rule) => url.origin === rule.origin && url.pathname.startsWith(rule.pathPrefix));
+  if (url.protocol !== 'https:' || url.username || url.password || url.port) return null;
+  const allowed = ALLOWED.some((rule) => url.origin === rule.origin && underPrefix(url.pathname, rule.pathPrefix));
+  return allowed ? url.href : null;
+}
+
+/** `/settings` allows `/settings` and `/settings/…`, not `/settingsfoo`. */
+function underPrefix(pathname: string, prefix: string): boolean {
+  return prefix.endsWith('/') ? pathname.startsWith(prefix) : pathname === prefix || pathname.startsWith(`${prefix}/`);
+}
+
+/** Kept for callers that only ask; openers must use `allowedExternalUrl` and pass on what it returns. */
+export function isAllowedExternalUrl(raw: string): boolean {
+  return allowedExternalUrl(raw) !== null;
 }

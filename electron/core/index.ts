@@ -12,7 +12,7 @@ import { ensureHostId } from './auth/host-id';
 import { checkProviderUrl } from './auth/profile';
 import { type CoreDeps, type Logger, silentLogger } from './deps';
 import { LoupeError } from './errors';
-import { MANAGE_USAGE_URL, isAllowedExternalUrl } from './external-links';
+import { MANAGE_USAGE_URL, allowedExternalUrl } from './external-links';
 import { ModelCatalog, fetchModels } from './models';
 import { Settings } from './settings';
 import { StateStore } from './state-store';
@@ -154,8 +154,9 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
   const commands: CommandHandlers = {
     'app.getState': async () => state.get(),
     'app.openExternal': async ({ url }) => {
-      if (!isAllowedExternalUrl(url)) throw new LoupeError('not_allowed', 'Loupe only opens known OpenAI pages in your browser.');
-      await deps.openExternal(url);
+      const href = allowedExternalUrl(url);
+      if (href === null) throw new LoupeError('not_allowed', 'Loupe only opens known OpenAI pages in your browser.');
+      await deps.openExternal(href);
     },
     'notices.dismiss': async ({ id }) => {
       state.update((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));

@@ -6,7 +6,7 @@
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { LoupeError } from '../errors';
-import { AnalysisError, type ErrorDetails, MANAGE_USAGE } from './analysis-error';
+import { AnalysisError, type ErrorDetails, MANAGE_USAGE, internalError } from './analysis-error';
 import { readRateInfo } from './rate-headers';
 
 /** Legacy `subscription_sharing_v2_*` codes map to their successors (§11.2). */
@@ -162,6 +162,8 @@ export function abortedError(reason: 'cancelled' | 'timeout', partialText = ''):
  */
 export function classifySdkError(error: unknown, inStream: boolean, partialText: string, requestId: string | undefined): AnalysisError {
   if (error instanceof AnalysisError) return error;
+  // Loupe's own bugs are not the network: a retry would pay again for the same exception.
+  if (isOwnFault(error, inStream)) return internalError(error, 'handling the API call', { partialText, ...(requestId ? { requestId } : {}) });
   if (error instanceof APIUserAbortError) return abortedError('cancelled', partialText);
   if (error instanceof APIConnectionTimeoutError) return abortedError('timeout', partialText);
   if (error instanceof APIConnectionError) {
@@ -176,8 +178,20 @@ export function classifySdkError(error: unknown, inStream: boolean, partialText:
     const body = error.error as { code?: string; param?: string } | undefined;
     return classifyStreamFailure(body?.code ?? undefined, body?.param ?? undefined, requestId, partialText);
   }
-  if (inStream) return streamInterrupted(partialText, requestId);
-  return new AnalysisError('network', 'Loupe couldn’t reach the OpenAI API. It will retry.', { disposition: 'backoff' });
+  return streamInterrupted(partialText, requestId);
+}
+
+/**
+ * What only Loupe's own code throws. The SDK wraps every failure of `fetch`
+ * in its own error classes, so before the stream opened anything else came
+ * from Loupe; inside a stream a bare error may be the body breaking off, so
+ * only the kinds no network read raises count there.
+ */
+function isOwnFault(error: unknown, inStream: boolean): boolean {
+  if (error instanceof APIError) return false;
+  if (error instanceof RangeError || error instanceof ReferenceError || error instanceof EvalError || error instanceof URIError) return true;
+  if (error instanceof LoupeError) return true;
+  return !inStream;
 }
 
 /**

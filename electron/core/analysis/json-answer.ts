@@ -49,11 +49,34 @@ export interface ReadAnswer {
   parseError?: string;
 }
 
+/**
+ * Deepest nesting an answer may have before it is checked. The checker
+ * recurses once per level, and a recursive schema (a `$ref` back up the
+ * tree) would otherwise let a model's answer choose how deep.
+ */
+export const MAX_ANSWER_DEPTH = 64;
+
+/** Nesting depth of a parsed JSON value, found without recursion; stops counting past `limit`. */
+export function jsonDepth(value: unknown, limit = MAX_ANSWER_DEPTH): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    const level = depth + 1;
+    if (level > deepest) deepest = level;
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) if (typeof child === 'object' && child !== null) stack.push([child, level]);
+  }
+  return deepest;
+}
+
 /** JSON parse + schema check; `schema === null` means free text is the result. */
 export function readAnswer(text: string, validate: Validator | null): ReadAnswer {
   if (!validate) return {};
   const parsed = parseJsonAnswer(text);
   if ('error' in parsed) return { parseError: parsed.error };
+  if (jsonDepth(parsed.value) > MAX_ANSWER_DEPTH) return { parseError: `The answer is nested deeper than ${MAX_ANSWER_DEPTH} levels, more than Loupe checks.` };
   const problem = validate(parsed.value);
   return problem ? { parseError: problem } : { parsed: parsed.value };
 }

@@ -93,7 +93,8 @@ export class Discovery {
 
 function sameOrigin(value: string, issuer: URL): boolean {
   try {
-    return new URL(value).origin === issuer.origin;
+    const url = new URL(value);
+    return url.origin === issuer.origin && !url.username && !url.password;
   } catch {
     return false;
   }

@@ -41,8 +41,9 @@ function parseOverride(raw: string, what: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new LoupeError('invalid_configuration', `${what} "${raw}" is not a valid URL.`);
+    throw new LoupeError('invalid_configuration', `${what} is not a valid URL.`);
   }
+  if (url.username || url.password) throw new LoupeError('invalid_configuration', `${what} must not contain a user name or password.`);
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
   throw new LoupeError('invalid_configuration', `${what} must use https (plain http is allowed only for 127.0.0.1 or localhost).`);

@@ -6,6 +6,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import { LoupeError } from '../errors';
+import { UNSAFE_URL_CHARS } from '../external-links';
 import type { CustomAccount } from '../vault';
 import { Discovery } from './discovery';
 import { type Endpoints, isLoopbackHost } from './endpoints';
@@ -59,11 +60,14 @@ export class StaticMetadata implements MetadataSource {
 /** https everywhere, plain http only on loopback hosts (local testing). */
 export function checkProviderUrl(raw: string, what: string): URL {
   let url: URL;
+  if (UNSAFE_URL_CHARS.test(raw)) throw new LoupeError('invalid_provider', `${what} contains spaces, control or invisible characters.`, { field: what });
   try {
     url = new URL(raw);
   } catch {
     throw new LoupeError('invalid_provider', `${what} is not a valid URL.`, { field: what });
   }
+  // Credentials in a URL end up in logs, screens and Referer headers; tokens and keys go elsewhere.
+  if (url.username || url.password) throw new LoupeError('invalid_provider', `${what} must not contain a user name or password.`, { field: what });
   if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return url;
   throw new LoupeError('invalid_provider', `${what} must use https (plain http is allowed only for 127.0.0.1 or localhost).`, { field: what });
 }

@@ -186,9 +186,15 @@ interface Outcome {
   results: Map<string, number>;
 }
 
-async function fuzz(fx: CoreFixture, r: ReturnType<typeof prng>, codes: Set<string>, secrets: () => string[], outcome: Outcome): Promise<void> {
+async function fuzz(fx: CoreFixture, r: ReturnType<typeof prng>, codes: Set<string>, secrets: () => string[], outcome: Outcome, signedIn: boolean): Promise<void> {
   const values = hostileValues(r);
   for (let i = 0; i < CALLS_PER_PHASE; i++) {
+    // Now and then, undo what the fuzz itself undid (staged photos, the signed-in account), so later calls
+    // get past "nothing staged" and "signed out" and jobs really run.
+    if (i % 25 === 0) {
+      await fx.run('analysis.stage', { paths: [photos] });
+      if (signedIn && fx.core.getState().account.status !== 'signed_in') await fx.run('accounts.addApiKey', { label: 'Key', baseUrl: stack.endpoints.apiBase, apiKey: API_KEY });
+    }
     const command: unknown = r.chance(0.03) ? r.pick([...values.strings.slice(0, 20), 'shell.exec', '__proto__', 42, null]) : r.pick(COMMANDS);
     const raw = makeInput(r, values, typeof command === 'string' && Object.hasOwn(commands, command) ? (command as CommandName) : 'app.getState');
     let cloned: unknown;
@@ -265,7 +271,7 @@ describe(`hostile input at the boundary (seed ${SEED})`, () => {
     const outcome: Outcome = { calls: 0, skipped: 0, byCommand: new Map(), results: new Map() };
     const secrets = () => [API_KEY, ...[...fx.secrets].filter((s) => s.length >= 16)];
     try {
-      await fuzz(fx, r, codes, secrets, outcome);
+      await fuzz(fx, r, codes, secrets, outcome, false);
 
       // Signed in: a ChatGPT session (its tokens become secrets to look for) and an API-key account.
       await signInThroughBrowser(fx);
@@ -273,7 +279,7 @@ describe(`hostile input at the boundary (seed ${SEED})`, () => {
       expect(added.ok, JSON.stringify(added.error)).toBe(true);
       await waitForState(fx.core, (s) => s.models.status === 'ready');
       expect(fx.secrets.size).toBeGreaterThan(0);
-      await fuzz(fx, r, codes, secrets, outcome);
+      await fuzz(fx, r, codes, secrets, outcome, true);
 
       assertOpened(fx);
       const state = JSON.stringify(fx.core.getState());

@@ -166,3 +166,30 @@ describe('analysis.start with a cyclic $ref schema', () => {
     }
   });
 });
+
+describe('answers: hostile keys', () => {
+  const describeSchema = () => {
+    const { schema } = normaliseStrictSchema(object({ description: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } } }));
+    return compileValidator(schema);
+  };
+
+  it('__proto__ or constructor in an answer is a schema mismatch and pollutes nothing', () => {
+    for (const key of ['__proto__', 'constructor']) {
+      const answer = readAnswer(`{"description":"a","tags":[],"${key}":{"polluted":true,"prototype":{"polluted":true}}}`, describeSchema());
+      expect(answer.parseError).toContain(key);
+      expect(answer.parsed).toBeUndefined();
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('a 1 MB key or 10,000 unknown keys in an answer give a short parse error', () => {
+    const huge = readAnswer(`{"description":"a","tags":[],"${'z'.repeat(1024 * 1024)}":1}`, describeSchema());
+    expect(huge.parseError!.length).toBeLessThan(500);
+    const keys = Array.from({ length: 10_000 }, (_, i) => `"k${i}":1`).join(',');
+    const many = readAnswer(`{"description":"a","tags":[],${keys}}`, describeSchema());
+    expect(many.parseError).toMatch(/and 9997 more/);
+    expect(many.parseError!.length).toBeLessThan(500);
+    const notJson = readAnswer(`{"description":"${'q'.repeat(1024 * 1024)}`, describeSchema());
+    expect(notJson.parseError!.length).toBeLessThan(500);
+  });
+});

@@ -4,6 +4,7 @@
  * the raw text and a `parseError` a person can read.
  */
 import { z } from 'zod';
+import { bounded, fieldPath, quoteKey } from '../errors';
 
 export type Validator = (value: unknown) => string | null;
 
@@ -13,7 +14,12 @@ export function compileValidator(schema: Record<string, unknown>): Validator {
   return (value) => {
     const result = type.safeParse(value);
     if (result.success) return null;
-    const issues = result.error.issues.slice(0, 5).map((issue) => `${issue.path.length ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
+    // The answer is the model's: its keys can be anything, of any length, so what is quoted is bounded.
+    const issues = result.error.issues.slice(0, 5).map((issue) => {
+      const where = issue.path.length ? fieldPath(issue.path) : '(top level)';
+      const what = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, 3).map((k) => `“${quoteKey(k)}”`).join(', ')}${issue.keys.length > 3 ? ` and ${issue.keys.length - 3} more` : ''}` : bounded(issue.message, 160);
+      return `${where}: ${what}`;
+    });
     const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
     return `The answer doesn’t match the schema: ${issues.join('; ')}${more}.`;
   };
@@ -41,7 +47,7 @@ export function parseJsonAnswer(text: string): { value: unknown } | { error: str
       firstError ||= error instanceof Error ? error.message : String(error);
     }
   }
-  return { error: `The answer isn’t valid JSON (${firstError}).` };
+  return { error: `The answer isn’t valid JSON (${bounded(firstError, 160)}).` };
 }
 
 export interface ReadAnswer {

@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNodeDeps } from '../../electron/core/adapters/node-deps';
+import { createNodeCipher } from '../../electron/core/adapters/node-cipher';
+import { openJsonFileStore } from '../../electron/core/adapters/json-file-store';
+import { Vault } from '../../electron/core/vault';
 import { resolveEndpoints } from '../../electron/core/auth/endpoints';
 import { checkProviderUrl } from '../../electron/core/auth/profile';
 import { dispatchCommand } from '../../electron/core/dispatch';
@@ -149,5 +152,24 @@ describe('credentials in provider URLs', () => {
       expect(error).toBeInstanceOf(LoupeError);
       expect((error as LoupeError).message).not.toContain('s3cret');
     }
+  });
+});
+
+describe('an API base saved with credentials before they were refused', () => {
+  it('is never shown back with them', async () => {
+    const key = Buffer.alloc(32, 7);
+    const cipher = () => createNodeCipher({ key });
+    const deps = () => createNodeDeps(dir, { cipher: cipher(), openExternal: async () => {}, fetch: async () => { throw new TypeError('fetch failed'); } });
+    await core.dispose();
+    const vault = await Vault.open({ cipher: cipher(), store: openJsonFileStore(join(dir, 'vault.json')).store, allowWeakStorage: false, log: { info() {}, warn() {}, error() {} } });
+    await vault.update((data) => ({
+      ...data,
+      accounts: [{ id: 'old', kind: 'api_key', label: 'Old key', createdAt: 0, baseUrl: 'https://me:hunter2@api.example.com/v1', apiKey: 'sk-old-0123456789abcdef', useChatCompletions: false }],
+      activeAccountId: 'old',
+    }));
+    core = await createCore(deps());
+    const state = core.getState();
+    expect(state.account.baseUrl).toBe('https://api.example.com/v1');
+    expect(JSON.stringify(state)).not.toContain('hunter2');
   });
 });

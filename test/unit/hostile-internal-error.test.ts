@@ -10,6 +10,11 @@
  */
 import { join } from 'node:path';
 import { APIConnectionError } from 'openai';
+import sharp from 'sharp';
+import { AnalysisError } from '../../electron/core/analysis/analysis-error';
+import { CapabilityMemory } from '../../electron/core/analysis/capabilities';
+import { resolvePreset } from '../../electron/core/analysis/presets';
+import { AnalysisClient } from '../../electron/core/analysis/request';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { classifySdkError } from '../../electron/core/analysis/classify';
 import { LoupeError } from '../../electron/core/errors';
@@ -72,17 +77,19 @@ describe('classifying what was thrown', () => {
       expect(error.message).not.toMatch(/Maximum call stack/);
     }
     expect(classifySdkError(new LoupeError('x', 'y'), true, '', undefined).details.disposition).toBe('internal');
-    expect(classifySdkError(new TypeError('oops'), false, '', undefined).details.disposition).toBe('internal');
-    // A body that broke off mid-stream is the network.
+    // A body that broke off (undici's bare TypeError) or arrived truncated is the network, retried as before.
     expect(classifySdkError(new TypeError('terminated'), true, 'part', undefined)).toMatchObject({ code: 'stream_interrupted', details: { disposition: 'backoff' } });
+    expect(classifySdkError(new TypeError('terminated'), false, '', undefined)).toMatchObject({ code: 'network', details: { disposition: 'backoff' } });
+    expect(classifySdkError(new SyntaxError('Unexpected end of JSON input'), false, '', undefined)).toMatchObject({ code: 'network', details: { disposition: 'backoff' } });
     expect(classifySdkError(new APIConnectionError({ message: 'down' }), false, '', undefined)).toMatchObject({ code: 'network', details: { disposition: 'backoff' } });
   });
 });
 
 describe('an internal exception during a photo', () => {
   let s: SignedIn;
+  const API_KEY = 'sk-test-hostile-internal-0123456789abcdef';
   beforeAll(async () => {
-    s = await signedInStandIns({ latencyMs: 10 });
+    s = await signedInStandIns({ latencyMs: 10, apiKeys: [API_KEY] });
   });
   afterAll(async () => {
     await s.close();
@@ -94,6 +101,40 @@ describe('an internal exception during a photo', () => {
     cleanups.push(() => h.engine.dispose());
     return h;
   }
+
+  it.each([
+    ['the Responses API (ChatGPT plan)', false],
+    ['Chat Completions (API key)', true],
+  ])('one call through %s: the checker’s exception becomes internal_error carrying the answer, usage and request id', async (_name, chat) => {
+    const dataDir = await tempDir('loupe-req-');
+    cleanups.push(dataDir.remove);
+    const silent = { info() {}, warn() {}, error() {} };
+    const client = new AnalysisClient({
+      apiBase: new URL(s.stack.endpoints.apiBase),
+      fetch: globalThis.fetch,
+      session: chat ? { accessToken: async () => API_KEY, afterUnauthorized: async () => API_KEY } : s.session,
+      capabilities: new CapabilityMemory(dataDir.path, Date.now, silent),
+      accountKind: chat ? 'apiKey' : 'chatgpt',
+      useChatCompletions: chat,
+      log: silent,
+    });
+    const preset = { ...resolvePreset({ preset: 'describe' }), validate: () => { throw new RangeError('Maximum call stack size exceeded'); } };
+    const image = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#345' } }).jpeg().toBuffer();
+    const before = s.stack.api.requests.length;
+    const error = await client.analyse({ model: MODEL, preset, image: { mime: 'image/jpeg', data: image }, detail: 'low' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AnalysisError);
+    const failure = error as AnalysisError;
+    expect(failure.code).toBe('internal_error');
+    expect(failure.details.disposition).toBe('internal');
+    expect(failure.details.cause).toBe('RangeError');
+    expect(JSON.parse(failure.details.partialText!)).toHaveProperty('description');
+    expect(failure.details.usage?.output_tokens).toBeGreaterThan(0);
+    expect(failure.details.requestId).toBeTruthy();
+    expect(s.stack.api.requests.slice(before).filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
 
   it('makes exactly one request and fails that photo with an internal error, keeping the paid answer', async () => {
     const d = await dirs();

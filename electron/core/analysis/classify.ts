@@ -163,7 +163,7 @@ export function abortedError(reason: 'cancelled' | 'timeout', partialText = ''):
 export function classifySdkError(error: unknown, inStream: boolean, partialText: string, requestId: string | undefined): AnalysisError {
   if (error instanceof AnalysisError) return error;
   // Loupe's own bugs are not the network: a retry would pay again for the same exception.
-  if (isOwnFault(error, inStream)) return internalError(error, 'handling the API call', { partialText, ...(requestId ? { requestId } : {}) });
+  if (isOwnFault(error)) return internalError(error, 'handling the API call', { partialText, ...(requestId ? { requestId } : {}) });
   if (error instanceof APIUserAbortError) return abortedError('cancelled', partialText);
   if (error instanceof APIConnectionTimeoutError) return abortedError('timeout', partialText);
   if (error instanceof APIConnectionError) {
@@ -178,20 +178,20 @@ export function classifySdkError(error: unknown, inStream: boolean, partialText:
     const body = error.error as { code?: string; param?: string } | undefined;
     return classifyStreamFailure(body?.code ?? undefined, body?.param ?? undefined, requestId, partialText);
   }
-  return streamInterrupted(partialText, requestId);
+  if (inStream) return streamInterrupted(partialText, requestId);
+  return new AnalysisError('network', 'Loupe couldn’t reach the OpenAI API. It will retry.', { disposition: 'backoff' });
 }
 
 /**
- * What only Loupe's own code throws. The SDK wraps every failure of `fetch`
- * in its own error classes, so before the stream opened anything else came
- * from Loupe; inside a stream a bare error may be the body breaking off, so
- * only the kinds no network read raises count there.
+ * What only Loupe's own code throws: no network read or server body raises a
+ * RangeError (a stack overflow), ReferenceError, EvalError or URIError, nor
+ * one of Loupe's own errors. A bare TypeError or SyntaxError stays a network
+ * problem: undici reports a body that broke off (`terminated`) and a
+ * truncated JSON body that way.
  */
-function isOwnFault(error: unknown, inStream: boolean): boolean {
+function isOwnFault(error: unknown): boolean {
   if (error instanceof APIError) return false;
-  if (error instanceof RangeError || error instanceof ReferenceError || error instanceof EvalError || error instanceof URIError) return true;
-  if (error instanceof LoupeError) return true;
-  return !inStream;
+  return error instanceof RangeError || error instanceof ReferenceError || error instanceof EvalError || error instanceof URIError || error instanceof LoupeError;
 }
 
 /**

@@ -31,7 +31,7 @@ const MAX_DEPTH = 10;
 const MAX_PROPERTIES = 5000;
 const MAX_ENUM_VALUES = 1000;
 /** Bounds on the raw JSON, checked iteratively before anything recurses into it. */
-const MAX_JSON_DEPTH = 40;
+const MAX_JSON_DEPTH = 64;
 const MAX_JSON_NODES = 50_000;
 const MAX_SCHEMA_CHARS = 250_000;
 /** Names JavaScript gives a meaning to: as a key they vanish into (or read from) the prototype. */

@@ -120,6 +120,8 @@ export const ERROR_CODES = {
     'network',
     'usage_limit',
     'output_unwritable',
+    /** Loupe's own code failed while handling an answer: not retried, the paid answer kept. */
+    'internal_error',
   ],
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES][number];

@@ -219,7 +219,7 @@ export class Accounts {
       id: account?.id ?? null,
       kind: account?.kind ?? null,
       label: account ? labelOf(account) : null,
-      baseUrl: account?.kind === 'api_key' ? account.baseUrl : account?.kind === 'custom' ? account.provider.apiBase : null,
+      baseUrl: withoutCredentials(account?.kind === 'api_key' ? account.baseUrl : account?.kind === 'custom' ? account.provider.apiBase : null),
       status,
       email: oauthAccount?.email ?? null,
       name: oauthAccount?.name ?? null,
@@ -295,4 +295,18 @@ export function parseCustomProvider(input: {
     apiBase: withoutTrailingSlash(input.apiBase.trim()),
     useChatCompletions: input.useChatCompletions ?? false,
   };
+}
+
+/** An API base as shown: never with a user name or password (accounts saved before those were refused may hold one). */
+function withoutCredentials(raw: string | null): string | null {
+  if (raw === null) return null;
+  try {
+    const url = new URL(raw);
+    if (!url.username && !url.password) return raw;
+    url.username = '';
+    url.password = '';
+    return url.href.replace(/\/$/, '');
+  } catch {
+    return null;
+  }
 }

@@ -15,6 +15,13 @@ export type Disposition =
   | 'backoff'
   /** This item cannot succeed as sent: record the failure, never resend the same body. */
   | 'fail_item'
+  /**
+   * Loupe's own code threw while handling this item (not the network, not the
+   * server): fail it once, keeping any paid answer, and never retry, since a
+   * retry would pay again for the same failure. The run stops the job when
+   * photo after photo fails the same way.
+   */
+  | 'internal'
   /** Every further request would fail the same way: stop the job, keep what is done, resumable later. */
   | 'stop_job'
   /** The job (or the app) gave up on this request on purpose. */
@@ -32,6 +39,10 @@ export interface ErrorDetails {
   partialText?: string;
   /** Where to send the person, e.g. ChatGPT's usage settings. */
   link?: { label: string; url: string };
+  /** Tokens already paid for when the failure came after a complete answer. */
+  usage?: { input_tokens: number; output_tokens: number };
+  /** For `internal`: the name of what was thrown (never its message, which may quote the answer). */
+  cause?: string;
 }
 
 export class AnalysisError extends LoupeError {
@@ -46,9 +57,29 @@ export class AnalysisError extends LoupeError {
 
   /** Fields safe to log: never the server's message, which may echo the prompt. */
   logFields(): Record<string, unknown> {
-    const { status, apiCode, param, requestId } = this.details;
-    return { code: this.code, status, apiCode, param, requestId };
+    const { status, apiCode, param, requestId, cause } = this.details;
+    return { code: this.code, status, apiCode, param, requestId, ...(cause ? { cause } : {}) };
   }
+}
+
+/** The name of something thrown, for logs and messages: never its text. */
+export function thrownName(error: unknown): string {
+  if (error instanceof Error) return /^[A-Za-z][\w$]{0,40}$/.test(error.name) ? error.name : 'Error';
+  return typeof error;
+}
+
+/**
+ * An exception raised by Loupe's own code while handling a photo. `doing`
+ * completes "…while Loupe was ___"; `details` carry the paid answer, if any.
+ */
+export function internalError(error: unknown, doing: string, details: Omit<ErrorDetails, 'disposition' | 'cause'> = {}): AnalysisError {
+  const cause = thrownName(error);
+  const kept = details.partialText ? ' The answer is kept in the photo’s result file.' : '';
+  return new AnalysisError('internal_error', `Loupe failed while ${doing} (${cause}). The photo isn’t tried again, so nothing is paid for twice.${kept}`, {
+    ...details,
+    disposition: 'internal',
+    cause,
+  });
 }
 
 export const MANAGE_USAGE = { label: 'Manage usage', url: MANAGE_USAGE_URL } as const;

@@ -5,7 +5,7 @@
  */
 import { copyFile } from 'node:fs/promises';
 import { existsSync, rmdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import type { AnalysisView, ImageDetail, JobDetailView, JobItemsPage, JobSummaryView, ParsedInput, PresetView, PriceRow, StagedInput } from '../../contract';
 import type { Accounts } from '../accounts/accounts';
 import { requireModelAccess } from '../accounts/readiness';
@@ -88,6 +88,9 @@ export class AnalysisService {
   }
 
   stage(paths: string[]): void {
+    // Dropped and picked files always arrive as full paths; anything else would be read relative to wherever Loupe runs.
+    const bad = paths.findIndex((path) => !isAbsolute(path) || path.includes('\0'));
+    if (bad >= 0) throw new LoupeError('invalid_input', 'Only full paths to files or folders can be added.', { field: `paths.${bad}` });
     const known = new Set(this.#staged.map((s) => s.path));
     const added: StagedInput[] = [];
     for (const path of paths) {

@@ -1,5 +1,5 @@
 import type { AppState } from '../../contract';
-import { isAllowedExternalUrl } from '../external-links';
+import { allowedExternalUrl } from '../external-links';
 import type { DomainCommands } from '../kernel/commands';
 import { LoupeError } from '../kernel/errors';
 import type { StateStore } from '../kernel/state-store';
@@ -13,8 +13,10 @@ export function appCommands(ctx: {
   return {
     'app.getState': async () => ctx.state.get(),
     'app.openExternal': async ({ url }) => {
-      if (!isAllowedExternalUrl(url)) throw new LoupeError('not_allowed', 'Loupe only opens known OpenAI pages in your browser.');
-      await ctx.openExternal(url);
+      // The normalised href, never the raw string: what was checked is what opens.
+      const href = allowedExternalUrl(url);
+      if (href === null) throw new LoupeError('not_allowed', 'Loupe only opens known OpenAI pages in your browser.');
+      await ctx.openExternal(href);
     },
     'notices.dismiss': async ({ id }) => ctx.notices.dismiss(id),
   };

@@ -107,7 +107,8 @@ function issuerMismatch(expected: string, cause?: unknown): LoupeError {
 
 function sameOrigin(value: string, issuer: URL): boolean {
   try {
-    return new URL(value).origin === issuer.origin;
+    const url = new URL(value);
+    return url.origin === issuer.origin && !url.username && !url.password;
   } catch {
     return false;
   }

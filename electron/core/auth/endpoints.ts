@@ -4,7 +4,7 @@
  * honoured only in unpackaged builds, and plain http only on loopback hosts.
  */
 import { LoupeError } from '../kernel/errors';
-import { INSECURE_URL_RULE, checkSecureUrl, withoutTrailingSlash } from '../kernel/urls';
+import { CREDENTIALS_URL_RULE, INSECURE_URL_RULE, checkSecureUrl, withoutTrailingSlash } from '../kernel/urls';
 
 export const PRODUCTION_ISSUER = 'https://auth.openai.com';
 export const PRODUCTION_API_BASE = 'https://api.openai.com/v1';
@@ -34,8 +34,9 @@ export interface EndpointOverrides {
 
 function parseOverride(raw: string, what: string): URL {
   const url = checkSecureUrl(raw);
-  if (url === 'invalid') throw new LoupeError('invalid_configuration', `${what} "${raw}" is not a valid URL.`);
+  if (url === 'invalid') throw new LoupeError('invalid_configuration', `${what} is not a valid URL.`);
   if (url === 'insecure') throw new LoupeError('invalid_configuration', `${what} ${INSECURE_URL_RULE}.`);
+  if (url === 'credentials') throw new LoupeError('invalid_configuration', `${what} ${CREDENTIALS_URL_RULE}.`);
   return url;
 }
 

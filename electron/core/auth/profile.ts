@@ -8,7 +8,7 @@ import * as oauth from 'oauth4webapi';
 import { LoupeError } from '../kernel/errors';
 import type { CustomAccount } from '../accounts/vault';
 import { Discovery } from './discovery';
-import { INSECURE_URL_RULE, checkSecureUrl, withoutTrailingSlash } from '../kernel/urls';
+import { CREDENTIALS_URL_RULE, INSECURE_URL_RULE, checkSecureUrl, withoutTrailingSlash } from '../kernel/urls';
 import type { Endpoints } from './endpoints';
 import type { TokenEndpointFailure } from './token-errors';
 import type { TokenRules } from './verify';
@@ -79,8 +79,9 @@ export class StaticMetadata implements MetadataSource {
 /** https everywhere, plain http only on loopback hosts (local testing). */
 export function checkProviderUrl(raw: string, what: string): URL {
   const url = checkSecureUrl(raw);
-  if (url === 'invalid') throw new LoupeError('invalid_provider', `${what} is not a valid URL.`, { field: what });
+  if (url === 'invalid') throw new LoupeError('invalid_provider', `${what} is not a valid URL (or contains spaces, control or invisible characters).`, { field: what });
   if (url === 'insecure') throw new LoupeError('invalid_provider', `${what} ${INSECURE_URL_RULE}.`, { field: what });
+  if (url === 'credentials') throw new LoupeError('invalid_provider', `${what} ${CREDENTIALS_URL_RULE}.`, { field: what });
   return url;
 }
 

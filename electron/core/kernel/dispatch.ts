@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { type CommandError, type CommandResult, commands, isCommandName } from '../../contract';
-import { toCommandError } from './errors';
+import { boundCommandError, fieldPath, quoteKey, toCommandError } from './errors';
 import type { Core } from '../index';
 
 /**
@@ -21,15 +21,18 @@ export async function dispatchCommand(core: Core, command: unknown, input: unkno
   } catch (error) {
     const mapped = toCommandError(error);
     if (mapped.code === 'internal') core.log.error('command failed', { command, error: describe(error) });
-    return { ok: false, error: mapped };
+    return { ok: false, error: boundCommandError(mapped) };
   }
 }
 
+/** Names the first problem in a bounded form: hostile input may carry 10,000 unknown keys or a 1 MB one. */
 function invalidInput(error: z.ZodError): CommandError {
   const issue = error.issues[0];
-  const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
-  const message = field ? `Invalid value for "${field}": ${issue?.message ?? 'invalid'}` : `Invalid input: ${issue?.message ?? 'invalid'}`;
-  return field ? { code: 'invalid_input', message, field } : { code: 'invalid_input', message };
+  const field = issue && issue.path.length > 0 ? fieldPath(issue.path) : undefined;
+  const keys = issue?.code === 'unrecognized_keys' ? issue.keys : undefined;
+  const what = keys ? `unknown field${keys.length > 1 ? 's' : ''} ${keys.slice(0, 3).map((k) => `"${quoteKey(k)}"`).join(', ')}${keys.length > 3 ? ` and ${keys.length - 3} more` : ''}` : (issue?.message ?? 'invalid');
+  const message = field ? `Invalid value for "${field}": ${what}` : `Invalid input: ${what}`;
+  return boundCommandError(field ? { code: 'invalid_input', message, field } : { code: 'invalid_input', message });
 }
 
 /** Error name and code only: messages of unexpected errors may quote secrets. */

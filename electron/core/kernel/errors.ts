@@ -39,3 +39,36 @@ export function toCommandError(error: unknown): CommandError {
   if (error instanceof LoupeError) return error.toCommandError();
   return { code: 'internal', message: 'Something went wrong inside Loupe. Please try again.' };
 }
+
+/** Longest message, field path and path segment that cross the boundary. */
+export const MAX_MESSAGE_CHARS = 400;
+export const MAX_FIELD_CHARS = 120;
+const MAX_SEGMENT_CHARS = 40;
+
+/** Cuts text to `max` characters (an ellipsis marks the cut), never splitting a surrogate pair. */
+export function bounded(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max - 1);
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+/** A field path as people read it: each key shortened, control and bidi characters made visible, the whole bounded. */
+export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  return bounded(path.map((key) => quoteKey(String(key))).join('.'), MAX_FIELD_CHARS);
+}
+
+/** One key or name quoted in a message: bounded, with control and bidi characters replaced. */
+export function quoteKey(key: string, max = MAX_SEGMENT_CHARS): string {
+  // eslint-disable-next-line no-control-regex
+  return bounded(key.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '\ufffd'), max);
+}
+
+/** The last guard at the boundary: whatever produced it, an error crosses with a short message and field. */
+export function boundCommandError(error: CommandError): CommandError {
+  // The code is from the contract's closed set; only the words can grow.
+  const out: CommandError = { code: error.code, message: bounded(error.message, MAX_MESSAGE_CHARS) };
+  if (error.field !== undefined) out.field = bounded(error.field, MAX_FIELD_CHARS);
+  if (error.retryable) out.retryable = true;
+  return out;
+}

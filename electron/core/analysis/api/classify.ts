@@ -7,7 +7,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { LoupeError } from '../../kernel/errors';
 import { isNetworkError } from '../../kernel/network';
-import { AnalysisError, type ErrorDetails, MANAGE_USAGE } from '../analysis-error';
+import { AnalysisError, type ErrorDetails, MANAGE_USAGE, internalError } from '../analysis-error';
 import { readRateInfo } from './rate-headers';
 
 /** Legacy `subscription_sharing_v2_*` codes map to their successors (§11.2). */
@@ -163,6 +163,8 @@ export function abortedError(reason: 'cancelled' | 'timeout', partialText = ''):
  */
 export function classifySdkError(error: unknown, inStream: boolean, partialText: string, requestId: string | undefined): AnalysisError {
   if (error instanceof AnalysisError) return error;
+  // Loupe's own bugs are not the network: a retry would pay again for the same exception.
+  if (isOwnFault(error)) return internalError(error, 'handling the API call', { partialText, ...(requestId ? { requestId } : {}) });
   if (error instanceof APIUserAbortError) return abortedError('cancelled', partialText);
   if (error instanceof APIConnectionTimeoutError) return abortedError('timeout', partialText);
   // Electron's net.fetch rejects with a plain `net::ERR_…` Error, not the SDK's connection error.
@@ -180,6 +182,18 @@ export function classifySdkError(error: unknown, inStream: boolean, partialText:
   }
   if (inStream) return streamInterrupted(partialText, requestId);
   return new AnalysisError('network', 'Loupe couldn’t reach the OpenAI API.', { disposition: 'backoff' });
+}
+
+/**
+ * What only Loupe's own code throws: no network read or server body raises a
+ * RangeError (a stack overflow), ReferenceError, EvalError or URIError, nor
+ * one of Loupe's own errors. A bare TypeError or SyntaxError stays a network
+ * problem: undici reports a body that broke off (`terminated`) and a
+ * truncated JSON body that way.
+ */
+function isOwnFault(error: unknown): boolean {
+  if (error instanceof APIError) return false;
+  return error instanceof RangeError || error instanceof ReferenceError || error instanceof EvalError || error instanceof URIError || error instanceof LoupeError;
 }
 
 /**

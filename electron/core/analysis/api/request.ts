@@ -8,10 +8,10 @@
 import OpenAI from 'openai';
 import type { Response as ApiResponse, ResponseCreateParamsStreaming, ResponseOutputItem } from 'openai/resources/responses/responses';
 import type { Logger } from '../../kernel/deps';
-import { AnalysisError } from '../analysis-error';
+import { AnalysisError, internalError } from '../analysis-error';
 import type { CapabilityMemory } from './capabilities';
 import { abortedError, classifySdkError, classifySessionError, classifyStreamFailure, refusesStructuredOutput, streamInterrupted } from './classify';
-import { readAnswer } from './json-answer';
+import { type ReadAnswer, type Validator, readAnswer } from './json-answer';
 import { type Preset, promptedJsonInstructions } from '../presets';
 import { type RateInfo, readRateInfo } from './rate-headers';
 
@@ -183,11 +183,13 @@ export class AnalysisClient {
       admitted();
       call.onAdmitted?.(readRateInfo(response.headers));
       const text = data.choices[0]?.message?.content ?? '';
-      const answer = readAnswer(text, preset.validate);
+      const usage = { input_tokens: data.usage?.prompt_tokens ?? 0, output_tokens: data.usage?.completion_tokens ?? 0 };
+      const requestId = response.headers.get('x-request-id');
+      const answer = checkAnswer(text, preset.validate, usage, requestId);
       const result: AnalysisResponse = {
         text,
-        usage: { input_tokens: data.usage?.prompt_tokens ?? 0, output_tokens: data.usage?.completion_tokens ?? 0 },
-        requestId: response.headers.get('x-request-id'),
+        usage,
+        requestId,
         model: data.model || call.model,
         structured,
       };
@@ -287,10 +289,11 @@ export class AnalysisClient {
     if (!terminal) throw streamInterrupted(text, requestId);
     // The completed response is authoritative; it can arrive with empty `output` (§10.3), then deltas, then finished items.
     const finalText = messageText(terminal.output) || text || doneItems.join('');
-    const answer = readAnswer(finalText, call.preset.validate);
+    const usage = { input_tokens: terminal.usage?.input_tokens ?? 0, output_tokens: terminal.usage?.output_tokens ?? 0 };
+    const answer = checkAnswer(finalText, call.preset.validate, usage, requestId ?? null);
     const result: AnalysisResponse = {
       text: finalText,
-      usage: { input_tokens: terminal.usage?.input_tokens ?? 0, output_tokens: terminal.usage?.output_tokens ?? 0 },
+      usage,
       requestId: requestId ?? null,
       model: terminal.model || call.model,
       structured,
@@ -298,6 +301,19 @@ export class AnalysisClient {
     if (answer.parsed !== undefined) result.parsed = answer.parsed;
     if (answer.parseError !== undefined) result.parseError = answer.parseError;
     return result;
+  }
+}
+
+/**
+ * Checks a complete, paid answer. An exception here is Loupe's own (the
+ * answer already arrived): it fails the photo once as an internal error that
+ * carries the answer and its usage, never a retry that would pay again.
+ */
+function checkAnswer(text: string, validate: Validator | null, usage: AnalysisResponse['usage'], requestId: string | null): ReadAnswer {
+  try {
+    return readAnswer(text, validate);
+  } catch (error) {
+    throw internalError(error, 'checking the answer against the schema', { partialText: text, usage, ...(requestId ? { requestId } : {}) });
   }
 }
 

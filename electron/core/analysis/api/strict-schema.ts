@@ -30,11 +30,138 @@ const KNOWN = new Set([
 const MAX_DEPTH = 10;
 const MAX_PROPERTIES = 5000;
 const MAX_ENUM_VALUES = 1000;
+/** Bounds on the raw JSON, checked iteratively before anything recurses into it. */
+const MAX_JSON_DEPTH = 64;
+const MAX_JSON_NODES = 50_000;
+const MAX_SCHEMA_CHARS = 250_000;
+/** Names JavaScript gives a meaning to: as a key they vanish into (or read from) the prototype. */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+/** Longest name or path quoted in a message. */
+const MAX_QUOTED = 80;
 
 const isObject = (v: unknown): v is JsonSchema => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A name or path as quoted in a message: bounded, control and bidi characters made visible. */
+export function quote(text: string, max = MAX_QUOTED): string {
+  // eslint-disable-next-line no-control-regex
+  const visible = text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '\ufffd');
+  return visible.length > max ? `${visible.slice(0, max - 1)}…` : visible;
+}
+
 function refuse(path: string, message: string): never {
-  throw new LoupeError('invalid_schema', path ? `Schema problem at “${path}”: ${message}` : `Schema problem: ${message}`, { field: 'customSchema' });
+  throw new LoupeError('invalid_schema', path ? `Schema problem at “${quote(path)}”: ${message}` : `Schema problem: ${message}`, { field: 'customSchema' });
+}
+
+/**
+ * Walks the raw JSON without recursion before anything else reads it: bounded
+ * nesting, node count and size, and no key JavaScript treats specially.
+ */
+function checkJsonShape(root: unknown): void {
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: root, path: '', depth: 0 }];
+  let nodes = 0;
+  let chars = 0;
+  while (stack.length) {
+    const { value, path, depth } = stack.pop()!;
+    if (++nodes > MAX_JSON_NODES) refuse('', `it has more than ${MAX_JSON_NODES} values.`);
+    if (typeof value === 'string') chars += value.length;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_JSON_DEPTH) refuse(path, `the JSON is nested deeper than ${MAX_JSON_DEPTH} levels.`);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) stack.push({ value: value[i], path: join(path, String(i)), depth: depth + 1 });
+      continue;
+    }
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) refuse(path, 'the schema must be plain JSON.');
+    for (const key of Object.keys(value)) {
+      if (RESERVED_NAMES.has(key)) refuse(path, `the name “${key}” can’t be used (JavaScript gives it a special meaning); rename it.`);
+      chars += key.length;
+      stack.push({ value: (value as Record<string, unknown>)[key], path: join(path, key), depth: depth + 1 });
+    }
+    if (chars > MAX_SCHEMA_CHARS) refuse('', `it is larger than ${MAX_SCHEMA_CHARS} characters.`);
+  }
+  if (chars > MAX_SCHEMA_CHARS) refuse('', `it is larger than ${MAX_SCHEMA_CHARS} characters.`);
+}
+
+/** Where a local `$ref` points: the root (`#`) or one of `$defs` (`#/$defs/name`), the forms answers are checked with. */
+function refTarget(root: JsonSchema, ref: string, path: string): { key: string; schema: JsonSchema } {
+  if (ref === '#') return { key: '#', schema: root };
+  const match = /^#\/\$defs\/([^/]+)$/.exec(ref);
+  if (!match) refuse(path, `“$ref” “${quote(ref)}” isn’t supported; use “#” or “#/$defs/<name>”.`);
+  let name: string;
+  try {
+    name = decodeURIComponent(match[1]!).replace(/~1/g, '/').replace(/~0/g, '~');
+  } catch {
+    refuse(path, `“$ref” “${quote(ref)}” isn’t a valid reference.`);
+  }
+  const defs = root.$defs;
+  const schema = isObject(defs) && Object.hasOwn(defs, name) ? defs[name] : undefined;
+  if (!isObject(schema)) refuse(path, `“$ref” “${quote(ref)}” points at nothing: there is no “$defs.${quote(name)}”.`);
+  return { key: `#/$defs/${name}`, schema };
+}
+
+/** The `$ref`s a schema reaches without first passing through an object's properties or an array's items. */
+function unguardedRefs(schema: JsonSchema): string[] {
+  const refs: string[] = [];
+  const stack: unknown[] = [schema];
+  while (stack.length) {
+    const node = stack.pop();
+    if (!isObject(node)) continue;
+    if (typeof node.$ref === 'string') refs.push(node.$ref);
+    if (Array.isArray(node.anyOf)) stack.push(...(node.anyOf as unknown[]));
+  }
+  return refs;
+}
+
+/**
+ * Every `$ref` must resolve, and following them must reach a property or an
+ * item before coming back: `a → b → a` describes no value at all, and
+ * checking an answer against it would never end.
+ */
+function checkRefs(root: JsonSchema): void {
+  // Every `$ref` anywhere in the schema resolves.
+  const stack: Array<{ node: unknown; path: string }> = [{ node: root, path: '' }];
+  while (stack.length) {
+    const { node, path } = stack.pop()!;
+    if (Array.isArray(node)) {
+      node.forEach((child, i) => stack.push({ node: child, path: join(path, String(i)) }));
+      continue;
+    }
+    if (!isObject(node)) continue;
+    if (typeof node.$ref === 'string') refTarget(root, node.$ref, path);
+    for (const key of ['properties', '$defs', 'definitions'] as const) {
+      const map = node[key];
+      if (isObject(map)) for (const [name, child] of Object.entries(map)) stack.push({ node: child, path: join(path, `${key}.${name}`) });
+    }
+    for (const key of ['items', 'anyOf'] as const) if (node[key] !== undefined) stack.push({ node: node[key], path: join(path, key) });
+  }
+  // No loop of references that never reaches a property or an item.
+  const edges = (key: string, schema: JsonSchema): string[] => unguardedRefs(schema).map((ref) => refTarget(root, ref, key).key);
+  const state = new Map<string, 'open' | 'done'>();
+  const targets: Array<[string, JsonSchema]> = [['#', root], ...(isObject(root.$defs) ? Object.entries(root.$defs).map(([n, s]) => [`#/$defs/${n}`, s as JsonSchema] as [string, JsonSchema]) : [])];
+  for (const [start, startSchema] of targets) {
+    if (state.has(start)) continue;
+    // Iterative depth-first search; `trail` is the current chain of references.
+    const trail: Array<{ key: string; next: string[] }> = [{ key: start, next: edges(start, startSchema) }];
+    state.set(start, 'open');
+    while (trail.length) {
+      const top = trail[trail.length - 1]!;
+      const nextKey = top.next.pop();
+      if (nextKey === undefined) {
+        state.set(top.key, 'done');
+        trail.pop();
+        continue;
+      }
+      const seen = state.get(nextKey);
+      if (seen === 'open') {
+        const loop = [...trail.slice(trail.findIndex((t) => t.key === nextKey)).map((t) => t.key), nextKey];
+        refuse('', `its “$ref”s form a loop (${quote(loop.join(' → '), 200)}) that never reaches a property or an item.`);
+      }
+      if (seen === 'done') continue;
+      state.set(nextKey, 'open');
+      const schema = nextKey === '#' ? root : ((root.$defs as JsonSchema)[nextKey.slice('#/$defs/'.length)] as JsonSchema);
+      trail.push({ key: nextKey, next: edges(nextKey, schema) });
+    }
+  }
 }
 
 function typesOf(s: JsonSchema): string[] {
@@ -68,10 +195,10 @@ class Normaliser {
     for (const [key, value] of Object.entries(input)) {
       if (REFUSED.has(key)) refuse(path, `“${key}” isn’t supported by strict structured outputs.`);
       if (DROPPED.has(key)) {
-        this.changes.push(`Removed “${key}” at ${path || 'the top level'} (not supported in strict mode).`);
+        this.changes.push(`Removed “${key}” at ${quote(path) || 'the top level'} (not supported in strict mode).`);
         continue;
       }
-      if (!KNOWN.has(key) && !key.startsWith('x-')) refuse(path, `unknown keyword “${key}”.`);
+      if (!KNOWN.has(key) && !key.startsWith('x-')) refuse(path, `unknown keyword “${quote(key)}”.`);
       out[key] = value;
     }
 
@@ -79,13 +206,13 @@ class Normaliser {
       // For object alternatives this is what strict mode offers; the person is told.
       out.anyOf = out.oneOf;
       delete out.oneOf;
-      this.changes.push(`Changed “oneOf” to “anyOf” at ${path || 'the top level'}.`);
+      this.changes.push(`Changed “oneOf” to “anyOf” at ${quote(path) || 'the top level'}.`);
     }
     if ('$ref' in out && (typeof out.$ref !== 'string' || !out.$ref.startsWith('#'))) refuse(path, 'only local “$ref”s (starting with “#”) are allowed.');
 
     let types = typesOf(out);
     if (out.type !== undefined && (types.length === 0 || types.length !== (Array.isArray(out.type) ? out.type.length : 1))) refuse(path, '“type” must be a type name or a list of them.');
-    for (const t of types) if (!TYPES.has(t)) refuse(path, `unknown type “${t}”.`);
+    for (const t of types) if (!TYPES.has(t)) refuse(path, `unknown type “${quote(t)}”.`);
     if (!types.length && isObject(out.properties)) {
       out.type = 'object';
       types = ['object'];
@@ -119,7 +246,7 @@ class Normaliser {
   }
 
   private object(out: JsonSchema, path: string, depth: number): void {
-    const where = path || 'the top level';
+    const where = quote(path) || 'the top level';
     if (out.properties !== undefined && !isObject(out.properties)) refuse(path, '“properties” must be an object.');
     const properties = (out.properties as JsonSchema | undefined) ?? {};
     if (isObject(out.additionalProperties)) {
@@ -131,7 +258,7 @@ class Normaliser {
     }
     if (out.required !== undefined && (!Array.isArray(out.required) || out.required.some((r) => typeof r !== 'string'))) refuse(path, '“required” must be a list of property names.');
     const required = new Set((out.required as string[] | undefined) ?? []);
-    for (const name of required) if (!(name in properties)) refuse(path, `“required” names “${name}”, which isn’t under “properties”.`);
+    for (const name of required) if (!Object.hasOwn(properties, name)) refuse(path, `“required” names “${quote(name)}”, which isn’t under “properties”.`);
     const next: JsonSchema = {};
     for (const [name, schema] of Object.entries(properties)) {
       this.properties++;
@@ -139,7 +266,7 @@ class Normaliser {
       let property = this.node(schema, join(path, `properties.${name}`), depth + 1);
       if (!required.has(name)) {
         property = nullable(property);
-        this.changes.push(`Made “${join(path, name)}” required but nullable (strict mode requires every property).`);
+        this.changes.push(`Made “${quote(join(path, name))}” required but nullable (strict mode requires every property).`);
       }
       next[name] = property;
     }
@@ -166,6 +293,7 @@ export function normaliseStrictSchema(input: unknown): NormalisedSchema {
     }
   }
   if (!isObject(value)) refuse('', 'the schema must be a JSON object.');
+  checkJsonShape(value);
   if (isObject(value.schema) && value.type === undefined && value.properties === undefined) value = value.schema;
   const root = value as JsonSchema;
   const rootTypes = typesOf(root);
@@ -175,6 +303,7 @@ export function normaliseStrictSchema(input: unknown): NormalisedSchema {
   if (root.anyOf !== undefined || root.oneOf !== undefined) refuse('', 'the top level can’t be an “anyOf”.');
   const normaliser = new Normaliser();
   const schema = normaliser.node(root, '', 0);
+  checkRefs(schema);
   try {
     compileValidator(schema);
   } catch (error) {

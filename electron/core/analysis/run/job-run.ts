@@ -280,10 +280,17 @@ export class JobRun {
       item.error = { code: error.code, message: gaveUp ? `Loupe couldn’t reach the API after ${item.attempts} attempts.` : error.message };
       if (error.details.requestId) item.requestId = error.details.requestId;
         const partial = error.details.partialText;
+      // A complete answer that Loupe then failed on was paid for: count it.
+      const usage = error.details.usage;
+      if (usage) {
+        item.usage = usage;
+        this.job.record.tokens.input += usage.input_tokens;
+        this.job.record.tokens.output += usage.output_tokens;
+      }
       this.job.rememberResult(item, undefined, partial || undefined);
       if (item.hash) {
         item.outputFile = this.#claim(item, item.hash);
-        this.#write(item, { status: 'failed', result: null, error: item.error, ...(partial ? { raw_text: partial } : {}), request_id: error.details.requestId ?? null, usage: null });
+        this.#write(item, { status: 'failed', result: null, error: item.error, ...(partial ? { raw_text: partial } : {}), request_id: error.details.requestId ?? null, usage: usage ?? null });
       }
     });
     this.#sent.delete(item.id);

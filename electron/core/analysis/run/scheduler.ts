@@ -9,7 +9,7 @@
  * The scheduler holds no photo state of its own; the hooks do the work and
  * the bookkeeping, so this file is only about order and timing.
  */
-import { AnalysisError } from '../analysis-error';
+import { AnalysisError, internalError } from '../analysis-error';
 import type { Governor } from './governor';
 import type { RateInfo } from '../api/rate-headers';
 
@@ -24,6 +24,8 @@ export interface SchedulerTuning {
   prepareParallel: number;
   /** Most photos prepared ahead of sending. */
   maxPrefetch: number;
+  /** Photos in a row that may fail with the same internal error (none done in between) before the job stops. */
+  maxInternalStreak?: number;
 }
 
 export const DEFAULT_SCHEDULER_TUNING: SchedulerTuning = {
@@ -87,6 +89,8 @@ export class Scheduler<P, R> {
   #timerAt = Number.POSITIVE_INFINITY;
   #resolve!: (outcome: RunOutcome) => void;
   #finished = false;
+  /** Photos failed in a row by the same internal error, with no success in between. */
+  #internal: { key: string; count: number } | undefined;
   readonly done: Promise<RunOutcome>;
 
   constructor(
@@ -163,8 +167,10 @@ export class Scheduler<P, R> {
         (outcome) => this.#prepared(id, outcome),
         (error: unknown) => {
           this.#preparing.delete(id);
-          if (this.#state === 'running') void this.#settle(this.hooks.failed(id, asAnalysisError(error)));
+          const failure = asAnalysisError(error);
+          if (this.#state === 'running') void this.#settle(this.hooks.failed(id, failure));
           else this.hooks.released(id);
+          if (failure.details.disposition === 'internal') this.#noteInternal(failure);
           this.#pump();
         },
       );
@@ -220,7 +226,10 @@ export class Scheduler<P, R> {
           this.#inFlight.delete(entry.id);
           // A paused job still records answers already paid for; a cancelled one doesn't.
           if (this.#state === 'cancelled') this.hooks.released(entry.id);
-          else void this.#settle(this.hooks.succeeded(entry.id, result));
+          else {
+            this.#internal = undefined;
+            void this.#settle(this.hooks.succeeded(entry.id, result));
+          }
         },
         (error: unknown) => {
           this.governor.finished(seq);
@@ -250,6 +259,12 @@ export class Scheduler<P, R> {
       void this.#settle(this.hooks.failed(entry.id, error));
       return;
     }
+    if (disposition === 'internal') {
+      // Recorded once, never retried: a retry would pay again for Loupe's own failure.
+      void this.#settle(this.hooks.failed(entry.id, error));
+      this.#noteInternal(error);
+      return;
+    }
     // rate_limit or backoff: retry while the budget lasts.
     if (disposition === 'rate_limit') entry.rateLimited++;
     else entry.attempts++;
@@ -267,6 +282,26 @@ export class Scheduler<P, R> {
     this.hooks.retrying(entry.id, error, entry.notBefore);
     // Retries go first: they have waited longest and hold a prepared photo.
     this.#ready.unshift(entry);
+  }
+
+  /**
+   * The same internal error on photo after photo means every further photo
+   * would fail the same way after its request was paid for: stop the job
+   * (resumable) instead of sending the rest.
+   */
+  #noteInternal(error: AnalysisError): void {
+    const key = `${error.code}:${error.details.cause ?? ''}`;
+    this.#internal = this.#internal?.key === key ? { key, count: this.#internal.count + 1 } : { key, count: 1 };
+    const limit = this.tuning.maxInternalStreak ?? 3;
+    if (this.#internal.count < limit || this.#state !== 'running') return;
+    this.hooks.stop(
+      new AnalysisError(
+        'internal_error',
+        `Loupe stopped this job: ${this.#internal.count} photos in a row failed with the same internal error (${error.details.cause ?? 'unknown'}), so the others would too. Their answers are kept; resume the job once the cause is fixed.`,
+        { disposition: 'stop_job', cause: error.details.cause ?? 'unknown' },
+      ),
+    );
+    this.#halt('stopped');
   }
 
   /** Exponential with "equal jitter": half fixed, half random, so retries spread out but never come back instantly. */
@@ -311,5 +346,5 @@ export class Scheduler<P, R> {
 
 function asAnalysisError(error: unknown): AnalysisError {
   if (error instanceof AnalysisError) return error;
-  return new AnalysisError('internal', 'Something went wrong inside Loupe while handling this photo.', { disposition: 'fail_item' });
+  return internalError(error, 'handling this photo');
 }

@@ -94,7 +94,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     },
     fetch: deps.fetch,
     store: ModelStore.open(modelsStore.store, settingsStore.store),
-    now: () => deps.clock.now(),
+    clock: deps.clock,
     log,
     onChange: invalidate,
   });
@@ -143,7 +143,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     ...appCommands({ state, notices, openExternal: deps.openExternal }),
     ...settingsCommands({ settings, records, accounts, invalidate }),
     ...authCommands({ auth, accounts, records, models, invalidate }),
-    ...accountCommands({ accounts, auth, models, fetch: deps.fetch, log }),
+    ...accountCommands({ accounts, auth, models, fetch: deps.fetch, log, clock: deps.clock }),
     ...modelCommands({ accounts, models }),
     ...analysisCommands(analysis),
   } satisfies CommandHandlers;

@@ -1,14 +1,14 @@
 import type { AuthController } from '../auth/controller';
 import { PRODUCTION_API_BASE } from '../auth/endpoints';
 import { checkProviderUrl } from '../auth/profile';
-import type { Logger } from '../kernel/deps';
+import type { Clock, Logger } from '../kernel/deps';
 import type { DomainCommands } from '../kernel/commands';
 import { LoupeError, logCode } from '../kernel/errors';
 import { withoutTrailingSlash } from '../kernel/urls';
 import { type ModelCatalog, fetchModels } from '../models/catalogue';
 import { type AccountAccess, type Accounts, parseCustomProvider } from './accounts';
 
-export function accountCommands(ctx: { accounts: Accounts; auth: AuthController; models: ModelCatalog; fetch: typeof fetch; log: Logger }): DomainCommands<'accounts'> {
+export function accountCommands(ctx: { accounts: Accounts; auth: AuthController; models: ModelCatalog; fetch: typeof fetch; log: Logger; clock: Clock }): DomainCommands<'accounts'> {
   const { accounts, models } = ctx;
   return {
     'accounts.switch': async ({ accountId }) => {
@@ -36,7 +36,7 @@ export function accountCommands(ctx: { accounts: Accounts; auth: AuthController;
         },
       };
       // Check the key before anything is saved: a failed check leaves no trace.
-      await fetchModels(candidate, ctx.fetch, ctx.log);
+      await fetchModels(candidate, ctx.fetch, ctx.log, ctx.clock);
       const accountId = await accounts.addApiKey({
         label: candidate.label,
         baseUrl: withoutTrailingSlash(base.href),

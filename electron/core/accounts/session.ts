@@ -16,7 +16,7 @@ import { mapProcessingError } from '../auth/oauth-errors';
 import type { OAuthProfile } from '../auth/profile';
 import { parseEarliestRefreshAt, readTokenError, refreshFailureError, TERMINAL_REFRESH_CODES } from '../auth/token-errors';
 import { clientFor, verifyTokenResponse } from '../auth/verify';
-import type { Clock, Logger } from '../kernel/deps';
+import { type Clock, type Logger, sleep } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import type { AccountRepository } from './repository';
 import { type OAuthAccount, type PendingRefresh, type TokenSet, isOAuthAccount, oauthClientId } from './vault';
@@ -331,7 +331,7 @@ export class Session {
       } catch {
         /* network error: one retry */
       }
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(this.deps.clock, 300);
     }
     return false;
   }

@@ -105,6 +105,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     openExternal: deps.openExternal,
     copyText: deps.copyText,
     now: () => deps.clock.now(),
+    clock: deps.clock,
     log,
     records,
     hostId: ensureHostId(settingsStore.store),

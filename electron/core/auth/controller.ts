@@ -4,7 +4,7 @@
  * success (first-use notice, model list, refresh schedule).
  */
 import type { CommandError, SignInView } from '../../contract';
-import type { Logger } from '../kernel/deps';
+import type { Clock, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import type { CustomAccount } from '../accounts/vault';
 import { customPlan } from './custom-sign-in';
@@ -26,6 +26,7 @@ export interface AuthControllerDeps extends SignInDeps {
   onSignedIn(outcome: { accountId: string; planUsage: boolean }): void;
   onChange(): void;
   log: Logger;
+  clock: Clock;
 }
 
 export class AuthController {
@@ -59,7 +60,7 @@ export class AuthController {
     this.#browserOpened = false;
     const attempt = await SignInAttempt.start(
       plan,
-      { port: settings.callbackPort, timeoutMs: settings.signInTimeoutMs ?? settings.signInTimeoutMinutes * 60_000, now: this.deps.now },
+      { port: settings.callbackPort, timeoutMs: settings.signInTimeoutMs ?? settings.signInTimeoutMinutes * 60_000, clock: this.deps.clock },
       {
         finishing: () => {
           this.#finishing = true;

@@ -1,3 +1,4 @@
+import type { Clock } from '../kernel/deps';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -14,8 +15,9 @@ export interface LoopbackOptions {
   port?: number;
   /** Default '/auth/callback'. */
   path?: string;
-  /** Overall attempt timeout, default 10 minutes. */
+  /** Overall attempt timeout, default 10 minutes, on this clock. */
   timeoutMs?: number;
+  clock: Clock;
   /** Default 15_000 (server.requestTimeout). */
   requestTimeoutMs?: number;
   /** Default 10_000 (server.headersTimeout). */
@@ -126,7 +128,7 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
 
   let settled = false;
   let closing = false;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: { cancel(): void } | undefined;
   let resolveCallback!: (url: URL) => void;
   let rejectCallback!: (error: LoupeError) => void;
   const callback = new Promise<URL>((resolve, reject) => {
@@ -163,7 +165,7 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
   function settle(): boolean {
     if (settled) return false;
     settled = true;
-    clearTimeout(timer);
+    timer?.cancel();
     return true;
   }
 
@@ -260,7 +262,7 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
       redirectUri = `http://${expectedHost}${path}`;
       const closed = new Promise<void>((done) => server.once('close', () => done()));
 
-      timer = setTimeout(() => {
+      timer = options.clock.setTimeout(() => {
         fail(new LoupeError('timeout', 'Sign-in timed out before the browser returned to Loupe. Please try again.', { retryable: true }));
       }, timeoutMs);
 

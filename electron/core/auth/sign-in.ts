@@ -7,7 +7,7 @@
  * the first callback and is saved before the code is exchanged.
  */
 import * as oauth from 'oauth4webapi';
-import type { Logger } from '../kernel/deps';
+import type { Clock, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import type { AccountRepository } from '../accounts/repository';
 import { type ChatGptAccount, newAccountId } from '../accounts/vault';
@@ -94,12 +94,12 @@ export class SignInAttempt {
 
   static async start(
     plan: SignInPlan,
-    options: { port: number; timeoutMs: number; now(): number },
+    options: { port: number; timeoutMs: number; clock: Clock },
     hooks: { finishing(): void },
   ): Promise<SignInAttempt> {
     const as = await plan.metadata();
     const state = oauth.generateRandomState();
-    const listener = await startLoopbackListener({ expectedState: state, port: options.port, timeoutMs: options.timeoutMs });
+    const listener = await startLoopbackListener({ expectedState: state, port: options.port, timeoutMs: options.timeoutMs, clock: options.clock });
     const secrets: AttemptSecrets = {
       state,
       nonce: oauth.generateRandomNonce(),
@@ -113,7 +113,7 @@ export class SignInAttempt {
       listener.cancel();
       throw error;
     }
-    const startedAt = options.now();
+    const startedAt = options.clock.now();
     return new SignInAttempt(url.href, startedAt, startedAt + options.timeoutMs, listener, async () => {
       const callback = await listener.callback;
       hooks.finishing();

@@ -75,7 +75,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     [...vault.notices, ...recoveryNotice(settingsStore, 'settings', 'settings'), ...recoveryNotice(vaultStore, 'vault', 'saved sign-in'), ...recoveryNotice(modelsStore, 'models', 'model list')],
     invalidate,
   );
-  const discovery = new Discovery(endpoints, deps.fetch);
+  const discovery = new Discovery(endpoints, deps.fetch, deps.clock);
 
   const accounts = new Accounts({
     records,

@@ -231,7 +231,7 @@ export class Session {
     let response: Response;
     try {
       response = await oauth.refreshTokenGrantRequest(as, client, profile.clientAuth(), tokens.refreshToken, {
-        ...httpOptions(profile.allowInsecure, profile.fetch),
+        ...httpOptions(profile.allowInsecure, profile.fetch, this.deps.clock),
         additionalParameters: profile.tokenParams,
       });
     } catch (cause) {
@@ -323,7 +323,7 @@ export class Session {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const response = await oauth.revocationRequest(as, clientFor(oauthClientId(account)), profile.clientAuth(), refreshToken, {
-          ...httpOptions(profile.allowInsecure, profile.fetch, 10_000),
+          ...httpOptions(profile.allowInsecure, profile.fetch, this.deps.clock, 10_000),
           additionalParameters: { token_type_hint: 'refresh_token' },
         });
         if (response.status === 200) return true;

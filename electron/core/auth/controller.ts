@@ -4,7 +4,7 @@
  * success (first-use notice, model list, refresh schedule).
  */
 import type { CommandError, SignInView } from '../../contract';
-import type { Clock, Logger } from '../kernel/deps';
+import type { Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import type { CustomAccount } from '../accounts/vault';
 import { customPlan } from './custom-sign-in';
@@ -26,7 +26,6 @@ export interface AuthControllerDeps extends SignInDeps {
   onSignedIn(outcome: { accountId: string; planUsage: boolean }): void;
   onChange(): void;
   log: Logger;
-  clock: Clock;
 }
 
 export class AuthController {

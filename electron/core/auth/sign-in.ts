@@ -25,6 +25,7 @@ export interface SignInDeps {
   fetch: typeof fetch;
   openExternal(url: string): Promise<void>;
   now(): number;
+  clock: Clock;
   log: Logger;
   records: AccountRepository;
   hostId: string;
@@ -192,7 +193,7 @@ async function finish(
   // exchange fails, the retry reuses this client id instead of registering again.
   const accountId = saved?.id ?? newAccountId();
   const { tokens, identity } = await exchangeCode({
-    profile: chatgptProfile(deps.endpoints, deps.discovery, deps.fetch),
+    profile: chatgptProfile(deps.endpoints, deps.discovery, deps.fetch, deps.clock),
     as,
     clientId,
     callback,

@@ -12,7 +12,7 @@ import type { createRequestBody } from './request-body.ts';
 type Helpers = ReturnType<typeof createRespond> & ReturnType<typeof createRequestBody>;
 
 export function createInference(s: ApiState & Helpers) {
-  const { active, faultQueue, latencyNow, models, stats, structuredOutputs, headers, sendJson, sendError } = s;
+  const { active, clock, faultQueue, latencyNow, models, stats, structuredOutputs, headers, sendJson, sendError } = s;
 
   function takeFault(ctx: Ctx): Fault | null {
     const f = faultQueue.shift() ?? null;
@@ -110,7 +110,7 @@ export function createInference(s: ApiState & Helpers) {
     stats.responses++;
     ctx.res.writeHead(200, h);
     ctx.res.flushHeaders();
-    const play = playChunks(ctx.res, built.chunks, wait, built.drop ? 'destroy' : 'end');
+    const play = playChunks(ctx.res, built.chunks, wait, built.drop ? 'destroy' : 'end', clock);
     active.add(play.cancel);
     await play.done;
     active.delete(play.cancel);
@@ -131,7 +131,7 @@ export function createInference(s: ApiState & Helpers) {
     ctx.record.status = 200;
     ctx.res.writeHead(200, headers(ctx, { 'cache-control': 'no-cache', 'content-type': 'text/event-stream; charset=utf-8' }));
     ctx.res.flushHeaders();
-    const play = playChunks(ctx.res, buildChatStream(base, text, usage, v.includeUsage), wait, 'end');
+    const play = playChunks(ctx.res, buildChatStream(base, text, usage, v.includeUsage), wait, 'end', clock);
     active.add(play.cancel);
     await play.done;
     active.delete(play.cancel);
@@ -140,9 +140,9 @@ export function createInference(s: ApiState & Helpers) {
   function delay(ms: number, ctx: Ctx): Promise<void> {
     if (ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
+      const t = clock.setTimeout(done, ms);
       function done(): void {
-        clearTimeout(t);
+        t.cancel();
         active.delete(cancel);
         ctx.res.off('close', done);
         resolve();

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { startOpenAIStandIn, type OpenAIStandIn, type TokenCheck } from './openai-api.ts';
 import { goDuration } from './ratelimit.ts';
 import { PHOTO_SCHEMA } from './photo-schema.ts';
+import { ManualClock } from '../../support/manual-clock';
 
 const API_KEY = 'sk-test-4f9a2c81b7d34e60a1c2';
 const PLAN_SCOPES = ['openid', 'profile', 'email', 'offline_access', 'resource.invoke', 'chatgpt.tokens.use.direct'];
@@ -267,24 +268,45 @@ describe('POST /v1/responses streaming (plan token)', () => {
   });
 
   it('spreads latency over the deltas with timers', async () => {
-    api.setLatency(300);
-    const t0 = Date.now();
-    const res = await post('/responses', planBody());
-    const headersAt = Date.now() - t0;
-    const reader = res.body!.getReader();
-    const dec = new TextDecoder();
-    let firstDeltaAt = -1;
-    let text = '';
-    for (let r = await reader.read(); !r.done; r = await reader.read()) {
-      text += dec.decode(r.value, { stream: true });
-      if (firstDeltaAt < 0 && text.includes('response.output_text.delta')) firstDeltaAt = Date.now() - t0;
+    // Its own stand-in on a manual clock: the test moves time, so nothing depends on this machine's speed.
+    const clock = new ManualClock(0);
+    const timed = await startOpenAIStandIn({ verifyToken, latencyMs: 300, clock });
+    try {
+      const res = await fetch(`${timed.url}/responses`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer oauth-good', 'content-type': 'application/json' },
+        body: JSON.stringify(planBody()),
+      });
+      // The headers come before any of the latency has passed.
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      const dec = new TextDecoder();
+      let text = '';
+      let ended = false;
+      const pump = (async () => {
+        for (let r = await reader.read(); !r.done; r = await reader.read()) text += dec.decode(r.value, { stream: true });
+        ended = true;
+      })();
+      // Step the clock; after each step, give the bytes due so far a moment to cross the socket.
+      const step = async (ms: number) => {
+        clock.advance(ms);
+        await new Promise((done) => setTimeout(done, 5));
+      };
+      let firstDeltaAt = -1;
+      for (let t = 10; t <= 280; t += 10) {
+        await step(10);
+        if (firstDeltaAt < 0 && text.includes('response.output_text.delta')) firstDeltaAt = t;
+      }
+      expect(firstDeltaAt).toBeGreaterThan(0);
+      expect(firstDeltaAt).toBeLessThan(200);
+      expect(text).not.toContain('response.completed');
+      expect(ended).toBe(false);
+      await step(20);
+      await pump;
+      expect(parseSse(text).at(-1)!.event).toBe('response.completed');
+    } finally {
+      await timed.close();
     }
-    const total = Date.now() - t0;
-    expect(headersAt).toBeLessThan(150);
-    expect(firstDeltaAt).toBeGreaterThan(0);
-    expect(firstDeltaAt).toBeLessThan(200);
-    expect(total).toBeGreaterThanOrEqual(290);
-    expect(parseSse(text).at(-1)!.event).toBe('response.completed');
   });
 
   it('tracks requests in flight', async () => {

@@ -42,6 +42,8 @@ import {
 } from './sse.ts';
 import { findModel, validateChat, validateResponses, type ModelEntry, type ProbedImage } from './validate.ts';
 
+import type { Clock } from '../../../electron/core/kernel/deps';
+
 export type { ModelEntry } from './validate.ts';
 
 export type TokenCheck = (
@@ -67,6 +69,8 @@ export interface OpenAIStandInOptions {
   maxBodyBytes?: number;
   /** Extra headers browsers may read (the API itself exposes only X-Request-ID). */
   corsExposeHeaders?: string[];
+  /** Drives the latency timers (default: real time); a test may pass a manual clock and move it. */
+  clock?: Clock;
 }
 
 export interface RequestRecord {

@@ -2,6 +2,8 @@
 import { rateLimited } from './errors.ts';
 import { RateLimiter } from './ratelimit.ts';
 import { PLAN_SCOPE } from './context.ts';
+import type { Clock } from '../../../electron/core/kernel/deps';
+import { realClock } from '../../support/real-clock';
 import { DEFAULT_MODELS, type Fault, type OpenAIStandInOptions, type RequestRecord } from './openai-api.ts';
 
 export function createApiState(opts: OpenAIStandInOptions) {
@@ -21,9 +23,10 @@ export function createApiState(opts: OpenAIStandInOptions) {
   const active = new Set<() => void>();
   const stats = { responses: 0, completed: 0, imagesReceived: 0, imageBytesReceived: 0, maxInFlight: 0, inFlight: 0, rateLimited: 0 };
 
+  const clock: Clock = opts.clock ?? realClock;
   const latencyNow = (): number => Math.max(0, typeof latency.current === 'function' ? latency.current() : latency.current);
 
-  return { opts, active, apiKeys, basePath, expose, faultQueue, latency, latencyNow, limiter, maxBody, models, requests, requiredScope, stats, structuredOutputs };
+  return { opts, clock, active, apiKeys, basePath, expose, faultQueue, latency, latencyNow, limiter, maxBody, models, requests, requiredScope, stats, structuredOutputs };
 }
 
 export type ApiState = ReturnType<typeof createApiState>;

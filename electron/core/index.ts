@@ -88,7 +88,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     [...vault.notices, ...recoveryNotice(settingsStore, 'settings', 'settings'), ...recoveryNotice(vaultStore, 'vault', 'saved sign-in'), ...recoveryNotice(modelsStore, 'models', 'model list')],
     invalidate,
   );
-  const discovery = new Discovery(endpoints, deps.fetch);
+  const discovery = new Discovery(endpoints, deps.fetch, deps.clock);
 
   const accounts = new Accounts({
     records,
@@ -107,7 +107,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     },
     fetch: deps.fetch,
     store: ModelStore.open(modelsStore.store, settingsStore.store),
-    now: () => deps.clock.now(),
+    clock: deps.clock,
     log,
     onChange: invalidate,
   });
@@ -118,6 +118,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     openExternal: deps.openExternal,
     copyText: deps.copyText,
     now: () => deps.clock.now(),
+    clock: deps.clock,
     log,
     records,
     hostId: ensureHostId(settingsStore.store),
@@ -168,7 +169,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     ...appCommands({ state, notices, openExternal: deps.openExternal }),
     ...settingsCommands({ settings, records, accounts, invalidate, confirm, storageBackend: () => deps.cipher.backend() }),
     ...authCommands({ auth, accounts, records, models, invalidate }),
-    ...accountCommands({ accounts, auth, models, records, confirm, afterVaultChange, fetch: deps.fetch, log }),
+    ...accountCommands({ accounts, auth, models, records, confirm, afterVaultChange, fetch: deps.fetch, log, clock: deps.clock }),
     ...modelCommands({ accounts, models }),
     ...analysisCommands(analysis),
   } satisfies CommandHandlers;

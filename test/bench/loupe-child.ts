@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { AnalysisEngine } from '../../electron/core/analysis/run/engine';
+import { realClock } from '../support/real-clock';
 import { LoupeError } from '../../electron/core/kernel/errors';
 
 interface Config {
@@ -65,7 +66,7 @@ engine = await AnalysisEngine.open({
       throw new LoupeError('unauthorized', 'The benchmark token was refused.');
     },
   } }),
-  clock: { now: () => Date.now() },
+  clock: realClock,
   log: { info() {}, warn: (m, f) => process.stderr.write(`warn ${m} ${JSON.stringify(f)}\n`), error: (m, f) => process.stderr.write(`error ${m} ${JSON.stringify(f)}\n`) },
   notify() {},
   // LOUPE_BENCH_TUNING='{"prepareParallel":3}' tries other engine settings.

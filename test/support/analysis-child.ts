@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { AnalysisEngine } from '../../electron/core/analysis/run/engine';
+import { realClock } from './real-clock';
 import { LoupeError } from '../../electron/core/kernel/errors';
 
 interface ChildConfig {
@@ -54,7 +55,7 @@ engine = await AnalysisEngine.open({
       throw new LoupeError('unauthorized', 'The test token was refused.');
     },
   } }),
-  clock: { now: () => Date.now() },
+  clock: realClock,
   log: { info() {}, warn() {}, error: (message) => process.stderr.write(`${message}\n`) },
   notify() {},
   onChange: () => setImmediate(check),

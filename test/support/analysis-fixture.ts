@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { AnalysisEngine, type AnalysisDeps } from '../../electron/core/analysis/run/engine';
+import { realClock } from './real-clock';
 import type { JobSummary } from '../../electron/core/analysis/types';
 import type { OpenAIStandInOptions, RequestRecord } from '../servers/openai/openai-api';
 import { type StandIns, startStandIns } from '../servers/stack';
@@ -97,7 +98,7 @@ export async function openEngine(signedIn: SignedIn, dataDir: string, overrides:
     dataDir,
     fetch: globalThis.fetch,
     account: () => ({ apiBase: new URL(signedIn.stack.endpoints.apiBase), kind: 'chatgpt', session: signedIn.session }),
-    clock: { now: () => Date.now() },
+    clock: realClock,
     log: { info() {}, warn() {}, error() {} },
     notify: (title, body) => void notifications.push({ title, body }),
     onChange: () => void changes.count++,

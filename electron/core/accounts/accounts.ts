@@ -73,7 +73,7 @@ export class Accounts {
   }
 
   profile(account: OAuthAccount): OAuthProfile {
-    return account.kind === 'chatgpt' ? chatgptProfile(this.deps.endpoints, this.deps.discovery, this.deps.fetch) : customProfile(account, this.deps.fetch);
+    return account.kind === 'chatgpt' ? chatgptProfile(this.deps.endpoints, this.deps.discovery, this.deps.fetch, this.deps.clock) : customProfile(account, this.deps.fetch, this.deps.clock);
   }
 
   session(id: string): Session {

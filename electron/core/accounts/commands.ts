@@ -2,7 +2,7 @@ import type { AuthController } from '../auth/controller';
 import { PRODUCTION_API_BASE } from '../auth/endpoints';
 import { checkProviderUrl } from '../auth/profile';
 import { type Confirm, apiKeyConfirmation, customProviderConfirmation, refuseOpenAiEndpoints, requireConfirmation } from '../auth/trust-origins';
-import type { Logger } from '../kernel/deps';
+import type { Clock, Logger } from '../kernel/deps';
 import type { DomainCommands } from '../kernel/commands';
 import { LoupeError, logCode } from '../kernel/errors';
 import { withoutTrailingSlash } from '../kernel/urls';
@@ -19,6 +19,7 @@ export function accountCommands(ctx: {
   afterVaultChange(): void;
   fetch: typeof fetch;
   log: Logger;
+  clock: Clock;
 }): DomainCommands<'accounts'> {
   const { accounts, models } = ctx;
   return {
@@ -66,7 +67,7 @@ export function accountCommands(ctx: {
         },
       };
       // Check the key before anything is saved: a failed check leaves no trace.
-      await fetchModels(candidate, ctx.fetch, ctx.log);
+      await fetchModels(candidate, ctx.fetch, ctx.log, ctx.clock);
       const accountId = await accounts.addApiKey({
         label: candidate.label,
         baseUrl: withoutTrailingSlash(base.href),

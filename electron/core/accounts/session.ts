@@ -17,7 +17,7 @@ import type { OAuthProfile } from '../auth/profile';
 import { grantOf, revokeUnwantedGrant } from '../auth/revoke';
 import { parseEarliestRefreshAt, readTokenError, refreshFailureError, TERMINAL_REFRESH_CODES } from '../auth/token-errors';
 import { clientFor, verifyTokenResponse } from '../auth/verify';
-import type { Clock, Logger } from '../kernel/deps';
+import { type Clock, type Logger, sleep } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { backoffDelay, isDueForRefresh, refreshDueAt } from './refresh-timing';
 import type { AccountRepository } from './repository';
@@ -250,7 +250,7 @@ export class Session {
     let response: Response;
     try {
       response = await oauth.refreshTokenGrantRequest(as, client, profile.clientAuth(), tokens.refreshToken, {
-        ...httpOptions(profile.allowInsecure, profile.fetch),
+        ...httpOptions(profile.allowInsecure, profile.fetch, this.deps.clock),
         additionalParameters: profile.tokenParams,
       });
     } catch (cause) {
@@ -353,7 +353,7 @@ export class Session {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const response = await oauth.revocationRequest(as, clientFor(oauthClientId(account)), profile.clientAuth(), refreshToken, {
-          ...httpOptions(profile.allowInsecure, profile.fetch, 10_000),
+          ...httpOptions(profile.allowInsecure, profile.fetch, this.deps.clock, 10_000),
           additionalParameters: { token_type_hint: 'refresh_token' },
         });
         if (response.status === 200) return true;
@@ -361,7 +361,7 @@ export class Session {
       } catch {
         /* network error: one retry */
       }
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(this.deps.clock, 300);
     }
     return false;
   }

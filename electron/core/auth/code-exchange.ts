@@ -50,7 +50,7 @@ export async function exchangeCode(x: CodeExchange): Promise<ExchangedSession> {
   let response: Response;
   try {
     response = await oauth.authorizationCodeGrantRequest(as, client, profile.clientAuth(), validated, x.secrets.redirectUri, x.secrets.verifier, {
-      ...httpOptions(profile.allowInsecure, profile.fetch),
+      ...httpOptions(profile.allowInsecure, profile.fetch, profile.clock),
       additionalParameters: profile.tokenParams,
     });
   } catch (cause) {

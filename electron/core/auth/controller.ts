@@ -62,7 +62,7 @@ export class AuthController {
     this.#browserOpened = false;
     const attempt = await SignInAttempt.start(
       plan,
-      { port: settings.callbackPort, timeoutMs: settings.signInTimeoutMs ?? settings.signInTimeoutMinutes * 60_000, now: this.deps.now },
+      { port: settings.callbackPort, timeoutMs: settings.signInTimeoutMs ?? settings.signInTimeoutMinutes * 60_000, clock: this.deps.clock },
       {
         finishing: () => {
           this.#finishing = true;

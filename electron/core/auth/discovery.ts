@@ -4,6 +4,7 @@
  * not, so the next attempt retries.
  */
 import * as oauth from 'oauth4webapi';
+import { type Clock, timeoutSignal } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import type { Endpoints } from './endpoints';
 
@@ -14,11 +15,11 @@ export type HttpOptions = {
   signal: () => AbortSignal;
 };
 
-export function httpOptions(allowInsecure: boolean, fetchImpl: typeof fetch, timeoutMs = 15_000): HttpOptions {
+export function httpOptions(allowInsecure: boolean, fetchImpl: typeof fetch, clock: Clock, timeoutMs = 15_000): HttpOptions {
   return {
     [oauth.customFetch]: (url, options) => fetchImpl(url, options as RequestInit),
     [oauth.allowInsecureRequests]: allowInsecure,
-    signal: () => AbortSignal.timeout(timeoutMs),
+    signal: () => timeoutSignal(clock, timeoutMs),
   };
 }
 
@@ -35,6 +36,7 @@ export class Discovery {
   constructor(
     private readonly endpoints: Endpoints,
     private readonly fetchImpl: typeof fetch,
+    private readonly clock: Clock,
     private readonly requirements: DiscoveryRequirements = { requireRevocation: true, requireJwks: true },
   ) {}
 
@@ -61,7 +63,7 @@ export class Discovery {
     const issuer = this.endpoints.issuer;
     let response: Response;
     try {
-      response = await oauth.discoveryRequest(issuer, { ...httpOptions(this.endpoints.allowInsecure, this.fetchImpl), algorithm: 'oidc' });
+      response = await oauth.discoveryRequest(issuer, { ...httpOptions(this.endpoints.allowInsecure, this.fetchImpl, this.clock), algorithm: 'oidc' });
     } catch (cause) {
       throw unreachable(issuer, cause);
     }

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../kernel/deps';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { LoupeError } from '../kernel/errors';
@@ -15,8 +16,9 @@ export interface LoopbackOptions {
   port?: number;
   /** Default '/auth/callback'. */
   path?: string;
-  /** Overall attempt timeout, default 10 minutes. */
+  /** Overall attempt timeout, default 10 minutes, on this clock. */
   timeoutMs?: number;
+  clock: Clock;
   /** Default 15_000 (server.requestTimeout). */
   requestTimeoutMs?: number;
   /** Default 10_000 (server.headersTimeout). */
@@ -112,7 +114,7 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
 
   let settled = false;
   let closing = false;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: { cancel(): void } | undefined;
   let resolveCallback!: (url: URL) => void;
   let rejectCallback!: (error: LoupeError) => void;
   const callback = new Promise<URL>((resolve, reject) => {
@@ -149,12 +151,12 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
   function settle(): boolean {
     if (settled) return false;
     settled = true;
-    clearTimeout(timer);
+    timer?.cancel();
     return true;
   }
 
   // The browser's callback request, held open until Loupe knows the outcome.
-  let held: { res: ServerResponse; answered: boolean; timer: NodeJS.Timeout; done: Promise<void> } | undefined;
+  let held: { res: ServerResponse; answered: boolean; timer: { cancel(): void }; done: Promise<void> } | undefined;
 
   function hold(res: ServerResponse): void {
     const done = new Promise<void>((resolve) => {
@@ -162,13 +164,13 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
       res.once('close', resolve);
     });
     // Bounded: a slow exchange must not leave the tab spinning; the window has the answer.
-    const timer = setTimeout(() => answer('still_working'), outcomeTimeout);
+    const timer = options.clock.setTimeout(() => answer('still_working'), outcomeTimeout);
     held = { res, answered: false, timer, done };
     // A browser that gives up (tab closed) needs no answer.
     res.once('close', () => {
       if (held && !held.answered) {
         held.answered = true;
-        clearTimeout(held.timer);
+        held.timer.cancel();
       }
     });
   }
@@ -176,7 +178,7 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
   function answer(outcome: CallbackOutcome): void {
     if (!held || held.answered) return;
     held.answered = true;
-    clearTimeout(held.timer);
+    held.timer.cancel();
     respond(held.res, 200, outcomePage(outcome));
   }
 
@@ -275,7 +277,7 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
       redirectUri = `http://${expectedHost}${path}`;
       const closed = new Promise<void>((done) => server.once('close', () => done()));
 
-      timer = setTimeout(() => {
+      timer = options.clock.setTimeout(() => {
         fail(new LoupeError('timeout', 'Sign-in timed out before the browser returned to Loupe. Please try again.', { retryable: true }));
       }, timeoutMs);
 

@@ -5,6 +5,7 @@
  * extra token parameters it sends (RFC 8707 `resource` for ChatGPT).
  */
 import * as oauth from 'oauth4webapi';
+import type { Clock } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import type { CustomAccount } from '../accounts/vault';
 import { Discovery } from './discovery';
@@ -23,6 +24,7 @@ export interface OAuthProfile {
   metadata: MetadataSource;
   allowInsecure: boolean;
   fetch: typeof fetch;
+  clock: Clock;
   tokenParams: Record<string, string>;
   clientAuth(): oauth.ClientAuth;
   /** `openid` was requested, so the provider must return an ID token. */
@@ -39,11 +41,12 @@ export interface OAuthProfile {
 const SIWC_RULES: TokenRules = { grantedScopeRequired: true, refreshTokenWithOfflineAccess: true, earliestRefreshAt: true };
 const PLAIN_RULES: TokenRules = { grantedScopeRequired: false, refreshTokenWithOfflineAccess: false, earliestRefreshAt: false };
 
-export function chatgptProfile(endpoints: Endpoints, discovery: Discovery, fetchImpl: typeof fetch): OAuthProfile {
+export function chatgptProfile(endpoints: Endpoints, discovery: Discovery, fetchImpl: typeof fetch, clock: Clock): OAuthProfile {
   return {
     metadata: discovery,
     allowInsecure: endpoints.allowInsecure,
     fetch: fetchImpl,
+    clock,
     tokenParams: { resource: endpoints.resource },
     clientAuth: () => oauth.None(),
     oidc: true,
@@ -87,7 +90,7 @@ export function checkProviderUrl(raw: string, what: string): URL {
 
 const profiles = new WeakMap<CustomAccount['provider'], OAuthProfile>();
 
-export function customProfile(account: CustomAccount, fetchImpl: typeof fetch): OAuthProfile {
+export function customProfile(account: CustomAccount, fetchImpl: typeof fetch, clock: Clock): OAuthProfile {
   const provider = account.provider;
   const cached = profiles.get(provider);
   if (cached) return cached;
@@ -102,6 +105,7 @@ export function customProfile(account: CustomAccount, fetchImpl: typeof fetch): 
     metadata = new Discovery(
       { issuer: new URL(issuerId), issuerId, apiBase: new URL(provider.apiBase), resource: '', allowInsecure, testIssuer: null },
       fetchImpl,
+      clock,
       { requireRevocation: false, requireJwks: provider.scopes.includes('openid') },
     );
   } else {
@@ -117,6 +121,7 @@ export function customProfile(account: CustomAccount, fetchImpl: typeof fetch): 
     metadata,
     allowInsecure,
     fetch: fetchImpl,
+    clock,
     tokenParams: {},
     clientAuth: () => {
       if (provider.clientAuthMethod === 'none' || !provider.clientSecret) return oauth.None();

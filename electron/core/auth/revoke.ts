@@ -31,7 +31,7 @@ export function grantOf(body: unknown): UnwantedGrant {
  * person is already looking at an error and waits for nothing here).
  */
 export async function revokeUnwantedGrant(
-  profile: Pick<OAuthProfile, 'allowInsecure' | 'fetch' | 'clientAuth'>,
+  profile: Pick<OAuthProfile, 'allowInsecure' | 'fetch' | 'clientAuth' | 'clock'>,
   as: oauth.AuthorizationServer,
   clientId: string,
   grant: UnwantedGrant,
@@ -41,7 +41,7 @@ export async function revokeUnwantedGrant(
   if (!token || !as.revocation_endpoint) return false;
   try {
     const response = await oauth.revocationRequest(as, clientFor(clientId), profile.clientAuth(), token, {
-      ...httpOptions(profile.allowInsecure, profile.fetch, 10_000),
+      ...httpOptions(profile.allowInsecure, profile.fetch, profile.clock, 10_000),
       additionalParameters: { token_type_hint: grant.refreshToken ? 'refresh_token' : 'access_token' },
     });
     const ok = response.status === 200;

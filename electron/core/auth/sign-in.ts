@@ -7,7 +7,7 @@
  * the first callback and is saved before the code is exchanged.
  */
 import * as oauth from 'oauth4webapi';
-import type { Logger } from '../kernel/deps';
+import type { Clock, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import type { AccountRepository } from '../accounts/repository';
 import { type ChatGptAccount, newAccountId } from '../accounts/vault';
@@ -26,6 +26,7 @@ export interface SignInDeps {
   fetch: typeof fetch;
   openExternal(url: string): Promise<void>;
   now(): number;
+  clock: Clock;
   log: Logger;
   records: AccountRepository;
   hostId: string;
@@ -95,7 +96,7 @@ export class SignInAttempt {
 
   static async start(
     plan: SignInPlan,
-    options: { port: number; timeoutMs: number; now(): number },
+    options: { port: number; timeoutMs: number; clock: Clock },
     hooks: { finishing(): void; strayResponse(): void },
   ): Promise<SignInAttempt> {
     const as = await plan.metadata();
@@ -104,6 +105,7 @@ export class SignInAttempt {
       expectedState: state,
       port: options.port,
       timeoutMs: options.timeoutMs,
+      clock: options.clock,
       // A callback with another attempt's (or a forged) state: the person
       // sees it at once, and this attempt keeps waiting for its own.
       onStrayRequest: ({ reason }) => {
@@ -123,7 +125,7 @@ export class SignInAttempt {
       listener.cancel();
       throw error;
     }
-    const startedAt = options.now();
+    const startedAt = options.clock.now();
     return new SignInAttempt(url.href, startedAt, startedAt + options.timeoutMs, listener, async () => {
       const callback = await listener.callback;
       hooks.finishing();
@@ -210,7 +212,7 @@ async function finish(
   // exchange fails, the retry reuses this client id instead of registering again.
   const accountId = saved?.id ?? newAccountId();
   const { tokens, identity } = await exchangeCode({
-    profile: chatgptProfile(deps.endpoints, deps.discovery, deps.fetch),
+    profile: chatgptProfile(deps.endpoints, deps.discovery, deps.fetch, deps.clock),
     as,
     clientId,
     callback,

@@ -6,6 +6,7 @@
  * SIWC-specific checks of the notes §6.2.
  */
 import * as oauth from 'oauth4webapi';
+import type { Clock } from '../kernel/deps';
 import { isNetworkError } from '../kernel/network';
 import { httpOptions } from './discovery';
 import type { MetadataSource } from './profile';
@@ -24,6 +25,7 @@ export interface TokenRules {
 }
 
 export interface VerifyContext {
+  clock: Clock;
   metadata: MetadataSource;
   allowInsecure: boolean;
   fetch: typeof fetch;
@@ -94,7 +96,7 @@ async function verifySignature(ctx: VerifyContext, as: oauth.AuthorizationServer
   for (let attempt = 0; ; attempt++) {
     const probe = jwksProbe(ctx.fetch);
     try {
-      await oauth.validateApplicationLevelSignature(as, response, httpOptions(ctx.allowInsecure, probe.fetch));
+      await oauth.validateApplicationLevelSignature(as, response, httpOptions(ctx.allowInsecure, probe.fetch, ctx.clock));
       return;
     } catch (error) {
       if (probe.unreachable()) throw identityUnavailable(error);

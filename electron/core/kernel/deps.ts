@@ -1,7 +1,7 @@
 /**
  * The adapters `createCore` receives. In the app they are Electron-backed
  * (electron/shell); in tests and the browser harness they are plain Node
- * (electron/core/adapters). Nothing here may import `electron`.
+ * (test/support/node-deps.ts). Nothing here may import `electron`.
  */
 
 /** Symmetric encryption bound to the OS user (Electron safeStorage in the app). */
@@ -110,5 +110,17 @@ export const systemClock: Clock = {
     return { cancel: () => clearTimeout(handle) };
   },
 };
+
+/** Waits on the given clock (tests move a manual one instead of sleeping). */
+export function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => void clock.setTimeout(resolve, ms));
+}
+
+/** An AbortSignal that fires after `ms` on the given clock, like AbortSignal.timeout but testable. */
+export function timeoutSignal(clock: Clock, ms: number): AbortSignal {
+  const controller = new AbortController();
+  clock.setTimeout(() => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')), ms);
+  return controller.signal;
+}
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { ModelView, ModelsView } from '../../contract';
 import type { AccountAccess } from '../accounts/accounts';
-import type { Logger } from '../kernel/deps';
+import { type Clock, type Logger, timeoutSignal } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { withoutTrailingSlash } from '../kernel/urls';
 import type { ModelStore } from './model-store';
@@ -69,13 +69,13 @@ export function visionOf(model: RawModel, override: boolean | undefined): Pick<M
 }
 
 /** One `GET {base}/models` with a bearer credential, retried once after a 401 when the account can renew. */
-export async function fetchModels(access: AccountAccess, fetchImpl: typeof fetch, log: Logger): Promise<RawModel[]> {
+export async function fetchModels(access: AccountAccess, fetchImpl: typeof fetch, log: Logger, clock: Clock): Promise<RawModel[]> {
   const url = `${withoutTrailingSlash(access.apiBase.href)}/models`;
   let token = await access.accessToken();
   for (let attempt = 0; ; attempt++) {
     let response: Response;
     try {
-      response = await fetchImpl(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(20_000) });
+      response = await fetchImpl(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, redirect: 'error', signal: timeoutSignal(clock, 20_000) });
     } catch (cause) {
       throw new LoupeError('network_error', `Loupe could not reach ${access.apiBase.host} to list models.`, { retryable: true, cause });
     }
@@ -106,7 +106,7 @@ export interface ModelsDeps {
   access(): AccountAccess | undefined;
   fetch: typeof fetch;
   store: ModelStore;
-  now(): number;
+  clock: Clock;
   log: Logger;
   onChange(): void;
 }
@@ -189,8 +189,8 @@ export class ModelCatalog {
     this.#error = null;
     this.deps.onChange();
     try {
-      const items = await fetchModels(access, this.deps.fetch, this.deps.log);
-      this.deps.store.setCache({ ...this.deps.store.cache(), [access.id]: { items, fetchedAt: this.deps.now() } });
+      const items = await fetchModels(access, this.deps.fetch, this.deps.log, this.deps.clock);
+      this.deps.store.setCache({ ...this.deps.store.cache(), [access.id]: { items, fetchedAt: this.deps.clock.now() } });
       this.#status = 'ready';
     } catch (error) {
       const loupe = error instanceof LoupeError ? error : new LoupeError('network_error', 'Loupe could not list models.', { retryable: true });

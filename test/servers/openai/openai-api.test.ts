@@ -4,9 +4,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
 import { startOpenAIStandIn, type OpenAIStandIn, type TokenCheck } from './openai-api.ts';
-import { JsonStreamParser } from './json-stream.ts';
 import { goDuration } from './ratelimit.ts';
-import { generateFromSchema, strictSchemaProblem, type JsonSchema } from './schema-gen.ts';
+import { PHOTO_SCHEMA } from './photo-schema.ts';
+import { ManualClock } from '../../support/manual-clock';
 
 const API_KEY = 'sk-test-4f9a2c81b7d34e60a1c2';
 const PLAN_SCOPES = ['openid', 'profile', 'email', 'offline_access', 'resource.invoke', 'chatgpt.tokens.use.direct'];
@@ -17,31 +17,6 @@ const verifyToken: TokenCheck = async (bearer) => {
   if (bearer === 'oauth-noscope') return { kind: 'oauth', sub: 'user-3', clientId: 'oaiapp_test1', scopes: PLAN_SCOPES.slice(0, 4) };
   return null; // 'oauth-revoked' and anything else
 };
-
-const PHOTO_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['description', 'tags', 'people_count', 'dominant_color', 'rating', 'location', 'is_outdoor', 'objects'],
-  properties: {
-    description: { type: 'string' },
-    tags: { type: 'array', items: { type: 'string' }, minItems: 3 },
-    people_count: { type: 'integer', minimum: 0, maximum: 20 },
-    dominant_color: { type: 'string', enum: ['red', 'green', 'blue', 'other'] },
-    rating: { type: 'number', minimum: 0, maximum: 1 },
-    location: { type: ['string', 'null'] },
-    is_outdoor: { type: 'boolean' },
-    objects: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['name', 'confidence'],
-        properties: { name: { type: 'string' }, confidence: { type: 'number', minimum: 0, maximum: 1 } },
-      },
-    },
-  },
-} as const satisfies JsonSchema;
 
 let api: OpenAIStandIn;
 let jpeg: Buffer;
@@ -293,24 +268,45 @@ describe('POST /v1/responses streaming (plan token)', () => {
   });
 
   it('spreads latency over the deltas with timers', async () => {
-    api.setLatency(300);
-    const t0 = Date.now();
-    const res = await post('/responses', planBody());
-    const headersAt = Date.now() - t0;
-    const reader = res.body!.getReader();
-    const dec = new TextDecoder();
-    let firstDeltaAt = -1;
-    let text = '';
-    for (let r = await reader.read(); !r.done; r = await reader.read()) {
-      text += dec.decode(r.value, { stream: true });
-      if (firstDeltaAt < 0 && text.includes('response.output_text.delta')) firstDeltaAt = Date.now() - t0;
+    // Its own stand-in on a manual clock: the test moves time, so nothing depends on this machine's speed.
+    const clock = new ManualClock(0);
+    const timed = await startOpenAIStandIn({ verifyToken, latencyMs: 300, clock });
+    try {
+      const res = await fetch(`${timed.url}/responses`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer oauth-good', 'content-type': 'application/json' },
+        body: JSON.stringify(planBody()),
+      });
+      // The headers come before any of the latency has passed.
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      const dec = new TextDecoder();
+      let text = '';
+      let ended = false;
+      const pump = (async () => {
+        for (let r = await reader.read(); !r.done; r = await reader.read()) text += dec.decode(r.value, { stream: true });
+        ended = true;
+      })();
+      // Step the clock; after each step, give the bytes due so far a moment to cross the socket.
+      const step = async (ms: number) => {
+        clock.advance(ms);
+        await new Promise((done) => setTimeout(done, 5));
+      };
+      let firstDeltaAt = -1;
+      for (let t = 10; t <= 280; t += 10) {
+        await step(10);
+        if (firstDeltaAt < 0 && text.includes('response.output_text.delta')) firstDeltaAt = t;
+      }
+      expect(firstDeltaAt).toBeGreaterThan(0);
+      expect(firstDeltaAt).toBeLessThan(200);
+      expect(text).not.toContain('response.completed');
+      expect(ended).toBe(false);
+      await step(20);
+      await pump;
+      expect(parseSse(text).at(-1)!.event).toBe('response.completed');
+    } finally {
+      await timed.close();
     }
-    const total = Date.now() - t0;
-    expect(headersAt).toBeLessThan(150);
-    expect(firstDeltaAt).toBeGreaterThan(0);
-    expect(firstDeltaAt).toBeLessThan(200);
-    expect(total).toBeGreaterThanOrEqual(290);
-    expect(parseSse(text).at(-1)!.event).toBe('response.completed');
   });
 
   it('tracks requests in flight', async () => {
@@ -690,73 +686,6 @@ describe('request body limits', () => {
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('request_too_large');
     } finally {
       await small.close();
-    }
-  });
-});
-
-describe('schema generator', () => {
-  const schemas: JsonSchema[] = [
-    PHOTO_SCHEMA,
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['meta', 'items', 'when', 'id', 'maybe'],
-      properties: {
-        meta: { $ref: '#/$defs/Meta' },
-        items: { type: 'array', minItems: 5, maxItems: 6, uniqueItems: true, items: { type: 'string', enum: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] } },
-        when: { type: 'string', format: 'date-time' },
-        id: { type: 'string', format: 'uuid' },
-        maybe: { anyOf: [{ type: 'null' }, { type: 'integer', minimum: 10, maximum: 12 }] },
-      },
-      $defs: {
-        Meta: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['title', 'short', 'score'],
-          properties: { title: { type: 'string', minLength: 5 }, short: { type: 'string', maxLength: 3 }, score: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 } },
-        },
-      },
-    },
-    { type: 'object', properties: { name: { type: 'string' }, n: { type: 'integer', multipleOf: 5, minimum: 1, maximum: 19 } }, required: ['name'] },
-  ];
-
-  it.each(schemas.map((s, i) => [i, s] as const))('output of schema #%i validates', (_i, schema) => {
-    const validator = z.fromJSONSchema(schema as never);
-    for (let seed = 1; seed <= 25; seed++) {
-      const value = generateFromSchema(schema, { seed, headline: 'A 640x480 JPEG photo.' });
-      const r = validator.safeParse(value);
-      expect(r.success, JSON.stringify({ value, issues: r.error?.issues })).toBe(true);
-    }
-  });
-
-  it('is deterministic per seed and puts the headline in a string field', () => {
-    const a = generateFromSchema(schemas[2]!, { seed: 7, headline: 'A 640x480 JPEG photo.' });
-    expect(generateFromSchema(schemas[2]!, { seed: 7, headline: 'A 640x480 JPEG photo.' })).toEqual(a);
-    expect((a as { name: string }).name).toBe('A 640x480 JPEG photo.');
-  });
-
-  it('flags schemas strict mode refuses', () => {
-    expect(strictSchemaProblem(PHOTO_SCHEMA)).toBeNull();
-    expect(strictSchemaProblem({ type: 'array', items: {} })?.[1]).toMatch(/must be a JSON Schema of 'type: "object"'/);
-    expect(strictSchemaProblem({ type: 'object', additionalProperties: false, properties: { a: { type: 'string' } }, required: [] })).toEqual([
-      [],
-      "'required' is required to be supplied and to be an array including every key in properties. Missing 'a'.",
-    ]);
-  });
-});
-
-describe('streaming JSON body parser', () => {
-  it('matches JSON.parse at any chunking and keeps data URLs out of the tree', () => {
-    const doc = { a: [1, -2.5e3, true, null, 'é\\"\n😀'], b: { c: '', 'd"e': [{}, []] }, img: `data:image/png;base64,${Buffer.alloc(3000, 7).toString('base64')}` };
-    const text = Buffer.from(JSON.stringify(doc).replace(/\//g, '\\/'));
-    for (const size of [1, 2, 3, 7, 64, 4096]) {
-      const p = new JsonStreamParser();
-      for (let i = 0; i < text.length; i += size) p.write(text.subarray(i, i + size));
-      const value = p.end() as typeof doc;
-      expect({ ...value, img: null }).toEqual({ ...doc, img: null });
-      expect(value.img).toBe('data:image/png;base64,<3000 bytes>');
-      expect(p.dataUrls[0]).toMatchObject({ path: 'img', mime: 'image/png', bytes: 3000, invalid: null });
-      expect(p.dataUrls[0]!.data!.equals(Buffer.alloc(3000, 7))).toBe(true);
     }
   });
 });

@@ -42,6 +42,8 @@ import {
 } from './sse.ts';
 import { findModel, validateChat, validateResponses, type ModelEntry, type ProbedImage } from './validate.ts';
 
+import type { Clock } from '../../../electron/core/kernel/deps';
+
 export type { ModelEntry } from './validate.ts';
 
 export type TokenCheck = (
@@ -67,6 +69,8 @@ export interface OpenAIStandInOptions {
   maxBodyBytes?: number;
   /** Extra headers browsers may read (the API itself exposes only X-Request-ID). */
   corsExposeHeaders?: string[];
+  /** Drives the latency timers (default: real time); a test may pass a manual clock and move it. */
+  clock?: Clock;
 }
 
 export interface RequestRecord {
@@ -156,189 +160,18 @@ export const DEFAULT_MODELS: ModelEntry[] = [
   { slug: 'codex-internal-preview', display_name: 'Internal preview', visibility: 'hide', input_modalities: ['text', 'image'], priority: 99 },
 ];
 
-const PLAN_SCOPE = 'chatgpt.tokens.use.direct';
-const OPENAI_VERSION = '2020-10-01';
-
-type Auth =
-  | { kind: 'oauth'; sub: string; clientId: string; scopes: string[] }
-  | { kind: 'apiKey'; keyId: string };
-
-interface Ctx {
-  req: IncomingMessage;
-  res: ServerResponse;
-  started: number;
-  requestId: string;
-  record: RequestRecord;
-  auth: Auth | null;
-  rl: Record<string, string>;
-}
+import { createRespond } from './respond.ts';
+import { createRequestBody } from './request-body.ts';
+import { createInference } from './inference.ts';
+import { createApiState } from './state.ts';
+import type { Ctx } from './context.ts';
 
 export async function startOpenAIStandIn(opts: OpenAIStandInOptions): Promise<OpenAIStandIn> {
-  const basePath = (opts.basePath ?? '/v1').replace(/\/+$/, '');
-  const models = opts.models ?? DEFAULT_MODELS;
-  const apiKeys = new Set(opts.apiKeys ?? []);
-  const structuredOutputs = opts.structuredOutputs ?? true;
-  const requiredScope = opts.requiredScope === undefined ? PLAN_SCOPE : opts.requiredScope;
-  const maxBody = opts.maxBodyBytes ?? 64 * 1024 * 1024;
-  const limiter = opts.rateLimit ? new RateLimiter(opts.rateLimit) : null;
-  const expose = ['X-Request-ID', ...(opts.corsExposeHeaders ?? [])].join(', ');
-  let latency: number | (() => number) = opts.latencyMs ?? 0;
-
-  const requests: RequestRecord[] = [];
-  const faultQueue: Fault[] = [];
-  const active = new Set<() => void>();
-  const stats = { responses: 0, completed: 0, imagesReceived: 0, imageBytesReceived: 0, maxInFlight: 0, inFlight: 0, rateLimited: 0 };
-
-  const latencyNow = (): number => Math.max(0, typeof latency === 'function' ? latency() : latency);
-
-  // ---- response helpers ----
-
-  function headers(ctx: Ctx, extra: Record<string, string> = {}): Record<string, string> {
-    const h: Record<string, string> = {
-      'x-request-id': ctx.requestId,
-      'openai-version': OPENAI_VERSION,
-      'openai-processing-ms': String(Math.round(performance.now() - ctx.started)),
-      'access-control-allow-origin': '*',
-      'access-control-expose-headers': expose,
-      ...ctx.rl,
-    };
-    if (ctx.auth?.kind === 'apiKey') h['openai-organization'] = 'org-standin';
-    return Object.assign(h, extra);
-  }
-
-  function sendJson(ctx: Ctx, status: number, body: unknown, extra: Record<string, string> = {}): void {
-    const { res } = ctx;
-    if (res.headersSent || res.destroyed) return;
-    const text = `${JSON.stringify(body, null, 2)}\n`;
-    ctx.record.status = status;
-    res.writeHead(status, headers(ctx, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...extra }));
-    res.end(text);
-  }
-
-  function sendError(ctx: Ctx, e: ApiError): void {
-    if (e.raw) {
-      const { res } = ctx;
-      if (res.headersSent || res.destroyed) return;
-      ctx.record.status = e.status;
-      res.writeHead(e.status, headers(ctx, { 'content-type': e.raw.contentType, 'content-length': String(Buffer.byteLength(e.raw.text)), ...e.headers }));
-      res.end(e.raw.text);
-      return;
-    }
-    sendJson(ctx, e.status, e.body, e.headers);
-  }
-
-  // ---- auth ----
-
-  async function authenticate(ctx: Ctx): Promise<Auth | ApiError> {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(ctx.req.headers.authorization ?? '');
-    if (!m) {
-      ctx.record.auth = 'none';
-      return missingAuth();
-    }
-    const token = m[1]!;
-    if (token.startsWith('sk-')) {
-      if (!apiKeys.has(token)) {
-        ctx.record.auth = 'invalid';
-        return invalidApiKey(token);
-      }
-      ctx.record.auth = 'apiKey';
-      return { kind: 'apiKey', keyId: token };
-    }
-    let verdict: Awaited<ReturnType<TokenCheck>>;
-    try {
-      verdict = await opts.verifyToken(token);
-    } catch {
-      ctx.record.auth = 'invalid';
-      return { status: 503, body: { detail: 'Direct routing is temporarily unavailable.' } };
-    }
-    if (!verdict) {
-      ctx.record.auth = 'invalid';
-      return oauthRejected();
-    }
-    ctx.record.auth = verdict.kind;
-    return verdict;
-  }
-
-  // ---- body ----
-
-  interface ParsedBody {
-    value: unknown;
-    dataUrls: Map<string, DataUrlInfo>;
-    probes: Map<string, ProbedImage | null>;
-  }
-
-  function readBody(ctx: Ctx): Promise<ParsedBody | ApiError> {
-    const { req } = ctx;
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > maxBody) {
-      req.resume();
-      return Promise.resolve({ ...tooLarge(maxBody), headers: { connection: 'close' } });
-    }
-    return new Promise((resolve) => {
-      const parser = new JsonStreamParser();
-      let size = 0;
-      let failure: ApiError | null = null;
-      req.on('data', (chunk: Buffer) => {
-        if (failure) return; // keep draining so the client gets to read our answer
-        size += chunk.length;
-        if (size > maxBody) {
-          failure = { ...tooLarge(maxBody), headers: { connection: 'close' } };
-          return;
-        }
-        try {
-          parser.write(chunk);
-        } catch {
-          failure = badJson();
-        }
-      });
-      // A client that gives up mid-upload never sends 'end'; settle so nothing waits forever.
-      req.on('error', () => resolve(apiError(400, 'Request body was interrupted.')));
-      req.on('close', () => {
-        if (!req.complete) resolve(apiError(400, 'Request body was interrupted.'));
-      });
-      req.on('end', () => {
-        if (failure) return resolve(failure);
-        let value: unknown;
-        try {
-          value = parser.end();
-        } catch {
-          return resolve(badJson());
-        }
-        void probeImages(ctx, value, parser.dataUrls).then(resolve);
-      });
-    });
-  }
-
-  /** Read image headers (cheap: sharp stops after the header) and release the decoded bytes. */
-  async function probeImages(ctx: Ctx, value: unknown, list: DataUrlInfo[]): Promise<ParsedBody> {
-    const dataUrls = new Map<string, DataUrlInfo>();
-    const probes = new Map<string, ProbedImage | null>();
-    const images: NonNullable<RequestRecord['images']> = [];
-    await Promise.all(
-      list.map(async (d) => {
-        dataUrls.set(d.path, d);
-        if (!d.mime.startsWith('image/')) return;
-        let probe: ProbedImage | null = null;
-        if (d.data) {
-          try {
-            const m = await sharp(d.data, { failOn: 'none' }).metadata();
-            if (m.width && m.height && m.format) probe = { width: m.width, height: m.height, format: m.format };
-          } catch {
-            probe = null;
-          }
-        }
-        d.data = null;
-        probes.set(d.path, probe);
-        if (probe) (d.holder as Record<string | number, unknown>)[d.key] = summarizeDataUrl(d, probe);
-        images.push({ mime: d.mime, bytes: d.bytes, width: probe?.width ?? 0, height: probe?.height ?? 0 });
-        stats.imagesReceived++;
-        stats.imageBytesReceived += d.bytes;
-      }),
-    );
-    ctx.record.body = value;
-    if (images.length) ctx.record.images = images;
-    return { value, dataUrls, probes };
-  }
+  const s = createApiState(opts);
+  const { active, apiKeys, basePath, expose, faultQueue, latency, latencyNow, limiter, maxBody, models, requests, requiredScope, stats, structuredOutputs } = s;
+  const helpers = { ...createRespond(s), ...createRequestBody(s) };
+  const { headers, sendJson, sendError, authenticate, readBody, probeImages } = helpers;
+  const { takeFault, preStreamFault, responses, chat, delay } = createInference({ ...s, ...helpers });
 
   // ---- routes ----
 
@@ -436,148 +269,6 @@ export async function startOpenAIStandIn(opts: OpenAIStandInOptions): Promise<Op
     sendJson(ctx, 200, { id: m.slug, object: 'model', created: 1_750_000_000, owned_by: 'system' });
   }
 
-  function takeFault(ctx: Ctx): Fault | null {
-    const f = faultQueue.shift() ?? null;
-    if (f) ctx.record.fault = f.type;
-    return f;
-  }
-
-  function preStreamFault(ctx: Ctx, f: Fault | null): boolean {
-    if (!f) return false;
-    switch (f.type) {
-      case 'status':
-        // A string body goes out verbatim (for non-JSON error pages); anything else as JSON.
-        if (typeof f.body === 'string') sendError(ctx, { status: f.status, body: null, headers: f.headers, raw: { contentType: 'text/plain', text: f.body } });
-        else sendJson(ctx, f.status, f.body, f.headers);
-        return true;
-      case 'insufficient_quota':
-        sendError(ctx, insufficientQuota());
-        return true;
-      case 'usage_limit':
-        sendError(ctx, usageLimit());
-        return true;
-      case 'server_error':
-        sendError(ctx, serverError(f.status ?? 500));
-        return true;
-      case 'drop_before_response':
-        ctx.res.socket?.destroy();
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  async function responses(ctx: Ctx, body: ParsedBody, isPlan: boolean): Promise<void> {
-    const fault = takeFault(ctx);
-    if (preStreamFault(ctx, fault)) return;
-
-    const v = validateResponses(body.value, {
-      auth: isPlan ? 'oauth' : 'apiKey',
-      models,
-      structuredOutputs,
-      dataUrls: body.dataUrls,
-      probes: body.probes,
-    });
-    if ('status' in v) return sendError(ctx, v);
-
-    const answerFault: AnswerFault = fault?.type === 'invalid_json_answer' ? 'invalid_json' : fault?.type === 'schema_mismatch_answer' ? 'schema_mismatch' : null;
-    const text = answerText(v.answer, answerFault);
-    const usage = usageFor(v.answer, text);
-    const base: ResponseBase = {
-      id: newId('resp_'),
-      created_at: Math.floor(Date.now() / 1000),
-      model: v.model,
-      instructions: v.instructions,
-      textFormat: v.textFormat,
-      store: v.store,
-    };
-    const wait = latencyNow();
-
-    if (!v.stream || fault?.type === 'json_content_type') {
-      // Non-streamed answer (API keys), or the fault where a 200 arrives as JSON instead of SSE.
-      await delay(wait, ctx);
-      if (ctx.res.destroyed) return;
-      let obj: Record<string, unknown>;
-      if (fault?.type === 'failed_mid_stream') {
-        obj = responseObject(base, 'failed', [], null, { error: { code: fault.code, message: fault.message ?? failMessage(fault.code) } });
-      } else if (fault?.type === 'incomplete') {
-        obj = responseObject(base, 'incomplete', [messageItem(newId('msg_'), 'incomplete', text.slice(0, Math.ceil(text.length / 2)))], usage, {
-          incomplete: fault.reason ?? 'max_output_tokens',
-        });
-      } else if (fault?.type === 'drop_mid_stream') {
-        ctx.res.socket?.destroy();
-        return;
-      } else {
-        obj = fullResponse(base, text, usage);
-        if (fault?.type === 'empty_completed_output') obj.output = [];
-      }
-      stats.responses++;
-      if (obj.status === 'completed') stats.completed++;
-      return sendJson(ctx, 200, obj);
-    }
-
-    const plan: StreamPlan =
-      fault?.type === 'failed_mid_stream'
-        ? { kind: 'failed', afterDeltas: fault.afterDeltas ?? 2, code: fault.code, message: fault.message ?? failMessage(fault.code), errorEvent: fault.errorEvent }
-        : fault?.type === 'incomplete'
-          ? { kind: 'incomplete', reason: fault.reason ?? 'max_output_tokens' }
-          : fault?.type === 'drop_mid_stream'
-            ? { kind: 'drop', afterDeltas: fault.afterDeltas ?? 2 }
-            : { kind: 'complete', emptyOutput: fault?.type === 'empty_completed_output', keepItemEvents: fault?.type === 'empty_completed_output' && fault.keepItemEvents };
-    const built = buildResponsesStream(base, text, usage, plan);
-
-    const h = headers(ctx, { 'cache-control': 'no-cache', 'content-type': 'text/event-stream; charset=utf-8' });
-    if (fault?.type === 'no_content_type') delete h['content-type'];
-    ctx.record.status = 200;
-    stats.responses++;
-    ctx.res.writeHead(200, h);
-    ctx.res.flushHeaders();
-    const play = playChunks(ctx.res, built.chunks, wait, built.drop ? 'destroy' : 'end');
-    active.add(play.cancel);
-    await play.done;
-    active.delete(play.cancel);
-    if (built.terminal === 'completed' && ctx.res.writableFinished) stats.completed++;
-  }
-
-  async function chat(ctx: Ctx, body: ParsedBody): Promise<void> {
-    const v = validateChat(body.value, { auth: 'apiKey', models, structuredOutputs, dataUrls: body.dataUrls, probes: body.probes });
-    if ('status' in v) return sendError(ctx, v);
-    const text = answerText(v.answer);
-    const usage = usageFor(v.answer, text);
-    const base = { id: `chatcmpl-${newId('', 15).slice(0, 29)}`, created: Math.floor(Date.now() / 1000), model: v.model };
-    const wait = latencyNow();
-    if (!v.stream) {
-      await delay(wait, ctx);
-      return sendJson(ctx, 200, chatCompletion(base, text, usage));
-    }
-    ctx.record.status = 200;
-    ctx.res.writeHead(200, headers(ctx, { 'cache-control': 'no-cache', 'content-type': 'text/event-stream; charset=utf-8' }));
-    ctx.res.flushHeaders();
-    const play = playChunks(ctx.res, buildChatStream(base, text, usage, v.includeUsage), wait, 'end');
-    active.add(play.cancel);
-    await play.done;
-    active.delete(play.cancel);
-  }
-
-  function delay(ms: number, ctx: Ctx): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        active.delete(cancel);
-        ctx.res.off('close', done);
-        resolve();
-      }
-      const cancel = (): void => {
-        ctx.res.socket?.destroy();
-        done();
-      };
-      active.add(cancel);
-      ctx.res.once('close', done);
-    });
-  }
-
   // ---- server ----
 
   const server = http.createServer((req, res) => {
@@ -616,7 +307,7 @@ export async function startOpenAIStandIn(opts: OpenAIStandInOptions): Promise<Op
       pending: () => faultQueue.length,
     },
     setLatency(ms: number) {
-      latency = ms;
+      latency.current = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -625,17 +316,4 @@ export async function startOpenAIStandIn(opts: OpenAIStandInOptions): Promise<Op
         server.closeAllConnections();
       }),
   };
-}
-
-function failMessage(code: string): string {
-  switch (code) {
-    case 'subscription_sharing_usage_limit_exceeded':
-      return "You've reached the ChatGPT plan usage limit for this app.";
-    case 'server_is_overloaded':
-      return 'Our servers are currently overloaded. Please try again later.';
-    case 'rate_limit_exceeded':
-      return 'Rate limit reached. Please try again later.';
-    default:
-      return 'An error occurred while processing your request. You can retry your request, or contact us through our help center at help.openai.com if the error persists.';
-  }
 }

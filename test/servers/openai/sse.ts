@@ -3,6 +3,7 @@
 // `logprobs: []` and an `obfuscation` pad; the stream ends with the terminal event and no
 // `[DONE]`. Chat Completions chunks are `data:`-only and end with `data: [DONE]`.
 
+import type { Clock } from '../../../electron/core/kernel/deps';
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 
@@ -255,24 +256,25 @@ export function playChunks(
   chunks: TimedChunk[],
   latencyMs: number,
   onEnd: 'end' | 'destroy',
+  clock: Clock,
 ): { done: Promise<void>; cancel: () => void } {
-  let timer: NodeJS.Timeout | null = null;
+  let timer: { cancel(): void } | null = null;
   let finished = false;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   const finish = (): void => {
     if (finished) return;
     finished = true;
-    if (timer) clearTimeout(timer);
+    timer?.cancel();
     resolveDone();
   };
   res.on('close', finish);
-  const t0 = Date.now();
+  const t0 = clock.now();
   let i = 0;
   const step = (): void => {
     timer = null;
     if (finished || res.destroyed) return finish();
-    const now = Date.now() - t0;
+    const now = clock.now() - t0;
     let batch = '';
     while (i < chunks.length && chunks[i]!.at * latencyMs <= now + 1) batch += chunks[i++]!.text;
     const last = i >= chunks.length;
@@ -292,7 +294,7 @@ export function playChunks(
       finish();
       return;
     }
-    timer = setTimeout(step, Math.max(0, chunks[i]!.at * latencyMs - (Date.now() - t0)));
+    timer = clock.setTimeout(step, Math.max(0, chunks[i]!.at * latencyMs - (clock.now() - t0)));
   };
   step();
   return {

@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { IMAGE_DETAILS, PRESET_IDS, SETTINGS_LIMITS } from '../../../contract';
 import { defaultJobName } from '../job-name';
-import type { Logger } from '../../kernel/deps';
+import type { Clock, Logger } from '../../kernel/deps';
 import { LoupeError, logCode } from '../../kernel/errors';
 import { CapabilityMemory } from '../api/capabilities';
 import { discoverInputs } from '../input/discover';
@@ -46,7 +46,7 @@ export interface AnalysisDeps {
   fetch: typeof fetch;
   /** The account a job was created with (throws a LoupeError when it no longer exists). */
   account(accountId: string | undefined): AnalysisAccount;
-  clock: { now(): number };
+  clock: Clock;
   log: Logger;
   notify(title: string, body: string): void;
   /** Fires on every state change; the caller throttles. */
@@ -109,7 +109,7 @@ export class AnalysisEngine {
     this.#deps = deps;
     this.#tuning = { ...DEFAULT_TUNING, ...deps.tuning };
     const now = () => deps.clock.now();
-    this.#store = new JobStore(deps.dataDir, deps.log, now);
+    this.#store = new JobStore(deps.dataDir, deps.log, deps.clock);
     this.#governor = new Governor({ cap: DEFAULT_CONCURRENCY_CAP, initial: this.#tuning.initialConcurrency, now });
     this.#capabilities = new CapabilityMemory(deps.dataDir, now, deps.log);
   }
@@ -311,7 +311,7 @@ export class AnalysisEngine {
   #newJob(record: JobRecord, preset: ReturnType<typeof resolvePreset>): Job {
     return new Job(record, preset, {
       store: this.#store,
-      now: () => this.#deps.clock.now(),
+      clock: this.#deps.clock,
       log: this.#deps.log,
       onChange: () => this.#deps.onChange(),
       outputsIntervalMs: this.#tuning.outputsIntervalMs,
@@ -375,7 +375,7 @@ export class AnalysisEngine {
         client,
         governor: this.#governor,
         tuning: this.#tuning,
-        now: () => this.#deps.clock.now(),
+        clock: this.#deps.clock,
         log: this.#deps.log,
         onChange: () => this.#deps.onChange(),
       },

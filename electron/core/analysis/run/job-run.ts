@@ -12,7 +12,7 @@
  */
 import { basename } from 'node:path';
 import type { ImageDetail } from '../../../contract';
-import type { Logger } from '../../kernel/deps';
+import type { Clock, Logger } from '../../kernel/deps';
 import { LoupeError, logCode } from '../../kernel/errors';
 import { AnalysisError } from '../analysis-error';
 import type { Governor } from './governor';
@@ -34,7 +34,7 @@ export interface JobRunContext {
   client: AnalysisClient;
   governor: Governor;
   tuning: RunTuning;
-  now(): number;
+  clock: Clock;
   log: Logger;
   onChange(): void;
 }
@@ -86,7 +86,7 @@ export class JobRun {
       },
       changed: () => ctx.onChange(),
     };
-    this.scheduler = new Scheduler(itemIds, hooks, ctx.governor, ctx.tuning, ctx.now);
+    this.scheduler = new Scheduler(itemIds, hooks, ctx.governor, ctx.tuning, ctx.clock);
   }
 
   /** The failure that stopped the job, when the outcome is 'stopped'. */
@@ -157,7 +157,7 @@ export class JobRun {
     if (doc.model !== this.job.record.spec.model || doc.preset !== this.job.record.spec.preset) return false;
     await this.job.settle(item, () => {
       item.status = 'done';
-      item.finishedAt = Date.parse(doc.finished_at) || this.ctx.now();
+      item.finishedAt = Date.parse(doc.finished_at) || this.ctx.clock.now();
       item.error = undefined;
       if (doc.parse_error) item.parseError = doc.parse_error;
       if (doc.usage) {
@@ -193,7 +193,7 @@ export class JobRun {
     const done = owner.status === 'done';
     await this.job.settle(item, () => {
       item.outputFile = this.#claim(item, item.hash!);
-      const now = this.ctx.now();
+      const now = this.ctx.clock.now();
       item.finishedAt = now;
       item.startedAt ??= now;
       if (done) {
@@ -221,7 +221,7 @@ export class JobRun {
   }
 
   #sending(item: ItemRecord, attempt: number): void {
-    const now = this.ctx.now();
+    const now = this.ctx.clock.now();
     item.status = 'in_flight';
     item.attempts = attempt;
     item.startedAt ??= now;
@@ -235,7 +235,7 @@ export class JobRun {
     let written = false;
     await this.job.settle(item, () => {
       item.status = 'done';
-      item.finishedAt = this.ctx.now();
+      item.finishedAt = this.ctx.clock.now();
       item.usage = response.usage;
       item.error = undefined;
       if (response.requestId) item.requestId = response.requestId;
@@ -274,7 +274,7 @@ export class JobRun {
     this.ctx.log.warn('photo failed', { job: this.job.id, item: item.id, ...error.logFields() });
     await this.job.settle(item, () => {
       item.status = 'failed';
-      item.finishedAt = this.ctx.now();
+      item.finishedAt = this.ctx.clock.now();
       // A network failure that ends here has used up its retries: say so, never "it will retry".
       const gaveUp = error.code === 'network' && error.details.disposition === 'backoff' && (item.attempts ?? 0) > 1;
       item.error = { code: error.code, message: gaveUp ? `Loupe couldn’t reach the API after ${item.attempts} attempts.` : error.message };
@@ -337,7 +337,7 @@ export class JobRun {
       model: record.spec.model,
       preset: record.spec.preset,
       started_at: item.startedAt === undefined ? null : new Date(item.startedAt).toISOString(),
-      finished_at: new Date(item.finishedAt ?? this.ctx.now()).toISOString(),
+      finished_at: new Date(item.finishedAt ?? this.ctx.clock.now()).toISOString(),
       attempts: item.attempts ?? 0,
       usage: null,
       request_id: item.requestId ?? null,

@@ -7,6 +7,7 @@
  * done, so "done" on screen always means "done on disk", while a burst of
  * finishing items costs one write, not one each.
  */
+import type { Clock } from '../../kernel/deps';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setAside, writeAtomic } from '../../kernel/json-file-store';
@@ -23,13 +24,13 @@ export class JobStore {
   readonly dir: string;
   #dirty = new Map<string, JobRecord>();
   #waiters: Array<{ resolve(): void; reject(error: unknown): void }> = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: { cancel(): void } | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
 
   constructor(
     dataDir: string,
     private readonly log: Logger,
-    private readonly now: () => number,
+    private readonly clock: Clock,
   ) {
     this.dir = join(dataDir, 'jobs');
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
@@ -52,7 +53,7 @@ export class JobStore {
         jobs.push(record);
       } catch {
         try {
-          aside.push(setAside(path, this.now()));
+          aside.push(setAside(path, this.clock.now()));
           this.log.warn('unreadable job file set aside', { file: name });
         } catch {
           /* leave it; it will be skipped again next time */
@@ -67,18 +68,18 @@ export class JobStore {
   save(record: JobRecord): Promise<void> {
     this.#dirty.set(record.id, record);
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    const at = Date.now() + batchDelayMs(record);
+    const at = this.clock.now() + batchDelayMs(record);
     if (at < this.#timerAt) {
-      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer?.cancel();
       this.#timerAt = at;
-      this.#timer = setTimeout(() => this.flush(), at - Date.now());
+      this.#timer = this.clock.setTimeout(() => this.flush(), at - this.clock.now());
     }
     return done;
   }
 
   /** Writes everything pending now. */
   flush(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
     const dirty = [...this.#dirty.values()];

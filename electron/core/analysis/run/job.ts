@@ -5,6 +5,7 @@
  * summary.json / results.csv are rewritten at most every `outputsIntervalMs`
  * while items finish (and at once when the job changes state).
  */
+import type { Clock } from '../../kernel/deps';
 import { basename } from 'node:path';
 import type { Logger } from '../../kernel/deps';
 import type { Preset } from '../presets';
@@ -14,7 +15,7 @@ import type { ItemRecord, ItemView, JobCounts, JobDetail, JobRecord, JobSummary 
 
 export interface JobContext {
   store: JobStore;
-  now(): number;
+  clock: Clock;
   log: Logger;
   onChange(): void;
   outputsIntervalMs: number;
@@ -30,7 +31,7 @@ export class Job {
   /** Results of finished items, by item id (loaded from the output files on demand). */
   readonly #results = new Map<string, { result?: unknown; rawText?: string }>();
   #completions: number[] = [];
-  #outputsTimer: ReturnType<typeof setTimeout> | undefined;
+  #outputsTimer: { cancel(): void } | undefined;
   #outputsWrittenAt = 0;
   /** Items whose outcome is set in the record but not yet on disk: shown as in flight until it is. */
   readonly #unsaved = new Set<string>();
@@ -87,7 +88,7 @@ export class Job {
   }
 
   noteCompletion(): void {
-    this.#completions.push(this.ctx.now());
+    this.#completions.push(this.ctx.clock.now());
     if (this.#completions.length > ETA_WINDOW) this.#completions.shift();
   }
 
@@ -200,26 +201,26 @@ export class Job {
 
   writeOutputsSoon(): void {
     if (this.#outputsTimer) return;
-    const wait = Math.max(0, this.#outputsWrittenAt + this.ctx.outputsIntervalMs - this.ctx.now());
-    this.#outputsTimer = setTimeout(() => {
+    const wait = Math.max(0, this.#outputsWrittenAt + this.ctx.outputsIntervalMs - this.ctx.clock.now());
+    this.#outputsTimer = this.ctx.clock.setTimeout(() => {
       this.#outputsTimer = undefined;
       this.writeOutputsNow();
     }, wait);
   }
 
   writeOutputsNow(): void {
-    if (this.#outputsTimer) clearTimeout(this.#outputsTimer);
+    this.#outputsTimer?.cancel();
     this.#outputsTimer = undefined;
-    this.#outputsWrittenAt = this.ctx.now();
+    this.#outputsWrittenAt = this.ctx.clock.now();
     try {
-      writeJobOutputs(this.record, { ...this.counts() }, this.preset.columns, (item) => this.resultOf(item), this.ctx.now());
+      writeJobOutputs(this.record, { ...this.counts() }, this.preset.columns, (item) => this.resultOf(item), this.ctx.clock.now());
     } catch (error) {
       this.ctx.log.warn('could not write summary/results.csv', { job: this.id, code: (error as NodeJS.ErrnoException).code });
     }
   }
 
   dispose(): void {
-    if (this.#outputsTimer) clearTimeout(this.#outputsTimer);
+    this.#outputsTimer?.cancel();
     this.#outputsTimer = undefined;
   }
 }

@@ -9,6 +9,7 @@
  * The scheduler holds no photo state of its own; the hooks do the work and
  * the bookkeeping, so this file is only about order and timing.
  */
+import type { Clock } from '../../kernel/deps';
 import { AnalysisError, internalError } from '../analysis-error';
 import type { Governor } from './governor';
 import type { RateInfo } from '../api/rate-headers';
@@ -85,7 +86,7 @@ export class Scheduler<P, R> {
   #settling = 0;
   #state: State = 'running';
   #prepareAbort = new AbortController();
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: { cancel(): void } | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #resolve!: (outcome: RunOutcome) => void;
   #finished = false;
@@ -98,7 +99,7 @@ export class Scheduler<P, R> {
     private readonly hooks: SchedulerHooks<P, R>,
     private readonly governor: Governor,
     private readonly tuning: SchedulerTuning,
-    private readonly now: () => number,
+    private readonly clock: Clock,
   ) {
     this.#queue = [...itemIds];
     this.done = new Promise<RunOutcome>((resolve) => (this.#resolve = resolve));
@@ -196,7 +197,7 @@ export class Scheduler<P, R> {
 
   #dispatch(): void {
     for (;;) {
-      const now = this.now();
+      const now = this.clock.now();
       const index = this.#ready.findIndex((r) => r.notBefore <= now);
       if (index < 0) {
         const next = Math.min(...this.#ready.map((r) => r.notBefore));
@@ -277,7 +278,7 @@ export class Scheduler<P, R> {
       this.hooks.released(entry.id);
       return;
     }
-    const now = this.now();
+    const now = this.clock.now();
     entry.notBefore = disposition === 'rate_limit' ? this.governor.pausedUntil : now + Math.max(this.#backoff(entry.attempts), error.details.rate?.retryAfterMs ?? 0);
     this.hooks.retrying(entry.id, error, entry.notBefore);
     // Retries go first: they have waited longest and hold a prepared photo.
@@ -327,18 +328,18 @@ export class Scheduler<P, R> {
     if (this.#timer && at >= this.#timerAt) return;
     this.#clearTimer();
     this.#timerAt = at;
-    this.#timer = setTimeout(
+    this.#timer = this.clock.setTimeout(
       () => {
         this.#timer = undefined;
         this.#timerAt = Number.POSITIVE_INFINITY;
         this.#pump();
       },
-      Math.max(0, at - this.now()),
+      Math.max(0, at - this.clock.now()),
     );
   }
 
   #clearTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
   }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { realClock } from '../../../support/real-clock';
 import { Discovery } from '../../../../electron/core/auth/discovery';
 import { resolveEndpoints } from '../../../../electron/core/auth/endpoints';
 import { parseEarliestRefreshAt, readTokenError, refreshFailureError } from '../../../../electron/core/auth/token-errors';
@@ -51,7 +52,7 @@ describe('Discovery', () => {
     revocation_endpoint: `${base}/api/accounts/oauth/revoke`,
     ...overrides,
   });
-  const discoveryFor = (base: string) => new Discovery(resolveEndpoints({ issuer: base }, { dev: true }), fetch);
+  const discoveryFor = (base: string) => new Discovery(resolveEndpoints({ issuer: base }, { dev: true }), fetch, realClock);
 
   it('caches a valid document', async () => {
     const { base, calls } = await serve((_n, b) => ({ status: 200, body: metadata(b) }));

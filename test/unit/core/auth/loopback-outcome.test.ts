@@ -2,6 +2,7 @@
  * Issue #10 item 1: the browser's callback request waits for Loupe's outcome,
  * and its page says what Loupe decided, from a fixed set of static pages.
  */
+import { systemClock } from '../../../../electron/core/kernel/deps';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ afterEach(async () => {
 });
 
 async function start(outcomeTimeoutMs?: number): Promise<LoopbackListener> {
-  const listener = await startLoopbackListener({ expectedState: STATE, ...(outcomeTimeoutMs ? { outcomeTimeoutMs } : {}) });
+  const listener = await startLoopbackListener({ expectedState: STATE, clock: systemClock, ...(outcomeTimeoutMs ? { outcomeTimeoutMs } : {}) });
   open.push(listener);
   return listener;
 }

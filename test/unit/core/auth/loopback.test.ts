@@ -4,6 +4,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLoopbackListener, type LoopbackListener, type LoopbackOptions } from '../../../../electron/core/auth/loopback';
 import { LoupeError, errorCode } from '../../../../electron/core/kernel/errors';
+import { ManualClock } from '../../../support/manual-clock';
+import { realClock } from '../../../support/real-clock';
 
 const STATE = randomBytes(32).toString('base64url');
 const CODE = `ac_${randomBytes(24).toString('base64url')}`;
@@ -23,7 +25,7 @@ type Stray = Parameters<NonNullable<LoopbackOptions['onStrayRequest']>>[0];
 /** Plays the sign-in flow: once the callback arrives, reports `outcome` (null: reports nothing, the test does). */
 async function start(options: Partial<LoopbackOptions> = {}, outcome: 'signed_in' | null = 'signed_in'): Promise<{ listener: LoopbackListener; strays: Stray[] }> {
   const strays: Stray[] = [];
-  const listener = await startLoopbackListener({ expectedState: STATE, onStrayRequest: (info) => strays.push(info), ...options });
+  const listener = await startLoopbackListener({ expectedState: STATE, onStrayRequest: (info) => strays.push(info), clock: realClock, ...options });
   open.push(listener);
   if (outcome) listener.callback.then(() => listener.report(outcome), () => {});
   return { listener, strays };
@@ -276,7 +278,7 @@ describe('startLoopbackListener', () => {
     extraServers.push(blocker);
     await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', () => done()));
     const port = (blocker.address() as { port: number }).port;
-    const error = await rejection(startLoopbackListener({ expectedState: STATE, port }));
+    const error = await rejection(startLoopbackListener({ expectedState: STATE, port, clock: realClock }));
     expect(error.code).toBe('callback_port_unavailable');
     expect(error.message).toContain(`Port ${port} is in use`);
     expect(error.message).toMatch(/automatic/);
@@ -291,7 +293,11 @@ describe('startLoopbackListener', () => {
   });
 
   it('times out with a retryable timeout error and frees the port', async () => {
-    const { listener } = await start({ timeoutMs: 200 });
+    const clock = new ManualClock();
+    const { listener } = await start({ timeoutMs: 200, clock });
+    clock.advance(199);
+    expect(await Promise.race([listener.callback.then(() => 'settled', () => 'settled'), new Promise((done) => setImmediate(() => done('waiting')))])).toBe('waiting');
+    clock.advance(1);
     const error = await rejection(listener.callback);
     expect(error.code).toBe('timeout');
     expect(error.options.retryable).toBe(true);
@@ -323,9 +329,11 @@ describe('startLoopbackListener', () => {
   });
 
   it('never causes an unhandled rejection when nobody awaits the callback yet', async () => {
-    const { listener } = await start({ timeoutMs: 20 });
+    const clock = new ManualClock();
+    const { listener } = await start({ timeoutMs: 20, clock });
+    clock.advance(20);
     // Vitest fails the run on an unhandled rejection; give one the chance to surface.
-    await new Promise((done) => setTimeout(done, 100));
+    await new Promise((done) => setTimeout(done, 20));
     await new Promise((done) => setImmediate(done));
     expect((await rejection(listener.callback)).code).toBe('timeout');
   });

@@ -167,6 +167,7 @@ export class AnalysisService {
 
   async start(input: ParsedInput<'analysis.start'>): Promise<{ jobId: string }> {
     if (this.#staged.length === 0) throw new LoupeError('nothing_staged', 'Add photos or folders first.');
+    await this.stagedChecked();
     const account = this.deps.accounts.active();
     requireModelAccess(account, this.deps.accounts.status(account));
     const defaults = this.deps.defaults();
@@ -227,11 +228,18 @@ export class AnalysisService {
   }
 
   pause(jobId: string): Promise<void> {
+    this.#notCancelling(jobId);
     return this.engine.pause(jobId);
   }
 
   resume(jobId: string): Promise<void> {
+    this.#notCancelling(jobId);
     return this.engine.resume(jobId);
+  }
+
+  /** While a cancel can be undone, Undo is the only way back. */
+  #notCancelling(jobId: string): void {
+    if (this.#cancels.until(jobId) !== null) throw new LoupeError('invalid_state', 'This job is being cancelled. Choose Undo to keep it.');
   }
 
   /** Pauses at once and cancels after the undo window (cancel-grace.ts); at once when there is none. */
@@ -294,6 +302,7 @@ export class AnalysisService {
   }
 
   retryFailed(jobId: string): Promise<void> {
+    this.#notCancelling(jobId);
     return this.engine.retryFailed(jobId);
   }
 

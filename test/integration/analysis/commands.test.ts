@@ -63,7 +63,8 @@ async function setup(): Promise<Harness> {
   const documentsDir = await tempDir('loupe-docs-');
   const h = { documentsDir, notifications: [], picks: [], pickCalls: 0, savePath: null, saveDefaults: [], openedPaths: [] } as unknown as Harness;
   h.fx = await createCoreFixture(stack, {
-    options: { analysisTuning: { backoffBaseMs: 40, backoffMaxMs: 400 } },
+    // Cancel at once here; the undo window is tested in job-actions.test.ts.
+    options: { analysisTuning: { backoffBaseMs: 40, backoffMaxMs: 400 }, cancelGraceMs: 0 },
     deps: {
       documentsDir,
       notify: (title, body) => void h.notifications.push({ title, body }),
@@ -149,7 +150,7 @@ describe('staging through commands', () => {
 
     ok(await fx.run('analysis.stage', { paths: [GOOD, good('01-sunset.jpg'), good('02-meadow.webp'), good('01-sunset.jpg'), GOOD] }));
     let s = await waitForState(fx.core, (st) => st.analysis.staged.length > 0);
-    expect(s.analysis.staged).toEqual([
+    expect(s.analysis.staged.map(({ path, name }) => ({ path, name }))).toEqual([
       { path: GOOD, name: 'good' },
       { path: good('01-sunset.jpg'), name: '01-sunset.jpg' },
       { path: good('02-meadow.webp'), name: '02-meadow.webp' },
@@ -177,7 +178,7 @@ describe('staging through commands', () => {
     ok(await fx.run('analysis.pickImages'));
     expect(harness.pickCalls).toBe(2);
     s = await waitForState(fx.core, (st) => st.analysis.staged.length > 0);
-    expect(s.analysis.staged).toEqual([
+    expect(s.analysis.staged.map(({ path, name }) => ({ path, name }))).toEqual([
       { path: good('04-shapes.png'), name: '04-shapes.png' },
       { path: good('05-harbour.webp'), name: '05-harbour.webp' },
     ]);
@@ -204,7 +205,7 @@ describe('analysis.start', () => {
     const job = await waitForJob(fx, jobId, (j) => j.status === 'done');
     expect(job.counts).toEqual({ total: 5, done: 5, failed: 0, skipped: 0, pending: 0, inFlight: 0 });
     expect(job.finishedAt).not.toBeNull();
-    expect(job.name).toMatch(/^good \d{4}-\d{2}-\d{2} \d{2}\.\d{2}$/);
+    expect(job.name).toMatch(/^good · 5 photos · \d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}$/);
     expect(job.outputDir).toBe(join(h.documentsDir, 'Loupe', safeFolderName(job.name)));
 
     // Every photo went out once, with the API key, the chosen model and the default detail.

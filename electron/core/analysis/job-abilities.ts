@@ -10,6 +10,8 @@ export interface JobFacts {
   counts: JobCounts;
   /** A cancel is waiting out its undo window. */
   cancelPending: boolean;
+  /** The name of the job already analysing this one's remaining photos, if any. */
+  remainderJob?: string | undefined;
 }
 
 const yes: Ability = { allowed: true, reason: null };
@@ -22,7 +24,7 @@ export function remainingOf(counts: JobCounts): number {
   return counts.pending + counts.inFlight + counts.failed;
 }
 
-export function jobAbilities({ status, counts, cancelPending }: JobFacts): JobAbilities {
+export function jobAbilities({ status, counts, cancelPending, remainderJob }: JobFacts): JobAbilities {
   const active = status === 'running' || status === 'queued';
   const finished = FINISHED.includes(status);
   const remaining = remainingOf(counts);
@@ -57,7 +59,9 @@ export function jobAbilities({ status, counts, cancelPending }: JobFacts): JobAb
         ? no('Only a cancelled or stopped job has photos left to analyse.')
         : remaining === 0
           ? no('Every photo of this job was analysed.')
-          : yes,
+          : remainderJob !== undefined
+            ? no(`The remaining photos are already in “${remainderJob}”.`)
+            : yes,
     rename: yes,
     remove: finished || status === 'stopped' ? yes : no('Pause and cancel the job first; a job can be removed once it has ended.'),
   };

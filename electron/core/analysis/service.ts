@@ -64,6 +64,8 @@ export class AnalysisService {
   readonly #checks = new Set<Promise<void>>();
   readonly #cancels: CancelGrace;
   readonly #usageLimit = new UsageLimitWatch();
+  /** Jobs whose remaining photos were started as another job: original id → that job's id. */
+  readonly #remainders = new Map<string, string>();
 
   private constructor(
     private readonly deps: AnalysisServiceDeps,
@@ -286,6 +288,8 @@ export class AnalysisService {
       concurrencyCap: spec.concurrencyCap,
       outputDir,
     });
+    this.#remainders.set(jobId, id);
+    this.deps.onChange();
     return { jobId: id };
   }
 
@@ -337,7 +341,12 @@ export class AnalysisService {
       costUsd: estimateCost(job.model, job.tokens, this.deps.prices()),
       retrying: this.engine.retryingOf(job.id),
       undoCancelUntil,
-      can: jobAbilities({ status: job.status, counts: job.counts, cancelPending: undoCancelUntil !== null }),
+      can: jobAbilities({
+        status: job.status,
+        counts: job.counts,
+        cancelPending: undoCancelUntil !== null,
+        remainderJob: this.engine.recordOf(this.#remainders.get(job.id) ?? '')?.name,
+      }),
     };
   }
 

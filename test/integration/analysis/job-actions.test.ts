@@ -170,6 +170,9 @@ describe('cancel, undo, analyse remaining, rename, remove', () => {
     // Analyse remaining: a new job of the photos not done, with the same settings.
     stack.api.setLatency(0);
     const { jobId: rest } = ok<{ jobId: string }>(await fx.run('analysis.startRemaining', { jobId }));
+    // Once: the remaining photos are in that new job now.
+    expect((await job(fx, jobId)).can.analyseRemaining.reason).toMatch(/already in/);
+    expect((await fx.run('analysis.startRemaining', { jobId })).error).toMatchObject({ code: 'invalid_state' });
     const restJob = await until(fx, rest, (j) => j.status === 'done');
     expect(restJob.counts.total).toBe(remaining);
     expect(restJob.counts.done).toBe(remaining);

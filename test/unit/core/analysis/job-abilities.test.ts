@@ -34,6 +34,11 @@ describe('jobAbilities', () => {
     expect(allowed('cancelled', c)).toEqual(['analyseRemaining', 'remove', 'rename']);
     expect(jobAbilities({ status: 'cancelled', counts: c, cancelPending: false }).retryFailed.reason).toMatch(/remaining photos/);
     expect(allowed('cancelled', counts({ done: 10, pending: 0 }))).toEqual(['remove', 'rename']);
+    // Only once: after that the remaining photos are another job's.
+    expect(jobAbilities({ status: 'cancelled', counts: c, cancelPending: false, remainderJob: 'Kitchen (remaining)' }).analyseRemaining).toEqual({
+      allowed: false,
+      reason: 'The remaining photos are already in “Kitchen (remaining)”.',
+    });
   });
 
   it('while a cancel can be undone only Undo (and renaming) is open', () => {

@@ -66,3 +66,23 @@ test('staged problems before the job, then cancel with Undo, Analyse remaining a
 
   expect([...stagedProblems, ...undoProblems]).toEqual([]);
 });
+
+test.describe('retries', () => {
+  test.use({ harnessOptions: { options: { analysisTuning: { backoffBaseMs: 30_000, backoffMaxMs: 30_000 }, cancelGraceMs: 0 } } });
+
+  test('a job says while it waits to retry, with a countdown', async ({ page, harness }) => {
+    await signInWithChatGpt(page, harness);
+    await page.getByRole('tab', { name: 'Analyse' }).click();
+    harness.stack.api.faults.next({ type: 'server_error', status: 503 });
+    await dropFiles(page, good().slice(0, 1));
+    await page.getByRole('button', { name: 'Analyse 1 photo' }).click();
+    const job = page.getByTestId('job').first();
+    await expect(job.getByTestId('job-retrying')).toHaveText(/^The server is having trouble — retrying in \d+ s$/, { timeout: 15_000 });
+    const problems = await auditState(page, 'retrying');
+    await screenshot(page, 'retrying');
+    await job.getByRole('button', { name: 'Cancel' }).click();
+    await expect(job.getByTestId('job-status')).toHaveText('Cancelled');
+    await expect(job.getByTestId('job-retrying')).toHaveCount(0);
+    expect(problems).toEqual([]);
+  });
+});

@@ -222,6 +222,13 @@ export interface AppInfo {
 
 export type AccountStatus = 'signed_out' | 'signed_in' | 'needs_sign_in';
 
+/**
+ * How an account's session looks at a glance (the pill's colour, the tray's icon), decided by the core:
+ * a session that will renew itself is 'fine'; 'expiring' only when it won't renew in time.
+ */
+export const ACCOUNT_GLANCES = ['fine', 'expiring', 'needs_sign_in', 'signed_out'] as const;
+export type AccountGlance = (typeof ACCOUNT_GLANCES)[number];
+
 /** Where the session's tokens live: the OS keychain, a weak (hard-coded key) store the person accepted, or memory only. */
 export type TokenStorage = 'keychain' | 'weak' | 'memory';
 
@@ -235,6 +242,9 @@ export interface AccountSummaryView {
   email: string | null;
   status: AccountStatus;
   expiresAt: number | null;
+  /** When the session will renew itself; null when it won't (no refresh token, refresh failing). */
+  renewsAt: number | null;
+  glance: AccountGlance;
   planUsage: boolean;
   active: boolean;
 }
@@ -258,6 +268,9 @@ export interface AccountView {
   expiresAt: number | null;
   /** The session can be renewed (it has a refresh token). */
   canRefresh: boolean;
+  /** When the session will renew itself (the session's own schedule); null when it won't. */
+  renewsAt: number | null;
+  glance: AccountGlance;
   lastRefreshAt: number | null;
   refreshing: boolean;
   /** Why the account needs attention (a failed refresh, an identity check that could not run, …). */
@@ -310,6 +323,8 @@ export interface ModelView {
   /** Accepts image input: from the server's `input_modalities`, else a known list, else the person's override. */
   vision: boolean;
   visionSource: 'server' | 'known' | 'override' | 'unknown';
+  /** What the server or the known list says, apart from the person's override. */
+  detectedVision: boolean;
 }
 
 export interface ModelsView {
@@ -330,6 +345,11 @@ export type ItemStatus = (typeof ITEM_STATUSES)[number];
 export interface StagedInput {
   path: string;
   name: string;
+  kind: 'file' | 'folder';
+  /** Photos Loupe can analyse here; null while it is still being checked. */
+  photoCount: number | null;
+  /** Why (some of) it can't be analysed, in words for a person; null when all is well. */
+  problem: string | null;
 }
 
 export interface JobCounts {
@@ -366,6 +386,22 @@ export interface JobSummaryView {
   outputDir: string;
   stopReason?: StopReasonView;
   concurrency: number;
+  /** Requests waiting to be sent again (e.g. "Can't reach the server"); null when none are. */
+  retrying: { count: number; nextAt: number | null; reason: string } | null;
+  /** Set while a cancel can still be undone (the job is paused until then). */
+  undoCancelUntil: number | null;
+  can: JobAbilities;
+}
+
+export interface JobAbilities {
+  pause: Ability;
+  resume: Ability;
+  cancel: Ability;
+  undoCancel: Ability;
+  retryFailed: Ability;
+  analyseRemaining: Ability;
+  rename: Ability;
+  remove: Ability;
 }
 
 export interface JobItemView {
@@ -407,6 +443,8 @@ export interface AnalysisView {
   staged: StagedInput[];
   jobs: JobSummaryView[];
   presets: PresetView[];
+  /** Photos the staged files and folders hold; null while any is still being checked. */
+  stagedPhotoCount: number | null;
   /** Where a job's folder goes unless the person picks another (`<Documents>/Loupe`). */
   outputRoot: string;
 }
@@ -422,6 +460,14 @@ export interface AppState {
   settings: SettingsView;
   notices: Notice[];
   links: AppLinks;
+  /** Set when a job stopped on the ChatGPT usage limit, until that account works again. */
+  usageLimit: UsageLimitView | null;
+}
+
+export interface UsageLimitView {
+  accountId: string;
+  message: string;
+  link: { label: string; url: string };
 }
 
 // ---------------------------------------------------------------------------
@@ -528,7 +574,7 @@ export const commands = /* @__PURE__ */ (() => {
     'analysis.unstage': command<void>()(z.strictObject({ path: Path })),
     'analysis.clearStaged': command<void>()(Empty),
     /** Opens the system file dialog (main process) and stages what the person picks. */
-    'analysis.pickImages': command<void>()(Empty),
+    'analysis.pickImages': command<void>()(z.strictObject({ folders: z.boolean().optional() })),
     'analysis.start': command<{ jobId: string }>()(
       z.strictObject({
         preset: z.enum(PRESET_IDS),
@@ -544,7 +590,14 @@ export const commands = /* @__PURE__ */ (() => {
     ),
     'analysis.pause': command<void>()(JobRef),
     'analysis.resume': command<void>()(JobRef),
+    /** Pauses at once; the job is cancelled after a few seconds unless `analysis.undoCancel` comes first. */
     'analysis.cancel': command<void>()(JobRef),
+    'analysis.undoCancel': command<void>()(JobRef),
+    /** A new job of the photos a stopped or cancelled job did not finish. */
+    'analysis.startRemaining': command<{ jobId: string }>()(JobRef),
+    'analysis.rename': command<void>()(z.strictObject({ jobId: z.string().min(1).max(100), name: z.string().trim().min(1).max(120) })),
+    /** Takes a finished job off the list; its output folder and files stay. */
+    'analysis.remove': command<void>()(JobRef),
     'analysis.retryFailed': command<void>()(JobRef),
     'analysis.getJob': command<JobDetailView>()(JobRef),
     /** One page of a job's items, in a stable order; the window asks only for what it shows. */

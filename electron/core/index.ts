@@ -5,6 +5,7 @@
  */
 import type { AppState, Notice } from '../contract';
 import { Accounts } from './accounts/accounts';
+import { GlanceWatch } from './accounts/glance';
 import { accountCommands } from './accounts/commands';
 import { modelAccess } from './accounts/readiness';
 import { AccountRepository } from './accounts/repository';
@@ -52,6 +53,8 @@ export interface CoreOptions {
   signInTimeoutMs?: number;
   /** Analysis engine tuning (tests use short backoffs). */
   analysisTuning?: Parameters<typeof AnalysisService.open>[0]['tuning'];
+  /** How long "Undo" is offered after cancelling a job (0: cancel at once). */
+  cancelGraceMs?: number;
 }
 
 export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Promise<Core> {
@@ -98,6 +101,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     clock: deps.clock,
     log,
     marginMs: () => settings.get().refreshMarginSeconds * 1000,
+    warningMs: () => settings.get().expiryWarningMinutes * 60_000,
     onChange: invalidate,
   });
   const models = new ModelCatalog({
@@ -140,6 +144,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     defaults: () => ({ model: (id) => models.selectedFor(id), detail: settings.get().analysisDetail, concurrency: settings.get().analysisConcurrency }),
     onChange: () => state.invalidateSoon(),
     ...(options.analysisTuning ? { tuning: options.analysisTuning } : {}),
+    ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
   });
 
   const app = { ...deps.app, testIssuer: endpoints.testIssuer };
@@ -153,7 +158,13 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     models: models.view(),
     analysis: analysis.view(),
     settings: settings.get(),
+    usageLimit: analysis.usageLimit(),
   }));
+  // A glance that changes with time alone (a token nearing expiry that won't renew) is republished when it does.
+  const glances = new GlanceWatch(deps.clock, invalidate);
+  const watchGlances = (s: AppState) => glances.update(s.accounts, s.settings.expiryWarningMinutes * 60_000);
+  watchGlances(state.get());
+  state.subscribe(watchGlances);
 
   // The keychain failed mid-session: show its notice (with Retry / Reset) now.
   onVaultNotices = () => notices.addMissing(vault.notices);
@@ -185,6 +196,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     log,
     dispose: async () => {
       auth.cancel();
+      glances.dispose();
       state.dispose();
       await analysis.dispose();
       accounts.dispose();

@@ -1,4 +1,5 @@
 import type { AppState } from '../contract';
+import { accountGlance } from './accounts/glance';
 
 /** What the tray shows, computed from AppState and the time alone so it can be tested without Electron. */
 export type TrayIconState = 'signed-out' | 'signed-in' | 'expiring' | 'needs-sign-in' | 'busy';
@@ -89,7 +90,8 @@ export function trayModel(state: AppState, now: number, extras: TrayExtras = {})
     icon = 'needs-sign-in';
     status = `${who} · sign in again`;
   } else if (account.status === 'signed_in') {
-    const expiring = remaining !== null && remaining < state.settings.expiryWarningMinutes * 60_000;
+    // The same rule as the window's account pill: a session that renews itself in time is never "expiring".
+    const expiring = accountGlance(account, now, state.settings.expiryWarningMinutes * 60_000) === 'expiring';
     icon = account.refreshing ? 'busy' : expiring ? 'expiring' : 'signed-in';
     status =
       remaining === null ? who : remaining <= 0 ? `${who} · token expired` : `${who} · token expires in ${formatRemaining(remaining)}`;

@@ -55,8 +55,8 @@ export function electronDeps(options: { clock: Clock; logger: Logger; platform: 
       const failure = await shell.openPath(path);
       if (failure) throw new Error(failure);
     },
-    // The renderer's "Add images…" button: photos (and on macOS folders too); folders are dropped or added from the tray elsewhere.
-    pickFiles: () => pickPaths(options.platform, { folders: false }),
+    // The window's "Add photos…" / "Add folder…" (one "Add photos or folders…" on macOS).
+    pickFiles: (want) => pickPaths(options.platform, want),
     pickSavePath: async (defaultName) => {
       const result = await dialog.showSaveDialog({ defaultPath: join(app.getPath('documents'), defaultName) });
       return result.canceled || !result.filePath ? null : result.filePath;

@@ -9,6 +9,7 @@ const PATHS = {
   check: 'M5 12l5 5 9-10',
   close: 'M6 6l12 12M18 6L6 18',
   chevron: 'M6 9l6 6 6-6',
+  folder: 'M3 6h6l2 2h10v11H3z',
 } as const;
 
 export type IconName = keyof typeof PATHS;

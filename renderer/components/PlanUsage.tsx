@@ -6,12 +6,12 @@ import { ErrorText } from './ErrorText';
 import styles from './PlanUsage.module.css';
 
 /** Opens ChatGPT's usage page; the URL comes from the core. `primary` in the usage-limit state, as the SIWC rules ask. */
-export function ManageUsageButton({ primary = false }: { primary?: boolean }) {
+export function ManageUsageButton({ primary = false, url }: { primary?: boolean; url?: string }) {
   const links = useAppState(selectLinks);
   const open = useCommand();
   return (
     <>
-      <Button variant={primary ? 'primary' : 'link'} onClick={() => void open.run('app.openExternal', { url: links.manageUsage })}>
+      <Button variant={primary ? 'primary' : 'link'} onClick={() => void open.run('app.openExternal', { url: url ?? links.manageUsage })}>
         Manage usage
       </Button>
       <ErrorText error={open.error} />

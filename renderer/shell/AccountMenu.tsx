@@ -19,7 +19,6 @@ const KIND_LABEL = { chatgpt: 'ChatGPT', api_key: 'API key', custom: 'OAuth' } a
  */
 export function AccountMenu() {
   const accounts = useAppState(selectAccounts);
-  const warningMs = useAppState((s) => s.settings.expiryWarningMinutes) * 60_000;
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
@@ -27,7 +26,7 @@ export function AccountMenu() {
   const now = useNow(1000);
   const switcher = useCommand();
   const active = accounts.find((a) => a.active);
-  const glance = sessionGlance(active, now, warningMs);
+  const glance = sessionGlance(active, now);
 
   const close = (returnFocus: boolean) => {
     setOpen(false);
@@ -98,7 +97,7 @@ export function AccountMenu() {
       {open && (
         <div className={styles.menu} role="menu" id="account-menu" aria-label="Accounts" ref={menu} onKeyDown={onMenuKey}>
           {accounts.map((account) => {
-            const item = sessionGlance(account, now, warningMs);
+            const item = sessionGlance(account, now);
             return (
               <button
                 key={account.id}

@@ -11,16 +11,17 @@ import styles from './AppNotices.module.css';
 /** Notices from the core, a stopped job's reason with its fix (app-wide, not only on Analyse), and errors of app-wide shortcuts. */
 export function AppNotices({ extraError }: { extraError: CommandError | null }) {
   const notices = useAppState(selectNotices);
-  // Only a stopped job whose reason carries a place to fix it (Manage usage) is app-wide news.
-  const stopped = useAppState((s) => s.analysis.jobs.find((j) => j.status === 'stopped' && j.stopReason?.link) ?? null);
+  // The core's app-wide usage-limit state: set when a job stops on it, cleared when the account works again.
+  const usageLimit = useAppState((s) => s.usageLimit);
+  const accountLabel = useAppState((s) => s.accounts.find((a) => a.id === s.usageLimit?.accountId)?.label ?? null);
   const dismiss = useCommand();
   const act = useCommand();
-  if (notices.length === 0 && !stopped && !extraError && !dismiss.error && !act.error) return null;
+  if (notices.length === 0 && !usageLimit && !extraError && !dismiss.error && !act.error) return null;
   return (
     <div className={styles.notices}>
-      {stopped?.stopReason && (
-        <Notice level="warning" role="alert" testId="usage-limit" actions={<ManageUsageButton primary />}>
-          <strong>{stopped.name} stopped.</strong> {stopped.stopReason.message}
+      {usageLimit && (
+        <Notice level="warning" role="alert" testId="usage-limit" actions={<ManageUsageButton primary url={usageLimit.link.url} />}>
+          <strong>{accountLabel ? `Usage limit reached on ${accountLabel}.` : 'Usage limit reached.'}</strong> {usageLimit.message}
         </Notice>
       )}
       {notices.map((notice) => (

@@ -1,15 +1,19 @@
-import type { AccountStatus } from '../../electron/contract';
+import type { AccountGlance, AccountSummaryView } from '../../electron/contract';
 import { formatLeft } from '../state/time';
 
 export type Tone = 'fine' | 'expiring' | 'attention' | 'off';
 
-/** How an account's session looks at a glance: colour and a short text for the pill and the menu. */
-export function sessionGlance(account: { status: AccountStatus; expiresAt: number | null } | undefined, now: number, warningMs: number): { tone: Tone; text: string } {
+/** The core decides the glance (accounts/glance.ts); this only names its colour. */
+const TONE: Record<AccountGlance, Tone> = { fine: 'fine', expiring: 'expiring', needs_sign_in: 'attention', signed_out: 'off' };
+
+/** How an account looks at a glance: the core's colour, and a short text (time left) for the pill and the menu. */
+export function sessionGlance(account: Pick<AccountSummaryView, 'status' | 'expiresAt' | 'glance'> | undefined, now: number): { tone: Tone; text: string } {
   if (!account) return { tone: 'off', text: 'Not signed in' };
-  if (account.status === 'needs_sign_in') return { tone: 'attention', text: 'Sign in again' };
-  if (account.status === 'signed_out') return { tone: 'off', text: 'Signed out' };
-  if (account.expiresAt === null) return { tone: 'fine', text: 'Ready' };
+  const tone = TONE[account.glance];
+  if (account.status === 'needs_sign_in') return { tone, text: 'Sign in again' };
+  if (account.status === 'signed_out') return { tone, text: 'Signed out' };
+  if (account.expiresAt === null) return { tone, text: 'Ready' };
   const left = account.expiresAt - now;
-  if (left <= 0) return { tone: 'attention', text: 'Token expired' };
-  return { tone: left < warningMs ? 'expiring' : 'fine', text: `${formatLeft(left)} left` };
+  if (left <= 0) return { tone, text: 'Token expired' };
+  return { tone, text: `${formatLeft(left)} left` };
 }

@@ -38,16 +38,24 @@ test.describe('usage limit', () => {
 test.describe('a session near its end', () => {
   test.use({ harnessOptions: { standInOptions: { auth: { accessTokenTtl: 300 } } } });
 
-  test('the account pill turns amber on every screen while the ring says it renews itself', async ({ page, harness }) => {
+  test('a session that renews itself stays green; the pill turns amber on every screen only when renewing fails', async ({ page, harness }) => {
     await signInWithChatGpt(page, harness);
     const pill = page.getByTestId('account-pill');
+    // Five minutes left, under the ten-minute warning, but the session renews itself: fine.
+    await expect(pill).toHaveAttribute('data-tone', 'fine');
+    await expect(page.getByTestId('renews-at')).toContainText('renews at');
+
+    // The sign-in server is down: renewing fails, so the session will end.
+    harness.stack.auth.faults.tokenStatus(503, 'busy', 100, 'refresh_token');
+    await page.getByRole('button', { name: 'Renew now' }).click();
+    await expect(pill).toHaveAttribute('data-tone', 'expiring');
+    await expect(page.getByTestId('last-refresh')).toContainText('renewing is failing');
+    await expect(page.getByTestId('renews-at')).toHaveText('left');
     for (const tab of ['Account', 'Models', 'Analyse', 'Settings']) {
       await page.getByRole('tab', { name: tab }).click();
       await expect(pill, `on ${tab}`).toHaveAttribute('data-tone', 'expiring');
       await expect(pill).toContainText(/\d+ min left/);
     }
-    await page.getByRole('tab', { name: 'Account' }).click();
-    await expect(page.getByTestId('renews-at')).toContainText('renews at');
   });
 });
 

@@ -59,7 +59,10 @@ test('keyboard: tabs move with arrow keys, Ctrl+number switches screens, the acc
   await expect(page.getByRole('tab', { name: 'Models' })).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('Control+3');
   await expect(page.getByRole('heading', { name: 'Analyse photos' })).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Add images…' })).toHaveAttribute('title', /Ctrl\+O/);
+  // Linux and Windows dialogs pick photos or a folder, not both: two buttons (one on macOS).
+  await expect(page.getByRole('button', { name: 'Add photos…' })).toHaveAttribute('title', /Ctrl\+O/);
+  await expect(page.getByRole('button', { name: 'Add folder…' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Add photos or folders…' })).toHaveCount(0);
 
   const pill = page.getByTestId('account-pill');
   await pill.focus();
@@ -78,7 +81,7 @@ test('keyboard: tabs move with arrow keys, Ctrl+number switches screens, the acc
 
 test('buttons that need the desktop say so in the browser harness', async ({ page }) => {
   await page.getByRole('tab', { name: 'Analyse' }).click();
-  await page.getByRole('button', { name: 'Add images…' }).click();
+  await page.getByRole('button', { name: 'Add folder…' }).click();
   await expect(page.getByRole('alert')).toContainText('no file dialog');
 });
 

@@ -16,7 +16,7 @@ export function createNodeDeps(dataDir: string, overrides: Partial<CoreDeps> = {
     openExternal: async () => {},
     copyText: () => {},
     openPath: async () => {},
-    pickFiles: async () => [],
+    pickFiles: async (_options: { folders: boolean }) => [],
     pickSavePath: async () => null,
     documentsDir: join(dataDir, 'Documents'),
     fetch: globalThis.fetch.bind(globalThis),

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { AccountKind, AccountSummaryView, AccountView, CommandError } from '../../contract';
+import { accountGlance } from './glance';
 import { abilities, planUsage } from './readiness';
 import type { Endpoints } from '../auth/endpoints';
 import type { Discovery } from '../auth/discovery';
@@ -39,6 +40,8 @@ export interface AccountsDeps {
   clock: Clock;
   log: Logger;
   marginMs(): number;
+  /** `expiryWarningMinutes` in ms: when a session that won't renew shows as expiring. */
+  warningMs(): number;
   onChange(): void;
 }
 
@@ -202,9 +205,17 @@ export class Accounts {
       email: account.kind === 'api_key' ? null : account.email,
       status: this.status(account),
       expiresAt: isOAuthAccount(account) ? (account.tokens?.expiresAt ?? null) : null,
+      ...this.#glance(account),
       planUsage: planUsage(account),
       active: account.id === activeId,
     }));
+  }
+
+  /** When the session renews itself and how it looks at a glance (accounts/glance.ts decides). */
+  #glance(account: Account | undefined): Pick<AccountView, 'renewsAt' | 'glance'> {
+    const renewsAt = isOAuthAccount(account) ? this.session(account.id).renewsAt() : null;
+    const expiresAt = isOAuthAccount(account) ? (account.tokens?.expiresAt ?? null) : null;
+    return { renewsAt, glance: accountGlance({ status: this.status(account), expiresAt, renewsAt }, this.deps.clock.now(), this.deps.warningMs()) };
   }
 
   view(storage: AccountView['storage']): AccountView {
@@ -228,6 +239,7 @@ export class Accounts {
       issuedAt: tokens?.savedAt ?? null,
       expiresAt: tokens?.expiresAt ?? null,
       canRefresh: Boolean(tokens?.refreshToken),
+      ...this.#glance(account),
       lastRefreshAt: oauthAccount?.lastRefreshAt ?? null,
       refreshing: session?.refreshing ?? false,
       problem,

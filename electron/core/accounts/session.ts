@@ -19,7 +19,8 @@ import { parseEarliestRefreshAt, readTokenError, refreshFailureError, TERMINAL_R
 import { clientFor, verifyTokenResponse } from '../auth/verify';
 import { type Clock, type Logger, sleep } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
-import { backoffDelay, isDueForRefresh, refreshDueAt } from './refresh-timing';
+import { backoffDelay, isDueForRefresh } from './refresh-timing';
+import { renewalAt } from './renewal';
 import type { AccountRepository } from './repository';
 import { type OAuthAccount, type PendingRefresh, type TokenSet, isOAuthAccount, oauthClientId } from './vault';
 
@@ -52,6 +53,13 @@ export class Session {
   /** A retryable problem (network, JWKS outage) that did not end the session. */
   get transientProblem(): CommandError | null {
     return this.#transient;
+  }
+
+  /** When this session will renew itself (the time `schedule` plans); null when it won't or renewing is failing. */
+  renewsAt(): number | null {
+    const account = this.account();
+    if (!account?.tokens || account.pendingRefresh || account.problem || this.#transient) return null;
+    return renewalAt(account.tokens, this.deps.marginMs());
   }
 
   account(): OAuthAccount | undefined {
@@ -132,9 +140,9 @@ export class Session {
     } else if (account.pendingRefresh) {
       at = now;
     } else {
-      const tokens = account.tokens!;
-      if (!tokens.refreshToken) return;
-      at = refreshDueAt(tokens, this.deps.marginMs());
+      const renewsAt = renewalAt(account.tokens, this.deps.marginMs());
+      if (renewsAt === null) return;
+      at = renewsAt;
     }
     this.#timer = this.deps.clock.setTimeout(() => {
       void this.refresh().catch(() => {});

@@ -6,10 +6,14 @@
 import { copyFile } from 'node:fs/promises';
 import { existsSync, rmdirSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
-import type { AnalysisView, ImageDetail, JobDetailView, JobItemsPage, JobSummaryView, ParsedInput, PresetView, PriceRow, StagedInput } from '../../contract';
+import type { AnalysisView, ImageDetail, JobDetailView, JobItemsPage, JobSummaryView, ParsedInput, PresetView, PriceRow, StagedInput, UsageLimitView } from '../../contract';
 import type { Accounts } from '../accounts/accounts';
 import { requireModelAccess } from '../accounts/readiness';
 import { defaultJobName } from './job-name';
+import { CANCEL_GRACE_MS, CancelGrace } from './cancel-grace';
+import { jobAbilities } from './job-abilities';
+import { checkStaged, stagedPhotoCount } from './staged-check';
+import { UsageLimitWatch } from './usage-limit';
 import { AnalysisEngine, type AnalysisDeps } from './run/engine';
 import type { JobSummary } from './types';
 import type { CoreDeps, Logger } from '../kernel/deps';
@@ -50,15 +54,32 @@ export interface AnalysisServiceDeps {
   defaults(): { model(accountId: string): string | null; detail: ImageDetail; concurrency: number };
   onChange(): void;
   tuning?: AnalysisDeps['tuning'];
+  /** How long "Undo" is offered after "Cancel" (0: cancel at once). */
+  cancelGraceMs?: number;
 }
 
 export class AnalysisService {
   #staged: StagedInput[] = [];
+  /** Staged entries still being checked (tests and shutdown wait for them). */
+  readonly #checks = new Set<Promise<void>>();
+  readonly #cancels: CancelGrace;
+  readonly #usageLimit = new UsageLimitWatch();
+  /** Jobs whose remaining photos were started as another job: original id → that job's id. */
+  readonly #remainders = new Map<string, string>();
 
   private constructor(
     private readonly deps: AnalysisServiceDeps,
     private readonly engine: AnalysisEngine,
-  ) {}
+  ) {
+    this.#cancels = new CancelGrace(deps.core.clock, deps.cancelGraceMs ?? CANCEL_GRACE_MS, async (jobId) => {
+      try {
+        await this.engine.cancel(jobId);
+      } catch (error) {
+        deps.log.warn('could not cancel a job', { job: jobId, code: (error as LoupeError).code });
+      }
+      deps.onChange();
+    });
+  }
 
   static async open(deps: AnalysisServiceDeps): Promise<AnalysisService> {
     const engine = await AnalysisEngine.open({
@@ -84,7 +105,23 @@ export class AnalysisService {
   }
 
   view(): AnalysisView {
-    return { staged: this.#staged, jobs: this.engine.jobs().map((j) => this.#summary(j)), presets: PRESETS, outputRoot: this.outputRoot() };
+    return {
+      staged: this.#staged,
+      stagedPhotoCount: stagedPhotoCount(this.#staged),
+      jobs: this.engine.jobs().map((j) => this.#summary(j)),
+      presets: PRESETS,
+      outputRoot: this.outputRoot(),
+    };
+  }
+
+  /** The app-wide usage-limit state (analysis/usage-limit.ts decides). */
+  usageLimit(): UsageLimitView | null {
+    return this.#usageLimit.update(this.engine.jobs().map((summary) => ({ summary, accountId: this.engine.recordOf(summary.id)?.spec.accountId })));
+  }
+
+  /** Resolves once every staged entry added so far has been checked. */
+  async stagedChecked(): Promise<void> {
+    while (this.#checks.size > 0) await Promise.all([...this.#checks]);
   }
 
   stage(paths: string[]): void {
@@ -97,11 +134,25 @@ export class AnalysisService {
       // Skips what is already staged and repeats within this batch (a folder dropped twice at once).
       if (known.has(path)) continue;
       known.add(path);
-      added.push({ path, name: basename(path) || path });
+      added.push({ path, name: basename(path) || path, kind: 'file', photoCount: null, problem: null });
     }
     if (this.#staged.length + added.length > 10_000) throw new LoupeError('too_many_inputs', 'Loupe takes at most 10,000 photos and folders at once.');
     this.#staged = [...this.#staged, ...added];
+    for (const entry of added) this.#check(entry.path);
     this.deps.onChange();
+  }
+
+  /** Checks one staged entry in the background (staged-check.ts) and publishes what it holds. */
+  #check(path: string): void {
+    const check = checkStaged(path)
+      .catch(() => ({ kind: 'file' as const, photoCount: 0, problem: 'Loupe couldn’t read this.' }))
+      .then((result) => {
+        if (!this.#staged.some((s) => s.path === path)) return;
+        this.#staged = this.#staged.map((s) => (s.path === path ? { ...s, ...result } : s));
+        this.deps.onChange();
+      })
+      .finally(() => this.#checks.delete(check));
+    this.#checks.add(check);
   }
 
   unstage(path: string): void {
@@ -114,13 +165,14 @@ export class AnalysisService {
     this.deps.onChange();
   }
 
-  async pick(): Promise<void> {
-    const paths = await this.deps.core.pickFiles();
+  async pick(options: { folders: boolean } = { folders: false }): Promise<void> {
+    const paths = await this.deps.core.pickFiles(options);
     if (paths.length > 0) this.stage(paths);
   }
 
   async start(input: ParsedInput<'analysis.start'>): Promise<{ jobId: string }> {
     if (this.#staged.length === 0) throw new LoupeError('nothing_staged', 'Add photos or folders first.');
+    await this.stagedChecked();
     const account = this.deps.accounts.active();
     requireModelAccess(account, this.deps.accounts.status(account));
     const defaults = this.deps.defaults();
@@ -135,7 +187,8 @@ export class AnalysisService {
       }
     }
     const paths = this.#staged.map((s) => s.path);
-    const name = input.name ?? defaultJobName(paths, this.deps.core.clock.now());
+    const singleFolder = this.#staged.length === 1 && this.#staged[0]!.kind === 'folder';
+    const name = input.name ?? defaultJobName(paths, this.deps.core.clock.now(), stagedPhotoCount(this.#staged), singleFolder);
     const outputDir = input.outputDir ?? this.#freshFolder(join(this.outputRoot(), safeFolderName(name)));
     const existed = existsSync(outputDir);
     let jobId: string;
@@ -171,7 +224,7 @@ export class AnalysisService {
   job(jobId: string): JobDetailView {
     const detail = this.engine.job(jobId);
     if (!detail) throw new LoupeError('job_not_found', 'That job no longer exists.');
-    return { ...detail, costUsd: estimateCost(detail.model, detail.tokens, this.deps.prices()) };
+    return { ...detail, ...this.#extras(detail) };
   }
 
   items(jobId: string, offset: number, limit: number): JobItemsPage {
@@ -180,22 +233,89 @@ export class AnalysisService {
   }
 
   pause(jobId: string): Promise<void> {
+    this.#notCancelling(jobId);
     return this.engine.pause(jobId);
   }
 
   resume(jobId: string): Promise<void> {
+    this.#notCancelling(jobId);
     return this.engine.resume(jobId);
   }
 
-  cancel(jobId: string): Promise<void> {
-    return this.engine.cancel(jobId);
+  /** While a cancel can be undone, Undo is the only way back. */
+  #notCancelling(jobId: string): void {
+    if (this.#cancels.until(jobId) !== null) throw new LoupeError('invalid_state', 'This job is being cancelled. Choose Undo to keep it.');
+  }
+
+  /** Pauses at once and cancels after the undo window (cancel-grace.ts); at once when there is none. */
+  async cancel(jobId: string): Promise<void> {
+    const job = this.job(jobId);
+    if (this.#cancels.until(jobId) !== null) return;
+    const can = jobAbilities({ status: job.status, counts: job.counts, cancelPending: false }).cancel;
+    if (job.status === 'cancelled') return;
+    if (!can.allowed) throw new LoupeError('invalid_state', can.reason ?? 'This job can’t be cancelled now.');
+    const wasActive = job.status === 'running' || job.status === 'queued';
+    if (wasActive) await this.engine.pause(jobId);
+    if (!this.#cancels.begin(jobId, wasActive)) await this.engine.cancel(jobId);
+    this.deps.onChange();
+  }
+
+  /** Takes back a cancel within its undo window: the job carries on as before. */
+  async undoCancel(jobId: string): Promise<void> {
+    this.job(jobId);
+    const undone = this.#cancels.undo(jobId);
+    if (!undone) throw new LoupeError('invalid_state', 'It is too late to undo: the job is already cancelled.');
+    if (undone.wasActive) await this.engine.resume(jobId);
+    this.deps.onChange();
+  }
+
+  /** A new job, with the same settings, of the photos a cancelled or stopped job did not analyse. */
+  async startRemaining(jobId: string): Promise<{ jobId: string }> {
+    const job = this.job(jobId);
+    const can = job.can.analyseRemaining;
+    if (!can.allowed) throw new LoupeError('invalid_state', can.reason ?? 'This job has no photos left to analyse.');
+    const record = this.engine.recordOf(jobId)!;
+    const paths = record.items.filter((i) => i.status === 'pending' || i.status === 'in_flight' || i.status === 'failed').map((i) => i.path);
+    const name = `${record.name} (remaining)`.slice(0, 120);
+    const outputDir = this.#freshFolder(join(this.outputRoot(), safeFolderName(name)));
+    const spec = record.spec;
+    const id = await this.engine.createJob({
+      ...(spec.accountId ? { accountId: spec.accountId } : {}),
+      name,
+      paths,
+      preset: spec.preset,
+      ...(spec.customPrompt !== undefined ? { customPrompt: spec.customPrompt } : {}),
+      ...(spec.customSchema !== undefined ? { customSchema: spec.customSchema } : {}),
+      model: spec.model,
+      detail: spec.detail,
+      concurrencyCap: spec.concurrencyCap,
+      outputDir,
+    });
+    this.#remainders.set(jobId, id);
+    this.deps.onChange();
+    return { jobId: id };
+  }
+
+  async rename(jobId: string, name: string): Promise<void> {
+    this.job(jobId);
+    await this.engine.rename(jobId, name);
+  }
+
+  /** Takes a finished job off the list; its output folder and files stay where they are. */
+  async remove(jobId: string): Promise<void> {
+    const can = this.job(jobId).can.remove;
+    if (!can.allowed) throw new LoupeError('invalid_state', can.reason ?? 'This job can’t be removed now.');
+    await this.engine.remove(jobId);
   }
 
   retryFailed(jobId: string): Promise<void> {
+    this.#notCancelling(jobId);
     return this.engine.retryFailed(jobId);
   }
 
-  dispose(): Promise<void> {
+  async dispose(): Promise<void> {
+    await this.#cancels.finishAll();
+    await Promise.allSettled([...this.#checks]);
     return this.engine.dispose();
   }
 
@@ -214,7 +334,23 @@ export class AnalysisService {
   }
 
   #summary(job: JobSummary): JobSummaryView {
-    return { ...job, costUsd: estimateCost(job.model, job.tokens, this.deps.prices()) };
+    return { ...job, ...this.#extras(job) };
+  }
+
+  /** What the service adds to the engine's view of a job. */
+  #extras(job: JobSummary): Pick<JobSummaryView, 'costUsd' | 'retrying' | 'undoCancelUntil' | 'can'> {
+    const undoCancelUntil = this.#cancels.until(job.id);
+    return {
+      costUsd: estimateCost(job.model, job.tokens, this.deps.prices()),
+      retrying: this.engine.retryingOf(job.id),
+      undoCancelUntil,
+      can: jobAbilities({
+        status: job.status,
+        counts: job.counts,
+        cancelPending: undoCancelUntil !== null,
+        remainderJob: this.engine.recordOf(this.#remainders.get(job.id) ?? '')?.name,
+      }),
+    };
   }
 
   /** `<root>/<name>`, or `<name> 2`, `<name> 3`… when it exists, so two jobs never share a folder. */

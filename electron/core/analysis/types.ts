@@ -77,6 +77,8 @@ export interface JobRecord {
 }
 
 export type StopReason = StopReasonView;
-export type JobSummary = Omit<JobSummaryView, 'costUsd'>;
+/** What the service adds to the engine's view: the cost, live retries, the undo window and the abilities. */
+type ServiceFields = 'costUsd' | 'retrying' | 'undoCancelUntil' | 'can';
+export type JobSummary = Omit<JobSummaryView, ServiceFields>;
 export type ItemView = JobItemView;
-export type JobDetail = Omit<JobDetailView, 'costUsd'>;
+export type JobDetail = Omit<JobDetailView, ServiceFields>;

@@ -86,8 +86,11 @@ export interface CoreDeps {
   copyText(text: string): void;
   /** Shows a folder (a job's output) in the file manager. */
   openPath(path: string): Promise<void>;
-  /** System "open files" dialog for images and folders; resolves [] when cancelled. */
-  pickFiles(): Promise<string[]>;
+  /**
+   * System "open" dialog; resolves [] when cancelled. macOS picks photos and folders in one dialog;
+   * on Windows and Linux `folders` says which of the two the person asked for.
+   */
+  pickFiles(options: { folders: boolean }): Promise<string[]>;
   /** System "save as" dialog; null when cancelled. */
   pickSavePath(defaultName: string): Promise<string | null>;
   /** The person's Documents folder; job outputs default to `<documents>/Loupe/<job name>`. */

@@ -61,8 +61,14 @@ export function parseModelCatalog(body: unknown, kind: AccountAccess['kind']): R
   throw new LoupeError('unexpected_models_response', 'The server answered the model list in a shape Loupe does not understand.', { retryable: true });
 }
 
-export function visionOf(model: RawModel, override: boolean | undefined): Pick<ModelView, 'vision' | 'visionSource'> {
-  if (override !== undefined) return { vision: override, visionSource: 'override' };
+export function visionOf(model: RawModel, override: boolean | undefined): Pick<ModelView, 'vision' | 'visionSource' | 'detectedVision'> {
+  const detected = detectedVisionOf(model);
+  if (override !== undefined) return { vision: override, visionSource: 'override', detectedVision: detected.vision };
+  return { ...detected, detectedVision: detected.vision };
+}
+
+/** What the server (or else the known list) says, whatever the person chose. */
+function detectedVisionOf(model: RawModel): Pick<ModelView, 'vision' | 'visionSource'> {
   if (model.serverVision !== undefined) return { vision: model.serverVision, visionSource: 'server' };
   if (KNOWN_VISION.some((re) => re.test(model.slug.toLowerCase()))) return { vision: true, visionSource: 'known' };
   return { vision: false, visionSource: 'unknown' };

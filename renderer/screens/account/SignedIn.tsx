@@ -5,7 +5,7 @@ import { Card } from '../../components/Card';
 import { ErrorText } from '../../components/ErrorText';
 import { Notice } from '../../components/Notice';
 import { useCommand } from '../../ipc/call';
-import { selectAccount, selectSettings } from '../../state/selectors';
+import { selectAccount } from '../../state/selectors';
 import { useAppState } from '../../state/store';
 import { formatClock, formatCountdown, formatTime, useNow } from '../../state/time';
 import { ExpiryRing } from './ExpiryRing';
@@ -24,13 +24,12 @@ const STORAGE_LABEL = {
 export function SignedIn() {
   const now = useNow(1000);
   const account = useAppState(selectAccount);
-  const settings = useAppState(selectSettings);
   const refresh = useCommand();
   const signOut = useCommand();
   const [signOutNote, setSignOutNote] = useState<string | null>(null);
   const initial = (account.name ?? account.email ?? account.label ?? '?').slice(0, 1).toUpperCase();
-  // The core renews `refreshMarginSeconds` before expiry (a `renewsAt` field in state would make this the core's word).
-  const renewsAt = account.canRefresh && account.expiresAt ? account.expiresAt - settings.refreshMarginSeconds * 1000 : null;
+  // When the session renews itself is the core's word (the session's own schedule).
+  const renewsAt = account.renewsAt;
   return (
     <Card className={styles.account}>
       <div className={styles.identity}>
@@ -45,7 +44,7 @@ export function SignedIn() {
           </p>
         </div>
         {account.issuedAt !== null && account.expiresAt !== null && (
-          <ExpiryRing issuedAt={account.issuedAt} expiresAt={account.expiresAt} renewsAt={renewsAt} now={now} warningMs={settings.expiryWarningMinutes * 60_000} />
+          <ExpiryRing issuedAt={account.issuedAt} expiresAt={account.expiresAt} renewsAt={renewsAt} now={now} glance={account.glance} />
         )}
       </div>
       <dl className={styles.facts}>
@@ -56,7 +55,13 @@ export function SignedIn() {
         <div>
           <dt>Renews</dt>
           <dd data-testid="last-refresh">
-            {account.refreshing ? 'renewing now…' : renewsAt ? `automatically at ${formatClock(renewsAt)}` : 'cannot renew: sign in again when it expires'}
+            {account.refreshing
+              ? 'renewing now…'
+              : renewsAt
+                ? `automatically at ${formatClock(renewsAt)}`
+                : account.canRefresh
+                  ? 'renewing is failing: Loupe keeps trying'
+                  : 'cannot renew: sign in again when it expires'}
             {account.lastRefreshAt ? ` · last ${formatTime(account.lastRefreshAt)}` : ''}
           </dd>
         </div>

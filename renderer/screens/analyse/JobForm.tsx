@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ImageDetail, PresetId } from '../../../electron/contract';
+import { type ImageDetail, type PresetId, SETTINGS_LIMITS } from '../../../electron/contract';
 import { Button } from '../../components/Button';
 import { ErrorText } from '../../components/ErrorText';
 import { Field } from '../../components/Field';
@@ -32,9 +32,17 @@ export function JobForm() {
   const form = useRef<HTMLFormElement>(null);
   const start = useCommand();
   const chosenModel = model || models.selected || '';
-  const count = analysis.staged.length;
+  // The core's count of photos in what is staged (null while it is still checking).
+  const count = analysis.stagedPhotoCount;
   const description = analysis.presets.find((p) => p.id === preset)?.description;
-  const blocker = !can.analyse.allowed ? can.analyse.reason : !chosenModel ? 'Choose a model first.' : null;
+  const blocker = !can.analyse.allowed
+    ? can.analyse.reason
+    : !chosenModel
+      ? 'Choose a model first.'
+      : count === 0
+        ? 'Nothing here is a photo Loupe can analyse.'
+        : null;
+  const limits = SETTINGS_LIMITS.analysisConcurrency;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -56,7 +64,7 @@ export function JobForm() {
         aria-label="New analysis"
         onSubmit={(e) => {
           e.preventDefault();
-          if (blocker || start.busy) return;
+          if (blocker || start.busy || count === null) return;
           void start.run('analysis.start', {
             preset,
             detail,
@@ -117,7 +125,13 @@ export function JobForm() {
               <input value={outputDir} onChange={(e) => setOutputDir(e.target.value)} placeholder={`${analysis.outputRoot}/<job name>`} spellCheck={false} />
             </Field>
             <Field label="Most requests at once">
-              <input type="number" min={1} max={64} value={concurrency} onChange={(e) => setConcurrency(Math.max(1, Math.min(64, Number(e.target.value) || 1)))} />
+              <input
+                type="number"
+                min={limits.min}
+                max={limits.max}
+                value={concurrency}
+                onChange={(e) => setConcurrency(Math.max(limits.min, Math.min(limits.max, Number(e.target.value) || limits.min)))}
+              />
             </Field>
           </div>
         </details>
@@ -129,12 +143,12 @@ export function JobForm() {
           form="job-form"
           variant="primary"
           large
-          disabled={!!blocker || start.busy}
+          disabled={!!blocker || start.busy || count === null}
           title={`Start (${shortcutLabel('Enter')})`}
           aria-keyshortcuts={ariaShortcut('Enter')}
           aria-describedby={blocker ? 'start-blocker' : undefined}
         >
-          Analyse {count} {count === 1 ? 'photo' : 'photos'}
+          {count === null ? 'Counting photos…' : `Analyse ${count} ${count === 1 ? 'photo' : 'photos'}`}
         </Button>
         {blocker ? (
           <span id="start-blocker" className={styles.blocker}>

@@ -76,14 +76,14 @@ function ModelRow({ model, selected, onSelect }: { model: ModelView; selected: b
           {model.displayName !== model.slug && <code className={styles.slug}>{model.slug}</code>}
         </span>
       </label>
-      <label className={styles.vision} title={`Detected: ${model.vision ? 'images' : 'text only'} (${SOURCE[model.visionSource]})`}>
+      <label className={styles.vision} title={`Detected: ${model.detectedVision ? 'images' : 'text only'}${model.visionSource === 'override' ? '' : ` (${SOURCE[model.visionSource]})`}`}>
         <span className={text.muted}>Image input</span>
         <select
           aria-label={`Image input for ${model.displayName}`}
           value={choice}
           onChange={(e) => void vision.run('models.setVision', { slug: model.slug, vision: e.target.value === 'auto' ? null : e.target.value === 'images' })}
         >
-          <option value="auto">{model.visionSource === 'override' ? 'Auto (as detected)' : `Auto (${model.vision ? 'images' : 'text only'})`}</option>
+          <option value="auto">{`Auto (${model.detectedVision ? 'images' : 'text only'})`}</option>
           <option value="images">Images</option>
           <option value="text">Text only</option>
         </select>

@@ -39,12 +39,12 @@ export function SettingsScreen() {
       </Card>
       <Card>
         <h2>Session</h2>
-        <NumberSetting name="expiryWarningMinutes" value={s.expiryWarningMinutes} label="Warn when the session has less than (minutes)" hint="The account pill turns amber below this." min={1} max={120} unit="minutes" />
-        <NumberSetting name="signInTimeoutMinutes" value={s.signInTimeoutMinutes} label="Give up waiting for the browser after (minutes)" min={1} max={60} unit="minutes" />
+        <NumberSetting name="expiryWarningMinutes" value={s.expiryWarningMinutes} label="Warn when the session has less than (minutes)" hint="The account pill turns amber below this when the session can’t renew itself." unit="minutes" />
+        <NumberSetting name="signInTimeoutMinutes" value={s.signInTimeoutMinutes} label="Give up waiting for the browser after (minutes)" unit="minutes" />
       </Card>
       <Card>
         <h2>Analysis</h2>
-        <NumberSetting name="analysisConcurrency" value={s.analysisConcurrency} label="Most requests at once" hint="Loupe starts lower and adapts to the server's rate limits below this." min={1} max={64} unit="requests" />
+        <NumberSetting name="analysisConcurrency" value={s.analysisConcurrency} label="Most requests at once" hint="Loupe starts lower and adapts to the server's rate limits below this." unit="requests" />
         <ChoiceSetting
           name="analysisDetail"
           label="Default image detail"
@@ -72,8 +72,8 @@ export function SettingsScreen() {
       <details>
         <summary>Advanced</summary>
         <Card>
-          <NumberSetting name="refreshMarginSeconds" value={s.refreshMarginSeconds} label="Renew the session this long before it expires (seconds)" min={30} max={900} unit="seconds" />
-          <NumberSetting name="callbackPort" value={s.callbackPort} label="Sign-in callback port" hint="0 picks a free port each time. Set one only if your provider needs a fixed redirect address." min={0} max={65535} unit="(0 or a port number)" />
+          <NumberSetting name="refreshMarginSeconds" value={s.refreshMarginSeconds} label="Renew the session this long before it expires (seconds)" unit="seconds" />
+          <NumberSetting name="callbackPort" value={s.callbackPort} label="Sign-in callback port" hint="0 picks a free port each time. Set one only if your provider needs a fixed redirect address." unit="(0 or a port number)" />
         </Card>
       </details>
     </Screen>

@@ -15,6 +15,8 @@ const base: AppState = {
     label: null,
     baseUrl: null,
     canRefresh: false,
+    renewsAt: null,
+    glance: 'signed_out',
     status: 'signed_out',
     email: null,
     name: null,
@@ -31,10 +33,11 @@ const base: AppState = {
   },
   signIn: { phase: 'idle', startedAt: null, deadline: null, browserOpened: false, reconsent: false, error: null },
   models: { status: 'idle', items: [], error: null, fetchedAt: null, selected: null },
-  analysis: { staged: [], jobs: [], presets: [], outputRoot: '/home/me/Documents/Loupe' },
+  analysis: { staged: [], stagedPhotoCount: 0, jobs: [], presets: [], outputRoot: '/home/me/Documents/Loupe' },
   settings: DEFAULT_SETTINGS,
   notices: [],
   links: { manageUsage: 'https://chatgpt.com/settings/usage' },
+  usageLimit: null,
 };
 
 const signedIn = (minutesLeft: number, extra: Partial<AppState['account']> = {}): AppState => ({
@@ -104,9 +107,9 @@ describe('trayModel', () => {
     const state: AppState = {
       ...signedIn(42),
       accounts: [
-        { id: 'a1', kind: 'chatgpt', label: 'name@example.com', email: 'name@example.com', status: 'signed_in', expiresAt: NOW + 42 * 60_000, planUsage: true, active: true },
-        { id: 'a2', kind: 'api_key', label: 'Work key', email: null, status: 'signed_in', expiresAt: null, planUsage: false, active: false },
-        { id: 'a3', kind: 'custom', label: 'Gateway', email: null, status: 'needs_sign_in', expiresAt: null, planUsage: false, active: false },
+        { id: 'a1', kind: 'chatgpt', label: 'name@example.com', email: 'name@example.com', status: 'signed_in', expiresAt: NOW + 42 * 60_000, renewsAt: null, glance: 'fine', planUsage: true, active: true },
+        { id: 'a2', kind: 'api_key', label: 'Work key', email: null, status: 'signed_in', expiresAt: null, renewsAt: null, glance: 'fine', planUsage: false, active: false },
+        { id: 'a3', kind: 'custom', label: 'Gateway', email: null, status: 'needs_sign_in', expiresAt: null, renewsAt: null, glance: 'needs_sign_in', planUsage: false, active: false },
       ],
     };
     const submenu = trayModel(state, NOW).menu.find((i) => i.type === 'submenu');

@@ -43,7 +43,7 @@ export interface PreparedImage {
 }
 
 const MB = 1024 * 1024;
-const DEFAULTS = {
+export const DEFAULTS = {
   maxEdge: 2048,
   maxSourceBytes: 50 * MB,
   maxInputPixels: 100_000_000,

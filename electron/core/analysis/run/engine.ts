@@ -8,12 +8,12 @@
  * paused. Pausing lets requests in flight finish and records them;
  * cancelling aborts them and keeps what is already done.
  */
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
 import { isAbsolute, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { IMAGE_DETAILS, PRESET_IDS, SETTINGS_LIMITS } from '../../../contract';
+import { IMAGE_DETAILS, PRESET_IDS, SETTINGS_LIMITS, type JobSummaryView } from '../../../contract';
 import { defaultJobName } from '../job-name';
 import type { Clock, Logger } from '../../kernel/deps';
 import { LoupeError, logCode } from '../../kernel/errors';
@@ -153,6 +153,35 @@ export class AnalysisEngine {
   job(id: string): JobDetail | undefined {
     const job = this.#jobs.get(id);
     return job?.detail(this.#concurrencyOf(job));
+  }
+
+  /** A job's persisted record, read-only (for "analyse remaining" and the usage-limit notice). */
+  recordOf(id: string): Readonly<JobRecord> | undefined {
+    return this.#jobs.get(id)?.record;
+  }
+
+  /** Requests of the running job waiting to be sent again; null for any other job. */
+  retryingOf(id: string): JobSummaryView['retrying'] {
+    return this.#active?.job.id === id ? this.#active.run.retries.view() : null;
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    const job = this.#require(id);
+    job.record.name = name;
+    await this.#saveNow(job);
+    this.#deps.onChange();
+  }
+
+  /** Forgets a job that is not running; its output folder is never touched. */
+  async remove(id: string): Promise<void> {
+    const job = this.#require(id);
+    if (this.#active?.job === job || job.record.status === 'running' || job.record.status === 'queued') throw notNow(job, 'be removed');
+    this.#store.flush();
+    job.dispose();
+    this.#jobs.delete(id);
+    rmSync(this.#store.pathOf(id), { force: true });
+    this.#deps.log.info('analysis job removed', { job: id });
+    this.#deps.onChange();
   }
 
   /** Validates the spec (including a custom schema), lists the photos, saves the job and queues it. */

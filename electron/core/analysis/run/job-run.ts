@@ -23,6 +23,7 @@ import type { AnalysisClient, AnalysisResponse } from '../api/request';
 import { type ItemDocument, outputFileName, readItemDocument, writeItemDocument } from '../output/results';
 import { Scheduler, type PrepareOutcome, type RunOutcome, type SchedulerHooks, type SchedulerTuning } from './scheduler';
 import type { ItemRecord } from '../types';
+import { RetryState, trackRetries } from '../retry-state';
 
 export interface RunTuning extends SchedulerTuning {
   /** Long edge of the upload per detail level. */
@@ -45,6 +46,8 @@ interface Sent {
 
 export class JobRun {
   readonly scheduler: Scheduler<Sent, AnalysisResponse>;
+  /** Requests waiting to be sent again, for the job's summary. */
+  readonly retries = new RetryState();
   /** Which item owns each content hash in this job. */
   #owners = new Map<string, string>();
   /** Output file names taken, so two photos never share one. */
@@ -86,7 +89,7 @@ export class JobRun {
       },
       changed: () => ctx.onChange(),
     };
-    this.scheduler = new Scheduler(itemIds, hooks, ctx.governor, ctx.tuning, ctx.clock);
+    this.scheduler = new Scheduler(itemIds, trackRetries(hooks, this.retries), ctx.governor, ctx.tuning, ctx.clock);
   }
 
   /** The failure that stopped the job, when the outcome is 'stopped'. */

@@ -38,7 +38,7 @@ describe('analysis.start', () => {
     const job = await waitForJob(fx, jobId, (j) => j.status === 'done');
     expect(job.counts).toEqual({ total: 5, done: 5, failed: 0, skipped: 0, pending: 0, inFlight: 0 });
     expect(job.finishedAt).not.toBeNull();
-    expect(job.name).toMatch(/^good \d{4}-\d{2}-\d{2} \d{2}\.\d{2}$/);
+    expect(job.name).toMatch(/^good · 5 photos · \d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}$/);
     expect(job.outputDir).toBe(join(h.documentsDir, 'Loupe', safeFolderName(job.name)));
 
     // Every photo went out once, with the API key, the chosen model and the default detail.

@@ -57,7 +57,8 @@ export async function setup(): Promise<Harness> {
   const documentsDir = await tempDir('loupe-docs-');
   const h = { documentsDir, notifications: [], picks: [], pickCalls: 0, savePath: null, saveDefaults: [], openedPaths: [] } as unknown as Harness;
   h.fx = await createCoreFixture(stack, {
-    options: { analysisTuning: { backoffBaseMs: 40, backoffMaxMs: 400 } },
+    // Cancel at once here; the undo window is tested in job-actions.test.ts.
+    options: { analysisTuning: { backoffBaseMs: 40, backoffMaxMs: 400 }, cancelGraceMs: 0 },
     deps: {
       documentsDir,
       notify: (title, body) => void h.notifications.push({ title, body }),

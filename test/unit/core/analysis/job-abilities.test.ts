@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { JobCounts, JobStatus } from '../../../../electron/contract';
+import { jobAbilities } from '../../../../electron/core/analysis/job-abilities';
+
+const counts = (over: Partial<JobCounts> = {}): JobCounts => ({ total: 10, done: 0, failed: 0, skipped: 0, pending: 10, inFlight: 0, ...over });
+const allowed = (status: JobStatus, c = counts(), cancelPending = false) =>
+  Object.entries(jobAbilities({ status, counts: c, cancelPending }))
+    .filter(([, a]) => a.allowed)
+    .map(([name]) => name)
+    .sort();
+
+describe('jobAbilities', () => {
+  it('a running job may be paused, cancelled and renamed, nothing else', () => {
+    expect(allowed('running')).toEqual(['cancel', 'pause', 'rename']);
+    expect(allowed('queued')).toEqual(['cancel', 'pause', 'rename']);
+    const refused = jobAbilities({ status: 'running', counts: counts(), cancelPending: false });
+    expect(refused.remove.reason).toMatch(/cancel the job first/);
+    expect(refused.resume.reason).toBe('This job is already running.');
+  });
+
+  it('paused and stopped jobs resume; a stopped job with photos left offers "Analyse remaining"', () => {
+    expect(allowed('paused')).toEqual(['cancel', 'rename', 'resume']);
+    expect(allowed('stopped', counts({ done: 4, pending: 6 }))).toEqual(['analyseRemaining', 'cancel', 'remove', 'rename', 'resume']);
+  });
+
+  it('finished jobs: retry failed when some failed, remove always, never resume', () => {
+    expect(allowed('done', counts({ done: 10, pending: 0 }))).toEqual(['remove', 'rename']);
+    expect(allowed('done', counts({ done: 8, failed: 2, pending: 0 }))).toEqual(['remove', 'rename', 'retryFailed']);
+    expect(allowed('failed', counts({ failed: 10, pending: 0 }))).toEqual(['remove', 'rename', 'retryFailed']);
+  });
+
+  it('a cancelled job offers the photos not done as a new job, not a retry', () => {
+    const c = counts({ done: 3, failed: 1, pending: 6 });
+    expect(allowed('cancelled', c)).toEqual(['analyseRemaining', 'remove', 'rename']);
+    expect(jobAbilities({ status: 'cancelled', counts: c, cancelPending: false }).retryFailed.reason).toMatch(/remaining photos/);
+    expect(allowed('cancelled', counts({ done: 10, pending: 0 }))).toEqual(['remove', 'rename']);
+    // Only once: after that the remaining photos are another job's.
+    expect(jobAbilities({ status: 'cancelled', counts: c, cancelPending: false, remainderJob: 'Kitchen (remaining)' }).analyseRemaining).toEqual({
+      allowed: false,
+      reason: 'The remaining photos are already in “Kitchen (remaining)”.',
+    });
+  });
+
+  it('while a cancel can be undone only Undo (and renaming) is open', () => {
+    expect(allowed('paused', counts(), true)).toEqual(['rename', 'undoCancel']);
+  });
+});

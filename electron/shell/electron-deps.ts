@@ -50,7 +50,8 @@ export function electronDeps(options: { clock: Clock; logger: Logger; platform: 
     confirm: createConfirm(dialog, () => BrowserWindow.getFocusedWindow()),
     openStore: (name) => openElectronStore(app.getPath('userData'), name, options.clock),
     openExternal: (url) => shell.openExternal(url),
-    copyText: (text) => clipboard.writeText(text),
+    // Electron 45 types writeText as a promise; the sign-in link copy needs no answer.
+    copyText: (text) => void clipboard.writeText(text),
     openPath: async (path) => {
       const failure = await shell.openPath(path);
       if (failure) throw new Error(failure);

@@ -95,7 +95,7 @@ export function AccountMenu() {
         <Icon name="chevron" size={14} />
       </button>
       {open && (
-        <div className={styles.menu} role="menu" id="account-menu" aria-label="Accounts" ref={menu} onKeyDown={onMenuKey}>
+        <div className={styles.menu} role="menu" id="account-menu" aria-label="Accounts" ref={menu} tabIndex={-1} onKeyDown={onMenuKey}>
           {accounts.map((account) => {
             const item = sessionGlance(account, now);
             return (

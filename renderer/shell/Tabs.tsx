@@ -18,7 +18,7 @@ export function Tabs() {
     refs.current[next]?.focus();
   };
   return (
-    <div className={styles.tabs} role="tablist" aria-label="Sections" onKeyDown={onKeyDown}>
+    <div className={styles.tabs} role="tablist" aria-label="Sections" tabIndex={-1} onKeyDown={onKeyDown}>
       {SCREENS.map((s, i) => {
         const selected = s.id === screen;
         return (

@@ -9,7 +9,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppState } from '../../electron/contract';
 import { trayModel, type TrayMenuItem } from '../../electron/core/tray-model';
 import { mainWindowOptions } from '../../electron/shell/window-options';
 import { completeAuthorizationInBrowser } from '../servers/auth/auth-server';

@@ -86,7 +86,7 @@ beforeAll(async () => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     if (!isLoopbackHost(url.hostname)) throw new TypeError('fetch failed');
     return realFetch(input, init);
-  }) as typeof fetch);
+  }));
 });
 afterAll(async () => {
   vi.unstubAllGlobals();

@@ -1,9 +1,9 @@
 import type { Clock } from '../kernel/deps';
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import {  createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { LoupeError } from '../kernel/errors';
-import { type CallbackOutcome, PAGE_BAD_REQUEST, PAGE_CSP, PAGE_NOT_FOUND, outcomeForError, outcomePage } from './callback-pages';
+import { type CallbackOutcome, PAGE_BAD_REQUEST, PAGE_CSP, PAGE_NOT_FOUND, outcomePage } from './callback-pages';
 
 /**
  * Options for one sign-in attempt's loopback redirect listener

@@ -11,13 +11,17 @@ type Adding = null | 'api_key' | 'custom';
 
 /** The two ways in besides ChatGPT, as secondary buttons that open their form in place. */
 export function AddAccount({ intro }: { intro: string }) {
-  const [adding, setAdding] = useState<Adding>(null);
-  const form = useRef<HTMLDivElement>(null);
   const { reveal } = useNavigation();
-  useEffect(() => {
-    if (reveal === 'add-api-key') setAdding('api_key');
-    if (reveal === 'add-custom') setAdding('custom');
-  }, [reveal]);
+  const formFor = (r: typeof reveal): Adding => (r === 'add-api-key' ? 'api_key' : r === 'add-custom' ? 'custom' : null);
+  const [adding, setAdding] = useState<Adding>(formFor(reveal));
+  const form = useRef<HTMLDivElement>(null);
+  // "Use an API key" from elsewhere opens its form here (adjusted while rendering, not in an effect).
+  const [seenReveal, setSeenReveal] = useState(reveal);
+  if (seenReveal !== reveal) {
+    setSeenReveal(reveal);
+    const next = formFor(reveal);
+    if (next) setAdding(next);
+  }
   useReveal('add-api-key', form);
   useReveal('add-custom', form);
   useEffect(() => {

@@ -6,7 +6,7 @@ export function Fields({ value }: { value: unknown }) {
     if (value.every((v) => typeof v !== 'object' || v === null)) return <span>{value.join(', ')}</span>;
     return (
       <ol className={styles.list}>
-        {value.map((v, i) => (
+        {(value as unknown[]).map((v, i) => (
           <li key={i}>
             <Fields value={v} />
           </li>
@@ -17,7 +17,7 @@ export function Fields({ value }: { value: unknown }) {
   if (value !== null && typeof value === 'object') {
     return (
       <dl className={styles.fields}>
-        {Object.entries(value).map(([k, v]) => (
+        {Object.entries(value as Record<string, unknown>).map(([k, v]) => (
           <div key={k}>
             <dt>{k.replace(/_/g, ' ')}</dt>
             <dd>

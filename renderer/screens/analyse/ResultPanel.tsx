@@ -34,11 +34,13 @@ export function ResultPanel({ item, onClose }: { item: JobItemView | null; onClo
             <h2 id={titleId} className={styles.title}>
               {item.name}
             </h2>
+            {/* A modal dialog: focus belongs on its first control when it opens (the HTML dialog focusing steps). */}
+            {/* eslint-disable-next-line jsx-a11y/no-autofocus */}
             <Button variant="link" aria-label="Close" onClick={onClose} autoFocus>
               <Icon name="close" />
             </Button>
           </header>
-          {item.thumbnail && <img className={styles.image} src={item.thumbnail} alt={`Photo ${item.name}`} />}
+          {item.thumbnail && <img className={styles.image} src={item.thumbnail} alt={item.name} />}
           <p className={text.muted}>
             {ITEM_STATUS_LABEL[item.status]}
             {item.attempts && item.attempts > 1 ? ` after ${item.attempts} attempts` : ''}

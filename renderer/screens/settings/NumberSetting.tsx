@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { type LimitedSetting, SETTINGS_LIMITS, type SettingsView } from '../../../electron/contract';
+import { useState } from 'react';
+import { type LimitedSetting, SETTINGS_LIMITS } from '../../../electron/contract';
 import { Field } from '../../components/Field';
 import { useCommand } from '../../ipc/call';
 import { SavedTick } from './SavedTick';
@@ -18,7 +18,12 @@ export function NumberSetting({ name, value, label, hint, unit }: { name: Limite
   const [problem, setProblem] = useState<string | null>(null);
   const [saved, setSaved] = useState(0);
   const { run } = useCommand();
-  useEffect(() => setText(String(value)), [value]);
+  // A new value from the core replaces the field's text (adjusted while rendering, not in an effect).
+  const [shownValue, setShownValue] = useState(value);
+  if (shownValue !== value) {
+    setShownValue(value);
+    setText(String(value));
+  }
   const save = async () => {
     const n = Number(text.trim());
     if (text.trim() === String(value)) return;
@@ -27,7 +32,7 @@ export function NumberSetting({ name, value, label, hint, unit }: { name: Limite
       setText(String(value));
       return;
     }
-    const result = await run('settings.update', { [name]: n } as Partial<SettingsView>);
+    const result = await run('settings.update', { [name]: n });
     if (result) {
       setProblem(null);
       setSaved((k) => k + 1);

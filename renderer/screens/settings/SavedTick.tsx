@@ -4,11 +4,12 @@ import styles from './SettingsScreen.module.css';
 
 /** "Saved" with a tick after each successful save (`show` counts saves), fading after a few seconds. */
 export function SavedTick({ show }: { show: number }) {
-  const [visible, setVisible] = useState(false);
+  // The save count that has faded; the tick shows while a newer save is being confirmed.
+  const [faded, setFaded] = useState(0);
+  const visible = show !== 0 && faded !== show;
   useEffect(() => {
     if (show === 0) return;
-    setVisible(true);
-    const timer = setTimeout(() => setVisible(false), 2500);
+    const timer = setTimeout(() => setFaded(show), 2500);
     return () => clearTimeout(timer);
   }, [show]);
   return (

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import type { SettingsView, Theme } from '../../../electron/contract';
+import type {  Theme } from '../../../electron/contract';
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { ErrorText } from '../../components/ErrorText';
@@ -89,7 +89,7 @@ function ChoiceSetting<T extends string>({ name, label, value, options }: { name
         <select
           value={value}
           onChange={(e) =>
-            void run('settings.update', { [name]: e.target.value } as Partial<SettingsView>).then((r) => {
+            void run('settings.update', { [name]: e.target.value }).then((r) => {
               if (r) setSaved((k) => k + 1);
             })
           }

@@ -6,7 +6,6 @@
  */
 import { createRequire, register } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { AppState } from '../../../electron/contract';
 import { type DoubleConfig, createElectronDouble } from './electron-double';
 import type { Command, Snapshot } from './protocol';
 
@@ -164,7 +163,7 @@ async function handle(command: Command): Promise<unknown> {
       (globalThis as unknown as { loupeE2E: { tray: { click(label: string): void } } }).loupeE2E.tray.click(command.label);
       return null;
     case 'state':
-      return (await handle({ type: 'invoke', channel: 'loupe:invoke', args: ['app.getState', {}] })) as { ok: true; value: AppState };
+      return (await handle({ type: 'invoke', channel: 'loupe:invoke', args: ['app.getState', {}] }));
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthServerOptions } from '../../servers/auth/auth-server';
 import { type StandIns, startStandIns } from '../../servers/stack';
-import { type CoreFixture, type FixtureOptions, createCoreFixture, readTree, signInThroughBrowser, waitForState } from '../../support/core-fixture';
+import {  type FixtureOptions, createCoreFixture, readTree, signInThroughBrowser, waitForState } from '../../support/core-fixture';
 import { ManualClock } from '../../support/manual-clock';
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -155,7 +155,7 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
     setGrantedScopeOverride(scope) {
       scopeOverride.current = scope === null ? null : new Set(scope.split(/\s+/).filter(Boolean));
     },
-    jwks: () => keys.jwks() as { keys: Array<Record<string, unknown>> },
+    jwks: () => keys.jwks(),
   };
   return api;
 }

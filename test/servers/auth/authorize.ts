@@ -7,7 +7,7 @@ import type { Registration } from './types';
 import type { AuthState } from './state';
 
 export function createAuthorizeRoute(s: AuthState) {
-  const { advertiseIss, faults, issuer, provider, record, registry, server, statics, store } = s;
+  const { advertiseIss, faults, issuer, record, registry, statics, store } = s;
 
   async function onAuthorize(ctx: KoaContextWithOIDC) {
     const query = new URLSearchParams(ctx.querystring);

@@ -4,7 +4,7 @@ import { takeFault } from './http';
 import type { AuthState } from './state';
 
 export function createDiscoveryRoute(s: AuthState) {
-  const { advertiseIss, faults, issuer, record } = s;
+  const { advertiseIss, faults, record } = s;
 
   async function onDiscovery(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
     record('discovery', ctx.method, new URLSearchParams(ctx.querystring));

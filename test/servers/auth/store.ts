@@ -47,6 +47,8 @@ export class ModelStore {
 
   adapterFor(model: string): Adapter {
     if (model === 'Client') return this.clientAdapter();
+    // The adapter's methods are called with oidc-provider's `this`, so they close over the store instead.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const store = this;
     return {
       async upsert(id, payload) {

@@ -5,7 +5,7 @@ import { bodyParams, readBody, replayBody, sortScope, takeFault } from './http';
 import type { AuthState } from './state';
 
 export function createTokenRoute(s: AuthState) {
-  const { opts, earliestMode, faults, issueIdTokenOnRefresh, keys, provider, record, registry, requestClientId, resource, sendTokenError, server, statics, store, tokenErrors } = s;
+  const { opts, earliestMode, faults, issueIdTokenOnRefresh, keys, record, registry, requestClientId, resource, sendTokenError, statics, store, tokenErrors } = s;
 
   async function shapeIdToken(idToken: string, grantType: string): Promise<string> {
     const c = decodeJwt(idToken);
@@ -94,7 +94,7 @@ export function createTokenRoute(s: AuthState) {
         delete body.id_token;
       } else {
         body.id_token = await shapeIdToken(body.id_token, grantType);
-        idTokenClaims = decodeJwt(body.id_token as string) as Record<string, unknown>;
+        idTokenClaims = decodeJwt(body.id_token as string);
       }
     }
     if (typeof body.scope === 'string') body.scope = sortScope(body.scope);

@@ -1,5 +1,4 @@
 /** The auth stand-in's public surface (AuthServer, its options and faults) and its internal records. */
-import type { OIDCProviderError } from 'oidc-provider';
 
 export interface StaticClient {
   client_id: string;

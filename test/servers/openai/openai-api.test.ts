@@ -50,7 +50,7 @@ type StreamHelperParams = Parameters<OpenAI['responses']['stream']>[0];
 const planParams = (extra: Record<string, unknown> = {}): StreamingParams => planBody(extra) as unknown as StreamingParams;
 const streamParams = (extra: Record<string, unknown> = {}): StreamHelperParams => {
   const { stream: _stream, ...rest } = planBody(extra);
-  return rest as unknown as StreamHelperParams;
+  return rest;
 };
 
 async function post(path: string, body: unknown, token = 'oauth-good'): Promise<Response> {
@@ -630,7 +630,7 @@ describe('POST /v1/chat/completions (API keys)', () => {
   const response_format = { type: 'json_schema', json_schema: { name: 'photo', schema: PHOTO_SCHEMA, strict: true } } as const;
 
   it('answers non-streaming with a schema-conforming message', async () => {
-    const c = await keyed().chat.completions.create({ model: 'gpt-6.1-sol', messages: messages(), response_format: response_format as never });
+    const c = await keyed().chat.completions.create({ model: 'gpt-6.1-sol', messages: messages(), response_format: response_format });
     expect(c.object).toBe('chat.completion');
     expect(c.choices[0]!.finish_reason).toBe('stop');
     const value = JSON.parse(c.choices[0]!.message.content!) as unknown;

@@ -304,7 +304,7 @@ function schemaFromExample(v: unknown): JsonSchema {
   if (v === null) return { type: 'null' };
   if (typeof v === 'object') {
     const props: Record<string, JsonSchema> = {};
-    for (const [k, x] of Object.entries(v as object)) props[k] = schemaFromExample(x);
+    for (const [k, x] of Object.entries(v)) props[k] = schemaFromExample(x);
     return { type: 'object', properties: props, required: Object.keys(props), additionalProperties: false };
   }
   if (typeof v === 'number') return { type: Number.isInteger(v) ? 'integer' : 'number' };
@@ -370,7 +370,7 @@ export function strictSchemaProblem(schema: JsonSchema): null | [string[], strin
     for (const key of ['anyOf', '$defs', 'definitions'] as const) {
       const group = o[key];
       if (!group || typeof group !== 'object') continue;
-      for (const [k, v] of Object.entries(group as object)) {
+      for (const [k, v] of Object.entries(group)) {
         const r = walk(v, [...ctx, key, k]);
         if (r) return r;
       }

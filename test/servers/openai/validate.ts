@@ -282,7 +282,7 @@ function responseFormat(
         const problem = strictSchemaProblem(holder.schema);
         if (problem) return invalidSchema(holder.name, problem[0], problem[1], `${hp}.schema`);
       }
-      answer.schema = holder.schema as JsonSchema;
+      answer.schema = holder.schema;
       return { format: fmt };
     }
     default:

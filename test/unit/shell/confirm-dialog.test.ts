@@ -20,7 +20,7 @@ describe('confirm dialog', () => {
         showMessageBox: (async (...args: unknown[]) => {
           shown.push(args);
           return { response: answers.shift()!, checkboxChecked: false };
-        }) as never,
+        }),
       },
       () => null,
     );

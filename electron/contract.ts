@@ -203,6 +203,8 @@ export interface JobCounts {
   skipped: number;
   pending: number;
   inFlight: number;
+  /** Answered, but the answer did not match the schema (its raw text is kept); not counted in `done`. */
+  unparsed: number;
 }
 
 export interface StopReasonView {
@@ -273,6 +275,8 @@ export interface AnalysisView {
   presets: PresetView[];
   /** Where a job's folder goes unless the person picks another (`<Documents>/Loupe`). */
   outputRoot: string;
+  /** The folder picked with `analysis.pickOutputDir` for the next job; null = a new folder under `outputRoot`. */
+  pickedOutputDir?: string | null;
 }
 
 /** The single snapshot the main process publishes to the renderer. */
@@ -401,6 +405,10 @@ export const commands = /* @__PURE__ */ (() => {
     'analysis.resume': command<void>()(JobRef),
     'analysis.cancel': command<void>()(JobRef),
     'analysis.retryFailed': command<void>()(JobRef),
+    /** Asks again for the photos whose answer did not match the schema (only on request: each costs a request). */
+    'analysis.retryUnparsed': command<void>()(JobRef),
+    /** Opens the system folder dialog (main process); the choice is where the next job writes. null when cancelled. */
+    'analysis.pickOutputDir': command<{ path: string | null }>()(Empty),
     'analysis.getJob': command<JobDetailView>()(JobRef),
     /** One page of a job's items, in a stable order; the window asks only for what it shows. */
     'analysis.getItems': command<JobItemsPage>()(

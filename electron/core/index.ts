@@ -139,6 +139,8 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     ...(options.analysisTuning ? { tuning: options.analysisTuning } : {}),
   });
 
+  notices.push(...analysis.engine.notices);
+
   const snapshot = (): Omit<AppState, 'app' | 'notices' | 'links'> => ({
     accounts: accounts.summaries(),
     account: accounts.view(vault.mode),
@@ -257,10 +259,13 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     'analysis.resume': async ({ jobId }) => analysis.engine.resume(jobId),
     'analysis.cancel': async ({ jobId }) => analysis.engine.cancel(jobId),
     'analysis.retryFailed': async ({ jobId }) => analysis.engine.retryFailed(jobId),
+    'analysis.retryUnparsed': async ({ jobId }) => analysis.engine.retryUnparsed(jobId),
+    'analysis.pickOutputDir': async () => analysis.pickOutputDir(),
     'analysis.getJob': async ({ jobId }) => analysis.job(jobId),
     'analysis.getItems': async ({ jobId, offset, limit }) => {
-      const { items } = analysis.job(jobId);
-      return { jobId, total: items.length, offset, items: items.slice(offset, offset + limit) };
+      const page = analysis.engine.items(jobId, offset, limit);
+      if (!page) throw new LoupeError('job_not_found', 'That job no longer exists.');
+      return { jobId, total: page.total, offset, items: page.items };
     },
     'analysis.openOutput': async ({ jobId }) => analysis.openOutput(jobId),
     'analysis.export': async ({ jobId }) => analysis.exportCsv(jobId),

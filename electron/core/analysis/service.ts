@@ -13,6 +13,7 @@ import { AnalysisEngine, type AnalysisDeps } from './run/engine';
 import type { JobSummary } from './types';
 import type { CoreDeps, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
+import { safeFolderName } from './output/output-folder';
 
 export const PRESETS: PresetView[] = [
   { id: 'describe', label: 'Describe', description: 'A short description of each photo, with tags, subjects, setting and visible quality problems.' },
@@ -31,18 +32,10 @@ export function estimateCost(model: string, tokens: { input: number; output: num
   return (tokens.input * row.inputPerMillion + tokens.output * row.outputPerMillion) / 1_000_000;
 }
 
-/** A folder name that is safe on every OS. */
-export function safeFolderName(name: string): string {
-  const cleaned = name
-    .replace(/[<>:"/\\|?*\u0000-\u001f]/g, '-')
-    .replace(/\s+/g, ' ')
-    .replace(/^[.\s]+|[.\s]+$/g, '')
-    .slice(0, 100);
-  return cleaned || 'Analysis';
-}
+export { safeFolderName } from './output/output-folder';
 
 export interface AnalysisServiceDeps {
-  core: Pick<CoreDeps, 'dataDir' | 'fetch' | 'clock' | 'notify' | 'openPath' | 'pickFiles' | 'pickSavePath' | 'documentsDir'>;
+  core: Pick<CoreDeps, 'dataDir' | 'fetch' | 'clock' | 'notify' | 'openPath' | 'pickFiles' | 'pickSavePath' | 'pickFolder' | 'documentsDir'>;
   accounts: Accounts;
   log: Logger;
   prices(): PriceRow[];
@@ -53,6 +46,8 @@ export interface AnalysisServiceDeps {
 
 export class AnalysisService {
   #staged: StagedInput[] = [];
+  /** The output folder picked in the main process's dialog: the only folder other than a fresh one a job may be started into. */
+  #pickedOutputDir: string | null = null;
 
   private constructor(
     private readonly deps: AnalysisServiceDeps,
@@ -83,7 +78,13 @@ export class AnalysisService {
   }
 
   view(): AnalysisView {
-    return { staged: this.#staged, jobs: this.engine.jobs().map((j) => this.#summary(j)), presets: PRESETS, outputRoot: this.outputRoot() };
+    return {
+      staged: this.#staged,
+      jobs: this.engine.jobs().map((j) => this.#summary(j)),
+      presets: PRESETS,
+      outputRoot: this.outputRoot(),
+      pickedOutputDir: this.#pickedOutputDir,
+    };
   }
 
   stage(paths: string[]): void {
@@ -115,6 +116,17 @@ export class AnalysisService {
     if (paths.length > 0) this.stage(paths);
   }
 
+  /** The folder dialog, opened here so the window never names an arbitrary path; remembered for the next start. */
+  async pickOutputDir(): Promise<{ path: string | null }> {
+    if (!this.deps.core.pickFolder) throw new LoupeError('not_supported', 'Choosing an output folder is not available here.');
+    const path = await this.deps.core.pickFolder();
+    if (path) {
+      this.#pickedOutputDir = path;
+      this.deps.onChange();
+    }
+    return { path };
+  }
+
   async start(input: ParsedInput<'analysis.start'>): Promise<{ jobId: string }> {
     if (this.#staged.length === 0) throw new LoupeError('nothing_staged', 'Add photos or folders first.');
     const account = this.deps.accounts.active();
@@ -136,7 +148,11 @@ export class AnalysisService {
     const paths = this.#staged.map((s) => s.path);
     const stamp = new Date(this.deps.core.clock.now()).toISOString().slice(0, 16).replace('T', ' ').replace(':', '.');
     const name = input.name ?? `${basename(paths[0]!)}${paths.length > 1 ? ` + ${paths.length - 1} more` : ''} ${stamp}`;
-    const outputDir = input.outputDir ?? this.#freshFolder(join(this.outputRoot(), safeFolderName(name)));
+    // The window may only repeat what the dialog picked: it cannot make Loupe write anywhere else.
+    if (input.outputDir !== undefined && input.outputDir !== this.#pickedOutputDir) {
+      throw new LoupeError('invalid_input', 'Choose the output folder with “Choose folder…” first.', { field: 'outputDir' });
+    }
+    const outputDir = input.outputDir ?? this.#pickedOutputDir ?? this.#freshFolder(join(this.outputRoot(), safeFolderName(name)));
     const existed = existsSync(outputDir);
     let jobId: string;
     try {

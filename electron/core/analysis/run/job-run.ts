@@ -160,7 +160,8 @@ export class JobRun {
   async #adopt(item: ItemRecord): Promise<boolean> {
     const doc = readItemDocument(this.job.record.spec.outputDir, item.outputFile!);
     if (!doc || doc.loupe.job_id !== this.job.id || doc.loupe.item_id !== item.id || doc.source.sha256 !== item.hash) return false;
-    if (doc.status !== 'ok' && doc.status !== 'unparsed') return false;
+    // An unparsed answer is not adopted: the item is pending again only because "Retry unparsed" asked for a new one.
+    if (doc.status !== 'ok') return false;
     if (doc.model !== this.job.record.spec.model || doc.preset !== this.job.record.spec.preset) return false;
     await this.job.settle(item, () => {
       item.status = 'done';

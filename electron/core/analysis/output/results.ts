@@ -151,7 +151,8 @@ export interface Summary {
   updated_at: string;
   counts: Record<string, number>;
   tokens: { input: number; output: number };
-  items: Array<{
+  /** Every photo; left out while the job runs (results.csv lists each finished photo meanwhile), written when it stops. */
+  items?: Array<{
     path: string;
     status: string;
     output_file: string | null;
@@ -162,9 +163,8 @@ export interface Summary {
   }>;
 }
 
-export function buildSummary(job: JobRecord, counts: Record<string, number>, now: number): Summary {
-  const byId = new Map(job.items.map((i) => [i.id, i]));
-  return {
+export function buildSummary(job: JobRecord, counts: Record<string, number>, now: number, withItems = true): Summary {
+  const summary: Summary = {
     loupe: { version: 1, job_id: job.id },
     name: job.name,
     preset: job.spec.preset,
@@ -178,7 +178,10 @@ export function buildSummary(job: JobRecord, counts: Record<string, number>, now
     updated_at: new Date(now).toISOString(),
     counts,
     tokens: job.tokens,
-    items: job.items.map((item) => ({
+  };
+  if (!withItems) return summary;
+  const byId = new Map(job.items.map((i) => [i.id, i]));
+  summary.items = job.items.map((item) => ({
       path: item.path,
       status: outputStatus(item),
       output_file: item.outputFile ?? null,
@@ -186,8 +189,8 @@ export function buildSummary(job: JobRecord, counts: Record<string, number>, now
       duplicate_of: item.duplicateOf ? (byId.get(item.duplicateOf)?.path ?? null) : null,
       error: item.error ?? null,
       parse_error: item.parseError ?? null,
-    })),
-  };
+    }));
+  return summary;
 }
 
 

@@ -1,9 +1,9 @@
 /**
- * When summary.json is rewritten while a job runs. It lists every photo, so
- * rewriting it per finished photo would cost N² bytes; instead it is
- * rewritten after each further `fraction` of the job (a number of rewrites
- * independent of size) or, for a slow job, once `maxWaitMs` has passed with
- * something new, plus whenever the job stops (pause, cancel, end).
+ * When summary.json's progress is rewritten while a job runs: after each
+ * further `fraction` of the job (a number of rewrites independent of its
+ * size) or, for a slow job, once `maxWaitMs` has passed with something new.
+ * Its full list of photos is written only when the job stops (pause,
+ * cancel, end), so a job's bytes stay linear in its size.
  */
 export interface SummaryPolicyOptions {
   fraction: number;

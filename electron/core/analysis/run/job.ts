@@ -98,7 +98,8 @@ export class Job {
     if (!terminal) return;
     void this.projector.project(item.id);
     this.#settled++;
-    if (this.#summaryPolicy.due(this.#settled)) void this.writeSummary();
+    // While running, summary.json is progress only: rewriting every photo's line each time would cost N² bytes.
+    if (this.#summaryPolicy.due(this.#settled)) void this.writeSummary(false);
   }
 
   /** Status as the UI may see it. */
@@ -267,8 +268,9 @@ export class Job {
     await this.#summaryWrites;
   }
 
-  writeSummary(): Promise<void> {
-    const text = `${JSON.stringify(buildSummary(this.record, { ...this.counts() }, this.ctx.now()), null, 2)}\n`;
+  /** summary.json now; `withItems` false while the job runs (see buildSummary). */
+  writeSummary(withItems = true): Promise<void> {
+    const text = `${JSON.stringify(buildSummary(this.record, { ...this.counts() }, this.ctx.now(), withItems), null, 2)}\n`;
     this.#summaryPolicy.wrote(this.#settled);
     const path = join(this.record.spec.outputDir, SUMMARY_FILE);
     this.#summaryWrites = this.#summaryWrites.then(() =>

@@ -254,7 +254,8 @@ export class AnalysisEngine {
     if (status !== 'paused' && status !== 'stopped') throw notNow(job, 'resume');
     job.record.status = 'queued';
     delete job.record.stopReason;
-    await this.#saveNow(job);
+    // A journal line, not a snapshot: resuming a large job must not rewrite it whole.
+    await this.#store.journal(id).append({ k: 'job', status: 'queued', stopReason: null });
     this.#deps.onChange();
     this.#startNext();
   }

@@ -42,6 +42,7 @@ export class Job {
   readonly #unsaved = new Set<string>();
   readonly #summaryPolicy: SummaryPolicy;
   #settled = 0;
+  #swept = false;
   #summaryWrites: Promise<void> = Promise.resolve();
   /** The last writeOutputsNow, so a quit waits for it. */
   #outputs: Promise<void> = Promise.resolve();
@@ -230,7 +231,9 @@ export class Job {
   async prepareOutputs(): Promise<boolean> {
     // Only once this job's own writes are done may leftover temp files be taken for a dead run's.
     await this.idle();
-    if (removeStaleTempFiles(this.record.spec.outputDir) > 0) this.ctx.log.info('removed temp files left by an interrupted run', { job: this.id });
+    // A dead process's temp files can only predate this one: looked for once per job, not at every resume.
+    if (!this.#swept && removeStaleTempFiles(this.record.spec.outputDir) > 0) this.ctx.log.info('removed temp files left by an interrupted run', { job: this.id });
+    this.#swept = true;
     try {
       if (this.#csv.size === undefined && !(await this.#csv.resumeAt(this.record.csvEnd ?? 0))) await this.#rebuildCsv();
     } catch (error) {

@@ -26,7 +26,7 @@ export type JournalEntry =
   /** results.csv was rebuilt (rows in item order, superseded rows gone) and is now `csvEnd` bytes. */
   | { k: 'csv'; csvEnd: number }
   /** Job-level state that must survive a crash between snapshots (running, for the crash-loop guard). */
-  | { k: 'job'; status: JobRecord['status']; startedAt?: number };
+  | { k: 'job'; status: JobRecord['status']; startedAt?: number; stopReason?: JobRecord['stopReason'] | null };
 
 type Stamped = JournalEntry & { seq: number };
 
@@ -173,6 +173,8 @@ export function replay(record: JobRecord, entries: Stamped[]): JobRecord {
     } else if (entry.k === 'job') {
       record.status = entry.status;
       if (entry.startedAt !== undefined) record.startedAt = entry.startedAt;
+      if (entry.stopReason === null) delete record.stopReason;
+      else if (entry.stopReason) record.stopReason = entry.stopReason;
     }
     record.seq = entry.seq;
   }

@@ -263,7 +263,7 @@ export async function createCore(deps: CoreDeps, options: CoreOptions = {}): Pro
     'analysis.pickOutputDir': async () => analysis.pickOutputDir(),
     'analysis.getJob': async ({ jobId }) => analysis.job(jobId),
     'analysis.getItems': async ({ jobId, offset, limit }) => {
-      const page = analysis.engine.items(jobId, offset, limit);
+      const page = await analysis.engine.items(jobId, offset, limit);
       if (!page) throw new LoupeError('job_not_found', 'That job no longer exists.');
       return { jobId, total: page.total, offset, items: page.items };
     },

@@ -124,7 +124,7 @@ const engine = await AnalysisEngine.open(
       const job = jobId ? engine.jobs().find((j) => j.id === jobId) : undefined;
       if (!job) return;
       const finished = job.counts.done + job.counts.failed + job.counts.unparsed;
-      engine.items(job.id, Math.max(0, finished - 100), 100);
+      void engine.items(job.id, Math.max(0, finished - 100), 100);
       while (deciles.length < 10 && finished >= Math.ceil(((deciles.length + 1) * total) / 10)) deciles.push(performance.now());
       if (['done', 'failed', 'stopped', 'cancelled'].includes(job.status) && job.counts.inFlight === 0) resolveDone();
     }, 200);
@@ -142,7 +142,13 @@ const wallMs = performance.now() - started;
 const job = engine.jobs().find((j) => j.id === jobId)!;
 await engine.dispose();
 const writtenDuringJob = written;
+const writtenByKindDuringJob = { ...byKind };
+const peakRssJobBytes = vmHwmBytes() ?? sampledPeak;
 
+// The guarantees at scale: one result file and one CSV row per photo.
+const { parseCsv } = await import('../support/csv');
+const resultFileCount = readdirSync(config.outputDir).filter((n) => n.endsWith('.json') && n !== 'summary.json' && !n.startsWith('.')).length;
+const csvRows = parseCsv(readFileSync(join(config.outputDir, 'results.csv'), 'utf8')).length - 1;
 let outputBytes = 0;
 for (const name of readdirSync(config.outputDir)) outputBytes += statSync(join(config.outputDir, name)).size;
 
@@ -160,7 +166,7 @@ const again = await AnalysisEngine.open(deps(() => {}));
 const openedMs = performance.now() - t0;
 await again.resume(paused.id);
 const resumedMs = performance.now() - t0;
-const page = again.items(paused.id, 0, 100);
+const page = await again.items(paused.id, 0, 100);
 const firstPageMs = performance.now() - t0;
 await again.dispose();
 clearInterval(sampler);
@@ -173,13 +179,16 @@ process.stdout.write(
     wallMs,
     status: job.status,
     counts: job.counts,
+    resultFileCount,
+    csvRows,
     writtenBytes: writtenDuringJob,
-    writtenByKind: byKind,
+    writtenByKind: writtenByKindDuringJob,
     outputBytes,
     decileRates,
     loopP99Ms: loop.percentile(99) / 1e6,
     loopMaxMs: loop.max / 1e6,
     peakRssBytes: vmHwmBytes() ?? sampledPeak,
+    peakRssJobBytes,
     restart: { openedMs, resumedMs, firstPageMs, pageItems: page?.items.length ?? 0, jobsOnDisk: again.jobs().length },
   })}\n`,
 );

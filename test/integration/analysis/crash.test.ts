@@ -100,6 +100,11 @@ it('resumes after SIGKILL: one result per photo, nothing recorded is sent again'
   expect(reportedDone.length).toBeGreaterThanOrEqual(3);
   expect(reportedDone.length).toBeLessThan(PHOTOS);
 
+  // results.csv at the moment of death is valid CSV: whole rows only, each as wide as the header.
+  const atKill = parseCsv(await readFile(join(out.path, 'results.csv'), 'utf8'));
+  expect(atKill.length).toBeGreaterThanOrEqual(1);
+  for (const row of atKill) expect(row).toHaveLength(atKill[0]!.length);
+
   // What the data folder says at the moment of death (snapshot + journal): every photo reported done is in it as done.
   const [record] = new JobStore(data.path, { info() {}, warn() {}, error() {} }, Date.now).loadAll().jobs;
   expect(record!.status).toBe('running');

@@ -144,6 +144,17 @@ it('analysis.getItems pages a job in order, with results for the page only', asy
   expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1, 0]);
   expect(pages.flatMap((p) => p.items.map((i) => i.id))).toEqual(items.map((i) => i.id));
   for (const item of pages.flatMap((p) => p.items)) expect(item.result).toBeDefined();
+
+  // After a restart nothing is in memory: a page brings its own results and thumbnails, and only its own.
+  await fx.restart();
+  const page = (await fx.run('analysis.getItems', { jobId: id, offset: 1, limit: 2 })).value as JobItemsPage;
+  expect(page.items.map((i) => i.id)).toEqual(items.slice(1, 3).map((i) => i.id));
+  for (const item of page.items) {
+    expect(item.result).toBeDefined();
+    expect(item.thumbnail).toMatch(/^data:image\/jpeg;base64,/);
+  }
+  const job = (await fx.run('analysis.getJob', { jobId: id })).value as { items: Array<{ thumbnail?: string }> };
+  expect(job.items.filter((i) => i.thumbnail).length).toBe(2);
   const missing = await fx.run('analysis.getItems', { jobId: 'job-nope', offset: 0, limit: 1 });
   expect(missing.error?.code).toBe('job_not_found');
 }, 60_000);

@@ -38,6 +38,7 @@ export class OutputProjector {
   readonly #outbox = new Map<string, Outgoing>();
   #chain: Promise<void> = Promise.resolve();
   #broken = false;
+  readonly #queued = new Set<string>();
 
   constructor(private readonly deps: ProjectorDeps) {}
 
@@ -48,6 +49,11 @@ export class OutputProjector {
   /** What is recorded but not yet written out, for the snapshot. */
   outbox(): Outgoing[] {
     return [...this.#outbox.values()];
+  }
+
+  /** Asked to be written and not yet written (nor refused). */
+  writing(id: string): boolean {
+    return this.#queued.has(id);
   }
 
   /** The document waiting for this item, when its file is not written yet. */
@@ -67,7 +73,8 @@ export class OutputProjector {
 
   /** Writes a held outcome out, after the one before it; call once its journal entry is on disk. */
   project(id: string): Promise<void> {
-    this.#chain = this.#chain.then(() => this.#write(id));
+    this.#queued.add(id);
+    this.#chain = this.#chain.then(() => this.#write(id)).finally(() => this.#queued.delete(id));
     return this.#chain;
   }
 

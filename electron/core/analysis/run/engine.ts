@@ -162,9 +162,9 @@ export class AnalysisEngine {
   }
 
   /** One page of a job's items without building the whole job's views (results read for this page only). */
-  items(id: string, offset: number, limit: number): { total: number; items: JobDetail['items'] } | undefined {
+  async items(id: string, offset: number, limit: number): Promise<{ total: number; items: JobDetail['items'] } | undefined> {
     const job = this.#jobs.get(id);
-    return job && { total: job.record.items.length, items: job.page(offset, limit) };
+    return job && { total: job.record.items.length, items: await job.page(offset, limit) };
   }
 
   /** Validates the spec (including a custom schema), lists the photos, saves the job and queues it. */
@@ -472,6 +472,9 @@ export class AnalysisEngine {
       return;
     }
     const counts = job.counts();
+    // The ending is decided first and written to the output folder before it shows: "done" on screen means summary.json and results.csv are final.
+    const next: Partial<Pick<JobRecord, 'status' | 'finishedAt' | 'stopReason'>> = {};
+    let notice: [string, string] | undefined;
     if (outcome === 'drained' && record.status === 'running') {
       if (counts.pending + counts.inFlight > 0) {
         // Items were added while the run wound down (retry failed): run again.
@@ -479,25 +482,27 @@ export class AnalysisEngine {
         this.#startNext();
         return;
       }
-      record.status = counts.failed > 0 && counts.done + counts.unparsed === 0 ? 'failed' : 'done';
-      record.finishedAt = now;
-      this.#deps.notify(record.status === 'done' ? 'Analysis finished' : 'Analysis failed', `${record.name}: ${outcomeText(counts)}.`);
+      next.status = counts.failed > 0 && counts.done + counts.unparsed === 0 ? 'failed' : 'done';
+      next.finishedAt = now;
+      notice = [next.status === 'done' ? 'Analysis finished' : 'Analysis failed', `${record.name}: ${outcomeText(counts)}.`];
     } else if (outcome === 'stopped' && record.status === 'running') {
       const error = run.stopError;
-      record.status = 'stopped';
-      record.stopReason = {
+      next.status = 'stopped';
+      next.stopReason = {
         code: error?.code ?? 'stopped',
         message: error?.message ?? 'The job stopped.',
         ...(error?.details.link ? { link: { ...error.details.link } } : {}),
       };
-      this.#deps.notify('Analysis stopped', record.stopReason.message);
+      notice = ['Analysis stopped', next.stopReason.message];
     } else if (outcome === 'cancelled') {
-      record.status = 'cancelled';
-      record.finishedAt ??= now;
+      next.status = 'cancelled';
+      next.finishedAt = record.finishedAt ?? now;
     }
     // 'paused' (or a resume/cancel that arrived while the run wound down) keeps the status already set.
+    await job.writeOutputsNow(next);
+    Object.assign(record, next);
+    if (notice) this.#deps.notify(...notice);
     this.#active = undefined;
-    await job.writeOutputsNow();
     try {
       await this.#saveNow(job);
     } catch {

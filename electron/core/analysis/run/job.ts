@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Logger } from '../../kernel/deps';
 import type { Preset } from '../presets';
+import { prepareThumbnailOnly } from '../input/prepare';
 import { CsvAppender } from '../output/csv-appender';
 import { OutputProjector, type Outgoing } from '../output/projector';
 import { CSV_FILE, type ItemDocument, SUMMARY_FILE, buildSummary, csvHeader, csvRow, readItemDocument, removeStaleTempFiles } from '../output/results';
@@ -28,6 +29,9 @@ export interface JobContext {
   onOutputBroken(job: Job, error: unknown): void;
   summaryPolicy?: SummaryPolicyOptions;
 }
+
+/** Thumbnails made at once for a page: enough to fill it quickly without starving a running job. */
+const THUMBNAIL_PARALLEL = 4;
 
 /** How many recent completions the ETA is estimated from. */
 const ETA_WINDOW = 30;
@@ -103,15 +107,24 @@ export class Job {
     if (this.#summaryPolicy.due(this.#settled)) void this.writeSummary(false);
   }
 
+  /**
+   * An outcome not yet journaled, or journaled but not yet in the output
+   * folder, shows as in flight: done on screen means the file is there.
+   * Answers kept from a refused write show as what they are.
+   */
+  #notYetOut(id: string): boolean {
+    return this.#unsaved.has(id) || this.projector.writing(id);
+  }
+
   /** Status as the UI may see it. */
   visibleStatus(item: ItemRecord): ItemRecord['status'] {
-    return this.#unsaved.has(item.id) ? 'in_flight' : item.status;
+    return this.#notYetOut(item.id) ? 'in_flight' : item.status;
   }
 
   counts(): JobCounts {
     const counts: JobCounts = { total: this.record.items.length, done: 0, failed: 0, skipped: 0, pending: 0, inFlight: 0, unparsed: 0 };
     for (const item of this.record.items) {
-      if (this.#unsaved.has(item.id)) counts.inFlight++;
+      if (this.#notYetOut(item.id)) counts.inFlight++;
       else if (item.status === 'done' && item.parseError) counts.unparsed++;
       else if (item.status === 'done') counts.done++;
       else if (item.status === 'failed') counts.failed++;
@@ -173,9 +186,26 @@ export class Job {
     };
   }
 
-  /** One page of item views, in job order: only these items' results are read. */
-  page(offset: number, limit: number): ItemView[] {
-    return this.record.items.slice(offset, offset + limit).map((item) => this.#view(item));
+  /**
+   * One page of item views, in job order: only these items' results are
+   * read, and thumbnails the session no longer holds (after a restart, or
+   * beyond the most recent ones) are made for this page only.
+   */
+  async page(offset: number, limit: number): Promise<ItemView[]> {
+    const items = this.record.items.slice(offset, offset + limit);
+    const missing = items.filter((item) => item.status !== 'skipped' && !this.thumbnails.has(item.id));
+    for (let i = 0; i < missing.length; i += THUMBNAIL_PARALLEL) {
+      await Promise.all(
+        missing.slice(i, i + THUMBNAIL_PARALLEL).map(async (item) => {
+          try {
+            this.keepThumbnail(item, await prepareThumbnailOnly(item.path));
+          } catch {
+            /* moved or unreadable since: the item shows without one */
+          }
+        }),
+      );
+    }
+    return items.map((item) => this.#view(item));
   }
 
   #view(item: ItemRecord): ItemView {
@@ -244,13 +274,14 @@ export class Job {
   }
 
   /** When the job stops: everything written out, the CSV rebuilt if a photo was retried, summary.json now. */
-  writeOutputsNow(): Promise<void> {
-    const writing = this.#writeOutputs();
+  /** `ending`: the state the job is about to take, so summary.json says it before the job shows it. */
+  writeOutputsNow(ending: Partial<Pick<JobRecord, 'status' | 'finishedAt' | 'stopReason'>> = {}): Promise<void> {
+    const writing = this.#writeOutputs(ending);
     this.#outputs = writing.catch(() => {});
     return writing;
   }
 
-  async #writeOutputs(): Promise<void> {
+  async #writeOutputs(ending: Partial<JobRecord>): Promise<void> {
     await this.#outputs;
     await this.projector.idle();
     if (this.projector.broken) return;
@@ -261,7 +292,7 @@ export class Job {
         this.ctx.log.warn('could not rebuild results.csv', { job: this.id, code: (error as NodeJS.ErrnoException).code });
       }
     }
-    await this.writeSummary();
+    await this.writeSummary(true, ending);
   }
 
   /** Resolves once nothing of this job is being written (before a quit). */
@@ -272,8 +303,8 @@ export class Job {
   }
 
   /** summary.json now; `withItems` false while the job runs (see buildSummary). */
-  writeSummary(withItems = true): Promise<void> {
-    const text = `${JSON.stringify(buildSummary(this.record, { ...this.counts() }, this.ctx.now(), withItems), null, 2)}\n`;
+  writeSummary(withItems = true, ending: Partial<JobRecord> = {}): Promise<void> {
+    const text = `${JSON.stringify(buildSummary({ ...this.record, ...ending }, { ...this.counts() }, this.ctx.now(), withItems), null, 2)}\n`;
     this.#summaryPolicy.wrote(this.#settled);
     const path = join(this.record.spec.outputDir, SUMMARY_FILE);
     this.#summaryWrites = this.#summaryWrites.then(() =>

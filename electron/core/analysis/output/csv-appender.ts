@@ -61,8 +61,13 @@ export class CsvAppender {
   }
 
   /** Appends one row; resolves with the file's new length. */
-  async append(cells: string[]): Promise<number> {
-    const line = csvLine(cells);
+  append(cells: string[]): Promise<number> {
+    return this.appendRows([cells]);
+  }
+
+  /** Appends rows in one write; resolves with the file's new length. */
+  async appendRows(rows: string[][]): Promise<number> {
+    const line = rows.map(csvLine).join('');
     const handle = await open(this.path, 'a');
     try {
       await handle.write(line);

@@ -6,6 +6,11 @@
  * recorded row on resume), so after a crash whatever has no `written` entry
  * is simply projected again, never requested again.
  *
+ * Outcomes are written in batches: the files of a batch in parallel, its CSV
+ * rows in one append, one `written` entry for all of them (one line, so a
+ * crash keeps or loses the batch's rows together). A fast API therefore
+ * never leaves the output folder behind.
+ *
  * The first write the folder refuses breaks the projector: nothing more is
  * written, everything stays in the outbox (and in snapshots), and the owner
  * stops the job. `retry()` on resume writes the outbox out first.
@@ -39,6 +44,7 @@ export class OutputProjector {
   #chain: Promise<void> = Promise.resolve();
   #broken = false;
   readonly #queued = new Set<string>();
+  #pumping = false;
 
   constructor(private readonly deps: ProjectorDeps) {}
 
@@ -74,7 +80,10 @@ export class OutputProjector {
   /** Writes a held outcome out, after the one before it; call once its journal entry is on disk. */
   project(id: string): Promise<void> {
     this.#queued.add(id);
-    this.#chain = this.#chain.then(() => this.#write(id)).finally(() => this.#queued.delete(id));
+    if (!this.#pumping) {
+      this.#pumping = true;
+      this.#chain = this.#pump();
+    }
     return this.#chain;
   }
 
@@ -91,18 +100,45 @@ export class OutputProjector {
     return !this.#broken;
   }
 
-  async #write(id: string): Promise<void> {
-    const entry = this.#outbox.get(id);
-    if (this.#broken || !entry) return;
+  async #pump(): Promise<void> {
     try {
-      if (entry.doc && entry.file) await writeAtomicAsync(join(this.deps.outputDir, entry.file), `${JSON.stringify(entry.doc, null, 2)}\n`);
-      const csvEnd = await this.deps.csv.append(this.deps.rowOf(entry));
-      await this.deps.journal.append({ k: 'written', id, csvEnd });
-      if (this.#outbox.get(id) === entry) this.#outbox.delete(id);
+      // Let the outcomes settling in the same moment join the first batch.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.#queued.size > 0 && !this.#broken) {
+        const ids = [...this.#queued].slice(0, BATCH);
+        try {
+          await this.#writeBatch(ids);
+        } finally {
+          for (const id of ids) this.#queued.delete(id);
+        }
+      }
+      // Refused: what was queued stays in the outbox, no longer "being written".
+      if (this.#broken) this.#queued.clear();
+    } finally {
+      // Synchronously after the last check of the queue, so an id queued from now on starts a new pump.
+      this.#pumping = false;
+    }
+  }
+
+  async #writeBatch(ids: string[]): Promise<void> {
+    const entries = ids.map((id) => this.#outbox.get(id)).filter((entry): entry is Outgoing => entry !== undefined);
+    if (entries.length === 0) return;
+    try {
+      await Promise.all(
+        entries.map((entry) =>
+          entry.doc && entry.file ? writeAtomicAsync(join(this.deps.outputDir, entry.file), `${JSON.stringify(entry.doc, null, 2)}\n`) : undefined,
+        ),
+      );
+      const csvEnd = await this.deps.csv.appendRows(entries.map((entry) => this.deps.rowOf(entry)));
+      await this.deps.journal.append({ k: 'written', ids: entries.map((entry) => entry.id), csvEnd });
+      for (const entry of entries) if (this.#outbox.get(entry.id) === entry) this.#outbox.delete(entry.id);
     } catch (error) {
       this.#broken = true;
-      this.deps.log.error('could not write to the output folder', { item: id, code: (error as NodeJS.ErrnoException).code });
+      this.deps.log.error('could not write to the output folder', { items: entries.length, code: (error as NodeJS.ErrnoException).code });
       this.deps.onBroken(error);
     }
   }
 }
+
+/** Outcomes written per batch: enough to keep up with any answer rate, few enough to keep a batch's memory small. */
+const BATCH = 128;

@@ -228,10 +228,10 @@ export class JobRun {
 
   #sending(item: ItemRecord, attempt: number): void {
     const now = this.ctx.now();
+    // Not journaled: after a crash an item in flight is pending again either way.
     item.status = 'in_flight';
     item.attempts = attempt;
     item.startedAt ??= now;
-    // Not journaled: after a crash an item in flight is pending again either way.
     this.job.record.startedAt ??= now;
     this.ctx.onChange();
   }

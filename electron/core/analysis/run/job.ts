@@ -47,6 +47,9 @@ export class Job {
   readonly #summaryPolicy: SummaryPolicy;
   #settled = 0;
   #swept = false;
+  readonly #thumbnailQueue: ItemRecord[] = [];
+  readonly #thumbnailing = new Set<string>();
+  #thumbnailWorkers = 0;
   #summaryWrites: Promise<void> = Promise.resolve();
   /** The last writeOutputsNow, so a quit waits for it. */
   #outputs: Promise<void> = Promise.resolve();
@@ -188,24 +191,37 @@ export class Job {
 
   /**
    * One page of item views, in job order: only these items' results are
-   * read, and thumbnails the session no longer holds (after a restart, or
-   * beyond the most recent ones) are made for this page only.
+   * read. Thumbnails the session no longer holds (after a restart, or beyond
+   * the most recent ones) are made for this page only, in the background: the
+   * page comes back at once and a change is signalled as they arrive.
    */
   async page(offset: number, limit: number): Promise<ItemView[]> {
     const items = this.record.items.slice(offset, offset + limit);
-    const missing = items.filter((item) => item.status !== 'skipped' && !this.thumbnails.has(item.id));
-    for (let i = 0; i < missing.length; i += THUMBNAIL_PARALLEL) {
-      await Promise.all(
-        missing.slice(i, i + THUMBNAIL_PARALLEL).map(async (item) => {
-          try {
-            this.keepThumbnail(item, await prepareThumbnailOnly(item.path));
-          } catch {
-            /* moved or unreadable since: the item shows without one */
-          }
-        }),
-      );
+    for (const item of items) {
+      if (item.status === 'skipped' || this.thumbnails.has(item.id) || this.#thumbnailing.has(item.id)) continue;
+      this.#thumbnailing.add(item.id);
+      this.#thumbnailQueue.push(item);
     }
+    while (this.#thumbnailWorkers < THUMBNAIL_PARALLEL && this.#thumbnailQueue.length > 0) void this.#makeThumbnails();
     return items.map((item) => this.#view(item));
+  }
+
+  async #makeThumbnails(): Promise<void> {
+    this.#thumbnailWorkers++;
+    try {
+      for (let item = this.#thumbnailQueue.shift(); item; item = this.#thumbnailQueue.shift()) {
+        try {
+          this.keepThumbnail(item, await prepareThumbnailOnly(item.path));
+          this.ctx.onChange();
+        } catch {
+          /* moved or unreadable since: the item shows without one */
+        } finally {
+          this.#thumbnailing.delete(item.id);
+        }
+      }
+    } finally {
+      this.#thumbnailWorkers--;
+    }
   }
 
   #view(item: ItemRecord): ItemView {
@@ -297,6 +313,7 @@ export class Job {
 
   /** Resolves once nothing of this job is being written (before a quit). */
   async idle(): Promise<void> {
+    this.#thumbnailQueue.length = 0;
     await this.#outputs;
     await this.projector.idle();
     await this.#summaryWrites;

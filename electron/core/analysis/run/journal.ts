@@ -21,8 +21,8 @@ import type { ItemRecord, JobRecord } from '../types';
 export type JournalEntry =
   /** An item's state after a change; `doc` is the file its answer (or failure) projects to. */
   | { k: 'item'; item: ItemRecord; tokens: JobRecord['tokens']; doc?: ItemDocument }
-  /** The item's file is in the output folder and its CSV row ends at byte `csvEnd`. */
-  | { k: 'written'; id: string; csvEnd: number }
+  /** These items' files are in the output folder and their CSV rows end at byte `csvEnd`. */
+  | { k: 'written'; ids: string[]; csvEnd: number }
   /** results.csv was rebuilt (rows in item order, superseded rows gone) and is now `csvEnd` bytes. */
   | { k: 'csv'; csvEnd: number }
   /** Job-level state that must survive a crash between snapshots (running, for the crash-loop guard). */
@@ -165,7 +165,7 @@ export function replay(record: JobRecord, entries: Stamped[]): JobRecord {
       if (status === 'done' || status === 'failed') outbox.set(entry.item.id, { id: entry.item.id, ...(entry.doc && entry.item.outputFile ? { doc: entry.doc, file: entry.item.outputFile } : {}) });
       else outbox.delete(entry.item.id);
     } else if (entry.k === 'written') {
-      outbox.delete(entry.id);
+      for (const id of entry.ids) outbox.delete(id);
       record.csvEnd = entry.csvEnd;
     } else if (entry.k === 'csv') {
       record.csvEnd = entry.csvEnd;

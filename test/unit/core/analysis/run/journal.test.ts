@@ -23,10 +23,10 @@ it('appends entries in order, each acknowledged once on disk, numbered from wher
   const path = join(dir, 'j.journal.jsonl');
   const journal = new Journal(path, 7);
   // A burst: all appended before any write finished; all resolve, in one file, in order.
-  await Promise.all([1, 2, 3].map((n) => journal.append({ k: 'written', id: `i${n}`, csvEnd: n * 10 })));
+  await Promise.all([1, 2, 3].map((n) => journal.append({ k: 'written', ids: [`i${n}`], csvEnd: n * 10 })));
   await journal.close();
   const lines = (await readFile(path, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
-  expect(lines.map((l) => [l.seq, l.id])).toEqual([
+  expect(lines.map((l) => [l.seq, l.ids[0]])).toEqual([
     [8, 'i1'],
     [9, 'i2'],
     [10, 'i3'],
@@ -37,14 +37,14 @@ it('appends entries in order, each acknowledged once on disk, numbered from wher
 it('a torn last line (killed mid-append) is cut off, and the next append starts on a clean line', async () => {
   const path = join(dir, 'j.journal.jsonl');
   const journal = new Journal(path, 0);
-  await journal.append({ k: 'written', id: 'i1', csvEnd: 10 });
+  await journal.append({ k: 'written', ids: ['i1'], csvEnd: 10 });
   await journal.close();
-  await appendFile(path, '{"k":"written","id":"i2","cs');
+  await appendFile(path, '{"k":"written","ids":["i2"],"cs');
   expect(Journal.read(path, 0).map((e) => e.seq)).toEqual([1]);
   const again = new Journal(path, 1);
-  await again.append({ k: 'written', id: 'i3', csvEnd: 30 });
+  await again.append({ k: 'written', ids: ['i3'], csvEnd: 30 });
   await again.close();
-  expect(Journal.read(path, 0).map((e) => (e.k === 'written' ? e.id : ''))).toEqual(['i1', 'i3']);
+  expect(Journal.read(path, 0).map((e) => (e.k === 'written' ? e.ids[0] : ''))).toEqual(['i1', 'i3']);
 });
 
 it('replay: item states over the snapshot, answers without a "written" entry left in the outbox, entries the snapshot holds skipped', () => {
@@ -54,7 +54,7 @@ it('replay: item states over the snapshot, answers without a "written" entry lef
     { seq: 2, k: 'item' as const, item: item('i3', 'pending'), tokens: { input: 0, output: 0 } },
     { seq: 3, k: 'item' as const, item: item('i1', 'done', { outputFile: 'i1.json' }), tokens: { input: 5, output: 1 }, doc: doc('i1') },
     { seq: 4, k: 'item' as const, item: item('i2', 'done', { outputFile: 'i2.json' }), tokens: { input: 10, output: 2 }, doc: doc('i2') },
-    { seq: 5, k: 'written' as const, id: 'i1', csvEnd: 150 },
+    { seq: 5, k: 'written' as const, ids: ['i1'], csvEnd: 150 },
     { seq: 6, k: 'job' as const, status: 'running' as const },
   ];
   const replayed = replay(snapshot, entries.filter((e) => e.seq > 2));
@@ -71,13 +71,13 @@ it('replay: item states over the snapshot, answers without a "written" entry lef
 it('is emptied after a snapshot only when nothing newer was appended meanwhile', async () => {
   const path = join(dir, 'j.journal.jsonl');
   const journal = new Journal(path, 0);
-  await journal.append({ k: 'written', id: 'i1', csvEnd: 1 });
+  await journal.append({ k: 'written', ids: ['i1'], csvEnd: 1 });
   const snapshotAt = journal.seq;
-  await journal.append({ k: 'written', id: 'i2', csvEnd: 2 });
+  await journal.append({ k: 'written', ids: ['i2'], csvEnd: 2 });
   expect(journal.truncateIfAt(snapshotAt)).toBe(false);
   expect(Journal.read(path, 0)).toHaveLength(2);
   expect(journal.truncateIfAt(journal.seq)).toBe(true);
-  await journal.append({ k: 'written', id: 'i3', csvEnd: 3 });
+  await journal.append({ k: 'written', ids: ['i3'], csvEnd: 3 });
   await journal.close();
   expect(Journal.read(path, 0).map((e) => e.seq)).toEqual([3]);
   await writeFile(path, '');

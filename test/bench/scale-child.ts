@@ -144,6 +144,8 @@ await engine.dispose();
 const writtenDuringJob = written;
 const writtenByKindDuringJob = { ...byKind };
 const peakRssJobBytes = vmHwmBytes() ?? sampledPeak;
+// Where the memory is at the end of the job: the JS heap (retained objects) or outside it (sharp/libvips, allocator).
+const memoryAtEnd = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]));
 
 // The guarantees at scale: one result file and one CSV row per photo.
 const { parseCsv } = await import('../support/csv');
@@ -189,6 +191,7 @@ process.stdout.write(
     loopMaxMs: loop.max / 1e6,
     peakRssBytes: vmHwmBytes() ?? sampledPeak,
     peakRssJobBytes,
+    memoryAtEnd,
     restart: { openedMs, resumedMs, firstPageMs, pageItems: page?.items.length ?? 0, jobsOnDisk: again.jobs().length },
   })}\n`,
 );

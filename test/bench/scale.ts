@@ -72,6 +72,7 @@ export async function runScale(): Promise<void> {
       loopMaxMs: number;
       peakRssBytes: number;
       peakRssJobBytes: number;
+      memoryAtEnd: Record<string, number>;
       restart: { openedMs: number; resumedMs: number; firstPageMs: number; pageItems: number; jobsOnDisk: number };
     };
     const ratio = r.writtenBytes / r.outputBytes;
@@ -88,6 +89,7 @@ export async function runScale(): Promise<void> {
     log(`  last ÷ second tenth      ${(last / second).toFixed(2)}                 goal ≥ 0.9        ${check(last >= 0.9 * second)}`);
     log(`  event-loop delay         p99 ${r.loopP99Ms.toFixed(0)} ms, max ${r.loopMaxMs.toFixed(0)} ms   goal p99 ≤ 50 ms  ${check(r.loopP99Ms <= 50)}`);
     log(`  peak RSS (VmHWM)         ${peak.toFixed(0)} MB (${mb(r.peakRssJobBytes)} by the end of the job, before the restart phase)   goal < 400 MB     ${check(peak < 400)}`);
+    log(`    (at the end of the job, MB: ${Object.entries(r.memoryAtEnd).map(([k, v]) => `${k} ${v}`).join(', ')})`);
     log(`  restart (${r.restart.jobsOnDisk} jobs on disk)  open ${r.restart.openedMs.toFixed(0)} ms, resume ${r.restart.resumedMs.toFixed(0)} ms, first page (${r.restart.pageItems} items) ${r.restart.firstPageMs.toFixed(0)} ms   goal ≪ 1 s (< 500 ms)  ${check(r.restart.firstPageMs < 500)}`);
   } finally {
     await stack.close();

@@ -90,6 +90,8 @@ export const ERROR_CODES = {
   /** Staging, starting and managing jobs, and reading photos. */
   analysis: [
     'nothing_staged',
+    /** This build has no dialog for it (the browser harness). */
+    'not_supported',
     'too_many_inputs',
     'no_model',
     'no_images',
@@ -359,6 +361,8 @@ export interface JobCounts {
   skipped: number;
   pending: number;
   inFlight: number;
+  /** Answered, but the answer did not match the schema (its raw text is kept); not counted in `done`. */
+  unparsed: number;
 }
 
 export interface StopReasonView {
@@ -447,6 +451,8 @@ export interface AnalysisView {
   stagedPhotoCount: number | null;
   /** Where a job's folder goes unless the person picks another (`<Documents>/Loupe`). */
   outputRoot: string;
+  /** The folder picked with `analysis.pickOutputDir` for the next job; null = a new folder under `outputRoot`. */
+  pickedOutputDir?: string | null;
 }
 
 /** The single snapshot the main process publishes to the renderer. */
@@ -599,6 +605,10 @@ export const commands = /* @__PURE__ */ (() => {
     /** Takes a finished job off the list; its output folder and files stay. */
     'analysis.remove': command<void>()(JobRef),
     'analysis.retryFailed': command<void>()(JobRef),
+    /** Asks again for the photos whose answer did not match the schema (only on request: each costs a request). */
+    'analysis.retryUnparsed': command<void>()(JobRef),
+    /** Opens the system folder dialog (main process); the choice is where the next job writes. null when cancelled. */
+    'analysis.pickOutputDir': command<{ path: string | null }>()(Empty),
     'analysis.getJob': command<JobDetailView>()(JobRef),
     /** One page of a job's items, in a stable order; the window asks only for what it shows. */
     'analysis.getItems': command<JobItemsPage>()(

@@ -147,6 +147,8 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
   });
 
+  notices.addMissing(analysis.notices);
+
   const app = { ...deps.app, testIssuer: endpoints.testIssuer };
   state.start(() => ({
     app,

@@ -51,7 +51,7 @@ export function analysisProgress(state: AppState): { done: number; total: number
   const running = state.analysis.jobs.filter((j) => j.status === 'running' || j.status === 'queued');
   if (running.length === 0) return null;
   return running.reduce(
-    (sum, j) => ({ done: sum.done + j.counts.done + j.counts.failed + j.counts.skipped, total: sum.total + j.counts.total }),
+    (sum, j) => ({ done: sum.done + j.counts.done + j.counts.unparsed + j.counts.failed + j.counts.skipped, total: sum.total + j.counts.total }),
     { done: 0, total: 0 },
   );
 }

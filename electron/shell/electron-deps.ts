@@ -58,6 +58,11 @@ export function electronDeps(options: { clock: Clock; logger: Logger; platform: 
     },
     // The window's "Add photos…" / "Add folder…" (one "Add photos or folders…" on macOS).
     pickFiles: (want) => pickPaths(options.platform, want),
+    // Where a job's results go: picked here, in the main process, so the window never names a path itself.
+    pickFolder: async () => {
+      const result = await dialog.showOpenDialog({ title: 'Choose where to save the results', properties: ['openDirectory', 'createDirectory'] });
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
     pickSavePath: async (defaultName) => {
       const result = await dialog.showSaveDialog({ defaultPath: join(app.getPath('documents'), defaultName) });
       return result.canceled || !result.filePath ? null : result.filePath;

@@ -158,4 +158,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// `npm run bench -- --scale`: the large-job scenario (scale.ts) instead.
+if (process.argv.includes('--scale')) await (await import('./scale')).runScale();
+else await main();

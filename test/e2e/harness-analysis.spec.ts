@@ -31,7 +31,7 @@ test('drop five photos, watch the job run, read the results on disk', async ({ p
 
   const summary = harness.core.getState().analysis.jobs[0]!;
   const files = readdirSync(summary.outputDir).sort();
-  expect(files.filter((f) => f.endsWith('.json') && f !== 'summary.json')).toHaveLength(5);
+  expect(files.filter((f) => f.endsWith('.json') && f !== 'summary.json' && !f.startsWith('.'))).toHaveLength(5);
   expect(files).toContain('summary.json');
   expect(files).toContain('results.csv');
   for (const f of files.filter((name) => name.endsWith('.json'))) expect(() => JSON.parse(readFileSync(join(summary.outputDir, f), 'utf8'))).not.toThrow();

@@ -4,8 +4,10 @@
  *   node --import tsx test/support/analysis-child.ts <config.json>
  *
  * Config: `{ dataDir, apiBase, token, create?: { paths, outputDir, model, concurrencyCap? } }`.
- * With `create` it starts a new job; without, it only opens the engine, which
- * resumes whatever job was running. It prints one line per event on stdout:
+ * With `create` it starts a new job; without, it only opens the engine and
+ * prints `opened <status> <stopReason code or ->` for the job it finds (after
+ * a crash, the job waits paused), then resumes it when `resume` is set. It
+ * prints one line per event on stdout:
  * `job <id>`, `done <itemId> <path>` once an item is reported done (which the
  * engine only does after the job file says so), and `finished <status>`.
  * The bearer token comes from the parent (it signed in against the stand-ins).
@@ -20,6 +22,7 @@ interface ChildConfig {
   apiBase: string;
   token: string;
   create?: { paths: string[]; outputDir: string; model: string; concurrencyCap?: number };
+  resume?: boolean;
 }
 
 const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as ChildConfig;
@@ -64,7 +67,10 @@ engine = await AnalysisEngine.open({
 if (config.create) {
   jobId = await engine.createJob({ ...config.create, preset: 'describe', detail: 'low' });
 } else {
-  jobId = engine.jobs()[0]?.id;
+  const job = engine.jobs()[0];
+  jobId = job?.id;
+  say(`opened ${job?.status} ${job?.stopReason?.code ?? '-'}`);
+  if (config.resume && jobId) await engine.resume(jobId);
 }
 say(`job ${jobId}`);
 check();

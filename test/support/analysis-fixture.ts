@@ -122,9 +122,9 @@ export async function waitForJob(engine: AnalysisEngine, id: string, predicate: 
 
 export const isSettled = (job: JobSummary): boolean => ['done', 'failed', 'stopped', 'cancelled', 'paused'].includes(job.status) && job.counts.inFlight === 0;
 
-/** The per-photo result files in an output folder (everything but summary.json). */
+/** The per-photo result files in an output folder (everything but summary.json and the job's hidden mark). */
 export async function resultFiles(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((n) => n.endsWith('.json') && n !== 'summary.json').sort();
+  return (await readdir(dir)).filter((n) => n.endsWith('.json') && n !== 'summary.json' && !n.startsWith('.')).sort();
 }
 
 export async function readJson<T = Record<string, unknown>>(path: string): Promise<T> {

@@ -12,6 +12,8 @@ export function analysisCommands(analysis: AnalysisService): DomainCommands<'ana
     'analysis.resume': async ({ jobId }) => analysis.resume(jobId),
     'analysis.cancel': async ({ jobId }) => analysis.cancel(jobId),
     'analysis.retryFailed': async ({ jobId }) => analysis.retryFailed(jobId),
+    'analysis.retryUnparsed': async ({ jobId }) => analysis.retryUnparsed(jobId),
+    'analysis.pickOutputDir': async () => analysis.pickOutputDir(),
     'analysis.undoCancel': async ({ jobId }) => analysis.undoCancel(jobId),
     'analysis.startRemaining': async ({ jobId }) => analysis.startRemaining(jobId),
     'analysis.rename': async ({ jobId, name }) => analysis.rename(jobId, name),

@@ -18,6 +18,7 @@ import { AnalysisEngine, type AnalysisDeps } from './run/engine';
 import type { JobSummary } from './types';
 import type { CoreDeps, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
+import { safeFolderName } from './output/output-folder';
 
 export const PRESETS: PresetView[] = [
   { id: 'describe', label: 'Describe', description: 'A short description of each photo, with tags, subjects, setting and visible quality problems.' },
@@ -36,18 +37,10 @@ export function estimateCost(model: string, tokens: { input: number; output: num
   return (tokens.input * row.inputPerMillion + tokens.output * row.outputPerMillion) / 1_000_000;
 }
 
-/** A folder name that is safe on every OS. */
-export function safeFolderName(name: string): string {
-  const cleaned = name
-    .replace(/[<>:"/\\|?*\u0000-\u001f]/g, '-')
-    .replace(/\s+/g, ' ')
-    .replace(/^[.\s]+|[.\s]+$/g, '')
-    .slice(0, 100);
-  return cleaned || 'Analysis';
-}
+export { safeFolderName } from './output/output-folder';
 
 export interface AnalysisServiceDeps {
-  core: Pick<CoreDeps, 'dataDir' | 'fetch' | 'clock' | 'notify' | 'openPath' | 'pickFiles' | 'pickSavePath' | 'documentsDir'>;
+  core: Pick<CoreDeps, 'dataDir' | 'fetch' | 'clock' | 'notify' | 'openPath' | 'pickFiles' | 'pickSavePath' | 'pickFolder' | 'documentsDir'>;
   accounts: Accounts;
   log: Logger;
   prices(): PriceRow[];
@@ -66,6 +59,8 @@ export class AnalysisService {
   readonly #usageLimit = new UsageLimitWatch();
   /** Jobs whose remaining photos were started as another job: original id → that job's id. */
   readonly #remainders = new Map<string, string>();
+  /** The output folder picked in the main process's dialog: the only folder other than a fresh one a job may be started into. */
+  #pickedOutputDir: string | null = null;
 
   private constructor(
     private readonly deps: AnalysisServiceDeps,
@@ -111,10 +106,16 @@ export class AnalysisService {
       jobs: this.engine.jobs().map((j) => this.#summary(j)),
       presets: PRESETS,
       outputRoot: this.outputRoot(),
+      pickedOutputDir: this.#pickedOutputDir,
     };
   }
 
   /** The app-wide usage-limit state (analysis/usage-limit.ts decides). */
+  /** Notices the engine raised while opening (a job interrupted by a crash waits for the person). */
+  get notices(): ReadonlyArray<{ id: string; level: 'warning'; message: string }> {
+    return this.engine.notices;
+  }
+
   usageLimit(): UsageLimitView | null {
     return this.#usageLimit.update(this.engine.jobs().map((summary) => ({ summary, accountId: this.engine.recordOf(summary.id)?.spec.accountId })));
   }
@@ -170,6 +171,17 @@ export class AnalysisService {
     if (paths.length > 0) this.stage(paths);
   }
 
+  /** The folder dialog, opened here so the window never names an arbitrary path; remembered for the next start. */
+  async pickOutputDir(): Promise<{ path: string | null }> {
+    if (!this.deps.core.pickFolder) throw new LoupeError('not_supported', 'Choosing an output folder is not available here.');
+    const path = await this.deps.core.pickFolder();
+    if (path) {
+      this.#pickedOutputDir = path;
+      this.deps.onChange();
+    }
+    return { path };
+  }
+
   async start(input: ParsedInput<'analysis.start'>): Promise<{ jobId: string }> {
     if (this.#staged.length === 0) throw new LoupeError('nothing_staged', 'Add photos or folders first.');
     await this.stagedChecked();
@@ -189,7 +201,11 @@ export class AnalysisService {
     const paths = this.#staged.map((s) => s.path);
     const singleFolder = this.#staged.length === 1 && this.#staged[0]!.kind === 'folder';
     const name = input.name ?? defaultJobName(paths, this.deps.core.clock.now(), stagedPhotoCount(this.#staged), singleFolder);
-    const outputDir = input.outputDir ?? this.#freshFolder(join(this.outputRoot(), safeFolderName(name)));
+    // The window may only repeat what the dialog picked: it cannot make Loupe write anywhere else.
+    if (input.outputDir !== undefined && input.outputDir !== this.#pickedOutputDir) {
+      throw new LoupeError('invalid_input', 'Choose the output folder with “Choose folder…” first.', { field: 'outputDir' });
+    }
+    const outputDir = input.outputDir ?? this.#pickedOutputDir ?? this.#freshFolder(join(this.outputRoot(), safeFolderName(name)));
     const existed = existsSync(outputDir);
     let jobId: string;
     try {
@@ -227,9 +243,16 @@ export class AnalysisService {
     return { ...detail, ...this.#extras(detail) };
   }
 
-  items(jobId: string, offset: number, limit: number): JobItemsPage {
-    const { items } = this.job(jobId);
-    return { jobId, total: items.length, offset, items: items.slice(offset, offset + limit) };
+  /** One page, built from this page's items only (results read from disk for it alone). */
+  async items(jobId: string, offset: number, limit: number): Promise<JobItemsPage> {
+    const page = await this.engine.items(jobId, offset, limit);
+    if (!page) throw new LoupeError('job_not_found', 'That job no longer exists.');
+    return { jobId, total: page.total, offset, items: page.items };
+  }
+
+  retryUnparsed(jobId: string): Promise<void> {
+    this.#notCancelling(jobId);
+    return this.engine.retryUnparsed(jobId);
   }
 
   pause(jobId: string): Promise<void> {

@@ -8,6 +8,7 @@
 import type { ItemStatus, JobDetailView, JobItemView, JobStatus, JobSummaryView, StopReasonView } from '../../contract';
 import type { PresetId } from './presets';
 import type { Detail } from './api/request';
+import type { ItemDocument } from './output/results';
 
 export type { ItemStatus, JobCounts, JobStatus } from '../../contract';
 
@@ -74,6 +75,14 @@ export interface JobRecord {
   stopReason?: StopReason;
   tokens: { input: number; output: number };
   items: ItemRecord[];
+  /** The last journal entry this snapshot includes (journal.ts); later ones are replayed over it. */
+  seq?: number;
+  /** Length of results.csv covering every row the journal says was appended; longer means a row whose marker was lost. */
+  csvEnd?: number;
+  /** Answers recorded but not yet written to the output folder (it refused them): written out on resume, never asked again. */
+  outbox?: Array<{ id: string; doc?: ItemDocument; file?: string }>;
+  /** results.csv holds a superseded row (a photo retried): rebuilt when the job next stops. */
+  csvStale?: boolean;
 }
 
 export type StopReason = StopReasonView;

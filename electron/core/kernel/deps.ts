@@ -93,6 +93,8 @@ export interface CoreDeps {
   pickFiles(options: { folders: boolean }): Promise<string[]>;
   /** System "save as" dialog; null when cancelled. */
   pickSavePath(defaultName: string): Promise<string | null>;
+  /** System "choose folder" dialog (a job's output folder); null when cancelled. Optional until the shell provides it. */
+  pickFolder?(): Promise<string | null>;
   /** The person's Documents folder; job outputs default to `<documents>/Loupe/<job name>`. */
   documentsDir: string;
   /** Electron's net.fetch in the app, so system proxies apply. */

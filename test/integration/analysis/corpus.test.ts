@@ -54,7 +54,7 @@ it('a drop of good, broken and odd files: each gets its own clear result, the re
     expect(job.counts.done).toBeGreaterThanOrEqual(9);
 
     // One file per photo that was analysed or refused, each valid JSON that says what happened.
-    const files = (await readdir(out.path)).filter((f) => f.endsWith('.json') && f !== 'summary.json');
+    const files = (await readdir(out.path)).filter((f) => f.endsWith('.json') && f !== 'summary.json' && !f.startsWith('.'));
     for (const f of files) {
       const record = await readJson<{ source_path: string; result?: unknown; error?: { code: string } }>(join(out.path, f));
       expect(record.result !== undefined || record.error !== undefined, f).toBe(true);

@@ -1,9 +1,10 @@
 /**
  * Crash safety: the engine runs in a child process against stand-ins in this
  * one, is killed with SIGKILL mid-job (some photos recorded, some requests in
- * flight), and is started again. The job must resume by itself, leave exactly
- * one valid result file per photo, and never send a photo again once its
- * result was recorded.
+ * flight), and is started again. The job must wait, paused, for the person
+ * (the crash-loop guard), then resume, leave exactly one valid result file
+ * and one CSV row per photo, and never send a photo again once its result
+ * was recorded.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
@@ -11,7 +12,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { JobRecord } from '../../../electron/core/analysis/types';
+import { readFile } from 'node:fs/promises';
+import { JobStore } from '../../../electron/core/analysis/run/job-store';
+import { parseCsv } from '../../support/csv';
 import {
   type SignedIn,
   imageWidth,
@@ -97,17 +100,24 @@ it('resumes after SIGKILL: one result per photo, nothing recorded is sent again'
   expect(reportedDone.length).toBeGreaterThanOrEqual(3);
   expect(reportedDone.length).toBeLessThan(PHOTOS);
 
-  // What the job file says at the moment of death: every photo reported done is in it as done.
-  const [jobFile] = (await readdir(join(data.path, 'jobs'))).filter((n) => n.endsWith('.json'));
-  const record = await readJson<JobRecord>(join(data.path, 'jobs', jobFile!));
-  expect(record.status).toBe('running');
-  const recorded = record.items.filter((i) => i.status === 'done').map((i) => i.path);
+  // results.csv at the moment of death is valid CSV: whole rows only, each as wide as the header.
+  const atKill = parseCsv(await readFile(join(out.path, 'results.csv'), 'utf8'));
+  expect(atKill.length).toBeGreaterThanOrEqual(1);
+  for (const row of atKill) expect(row).toHaveLength(atKill[0]!.length);
+
+  // What the data folder says at the moment of death (snapshot + journal): every photo reported done is in it as done.
+  const [record] = new JobStore(data.path, { info() {}, warn() {}, error() {} }, Date.now).loadAll().jobs;
+  expect(record!.status).toBe('running');
+  const recorded = record!.items.filter((i) => i.status === 'done').map((i) => i.path);
   for (const path of reportedDone) expect(recorded).toContain(path);
 
   const resumeConfig = join(data.path, 'child-resume.json');
-  await writeFile(resumeConfig, JSON.stringify({ dataDir: data.path, apiBase: s.stack.endpoints.apiBase, token }));
+  await writeFile(resumeConfig, JSON.stringify({ dataDir: data.path, apiBase: s.stack.endpoints.apiBase, token, resume: true }));
   const second = start(resumeConfig);
   cleanups.push(async () => void second.proc.kill('SIGKILL'));
+  // Not resumed by itself: it was running when Loupe died, so it waits for the person.
+  await second.waitFor((lines) => lines.some((l) => l.startsWith('opened ')));
+  expect(second.lines.find((l) => l.startsWith('opened '))).toBe('opened paused interrupted');
   await second.waitFor((lines) => lines.some((l) => l.startsWith('finished ')));
   expect(second.lines).toContain('finished done');
   expect(await second.exited).toBe(0);
@@ -132,4 +142,7 @@ it('resumes after SIGKILL: one result per photo, nothing recorded is sent again'
   const summary = await readJson<Record<string, any>>(join(out.path, 'summary.json'));
   expect(summary.status).toBe('done');
   expect(summary.counts.done).toBe(PHOTOS);
+  // One CSV row per photo: a row appended just before the kill is not there twice.
+  const rows = parseCsv(await readFile(join(out.path, 'results.csv'), 'utf8'));
+  expect(rows.slice(1).map((r) => r[1]).sort()).toEqual([...paths].sort());
 }, 60_000);

@@ -341,18 +341,25 @@ describe('discoverInputs', () => {
   }
 
   if (process.platform === 'win32') console.info('analysis-input: skipping the symlink and permission discovery tests: Windows needs admin rights for symbolic links and has no POSIX modes.');
-  it.skipIf(process.platform === 'win32')('recurses, skips the text file with a reason, reports the loop once, ignores hidden files', async () => {
+  it.skipIf(process.platform === 'win32')('recurses, skips the text file with a reason, reports the loop once, lists hidden files as skipped', async () => {
     const root = await droppedFolder();
     const result = await discoverInputs([root]);
     expect(result.files).toEqual([
       { path: join(root, 'a-first.jpg'), size: (await readFile(join(root, 'a-first.jpg'))).length },
       { path: join(root, 'sub', 'b-second.png'), size: (await readFile(join(root, 'sub', 'b-second.png'))).length },
     ]);
-    expect(result.skipped).toEqual([
-      { path: join(root, 'notes.txt'), reason: 'Not an image Loupe can read (text file).' },
-      { path: join(root, 'sub', 'loop'), reason: expect.stringMatching(/^Folder loop via symbolic link/) },
-    ]);
-    expect(JSON.stringify(result)).not.toMatch(/DS_Store|hidden-photo|Thumbs/);
+    // Hidden entries are never analysed, and never dropped without a word (discover-hidden.test.ts has the rest).
+    const hidden = expect.stringMatching(/^Hidden \(the name starts with a dot\)/);
+    expect(result.skipped).toEqual(
+      expect.arrayContaining([
+        { path: join(root, '.DS_Store'), reason: hidden },
+        { path: join(root, '.hidden-photo.png'), reason: hidden },
+        { path: join(root, 'notes.txt'), reason: 'Not an image Loupe can read (text file).' },
+        { path: join(root, 'sub', 'loop'), reason: expect.stringMatching(/^Folder loop via symbolic link/) },
+      ]),
+    );
+    expect(result.skipped).toHaveLength(4);
+    expect(JSON.stringify(result)).not.toMatch(/Thumbs/);
   });
 
   it('orders naturally and stably, folders in place among files', async () => {

@@ -123,7 +123,7 @@ describe('trayModel', () => {
 
   it('shows "Analysing 12 / 94" while a job runs', () => {
     const job = (status: 'running' | 'done', done: number, total: number) =>
-      ({ status, counts: { total, done, failed: 0, skipped: 0, pending: total - done, inFlight: 0 } }) as AppState['analysis']['jobs'][number];
+      ({ status, counts: { total, done, failed: 0, skipped: 0, pending: total - done, inFlight: 0, unparsed: 0 } }) as AppState['analysis']['jobs'][number];
     const state: AppState = { ...signedIn(42), analysis: { ...base.analysis, jobs: [job('running', 12, 94), job('done', 5, 5)] } };
     expect(analysisProgress(state)).toEqual({ done: 12, total: 94 });
     const model = trayModel(state, NOW);

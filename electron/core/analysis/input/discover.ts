@@ -9,6 +9,7 @@ import type { BigIntStats } from 'node:fs';
 import { lstat, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { JOB_MARK, jobInFolder } from '../output/output-folder';
 
 export interface DiscoveredFile {
   path: string;
@@ -31,7 +32,7 @@ export interface DiscoverOptions {
   signal?: AbortSignal;
 }
 
-const DEFAULT_MAX_FILES = 10_000;
+const DEFAULT_MAX_FILES = 100_000;
 /** Enough for every signature below, including HEIF brand lists, and for telling text from binary. */
 const HEAD_BYTES = 256;
 /** Stat and sniff this many directory entries at once: enough to hide disk latency without exhausting file handles. */
@@ -243,7 +244,12 @@ class Discovery {
       this.skipped.push({ path, reason: describeFsError(error) });
       return;
     }
-    names = names.filter((name) => !isHidden(name)).sort(compareNames);
+    // A Loupe job's output inside a dropped folder is Loupe's own writing, not photos: left out without a word.
+    if (ancestors.length > 0 && (names.includes(JOB_MARK) || names.includes('summary.json')) && jobInFolder(path) !== undefined) return;
+    names = names.filter((name) => !OS_JUNK.has(name.toLowerCase())).sort(compareNames);
+    // Hidden entries are not analysed, but said: a person may not know they are there.
+    for (const name of names) if (name.startsWith('.')) this.skipped.push({ path: join(path, name), reason: 'Hidden (the name starts with a dot), so Loupe left it out.' });
+    names = names.filter((name) => !name.startsWith('.'));
 
     const chain = [...ancestors, id];
     for (let start = 0; start < names.length && !this.full; start += BATCH) {
@@ -291,10 +297,6 @@ async function isDanglingLink(path: string): Promise<boolean> {
   }
 }
 
-function isHidden(name: string): boolean {
-  return name.startsWith('.') || OS_JUNK.has(name.toLowerCase());
-}
-
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
 
 /** Natural order (IMG_2 before IMG_10), with a byte-wise tie-break so the order never depends on locale data. */
@@ -306,8 +308,9 @@ function compareNames(a: string, b: string): number {
  * Expands dropped paths: files as they are, folders recursively in a stable
  * natural-sort order. Symbolic links are followed; a link back into one of its
  * own parent folders is reported once as a loop, and a folder or file reached
- * twice is listed once. Hidden files (.DS_Store and the like) inside folders
- * are ignored silently. Unreadable entries are reported in `skipped`, never
+ * twice is listed once. Hidden entries (names starting with a dot) inside
+ * folders are listed as skipped; OS clutter like Thumbs.db is ignored, and so
+ * is a folder holding a Loupe job's output. Unreadable entries are reported in `skipped`, never
  * thrown; only an abort through `signal` throws. After `maxFiles` images the
  * walk stops and one skipped entry says so.
  */

@@ -94,35 +94,47 @@ export function resultColumns(columns: string[]): Array<{ key: string; header: s
   return columns.map((key) => ({ key, header: FIXED_COLUMNS.includes(key) ? `result_${key}` : key }));
 }
 
-export function buildCsv(job: JobRecord, columns: string[], resultOf: (item: ItemRecord) => unknown): string {
+/** An item's status as files show it: an answer that didn't match the schema is "unparsed", not "done". */
+export function outputStatus(item: ItemRecord): string {
+  return item.status === 'done' && item.parseError ? 'unparsed' : item.status;
+}
+
+export function csvHeader(columns: string[]): string[] {
+  return [...FIXED_COLUMNS, ...resultColumns(columns).map((c) => c.header)];
+}
+
+/** One item's row; `result` is its parsed answer (used only when done), `pathOf` names a duplicate's original. */
+export function csvRow(job: JobRecord, item: ItemRecord, columns: string[], result: unknown, pathOf: (id: string) => string | undefined): string[] {
   const extra = resultColumns(columns);
+  if (item.status !== 'done') result = undefined;
+  const fields =
+    columns.length === 1 && columns[0] === 'result'
+      ? [cellValue(result)]
+      : extra.map(({ key }) => (result && typeof result === 'object' ? cellValue((result as Record<string, unknown>)[key]) : ''));
+  return [
+    neutraliseFormula(basename(item.path)),
+    neutraliseFormula(item.path),
+    outputStatus(item),
+    item.hash ?? '',
+    item.outputFile ?? '',
+    item.duplicateOf ? (pathOf(item.duplicateOf) ?? '') : '',
+    job.spec.model,
+    job.spec.preset,
+    iso(item.startedAt) ?? '',
+    iso(item.finishedAt) ?? '',
+    item.usage ? String(item.usage.input_tokens) : '',
+    item.usage ? String(item.usage.output_tokens) : '',
+    item.error?.code ?? '',
+    neutraliseFormula(item.error?.message ?? ''),
+    neutraliseFormula(item.parseError ?? ''),
+    ...fields,
+  ];
+}
+
+export function buildCsv(job: JobRecord, columns: string[], resultOf: (item: ItemRecord) => unknown): string {
   const byId = new Map(job.items.map((i) => [i.id, i]));
-  const rows = job.items.map((item) => {
-    const result = item.status === 'done' ? resultOf(item) : undefined;
-    const fields =
-      columns.length === 1 && columns[0] === 'result'
-        ? [cellValue(result)]
-        : extra.map(({ key }) => (result && typeof result === 'object' ? cellValue((result as Record<string, unknown>)[key]) : ''));
-    return [
-      neutraliseFormula(basename(item.path)),
-      neutraliseFormula(item.path),
-      item.status,
-      item.hash ?? '',
-      item.outputFile ?? '',
-      item.duplicateOf ? (byId.get(item.duplicateOf)?.path ?? '') : '',
-      job.spec.model,
-      job.spec.preset,
-      iso(item.startedAt) ?? '',
-      iso(item.finishedAt) ?? '',
-      item.usage ? String(item.usage.input_tokens) : '',
-      item.usage ? String(item.usage.output_tokens) : '',
-      item.error?.code ?? '',
-      neutraliseFormula(item.error?.message ?? ''),
-      neutraliseFormula(item.parseError ?? ''),
-      ...fields,
-    ];
-  });
-  return toCsv([...FIXED_COLUMNS, ...extra.map((c) => c.header)], rows);
+  const rows = job.items.map((item) => csvRow(job, item, columns, item.status === 'done' ? resultOf(item) : undefined, (id) => byId.get(id)?.path));
+  return toCsv(csvHeader(columns), rows);
 }
 
 export interface Summary {
@@ -139,7 +151,8 @@ export interface Summary {
   updated_at: string;
   counts: Record<string, number>;
   tokens: { input: number; output: number };
-  items: Array<{
+  /** Every photo; left out while the job runs (results.csv lists each finished photo meanwhile), written when it stops. */
+  items?: Array<{
     path: string;
     status: string;
     output_file: string | null;
@@ -150,9 +163,8 @@ export interface Summary {
   }>;
 }
 
-export function buildSummary(job: JobRecord, counts: Record<string, number>, now: number): Summary {
-  const byId = new Map(job.items.map((i) => [i.id, i]));
-  return {
+export function buildSummary(job: JobRecord, counts: Record<string, number>, now: number, withItems = true): Summary {
+  const summary: Summary = {
     loupe: { version: 1, job_id: job.id },
     name: job.name,
     preset: job.spec.preset,
@@ -166,19 +178,19 @@ export function buildSummary(job: JobRecord, counts: Record<string, number>, now
     updated_at: new Date(now).toISOString(),
     counts,
     tokens: job.tokens,
-    items: job.items.map((item) => ({
+  };
+  if (!withItems) return summary;
+  const byId = new Map(job.items.map((i) => [i.id, i]));
+  summary.items = job.items.map((item) => ({
       path: item.path,
-      status: item.status,
+      status: outputStatus(item),
       output_file: item.outputFile ?? null,
       sha256: item.hash ?? null,
       duplicate_of: item.duplicateOf ? (byId.get(item.duplicateOf)?.path ?? null) : null,
       error: item.error ?? null,
       parse_error: item.parseError ?? null,
-    })),
-  };
+    }));
+  return summary;
 }
 
-export function writeJobOutputs(job: JobRecord, counts: Record<string, number>, columns: string[], resultOf: (item: ItemRecord) => unknown, now: number): void {
-  writeAtomic(join(job.spec.outputDir, SUMMARY_FILE), `${JSON.stringify(buildSummary(job, counts, now), null, 2)}\n`);
-  writeAtomic(join(job.spec.outputDir, CSV_FILE), buildCsv(job, columns, resultOf));
-}
+

@@ -4,11 +4,16 @@
  * crash or a quit resumes where it was on the next start.
  *
  * Job lifecycle: queued → running → done | failed (nothing succeeded) |
- * stopped (quota, usage limit, sign-in: resumable) | cancelled; running ⇄
- * paused. Pausing lets requests in flight finish and records them;
- * cancelling aborts them and keeps what is already done.
+ * stopped (quota, usage limit, sign-in, output folder: resumable) |
+ * cancelled; running ⇄ paused. Pausing lets requests in flight finish and
+ * records them; cancelling aborts them and keeps what is already done.
+ *
+ * A job that was running when Loupe ended abnormally is not resumed by
+ * itself: if the job is what crashed Loupe, resuming it would crash it again
+ * at every start. It waits, paused, with a notice.
  */
-import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isAbsolute, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
@@ -25,9 +30,10 @@ import { JobRun, type RunTuning } from './job-run';
 import { JobStore } from './job-store';
 import { resolvePreset } from '../presets';
 import { AnalysisClient, type SessionLike } from '../api/request';
-import { removeStaleTempFiles } from '../output/results';
+import { claimOutputFolder } from '../output/output-folder';
+import type { SummaryPolicyOptions } from '../output/summary-policy';
 import { DEFAULT_SCHEDULER_TUNING, type RunOutcome } from './scheduler';
-import type { ItemRecord, JobDetail, JobRecord, JobSpec, JobSummary } from '../types';
+import type { ItemRecord, JobCounts, JobDetail, JobRecord, JobSpec, JobSummary } from '../types';
 
 export type { JobDetail, JobSpec, JobSummary } from '../types';
 
@@ -57,8 +63,8 @@ export interface AnalysisDeps {
 export interface EngineTuning extends RunTuning {
   initialConcurrency: number;
   requestTimeoutMs: number;
-  /** Longest summary.json / results.csv may lag behind finished items. */
-  outputsIntervalMs: number;
+  /** How often summary.json is rewritten while a job runs (see summary-policy.ts). */
+  summaryPolicy?: SummaryPolicyOptions;
   maxThumbnails: number;
   maxFiles: number;
 }
@@ -73,9 +79,8 @@ export const DEFAULT_TUNING: EngineTuning = {
   jpegQuality: 85,
   initialConcurrency: 4,
   requestTimeoutMs: 180_000,
-  outputsIntervalMs: 500,
   maxThumbnails: 2000,
-  maxFiles: 10_000,
+  maxFiles: 100_000,
 };
 
 export const DEFAULT_CONCURRENCY_CAP = SETTINGS_LIMITS.analysisConcurrency.default;
@@ -104,12 +109,14 @@ export class AnalysisEngine {
   readonly #jobs = new Map<string, Job>();
   #active: { job: Job; run: JobRun; done: Promise<void> } | undefined;
   #disposing = false;
+  /** Said once at open, when a job was running as Loupe ended abnormally. */
+  readonly notices: Array<{ id: string; level: 'warning'; message: string }> = [];
 
   private constructor(deps: AnalysisDeps) {
     this.#deps = deps;
     this.#tuning = { ...DEFAULT_TUNING, ...deps.tuning };
     const now = () => deps.clock.now();
-    this.#store = new JobStore(deps.dataDir, deps.log, deps.clock);
+    this.#store = new JobStore(deps.dataDir, deps.log, now);
     this.#governor = new Governor({ cap: DEFAULT_CONCURRENCY_CAP, initial: this.#tuning.initialConcurrency, now });
     this.#capabilities = new CapabilityMemory(deps.dataDir, now, deps.log);
   }
@@ -141,7 +148,8 @@ export class AnalysisEngine {
     // so that cache only holds memory (about 40 MB of peak RSS in the benchmark).
     sharp.cache(false);
     const engine = new AnalysisEngine(deps);
-    engine.#load();
+    const crashed = engine.#markOpen();
+    engine.#load(crashed);
     engine.#startNext();
     return engine;
   }
@@ -176,12 +184,19 @@ export class AnalysisEngine {
   async remove(id: string): Promise<void> {
     const job = this.#require(id);
     if (this.#active?.job === job || job.record.status === 'running' || job.record.status === 'queued') throw notNow(job, 'be removed');
-    this.#store.flush();
-    job.dispose();
+    await job.idle();
+    await this.#store.flush();
     this.#jobs.delete(id);
     rmSync(this.#store.pathOf(id), { force: true });
+    rmSync(this.#store.journalPathOf(id), { force: true });
     this.#deps.log.info('analysis job removed', { job: id });
     this.#deps.onChange();
+  }
+
+  /** One page of a job's items without building the whole job's views (results read for this page only). */
+  async items(id: string, offset: number, limit: number): Promise<{ total: number; items: JobDetail['items'] } | undefined> {
+    const job = this.#jobs.get(id);
+    return job && { total: job.record.items.length, items: await job.page(offset, limit) };
   }
 
   /** Validates the spec (including a custom schema), lists the photos, saves the job and queues it. */
@@ -194,12 +209,6 @@ export class AnalysisEngine {
     const spec = parsed.data;
     const preset = resolvePreset(spec);
     if (!isAbsolute(spec.outputDir)) throw new LoupeError('invalid_input', 'The output folder must be a full path.', { field: 'outputDir' });
-    try {
-      mkdirSync(spec.outputDir, { recursive: true });
-      accessSync(spec.outputDir, constants.W_OK);
-    } catch {
-      throw new LoupeError('output_dir_unwritable', 'Loupe can’t create or write to that output folder. Choose another one.', { field: 'outputDir' });
-    }
     const found = await discoverInputs(spec.paths, { maxFiles: this.#tuning.maxFiles });
     if (found.files.length === 0) {
       const why = found.skipped[0] ? ` ${basename(found.skipped[0].path)}: ${found.skipped[0].reason}` : '';
@@ -208,6 +217,16 @@ export class AnalysisEngine {
 
     const now = this.#deps.clock.now();
     const id = newJobId(now);
+    const name = spec.name || defaultJobName(spec.paths, now, found.files.length);
+    // Another job's results are never overwritten: such a folder gets a new sub-folder for this job.
+    let outputDir: string;
+    try {
+      mkdirSync(spec.outputDir, { recursive: true });
+      accessSync(spec.outputDir, constants.W_OK);
+      outputDir = claimOutputFolder(spec.outputDir, id, name);
+    } catch {
+      throw new LoupeError('output_dir_unwritable', 'Loupe can’t create or write to that output folder. Choose another one.', { field: 'outputDir' });
+    }
     const items: ItemRecord[] = [
       ...found.files.map((f): ItemRecord => ({ id: '', path: f.path, size: f.size, status: 'pending' })),
       ...found.skipped.map((s): ItemRecord => ({ id: '', path: s.path, status: 'skipped', error: { code: 'skipped', message: s.reason } })),
@@ -215,7 +234,7 @@ export class AnalysisEngine {
     const record: JobRecord = {
       version: 1,
       id,
-      name: spec.name || defaultJobName(spec.paths, now),
+      name,
       createdAt: now,
       status: 'queued',
       spec: {
@@ -226,13 +245,18 @@ export class AnalysisEngine {
         model: spec.model,
         detail: spec.detail,
         concurrencyCap: spec.concurrencyCap ?? DEFAULT_CONCURRENCY_CAP,
-        outputDir: spec.outputDir,
+        outputDir,
         paths: spec.paths,
       },
       tokens: { input: 0, output: 0 },
       items,
     };
     const job = this.#newJob(record, preset);
+    try {
+      await job.createOutputs();
+    } catch {
+      throw new LoupeError('output_dir_unwritable', 'Loupe can’t create or write to that output folder. Choose another one.', { field: 'outputDir' });
+    }
     this.#jobs.set(id, job);
     await this.#saveNow(job);
     this.#deps.log.info('analysis job created', { job: id, photos: found.files.length, skipped: found.skipped.length, preset: spec.preset });
@@ -262,7 +286,8 @@ export class AnalysisEngine {
     if (status !== 'paused' && status !== 'stopped') throw notNow(job, 'resume');
     job.record.status = 'queued';
     delete job.record.stopReason;
-    await this.#saveNow(job);
+    // A journal line, not a snapshot: resuming a large job must not rewrite it whole.
+    await this.#store.journal(id).append({ k: 'job', status: 'queued', stopReason: null });
     this.#deps.onChange();
     this.#startNext();
   }
@@ -281,7 +306,7 @@ export class AnalysisEngine {
       await active.done;
     } else {
       await this.#saveNow(job);
-      job.writeOutputsNow();
+      await job.writeOutputsNow();
     }
     this.#deps.onChange();
   }
@@ -290,16 +315,29 @@ export class AnalysisEngine {
   async retryFailed(id: string): Promise<void> {
     const job = this.#require(id);
     if (job.record.status === 'cancelled') throw notNow(job, 'retry');
-    const failed = job.record.items.filter((item) => item.status === 'failed');
+    await this.#retry(job, job.record.items.filter((item) => item.status === 'failed'));
+  }
+
+  /** Asks again for the photos whose answer didn't match the schema; their first answers stay paid for and counted. */
+  async retryUnparsed(id: string): Promise<void> {
+    const job = this.#require(id);
+    if (job.record.status === 'cancelled') throw notNow(job, 'retry');
+    await this.#retry(job, job.record.items.filter((item) => item.status === 'done' && item.parseError));
+  }
+
+  async #retry(job: Job, failed: ItemRecord[]): Promise<void> {
     if (failed.length === 0) return;
     for (const item of failed) {
       item.status = 'pending';
       delete item.error;
+      delete item.parseError;
       delete item.attempts;
       delete item.finishedAt;
       delete item.duplicateOf;
-      job.forgetResult(item);
+      job.projector.drop(item.id);
     }
+    // Their rows stay in results.csv until the job next stops and the file is rebuilt.
+    job.record.csvStale = true;
     const active = this.#active?.job === job ? this.#active : undefined;
     if (active && job.record.status === 'running') {
       active.run.scheduler.add(failed.map((item) => item.id));
@@ -321,8 +359,10 @@ export class AnalysisEngine {
       active.run.scheduler.cancel();
       await active.done;
     }
-    this.#store.flush();
-    for (const job of this.#jobs.values()) job.dispose();
+    await Promise.all([...this.#jobs.values()].map((job) => job.idle()));
+    await this.#store.flush();
+    // A clean end: the next start resumes a running job by itself.
+    rmSync(this.#openMarker(), { force: true });
   }
 
   // -------------------------------------------------------------------------
@@ -340,21 +380,34 @@ export class AnalysisEngine {
   #newJob(record: JobRecord, preset: ReturnType<typeof resolvePreset>): Job {
     return new Job(record, preset, {
       store: this.#store,
-      clock: this.#deps.clock,
+      now: () => this.#deps.clock.now(),
       log: this.#deps.log,
       onChange: () => this.#deps.onChange(),
-      outputsIntervalMs: this.#tuning.outputsIntervalMs,
       maxThumbnails: this.#tuning.maxThumbnails,
+      onOutputBroken: (broken) => {
+        if (this.#active?.job === broken) this.#active.run.stopForOutput();
+      },
+      ...(this.#tuning.summaryPolicy ? { summaryPolicy: this.#tuning.summaryPolicy } : {}),
     });
   }
 
-  async #saveNow(job: Job): Promise<void> {
-    const saved = job.persist();
-    this.#store.flush();
-    await saved;
+  #saveNow(job: Job): Promise<void> {
+    return job.snapshot();
   }
 
-  #load(): void {
+  #openMarker(): string {
+    return join(this.#store.dir, 'open.marker');
+  }
+
+  /** Marks Loupe as running; true when the last run never cleared its mark (it ended abnormally). */
+  #markOpen(): boolean {
+    const marker = this.#openMarker();
+    const crashed = existsSync(marker);
+    writeFileSync(marker, String(process.pid));
+    return crashed;
+  }
+
+  #load(crashed: boolean): void {
     const { jobs } = this.#store.loadAll();
     for (const record of jobs) {
       let preset;
@@ -365,7 +418,15 @@ export class AnalysisEngine {
         continue;
       }
       for (const item of record.items) if (item.status === 'in_flight') item.status = 'pending';
-      this.#jobs.set(record.id, this.#newJob(record, preset));
+      const job = this.#newJob(record, preset);
+      this.#jobs.set(record.id, job);
+      if (crashed && record.status === 'running') {
+        record.status = 'paused';
+        record.stopReason = { code: 'interrupted', message: INTERRUPTED };
+        void this.#saveNow(job).catch(() => {});
+        this.notices.push({ id: `analysis-interrupted-${record.id}`, level: 'warning', message: INTERRUPTED });
+        this.#deps.log.warn('job interrupted by an abnormal end left paused', { job: record.id });
+      }
     }
   }
 
@@ -381,7 +442,6 @@ export class AnalysisEngine {
     delete record.finishedAt;
     const pending = record.items.filter((item) => item.status === 'pending' || item.status === 'in_flight');
     for (const item of pending) item.status = 'pending';
-    if (removeStaleTempFiles(record.spec.outputDir) > 0) this.#deps.log.info('removed temp files left by an interrupted run', { job: record.id });
     let client: AnalysisClient;
     try {
       client = this.#clientFor(record.spec.accountId);
@@ -409,7 +469,15 @@ export class AnalysisEngine {
         onChange: () => this.#deps.onChange(),
       },
     );
-    const done = run.run().then(
+    const started = (async (): Promise<RunOutcome> => {
+      // What the output folder refused last time is written first; while it still refuses, no request goes out.
+      if (!(await job.prepareOutputs())) {
+        run.stopForOutput();
+        return 'stopped';
+      }
+      return run.run();
+    })();
+    const done = started.then(
       (outcome) => this.#finishRun(job, run, outcome),
       (error: unknown) => {
         this.#deps.log.error('analysis run failed', { job: record.id, code: logCode(error) });
@@ -417,22 +485,28 @@ export class AnalysisEngine {
       },
     );
     this.#active = { job, run, done };
-    void job.persist().catch(() => {});
+    // Journaled so that a crash from here on is known as one "while analysing" (the crash-loop guard).
+    void this.#store.journal(record.id).append({ k: 'job', status: 'running', startedAt: record.startedAt }).catch(() => {});
     this.#deps.log.info('analysis job running', { job: record.id, photos: pending.length });
     this.#deps.onChange();
   }
 
   async #finishRun(job: Job, run: JobRun, outcome: RunOutcome): Promise<void> {
     const { record } = job;
+    // The job shows as ended only once its output folder holds everything it recorded.
+    await job.projector.idle();
     const now = this.#deps.clock.now();
     if (this.#disposing) {
       // Quitting: leave the job as it was so the next start resumes it.
       this.#active = undefined;
+      await job.writeOutputsNow();
       await this.#saveNow(job).catch(() => {});
-      job.writeOutputsNow();
       return;
     }
     const counts = job.counts();
+    // The ending is decided first and written to the output folder before it shows: "done" on screen means summary.json and results.csv are final.
+    const next: Partial<Pick<JobRecord, 'status' | 'finishedAt' | 'stopReason'>> = {};
+    let notice: [string, string] | undefined;
     if (outcome === 'drained' && record.status === 'running') {
       if (counts.pending + counts.inFlight > 0) {
         // Items were added while the run wound down (retry failed): run again.
@@ -440,33 +514,32 @@ export class AnalysisEngine {
         this.#startNext();
         return;
       }
-      record.status = counts.failed > 0 && counts.done === 0 ? 'failed' : 'done';
-      record.finishedAt = now;
-      this.#deps.notify(
-        record.status === 'done' ? 'Analysis finished' : 'Analysis failed',
-        `${record.name}: ${counts.done} of ${counts.total - counts.skipped} photos analysed${counts.failed ? `, ${counts.failed} failed` : ''}.`,
-      );
+      next.status = counts.failed > 0 && counts.done + counts.unparsed === 0 ? 'failed' : 'done';
+      next.finishedAt = now;
+      notice = [next.status === 'done' ? 'Analysis finished' : 'Analysis failed', `${record.name}: ${outcomeText(counts)}.`];
     } else if (outcome === 'stopped' && record.status === 'running') {
       const error = run.stopError;
-      record.status = 'stopped';
-      record.stopReason = {
+      next.status = 'stopped';
+      next.stopReason = {
         code: error?.code ?? 'stopped',
         message: error?.message ?? 'The job stopped.',
         ...(error?.details.link ? { link: { ...error.details.link } } : {}),
       };
-      this.#deps.notify('Analysis stopped', record.stopReason.message);
+      notice = ['Analysis stopped', next.stopReason.message];
     } else if (outcome === 'cancelled') {
-      record.status = 'cancelled';
-      record.finishedAt ??= now;
+      next.status = 'cancelled';
+      next.finishedAt = record.finishedAt ?? now;
     }
     // 'paused' (or a resume/cancel that arrived while the run wound down) keeps the status already set.
+    await job.writeOutputsNow(next);
+    Object.assign(record, next);
+    if (notice) this.#deps.notify(...notice);
     this.#active = undefined;
     try {
       await this.#saveNow(job);
     } catch {
       /* logged by the store */
     }
-    job.writeOutputsNow();
     this.#deps.onChange();
     this.#startNext();
   }
@@ -474,6 +547,16 @@ export class AnalysisEngine {
 
 function notNow(job: Job, action: string): LoupeError {
   return new LoupeError('invalid_state', `This job is ${job.record.status}, so it can’t ${action} now.`);
+}
+
+const INTERRUPTED = 'Loupe stopped unexpectedly while analysing. Resume?';
+
+/** "7 analysed, 2 unreadable answers, 1 failed": an unparsed answer is not counted as analysed. */
+export function outcomeText(counts: JobCounts): string {
+  const parts = [`${counts.done} analysed`];
+  if (counts.unparsed) parts.push(`${counts.unparsed} unreadable answer${counts.unparsed === 1 ? '' : 's'}`);
+  if (counts.failed) parts.push(`${counts.failed} failed`);
+  return parts.join(', ');
 }
 
 function newJobId(now: number): string {

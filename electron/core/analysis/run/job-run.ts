@@ -6,9 +6,9 @@
  *
  * Identical content (same SHA-256) is analysed once per job: the first item
  * with a hash owns it, later ones wait for it and then reference its result.
- * After a crash, an item whose result file was written but whose "done" never
- * reached the job file is adopted from that file instead of being paid for
- * twice.
+ * Outcomes go to the job's journal first (Job.settle); the result file is
+ * written from there. A result file from an older Loupe whose "done" never
+ * reached the job file is adopted instead of being paid for twice.
  */
 import { basename } from 'node:path';
 import type { ImageDetail } from '../../../contract';
@@ -20,7 +20,7 @@ import { hashFile } from '../input/hash';
 import type { Job } from './job';
 import { type PreparedImage, prepareImage } from '../input/prepare';
 import type { AnalysisClient, AnalysisResponse } from '../api/request';
-import { type ItemDocument, outputFileName, readItemDocument, writeItemDocument } from '../output/results';
+import { type ItemDocument, outputFileName, readItemDocument } from '../output/results';
 import { Scheduler, type PrepareOutcome, type RunOutcome, type SchedulerHooks, type SchedulerTuning } from './scheduler';
 import type { ItemRecord } from '../types';
 import { RetryState, trackRetries } from '../retry-state';
@@ -92,6 +92,14 @@ export class JobRun {
     this.scheduler = new Scheduler(itemIds, trackRetries(hooks, this.retries), ctx.governor, ctx.tuning, ctx.clock);
   }
 
+  /** The output folder refused a write: no further request goes out; what is in flight is still recorded. */
+  stopForOutput(): void {
+    this.#stopError ??= new AnalysisError('output_unwritable', 'Loupe can’t write into the output folder. Check that it exists and has space, then resume the job: the answers already received will be written without asking again.', {
+      disposition: 'stop_job',
+    });
+    this.scheduler.stop();
+  }
+
   /** The failure that stopped the job, when the outcome is 'stopped'. */
   get stopError(): AnalysisError | undefined {
     return this.#stopError;
@@ -156,7 +164,8 @@ export class JobRun {
   async #adopt(item: ItemRecord): Promise<boolean> {
     const doc = readItemDocument(this.job.record.spec.outputDir, item.outputFile!);
     if (!doc || doc.loupe.job_id !== this.job.id || doc.loupe.item_id !== item.id || doc.source.sha256 !== item.hash) return false;
-    if (doc.status !== 'ok' && doc.status !== 'unparsed') return false;
+    // An unparsed answer is not adopted: the item is pending again only because "Retry unparsed" asked for a new one.
+    if (doc.status !== 'ok') return false;
     if (doc.model !== this.job.record.spec.model || doc.preset !== this.job.record.spec.preset) return false;
     await this.job.settle(item, () => {
       item.status = 'done';
@@ -169,7 +178,6 @@ export class JobRun {
         this.job.record.tokens.output += doc.usage.output_tokens;
       }
       if (doc.request_id) item.requestId = doc.request_id;
-      this.job.rememberResult(item, doc.result, doc.raw_text);
     });
     this.ctx.log.info('result adopted from an earlier run', { job: this.job.id, item: item.id });
     this.#releaseWaiters(item);
@@ -192,7 +200,7 @@ export class JobRun {
   }
 
   async #settleDuplicate(item: ItemRecord, owner: ItemRecord): Promise<void> {
-    const ownerDoc = owner.outputFile ? readItemDocument(this.job.record.spec.outputDir, owner.outputFile) : undefined;
+    const ownerDoc = this.job.documentOf(owner);
     const done = owner.status === 'done';
     await this.job.settle(item, () => {
       item.outputFile = this.#claim(item, item.hash!);
@@ -204,12 +212,11 @@ export class JobRun {
         item.error = undefined;
         if (owner.parseError) item.parseError = owner.parseError;
         else delete item.parseError;
-        this.job.rememberResult(item, ownerDoc?.result, ownerDoc?.raw_text);
       } else {
         item.status = 'failed';
         item.error = { code: owner.error?.code ?? 'failed', message: `Same photo as ${owner.path}, which failed: ${owner.error?.message ?? 'unknown error'}` };
       }
-      this.#write(item, {
+      return this.#document(item, {
         status: done ? 'duplicate' : 'failed',
         result: done ? (ownerDoc?.result ?? null) : null,
         ...(done && ownerDoc?.raw_text !== undefined ? { raw_text: ownerDoc.raw_text } : {}),
@@ -225,17 +232,16 @@ export class JobRun {
 
   #sending(item: ItemRecord, attempt: number): void {
     const now = this.ctx.clock.now();
+    // Not journaled: after a crash an item in flight is pending again either way.
     item.status = 'in_flight';
     item.attempts = attempt;
     item.startedAt ??= now;
     this.job.record.startedAt ??= now;
-    void this.job.persist().catch(() => {});
     this.ctx.onChange();
   }
 
   async #succeeded(item: ItemRecord, response: AnalysisResponse): Promise<void> {
     const result = response.parsed !== undefined ? response.parsed : this.job.preset.schema ? null : response.text;
-    let written = false;
     await this.job.settle(item, () => {
       item.status = 'done';
       item.finishedAt = this.ctx.clock.now();
@@ -246,9 +252,7 @@ export class JobRun {
       else delete item.parseError;
       this.job.record.tokens.input += response.usage.input_tokens;
       this.job.record.tokens.output += response.usage.output_tokens;
-      this.job.rememberResult(item, result, response.parseError ? response.text : undefined);
-      // The result file first: once the job file says "done", the answer is on disk.
-      written = this.#write(item, {
+      return this.#document(item, {
         status: response.parseError ? 'unparsed' : 'ok',
         result,
         ...(response.parseError ? { raw_text: response.text, parse_error: response.parseError } : {}),
@@ -256,21 +260,11 @@ export class JobRun {
         request_id: response.requestId,
         structured_output: response.structured,
       });
-      if (!written) {
-        item.status = 'failed';
-        item.error = { code: 'output_write_failed', message: 'Loupe couldn’t write the result file into the output folder.' };
-      }
     });
     this.#sent.delete(item.id);
     this.job.noteCompletion();
     this.#releaseWaiters(item);
     this.ctx.onChange();
-    if (!written) {
-      this.#stopError ??= new AnalysisError('output_unwritable', 'Loupe can’t write into the output folder. Check that it exists and has space, then resume the job.', {
-        disposition: 'stop_job',
-      });
-      this.scheduler.stop();
-    }
   }
 
   async #failed(item: ItemRecord, error: AnalysisError): Promise<void> {
@@ -290,10 +284,9 @@ export class JobRun {
         this.job.record.tokens.input += usage.input_tokens;
         this.job.record.tokens.output += usage.output_tokens;
       }
-      this.job.rememberResult(item, undefined, partial || undefined);
       if (item.hash) {
         item.outputFile = this.#claim(item, item.hash);
-        this.#write(item, { status: 'failed', result: null, error: item.error, ...(partial ? { raw_text: partial } : {}), request_id: error.details.requestId ?? null, usage: usage ?? null });
+        return this.#document(item, { status: 'failed', result: null, error: item.error, ...(partial ? { raw_text: partial } : {}), request_id: error.details.requestId ?? null, usage: usage ?? null });
       }
     });
     this.#sent.delete(item.id);
@@ -329,8 +322,8 @@ export class JobRun {
     }
   }
 
-  /** Writes the item's JSON; false when the output folder refused it. */
-  #write(item: ItemRecord, fields: Partial<ItemDocument> & Pick<ItemDocument, 'status' | 'result'>): boolean {
+  /** The item's JSON as it will be journaled and written out. */
+  #document(item: ItemRecord, fields: Partial<ItemDocument> & Pick<ItemDocument, 'status' | 'result'>): ItemDocument {
     const { record } = this.job;
     const sent = this.#sent.get(item.id);
     const doc: ItemDocument = {
@@ -346,12 +339,6 @@ export class JobRun {
       request_id: item.requestId ?? null,
       ...fields,
     };
-    try {
-      writeItemDocument(record.spec.outputDir, item.outputFile!, doc);
-      return true;
-    } catch (error) {
-      this.ctx.log.error('could not write a result file', { job: record.id, item: item.id, code: (error as NodeJS.ErrnoException).code });
-      return false;
-    }
+    return doc;
   }
 }

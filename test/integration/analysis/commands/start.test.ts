@@ -36,7 +36,7 @@ describe('analysis.start', () => {
     expect(jobIn(queued, jobId)!.counts.total).toBe(5);
 
     const job = await waitForJob(fx, jobId, (j) => j.status === 'done');
-    expect(job.counts).toEqual({ total: 5, done: 5, failed: 0, skipped: 0, pending: 0, inFlight: 0 });
+    expect(job.counts).toEqual({ total: 5, done: 5, failed: 0, skipped: 0, pending: 0, inFlight: 0, unparsed: 0 });
     expect(job.finishedAt).not.toBeNull();
     expect(job.name).toMatch(/^good · 5 photos · \d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}$/);
     expect(job.outputDir).toBe(join(h.documentsDir, 'Loupe', safeFolderName(job.name)));
@@ -55,7 +55,7 @@ describe('analysis.start', () => {
     const names = (await readdir(job.outputDir)).sort();
     const results = await resultFiles(job.outputDir);
     expect(results).toHaveLength(5);
-    expect(names).toEqual([...results, 'results.csv', 'summary.json'].sort());
+    expect(names).toEqual([...results, '.loupe-job.json', 'results.csv', 'summary.json'].sort());
     const sources = new Set<string>();
     for (const file of results) {
       const doc = await readJson<Record<string, any>>(join(job.outputDir, file));
@@ -87,7 +87,7 @@ describe('analysis.start', () => {
     expect(h.notifications).toHaveLength(1);
     expect(h.notifications[0]!.title).toBe('Analysis finished');
     expect(h.notifications[0]!.body).toContain(job.name);
-    expect(h.notifications[0]!.body).toContain('5 of 5');
+    expect(h.notifications[0]!.body).toContain('5 analysed.');
   });
 
   it('two jobs with the same name get separate folders', async () => {

@@ -110,7 +110,9 @@ export async function approveInBrowser(page: Page, url: string, options: { planU
   await browserTab.locator('#login').click();
   if (options.planUsage === false) await browserTab.locator('#plan-usage').uncheck();
   await browserTab.locator('#approve').click();
-  await expect(browserTab.locator('body')).toContainText('return to Loupe');
+  // The tab waits for Loupe's own outcome (issuer, code exchange, identity), then says it.
+  await expect(browserTab.locator('body')).toContainText('Return to Loupe');
+  await expect(browserTab.locator('h1')).toHaveText('Signed in');
   // The loopback page must not show the code or state it received.
   const html = await browserTab.content();
   const landed = new URL(browserTab.url());

@@ -403,6 +403,8 @@ export interface JobAbilities {
   cancel: Ability;
   undoCancel: Ability;
   retryFailed: Ability;
+  /** Ask again for answers that did not match the schema (only on request: each is paid for). */
+  retryUnparsed: Ability;
   analyseRemaining: Ability;
   rename: Ability;
   remove: Ability;

@@ -36,6 +36,7 @@ export function jobAbilities({ status, counts, cancelPending, remainderJob }: Jo
       cancel: cancelling,
       undoCancel: yes,
       retryFailed: cancelling,
+      retryUnparsed: cancelling,
       analyseRemaining: cancelling,
       rename: yes,
       remove: cancelling,
@@ -53,6 +54,14 @@ export function jobAbilities({ status, counts, cancelPending, remainderJob }: Jo
           ? no('This job was cancelled: analyse the remaining photos as a new job instead.')
           : active
             ? no('Wait until the job has finished.')
+            : yes,
+    retryUnparsed:
+      counts.unparsed === 0
+        ? no('Every answer matched the schema.')
+        : active
+          ? no('Wait until the job has finished.')
+          : status === 'cancelled'
+            ? no('This job was cancelled.')
             : yes,
     analyseRemaining:
       status !== 'cancelled' && status !== 'stopped'

@@ -16,7 +16,7 @@ import text from '../../styles/text.module.css';
 
 type JobCommand = Extract<
   CommandName,
-  'analysis.pause' | 'analysis.resume' | 'analysis.cancel' | 'analysis.undoCancel' | 'analysis.retryFailed' | 'analysis.startRemaining' | 'analysis.remove' | 'analysis.openOutput' | 'analysis.export'
+  'analysis.pause' | 'analysis.resume' | 'analysis.cancel' | 'analysis.undoCancel' | 'analysis.retryFailed' | 'analysis.retryUnparsed' | 'analysis.startRemaining' | 'analysis.remove' | 'analysis.openOutput' | 'analysis.export'
 >;
 
 /** One job: its progress and the actions the core allows now (`job.can`), never guessed from its status. */
@@ -55,6 +55,9 @@ export function JobCard({ job }: { job: JobSummaryView }) {
           <JobButton ability={can.retryFailed} onClick={() => run('analysis.retryFailed')}>
             Retry failed
           </JobButton>
+          <JobButton ability={can.retryUnparsed} onClick={() => run('analysis.retryUnparsed')}>
+            Retry unreadable
+          </JobButton>
         </div>
       </header>
       {job.undoCancelUntil !== null && <UndoCancel until={job.undoCancelUntil} onUndo={() => run('analysis.undoCancel')} />}
@@ -62,6 +65,7 @@ export function JobCard({ job }: { job: JobSummaryView }) {
       <SegmentedProgress counts={c} />
       <dl className={styles.facts}>
         <Fact label="Done" value={c.done} testId="job-done" />
+        <Fact label="Unreadable" value={c.unparsed} testId="job-unparsed" />
         <Fact label="Failed" value={c.failed} testId="job-failed" />
         <Fact label="Skipped" value={c.skipped} testId="job-skipped" />
         <Fact label="Waiting" value={c.pending + c.inFlight} />

@@ -27,10 +27,10 @@ export function JobForm() {
   const [prompt, setPrompt] = useState('');
   const [schema, setSchema] = useState('');
   const [name, setName] = useState('');
-  const [outputDir, setOutputDir] = useState('');
   const [concurrency, setConcurrency] = useState(settings.analysisConcurrency);
   const form = useRef<HTMLFormElement>(null);
   const start = useCommand();
+  const pickFolder = useCommand();
   const chosenModel = model || models.selected || '';
   // The core's count of photos in what is staged (null while it is still checking).
   const count = analysis.stagedPhotoCount;
@@ -70,7 +70,6 @@ export function JobForm() {
             detail,
             ...(chosenModel ? { model: chosenModel } : {}),
             ...(name.trim() ? { name: name.trim() } : {}),
-            ...(outputDir.trim() ? { outputDir: outputDir.trim() } : {}),
             concurrency,
             ...(preset === 'custom' ? { customPrompt: prompt, ...(schema.trim() ? { customSchema: schema } : {}) } : {}),
           });
@@ -121,9 +120,13 @@ export function JobForm() {
             <Field label="Job name (optional)">
               <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Flat 3 survey" maxLength={120} />
             </Field>
-            <Field label="Output folder (optional)">
-              <input value={outputDir} onChange={(e) => setOutputDir(e.target.value)} placeholder={`${analysis.outputRoot}/<job name>`} spellCheck={false} />
+            {/* The folder comes from the system dialog (main process): the window never names a path itself. */}
+            <Field label="Output folder" hint={pickFolder.error?.message}>
+              <input readOnly value={analysis.pickedOutputDir ?? `${analysis.outputRoot}/<job name>`} spellCheck={false} />
             </Field>
+            <Button onClick={() => void pickFolder.run('analysis.pickOutputDir', {})} disabled={pickFolder.busy}>
+              Choose folder…
+            </Button>
             <Field label="Most requests at once">
               <input
                 type="number"

@@ -27,6 +27,9 @@ describe('jobAbilities', () => {
     expect(allowed('done', counts({ done: 10, pending: 0 }))).toEqual(['remove', 'rename']);
     expect(allowed('done', counts({ done: 8, failed: 2, pending: 0 }))).toEqual(['remove', 'rename', 'retryFailed']);
     expect(allowed('failed', counts({ failed: 10, pending: 0 }))).toEqual(['remove', 'rename', 'retryFailed']);
+    // Unparsed answers are asked again only on request, once the job has ended.
+    expect(allowed('done', counts({ done: 8, unparsed: 2, pending: 0 }))).toEqual(['remove', 'rename', 'retryUnparsed']);
+    expect(allowed('running', counts({ done: 2, unparsed: 1, pending: 7 }))).not.toContain('retryUnparsed');
   });
 
   it('a cancelled job offers the photos not done as a new job, not a retry', () => {

@@ -186,7 +186,7 @@ describe('analysis engine — structured outputs available', () => {
       ...base,
       customSchema: JSON.stringify({ type: 'object', properties: { circles: { type: 'integer' }, colour: { type: 'string' } }, required: ['circles'] }),
     });
-    expect((await waitForJob(h.engine, id, isSettled)).counts).toMatchObject({ done: 1, unparsed: 1 });
+    expect((await waitForJob(h.engine, id, isSettled)).counts).toMatchObject({ done: 2, unparsed: 0 });
     const body = bodyOf(responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before)[0]!);
     expect(body.input[0]!.content[0]!.text).toBe('Count the circles.');
     expect(body.text?.format?.schema).toEqual({

@@ -36,6 +36,11 @@ export function estimateCost(model: string, tokens: { input: number; output: num
   return (tokens.input * row.inputPerMillion + tokens.output * row.outputPerMillion) / 1_000_000;
 }
 
+/** What a job's tokens cost: batch jobs are billed at the Batch API's discount (`priceFactor`). */
+function discounted(cost: number | null, factor: number): number | null {
+  return cost === null ? null : cost * factor;
+}
+
 /** A folder name that is safe on every OS. */
 export function safeFolderName(name: string): string {
   const cleaned = name
@@ -203,6 +208,7 @@ export class AnalysisService {
         model,
         detail: input.detail ?? defaults.detail,
         concurrencyCap: input.concurrency ?? defaults.concurrency,
+        ...(input.mode === 'batch' ? { mode: 'batch' as const } : {}),
         outputDir,
       });
     } catch (error) {
@@ -289,6 +295,7 @@ export class AnalysisService {
       model: spec.model,
       detail: spec.detail,
       concurrencyCap: spec.concurrencyCap,
+      ...(spec.mode === 'batch' ? { mode: 'batch' as const } : {}),
       outputDir,
     });
     this.#remainders.set(jobId, id);
@@ -341,7 +348,7 @@ export class AnalysisService {
   #extras(job: JobSummary): Pick<JobSummaryView, 'costUsd' | 'retrying' | 'undoCancelUntil' | 'can'> {
     const undoCancelUntil = this.#cancels.until(job.id);
     return {
-      costUsd: estimateCost(job.model, job.tokens, this.deps.prices()),
+      costUsd: discounted(estimateCost(job.model, job.tokens, this.deps.prices()), this.engine.priceFactor(job.id)),
       retrying: this.engine.retryingOf(job.id),
       undoCancelUntil,
       can: jobAbilities({

@@ -77,14 +77,20 @@ async function job(fx: CoreFixture, jobId: string): Promise<JobDetailView> {
   return ok<JobDetailView>(await fx.run('analysis.getJob', { jobId }));
 }
 
-/** Polls a command's answer (a manual clock publishes state only when moved). */
-async function until(fx: CoreFixture, jobId: string, predicate: (j: JobDetailView) => boolean, timeoutMs = 15_000): Promise<JobDetailView> {
+/**
+ * Polls a command's answer (a manual clock publishes state only when moved).
+ * `tick` moves a manual clock on between polls: against a server without rate
+ * headers, requests are paced at a learned rate (run/rate-learner.ts), which
+ * only refills while the core's clock moves.
+ */
+async function until(fx: CoreFixture, jobId: string, predicate: (j: JobDetailView) => boolean, timeoutMs = 15_000, tick?: ManualClock): Promise<JobDetailView> {
   const started = Date.now();
   for (;;) {
     const current = await job(fx, jobId);
     if (predicate(current)) return current;
     if (Date.now() - started > timeoutMs) throw new Error(`job never got there (status ${current.status})`);
     await new Promise((r) => setTimeout(r, 10));
+    tick?.advance(100);
   }
 }
 
@@ -173,7 +179,7 @@ describe('cancel, undo, analyse remaining, rename, remove', () => {
     // Once: the remaining photos are in that new job now.
     expect((await job(fx, jobId)).can.analyseRemaining.reason).toMatch(/already in/);
     expect((await fx.run('analysis.startRemaining', { jobId })).error).toMatchObject({ code: 'invalid_state' });
-    const restJob = await until(fx, rest, (j) => j.status === 'done');
+    const restJob = await until(fx, rest, (j) => j.status === 'done', 15_000, clock);
     expect(restJob.counts.total).toBe(remaining);
     expect(restJob.counts.done).toBe(remaining);
     expect(restJob).toMatchObject({ model: MODEL, preset: 'describe', name: `${cancelled.name} (remaining)` });

@@ -104,6 +104,8 @@ export const ERROR_CODES = {
     'image_too_large',
     'image_too_many_pixels',
     'unreadable_image',
+    /** Batch mode was asked of an account whose server has no Batch API (ChatGPT-plan sign-ins). */
+    'batch_unavailable',
   ],
   /** One request to the model API (analysis/api/classify.ts says what each one does to a job). */
   api: [
@@ -124,6 +126,10 @@ export const ERROR_CODES = {
     'output_unwritable',
     /** Loupe's own code failed while handling an answer: not retried, the paid answer kept. */
     'internal_error',
+    /** The Batch API ended a batch (expired, cancelled) before this photo was answered. */
+    'batch_incomplete',
+    /** The Batch API could not take the job (upload or batch creation refused). */
+    'batch_failed',
   ],
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES][number];
@@ -165,7 +171,8 @@ export const SETTINGS_LIMITS = {
   refreshMarginSeconds: { min: 30, max: 900, default: 120 },
   callbackPort: { min: 0, max: 65535, default: 0 },
   signInTimeoutMinutes: { min: 1, max: 60, default: 10 },
-  analysisConcurrency: { min: 1, max: 64, default: 16 },
+  // A ceiling only: Loupe keeps rate × latency requests in flight below it (analysis/run/little-law.ts).
+  analysisConcurrency: { min: 1, max: 64, default: 64 },
 } as const;
 export type LimitedSetting = keyof typeof SETTINGS_LIMITS;
 
@@ -589,6 +596,8 @@ export const commands = /* @__PURE__ */ (() => {
         model: z.string().min(1).max(200).optional(),
         detail: z.enum(IMAGE_DETAILS).optional(),
         concurrency: limitedSetting('analysisConcurrency').optional(),
+        /** 'batch': through the Batch API, half price, results within 24 h (API-key accounts). */
+        mode: z.enum(['live', 'batch']).optional(),
         customPrompt: z.string().max(20_000).optional(),
         /** A JSON schema as text; validated before the job starts. */
         customSchema: z.string().max(100_000).optional(),

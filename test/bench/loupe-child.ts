@@ -16,7 +16,11 @@ interface Config {
   dataDir: string;
   apiBase: string;
   token: string;
+  /** The photos (files), or a folder of them. */
+  paths?: string[];
   photosDir: string;
+  detail?: 'low' | 'high' | 'auto';
+  accountKind?: 'chatgpt' | 'apiKey';
   outputDir: string;
   model: string;
   concurrencyCap?: number;
@@ -44,7 +48,13 @@ const sampler = setInterval(() => {
 const rssAtStart = process.memoryUsage().rss;
 
 let uploaded = 0;
+let firstSendAt = 0;
+let lastSendAt = 0;
 const countingFetch: typeof fetch = (input, init) => {
+  if (init?.method === 'POST') {
+    lastSendAt = performance.now();
+    firstSendAt ||= lastSendAt;
+  }
   const body = init?.body;
   if (typeof body === 'string') uploaded += Buffer.byteLength(body);
   else if (body instanceof Uint8Array) uploaded += body.byteLength;
@@ -60,7 +70,7 @@ const done = new Promise<void>((resolve) => (resolveDone = resolve));
 engine = await AnalysisEngine.open({
   dataDir: config.dataDir,
   fetch: countingFetch,
-  account: () => ({ apiBase: new URL(config.apiBase), kind: 'chatgpt', session: {
+  account: () => ({ apiBase: new URL(config.apiBase), kind: config.accountKind ?? 'chatgpt', session: {
     accessToken: async () => config.token,
     afterUnauthorized: async () => {
       throw new LoupeError('unauthorized', 'The benchmark token was refused.');
@@ -81,10 +91,10 @@ engine = await AnalysisEngine.open({
 
 const started = performance.now();
 jobId = await engine.createJob({
-  paths: [config.photosDir],
+  paths: config.paths ?? [config.photosDir],
   preset: 'describe',
   model: config.model,
-  detail: 'auto',
+  detail: config.detail ?? 'auto',
   outputDir: config.outputDir,
   ...(config.concurrencyCap ? { concurrencyCap: config.concurrencyCap } : {}),
 });
@@ -103,6 +113,9 @@ process.stdout.write(
     sampledPeakRssBytes: sampledPeak,
     rssAtStartBytes: rssAtStart,
     maxConcurrency,
+    firstSendMs: firstSendAt - started,
+    lastSendMs: lastSendAt - started,
+    cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
     memoryPeaksMb: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / 1048576)])),
     stopReason: job.stopReason ?? null,
   })}\n`,

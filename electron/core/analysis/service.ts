@@ -39,6 +39,11 @@ export function estimateCost(model: string, tokens: { input: number; output: num
 
 export { safeFolderName } from './output/output-folder';
 
+/** What a job's tokens cost: batch jobs are billed at the Batch API's discount (`priceFactor`). */
+function discounted(cost: number | null, factor: number): number | null {
+  return cost === null ? null : cost * factor;
+}
+
 export interface AnalysisServiceDeps {
   core: Pick<CoreDeps, 'dataDir' | 'fetch' | 'clock' | 'notify' | 'openPath' | 'pickFiles' | 'pickSavePath' | 'pickFolder' | 'documentsDir'>;
   accounts: Accounts;
@@ -219,6 +224,7 @@ export class AnalysisService {
         model,
         detail: input.detail ?? defaults.detail,
         concurrencyCap: input.concurrency ?? defaults.concurrency,
+        ...(input.mode === 'batch' ? { mode: 'batch' as const } : {}),
         outputDir,
       });
     } catch (error) {
@@ -312,6 +318,7 @@ export class AnalysisService {
       model: spec.model,
       detail: spec.detail,
       concurrencyCap: spec.concurrencyCap,
+      ...(spec.mode === 'batch' ? { mode: 'batch' as const } : {}),
       outputDir,
     });
     this.#remainders.set(jobId, id);
@@ -364,7 +371,7 @@ export class AnalysisService {
   #extras(job: JobSummary): Pick<JobSummaryView, 'costUsd' | 'retrying' | 'undoCancelUntil' | 'can'> {
     const undoCancelUntil = this.#cancels.until(job.id);
     return {
-      costUsd: estimateCost(job.model, job.tokens, this.deps.prices()),
+      costUsd: discounted(estimateCost(job.model, job.tokens, this.deps.prices()), this.engine.priceFactor(job.id)),
       retrying: this.engine.retryingOf(job.id),
       undoCancelUntil,
       can: jobAbilities({

@@ -6,6 +6,7 @@
  * later Loupe can read an older job file.
  */
 import type { ItemStatus, JobDetailView, JobItemView, JobStatus, JobSummaryView, StopReasonView } from '../../contract';
+import type { BatchState } from './batch/batch-job';
 import type { PresetId } from './presets';
 import type { Detail } from './api/request';
 import type { ItemDocument } from './output/results';
@@ -22,8 +23,10 @@ export interface JobSpec {
   customSchema?: unknown;
   model: string;
   detail: Detail;
-  /** Most requests at once (default 16, at most 64); the engine adapts below it. */
+  /** A ceiling on requests at once (at most 64); below it, as many as rate × latency needs. */
   concurrencyCap?: number;
+  /** 'batch': through the Batch API (half price, results within 24 h); API-key accounts only. */
+  mode?: 'live' | 'batch';
   outputDir: string;
 }
 
@@ -69,6 +72,8 @@ export interface JobRecord {
     model: string;
     detail: Detail;
     concurrencyCap: number;
+    /** 'batch': through the Batch API (half price, results within 24 h; API-key accounts). */
+    mode?: 'live' | 'batch';
     outputDir: string;
     paths: string[];
   };
@@ -83,6 +88,8 @@ export interface JobRecord {
   outbox?: Array<{ id: string; doc?: ItemDocument; file?: string }>;
   /** results.csv holds a superseded row (a photo retried): rebuilt when the job next stops. */
   csvStale?: boolean;
+  /** Batch API files and batches of a batch job, so a restart polls them instead of paying again. */
+  batch?: BatchState;
 }
 
 export type StopReason = StopReasonView;

@@ -1,6 +1,8 @@
 /** POST /responses and /chat/completions: faults before the stream, the stream itself, and latency. */
 import { answerText, usageFor, type AnswerFault } from './answer.ts';
 import { insufficientQuota, serverError, usageLimit } from './errors.ts';
+import { goDuration } from './ratelimit.ts';
+import { tokensRateLimited } from './token-limit.ts';
 import { buildChatStream, buildResponsesStream, chatCompletion, fullResponse, newId, playChunks, responseObject, messageItem, type ResponseBase, type StreamPlan } from './sse.ts';
 import { validateChat, validateResponses } from './validate.ts';
 import { failMessage, type Ctx, type ParsedBody } from './context.ts';
@@ -12,7 +14,7 @@ import type { createRequestBody } from './request-body.ts';
 type Helpers = ReturnType<typeof createRespond> & ReturnType<typeof createRequestBody>;
 
 export function createInference(s: ApiState & Helpers) {
-  const { active, clock, faultQueue, latencyNow, models, stats, structuredOutputs, headers, sendJson, sendError } = s;
+  const { active, clock, faultQueue, latencyNow, models, stats, structuredOutputs, tokenLimiter, opts, headers, sendJson, sendError } = s;
 
   function takeFault(ctx: Ctx): Fault | null {
     const f = faultQueue.shift() ?? null;
@@ -45,7 +47,7 @@ export function createInference(s: ApiState & Helpers) {
     }
   }
 
-  async function responses(ctx: Ctx, body: ParsedBody, isPlan: boolean): Promise<void> {
+  async function responses(ctx: Ctx, body: ParsedBody, isPlan: boolean, credential = ''): Promise<void> {
     const fault = takeFault(ctx);
     if (preStreamFault(ctx, fault)) return;
 
@@ -61,6 +63,17 @@ export function createInference(s: ApiState & Helpers) {
     const answerFault: AnswerFault = fault?.type === 'invalid_json_answer' ? 'invalid_json' : fault?.type === 'schema_mismatch_answer' ? 'schema_mismatch' : null;
     const text = answerText(v.answer, answerFault);
     const usage = usageFor(v.answer, text);
+    if (tokenLimiter) {
+      // The whole request (input + answer) counts against the tokens-per-minute bucket.
+      const cost = usage.input + usage.output;
+      const d = tokenLimiter.take(credential, cost);
+      Object.assign(ctx.rl, d.headers);
+      if (!d.allowed) {
+        stats.rateLimited++;
+        return sendError(ctx, tokensRateLimited(v.model, opts.rateLimit!.tokensPerMinute!, cost, goDuration(d.waitMs)));
+      }
+      stats.tokensCounted += cost;
+    }
     const base: ResponseBase = {
       id: newId('resp_'),
       created_at: Math.floor(Date.now() / 1000),

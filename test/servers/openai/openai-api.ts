@@ -58,7 +58,16 @@ export interface OpenAIStandInOptions {
   /** Time until the stream's terminal event (spread across the deltas); non-streamed answers wait this long. */
   latencyMs?: number | (() => number);
   /** Token bucket per credential (account for OAuth, key for API keys), applied to inference routes. */
-  rateLimit?: { requestsPerMinute: number; burst: number; retryAfterMs?: boolean };
+  rateLimit?: {
+    requestsPerMinute: number;
+    burst: number;
+    retryAfterMs?: boolean;
+    /** Also limit tokens per minute (input + answer per request), see token-limit.ts. */
+    tokensPerMinute?: number;
+    tokenBurst?: number;
+    /** false: send no `x-ratelimit-*` headers at all, only `retry-after` on 429 (as ChatGPT-plan traffic may). */
+    rateHeaders?: boolean;
+  };
   models?: ModelEntry[];
   /** false → `text.format`/`response_format` json_schema is refused (SIWC code for OAuth, API wording for keys). */
   structuredOutputs?: boolean;
@@ -69,6 +78,8 @@ export interface OpenAIStandInOptions {
   maxBodyBytes?: number;
   /** Extra headers browsers may read (the API itself exposes only X-Request-ID). */
   corsExposeHeaders?: string[];
+  /** Offer `/v1/files` and `/v1/batches` to API keys (see batches.ts). Off unless given. */
+  batch?: BatchOptions;
   /** Drives the latency timers (default: real time); a test may pass a manual clock and move it. */
   clock?: Clock;
 }
@@ -99,6 +110,8 @@ export interface OpenAIStandIn {
     maxInFlight: number;
     inFlight: number;
     rateLimited: number;
+    /** Tokens counted against the token limit (input + answer of admitted requests). */
+    tokensCounted: number;
   };
   faults: {
     next(kind: Fault, times?: number): void;
@@ -106,6 +119,8 @@ export interface OpenAIStandIn {
     pending(): number;
   };
   setLatency(ms: number): void;
+  /** The Batch API's state (files and batches), when offered. */
+  batches: BatchStore | null;
 }
 
 /**
@@ -163,15 +178,18 @@ export const DEFAULT_MODELS: ModelEntry[] = [
 import { createRespond } from './respond.ts';
 import { createRequestBody } from './request-body.ts';
 import { createInference } from './inference.ts';
+import { createBatchRoutes } from './batch-routes.ts';
+import type { BatchStore, BatchOptions } from './batches.ts';
 import { createApiState } from './state.ts';
 import type { Ctx } from './context.ts';
 
 export async function startOpenAIStandIn(opts: OpenAIStandInOptions): Promise<OpenAIStandIn> {
   const s = createApiState(opts);
-  const { active, apiKeys, basePath, expose, faultQueue, latency, latencyNow, limiter, maxBody, models, requests, requiredScope, stats, structuredOutputs } = s;
+  const { active, apiKeys, basePath, expose, faultQueue, latency, latencyNow, limiter, tokenLimiter, batchStore, maxBody, models, requests, requiredScope, stats, structuredOutputs } = s;
   const helpers = { ...createRespond(s), ...createRequestBody(s) };
   const { headers, sendJson, sendError, authenticate, readBody, probeImages } = helpers;
   const { takeFault, preStreamFault, responses, chat, delay } = createInference({ ...s, ...helpers });
+  const batchRoutes = createBatchRoutes({ ...s, ...helpers });
 
   // ---- routes ----
 
@@ -212,8 +230,11 @@ export async function startOpenAIStandIn(opts: OpenAIStandInOptions): Promise<Op
     ctx.auth = auth;
     const credential = auth.kind === 'oauth' ? `oauth:${auth.sub}:${auth.clientId}` : `key:${auth.keyId}`;
     if (limiter) ctx.rl = limiter.peek(credential);
+    if (tokenLimiter) Object.assign(ctx.rl, tokenLimiter.peek(credential));
 
     const isPlan = auth.kind === 'oauth';
+    // The Batch API is offered to API keys only (ChatGPT-plan traffic has none).
+    if (batchStore && !isPlan && route && /^\/(files|batches)(\/|$)/.test(route)) return batchRoutes(ctx, method, route);
     const known =
       (method === 'GET' && route === '/models') ||
       (method === 'POST' && route === '/responses') ||
@@ -241,7 +262,7 @@ export async function startOpenAIStandIn(opts: OpenAIStandInOptions): Promise<Op
 
     if (limiter) {
       const d = limiter.take(credential);
-      ctx.rl = d.headers;
+      Object.assign(ctx.rl, d.headers);
       if (!d.allowed) {
         stats.rateLimited++;
         const model = (body.value as { model?: unknown } | null)?.model;
@@ -249,7 +270,7 @@ export async function startOpenAIStandIn(opts: OpenAIStandInOptions): Promise<Op
       }
     }
 
-    return route === '/responses' ? responses(ctx, body, isPlan) : chat(ctx, body);
+    return route === '/responses' ? responses(ctx, body, isPlan, credential) : chat(ctx, body);
   }
 
   function listModels(ctx: Ctx, isPlan: boolean): void {
@@ -309,6 +330,7 @@ export async function startOpenAIStandIn(opts: OpenAIStandInOptions): Promise<Op
     setLatency(ms: number) {
       latency.current = ms;
     },
+    batches: batchStore,
     close: () =>
       new Promise<void>((resolve) => {
         for (const cancel of [...active]) cancel();

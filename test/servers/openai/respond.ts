@@ -3,9 +3,10 @@ import { performance } from 'node:perf_hooks';
 import type { ApiError } from './errors.ts';
 import { OPENAI_VERSION, type Ctx } from './context.ts';
 import type { ApiState } from './state.ts';
+import { withoutRateHeaders } from './token-limit.ts';
 
 export function createRespond(s: ApiState) {
-  const { expose } = s;
+  const { expose, rateHeaders } = s;
 
   // ---- response helpers ----
 
@@ -16,7 +17,7 @@ export function createRespond(s: ApiState) {
       'openai-processing-ms': String(Math.round(performance.now() - ctx.started)),
       'access-control-allow-origin': '*',
       'access-control-expose-headers': expose,
-      ...ctx.rl,
+      ...(rateHeaders ? ctx.rl : withoutRateHeaders(ctx.rl)),
     };
     if (ctx.auth?.kind === 'apiKey') h['openai-organization'] = 'org-standin';
     return Object.assign(h, extra);

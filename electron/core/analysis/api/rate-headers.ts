@@ -15,6 +15,10 @@ export interface RateInfo {
   resetRequestsMs?: number;
   /** How long the server asked us to wait (429/503). */
   retryAfterMs?: number;
+  /** Tokens per minute, tokens left, time until full (`x-ratelimit-*-tokens`), for pacing on a token limit. */
+  limitTokens?: number;
+  remainingTokens?: number;
+  resetTokensMs?: number;
 }
 
 type HeaderSource = { get(name: string): string | null } | undefined | null;
@@ -73,6 +77,13 @@ export function readRateInfo(headers: HeaderSource, now = Date.now()): RateInfo 
     const ms = clampHint(parseGoDuration(reset) ?? (seconds === undefined ? undefined : seconds * 1000));
     if (ms !== undefined) info.resetRequestsMs = ms;
   }
+  const limitTokens = nonNegativeNumber(headers?.get('x-ratelimit-limit-tokens'));
+  if (limitTokens !== undefined && limitTokens > 0) info.limitTokens = limitTokens;
+  const remainingTokens = nonNegativeNumber(headers?.get('x-ratelimit-remaining-tokens'));
+  if (remainingTokens !== undefined) info.remainingTokens = remainingTokens;
+  const resetTokens = headers?.get('x-ratelimit-reset-tokens');
+  const resetTokensMs = resetTokens ? clampHint(parseGoDuration(resetTokens) ?? (nonNegativeNumber(resetTokens) ?? NaN) * 1000) : undefined;
+  if (resetTokensMs !== undefined) info.resetTokensMs = resetTokensMs;
   const retryAfter = parseRetryAfter(headers, now);
   if (retryAfter !== undefined) info.retryAfterMs = retryAfter;
   return info;

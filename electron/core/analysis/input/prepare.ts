@@ -21,6 +21,10 @@ export interface PrepareOptions {
   jpegQuality?: number;
   /** Longest edge of the UI thumbnail. Default 160. */
   thumbnailEdge?: number;
+  /** The upload's box for a source of this size (as displayed); overrides `maxEdge` (see image-sizing.ts). */
+  fitTo?: ((width: number, height: number) => { width: number; height: number }) | undefined;
+  /** The file's bytes, already read (so hashing and preparing read it once); `path` then only names it. */
+  source?: Buffer | undefined;
 }
 
 export interface PreparedImage {
@@ -43,13 +47,14 @@ export interface PreparedImage {
 }
 
 const MB = 1024 * 1024;
+type Resolved = Required<Omit<PrepareOptions, 'fitTo' | 'source'>> & Pick<PrepareOptions, 'fitTo' | 'source'>;
 export const DEFAULTS = {
   maxEdge: 2048,
   maxSourceBytes: 50 * MB,
   maxInputPixels: 100_000_000,
   jpegQuality: 85,
   thumbnailEdge: 160,
-} satisfies Required<PrepareOptions>;
+} satisfies Resolved;
 
 const THUMBNAIL_QUALITY = 70;
 /** Transparent areas of thumbnails are shown on white: JPEG has no alpha. */
@@ -81,9 +86,10 @@ export async function prepareImage(path: string, options: PrepareOptions = {}): 
   const notes = describeChanges(source.meta);
 
   try {
-    const pipeline = sharp(path, inputOptions(o.maxInputPixels)).resize({
-      width: o.maxEdge,
-      height: o.maxEdge,
+    const box = o.fitTo ? o.fitTo(source.width, source.height) : { width: o.maxEdge, height: o.maxEdge };
+    const pipeline = sharp(o.source ?? path, inputOptions(o.maxInputPixels)).resize({
+      width: box.width,
+      height: box.height,
       fit: 'inside',
       withoutEnlargement: true,
     });
@@ -139,7 +145,7 @@ function jpegOptions(quality: number): JpegOptions {
  */
 async function encodeWithAlpha(
   pipeline: Sharp,
-  o: Required<PrepareOptions>,
+  o: Resolved,
   notes: string[],
 ): Promise<Omit<PreparedImage, 'sourceWidth' | 'sourceHeight' | 'sourceBytes' | 'sourceFormat' | 'notes'>> {
   const { data: pixels, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
@@ -180,9 +186,10 @@ interface Source {
 }
 
 /** Everything that can be checked from the file system and the image header, without decoding pixels. */
-async function inspectSource(path: string, o: Required<PrepareOptions>): Promise<Source> {
+async function inspectSource(path: string, o: Resolved): Promise<Source> {
   let bytes: number;
   try {
+    if (o.source) return await inspectBuffer(o.source, o);
     const info = await stat(path);
     if (info.isDirectory()) throw new LoupeError('unreadable_image', 'This is a folder, not an image file.');
     if (!info.isFile()) throw new LoupeError('unreadable_image', 'This is not a regular file, so Loupe won’t read it.');
@@ -205,6 +212,22 @@ async function inspectSource(path: string, o: Required<PrepareOptions>): Promise
   } catch (error) {
     throw new LoupeError('unreadable_image', `Loupe couldn’t open this file. ${describeFsError(error)}`, { cause: error });
   }
+  return inspectHeader(path, head, bytes, o);
+}
+
+/** `inspectSource` for bytes already in memory. */
+async function inspectBuffer(data: Buffer, o: Resolved): Promise<Source> {
+  if (data.length === 0) throw new LoupeError('unreadable_image', 'The file is empty.');
+  if (data.length > o.maxSourceBytes) {
+    throw new LoupeError(
+      'image_too_large',
+      `This file is larger than ${formatBytes(o.maxSourceBytes)} (it is ${formatBytes(data.length)}), more than Loupe will open. Export a smaller copy and try that.`,
+    );
+  }
+  return inspectHeader(data, data.subarray(0, 256), data.length, o);
+}
+
+async function inspectHeader(input: string | Buffer, head: Buffer, bytes: number, o: Resolved): Promise<Source> {
   const check = checkImageHead(head);
   if (!check.ok) throw new LoupeError('unreadable_image', check.reason);
 
@@ -212,7 +235,7 @@ async function inspectSource(path: string, o: Required<PrepareOptions>): Promise
   try {
     // Header only. The pixel limit is lifted here so the count can be
     // reported in words below; decoding always applies it.
-    meta = await sharp(path, { limitInputPixels: false, failOn: FAIL_ON }).metadata();
+    meta = await sharp(input, { limitInputPixels: false, failOn: FAIL_ON }).metadata();
   } catch (error) {
     throw decodeError(error, check.format);
   }

@@ -13,8 +13,7 @@
  * at every start. It waits, paused, with a notice.
  */
 import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { isAbsolute, basename } from 'node:path';
+import { isAbsolute, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { z } from 'zod';
@@ -24,7 +23,11 @@ import type { Clock, Logger } from '../../kernel/deps';
 import { LoupeError, logCode } from '../../kernel/errors';
 import { CapabilityMemory } from '../api/capabilities';
 import { discoverInputs } from '../input/discover';
-import { Governor } from './governor';
+import type { AnalysisError } from '../analysis-error';
+import { BatchRun } from '../batch/batch-run';
+import { BatchApi } from '../batch/client';
+import type { RetryState } from '../retry-state';
+import { FlowGovernor } from './flow-governor';
 import { Job } from './job';
 import { JobRun, type RunTuning } from './job-run';
 import { JobStore } from './job-store';
@@ -67,6 +70,9 @@ export interface EngineTuning extends RunTuning {
   summaryPolicy?: SummaryPolicyOptions;
   maxThumbnails: number;
   maxFiles: number;
+  /** Batch jobs: first poll interval, growing to the longest. */
+  batchPollMs: number;
+  batchMaxPollMs: number;
 }
 
 export const DEFAULT_TUNING: EngineTuning = {
@@ -81,6 +87,8 @@ export const DEFAULT_TUNING: EngineTuning = {
   requestTimeoutMs: 180_000,
   maxThumbnails: 2000,
   maxFiles: 100_000,
+  batchPollMs: 10_000,
+  batchMaxPollMs: 5 * 60_000,
 };
 
 export const DEFAULT_CONCURRENCY_CAP = SETTINGS_LIMITS.analysisConcurrency.default;
@@ -96,6 +104,7 @@ const SpecSchema = z.object({
   model: z.string().trim().min(1).max(200),
   detail: z.enum(IMAGE_DETAILS),
   concurrencyCap: z.number().int().min(1).max(MAX_CONCURRENCY_CAP).optional(),
+  mode: z.enum(['live', 'batch']).optional(),
   outputDir: z.string().min(1).max(4096),
 });
 
@@ -103,11 +112,11 @@ export class AnalysisEngine {
   readonly #deps: AnalysisDeps;
   readonly #tuning: EngineTuning;
   readonly #store: JobStore;
-  readonly #governor: Governor;
+  readonly #governor: FlowGovernor;
   readonly #capabilities: CapabilityMemory;
   readonly #clients = new Map<string, AnalysisClient>();
   readonly #jobs = new Map<string, Job>();
-  #active: { job: Job; run: JobRun; done: Promise<void> } | undefined;
+  #active: { job: Job; run: ActiveRun; done: Promise<void> } | undefined;
   #disposing = false;
   /** Said once at open, when a job was running as Loupe ended abnormally. */
   readonly notices: Array<{ id: string; level: 'warning'; message: string }> = [];
@@ -117,7 +126,8 @@ export class AnalysisEngine {
     this.#tuning = { ...DEFAULT_TUNING, ...deps.tuning };
     const now = () => deps.clock.now();
     this.#store = new JobStore(deps.dataDir, deps.log, now);
-    this.#governor = new Governor({ cap: DEFAULT_CONCURRENCY_CAP, initial: this.#tuning.initialConcurrency, now });
+    // In flight follows rate × latency (little-law.ts); a job's cap is only a ceiling.
+    this.#governor = new FlowGovernor({ cap: DEFAULT_CONCURRENCY_CAP, initial: this.#tuning.initialConcurrency, now });
     this.#capabilities = new CapabilityMemory(deps.dataDir, now, deps.log);
   }
 
@@ -173,6 +183,11 @@ export class AnalysisEngine {
     return this.#active?.job.id === id ? this.#active.run.retries.view() : null;
   }
 
+  /** What a job's tokens cost relative to the list price: the Batch API is half price. */
+  priceFactor(id: string): number {
+    return this.#jobs.get(id)?.record.spec.mode === 'batch' ? 0.5 : 1;
+  }
+
   async rename(id: string, name: string): Promise<void> {
     const job = this.#require(id);
     job.record.name = name;
@@ -209,6 +224,13 @@ export class AnalysisEngine {
     const spec = parsed.data;
     const preset = resolvePreset(spec);
     if (!isAbsolute(spec.outputDir)) throw new LoupeError('invalid_input', 'The output folder must be a full path.', { field: 'outputDir' });
+    if (spec.mode === 'batch') {
+      // Half price through the Batch API: only where the account's server has it (API keys to OpenAI).
+      const account = this.#deps.account(spec.accountId);
+      if (account.kind !== 'apiKey' || account.useChatCompletions) {
+        throw new LoupeError('batch_unavailable', 'Batch (half price, results within 24 h) is offered for OpenAI API-key accounts only.', { field: 'mode' });
+      }
+    }
     const found = await discoverInputs(spec.paths, { maxFiles: this.#tuning.maxFiles });
     if (found.files.length === 0) {
       const why = found.skipped[0] ? ` ${basename(found.skipped[0].path)}: ${found.skipped[0].reason}` : '';
@@ -245,6 +267,7 @@ export class AnalysisEngine {
         model: spec.model,
         detail: spec.detail,
         concurrencyCap: spec.concurrencyCap ?? DEFAULT_CONCURRENCY_CAP,
+        ...(spec.mode === 'batch' ? { mode: 'batch' as const } : {}),
         outputDir,
         paths: spec.paths,
       },
@@ -469,29 +492,54 @@ export class AnalysisEngine {
         onChange: () => this.#deps.onChange(),
       },
     );
+    const active: ActiveRun = record.spec.mode === 'batch' ? this.#batchRun(job, run, pending.map((item) => item.id)) : run;
     const started = (async (): Promise<RunOutcome> => {
       // What the output folder refused last time is written first; while it still refuses, no request goes out.
       if (!(await job.prepareOutputs())) {
         run.stopForOutput();
         return 'stopped';
       }
-      return run.run();
+      return active.run();
     })();
     const done = started.then(
-      (outcome) => this.#finishRun(job, run, outcome),
+      (outcome) => this.#finishRun(job, active, outcome),
       (error: unknown) => {
         this.#deps.log.error('analysis run failed', { job: record.id, code: logCode(error) });
-        return this.#finishRun(job, run, 'stopped');
+        return this.#finishRun(job, active, 'stopped');
       },
     );
-    this.#active = { job, run, done };
+    this.#active = { job, run: active, done };
     // Journaled so that a crash from here on is known as one "while analysing" (the crash-loop guard).
     void this.#store.journal(record.id).append({ k: 'job', status: 'running', startedAt: record.startedAt }).catch(() => {});
     this.#deps.log.info('analysis job running', { job: record.id, photos: pending.length });
     this.#deps.onChange();
   }
 
-  async #finishRun(job: Job, run: JobRun, outcome: RunOutcome): Promise<void> {
+  /** A batch job's run: the same per-photo steps as `run`, sent through the Batch API (batch/batch-run.ts). */
+  #batchRun(job: Job, run: JobRun, pending: string[]): BatchRun {
+    const account = this.#deps.account(job.record.spec.accountId);
+    const clock = this.#deps.clock;
+    return new BatchRun(job, run, pending, {
+      api: new BatchApi({ apiBase: account.apiBase, fetch: this.#deps.fetch, token: () => account.session.accessToken() }),
+      dir: join(this.#deps.dataDir, 'batches', job.id),
+      sleep: (ms, signal) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = clock.setTimeout(resolve, ms);
+          signal?.addEventListener('abort', () => {
+            timer.cancel();
+            reject(signal.reason);
+          });
+        }),
+      log: this.#deps.log,
+      onChange: () => this.#deps.onChange(),
+      disposing: () => this.#disposing,
+      prepareParallel: this.#tuning.prepareParallel,
+      pollMs: this.#tuning.batchPollMs,
+      maxPollMs: this.#tuning.batchMaxPollMs,
+    });
+  }
+
+  async #finishRun(job: Job, run: ActiveRun, outcome: RunOutcome): Promise<void> {
     const { record } = job;
     // The job shows as ended only once its output folder holds everything it recorded.
     await job.projector.idle();
@@ -543,6 +591,16 @@ export class AnalysisEngine {
     this.#deps.onChange();
     this.#startNext();
   }
+}
+
+/** A live run (JobRun) or a batch run (BatchRun), as the engine drives them. */
+interface ActiveRun {
+  readonly scheduler: { pause(): void; stop(): void; cancel(): void; add(ids: string[]): void };
+  readonly stopError: AnalysisError | undefined;
+  readonly retries: RetryState;
+  run(): Promise<RunOutcome>;
+  /** The output folder refused a write: stop at once, so nothing more is paid for until it is fixed. */
+  stopForOutput(): void;
 }
 
 function notNow(job: Job, action: string): LoupeError {

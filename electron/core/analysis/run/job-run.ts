@@ -15,13 +15,15 @@ import type { ImageDetail } from '../../../contract';
 import type { Clock, Logger } from '../../kernel/deps';
 import { LoupeError, logCode } from '../../kernel/errors';
 import { AnalysisError } from '../analysis-error';
-import type { Governor } from './governor';
-import { hashFile } from '../input/hash';
+import type { Pacer as Governor } from './flow-governor';
+import { targetSize } from '../input/image-sizing';
+import { readPhoto } from '../input/read-once';
 import type { Job } from './job';
 import { type PreparedImage, prepareImage } from '../input/prepare';
 import type { AnalysisClient, AnalysisResponse } from '../api/request';
 import { type ItemDocument, outputFileName, readItemDocument } from '../output/results';
 import { Scheduler, type PrepareOutcome, type RunOutcome, type SchedulerHooks, type SchedulerTuning } from './scheduler';
+import { type RequestShape, TokenEstimator } from './token-estimate';
 import type { ItemRecord } from '../types';
 import { RetryState, trackRetries } from '../retry-state';
 
@@ -40,9 +42,14 @@ export interface JobRunContext {
   onChange(): void;
 }
 
-interface Sent {
+export interface Sent {
   prepared: PreparedImage;
+  /** For the token estimate: what the request looks like (model, detail, upload size, prompt length). */
+  shape: RequestShape;
 }
+
+/** Files above this are hashed by streaming and prepared from disk, never read whole into memory. */
+const READ_ONCE_MAX_BYTES = 50 * 1024 * 1024;
 
 export class JobRun {
   readonly scheduler: Scheduler<Sent, AnalysisResponse>;
@@ -55,6 +62,10 @@ export class JobRun {
   /** Duplicates waiting for their original, by the original's id. */
   #waiters = new Map<string, Array<{ id: string; resolve(): void }>>();
   #stopError: AnalysisError | undefined;
+  /** Tokens per request, calibrated from each answer's usage, so a token limit is paced before it refuses. */
+  readonly #tokens = new TokenEstimator();
+  /** Request shapes of items in flight, to calibrate the token estimate from each answer's usage. */
+  #shapes = new Map<string, RequestShape>();
   /** What was uploaded for each item (sizes only, never the bytes), for its result file. */
   #sent = new Map<string, Pick<ItemDocument, 'sent'> & { source: { width: number; height: number; format: string } }>();
 
@@ -70,16 +81,24 @@ export class JobRun {
     const hooks: SchedulerHooks<Sent, AnalysisResponse> = {
       prepare: (id, signal) => this.#prepare(job.item(id), signal),
       sending: (id, attempt) => this.#sending(job.item(id), attempt),
-      send: (id, sent, signal, onAdmitted) =>
-        ctx.client.analyse({
+      cost: (sent) => ({ tokens: this.#tokens.estimate(sent.shape), bytes: sent.prepared.data.length }),
+      send: (id, sent, signal, onAdmitted) => {
+        this.#shapes.set(id, sent.shape);
+        return ctx.client.analyse({
           model: job.record.spec.model,
           preset: job.preset,
           image: { mime: sent.prepared.mime, data: sent.prepared.data },
           detail: job.record.spec.detail,
           signal,
           onAdmitted,
-        }),
-      succeeded: (id, response) => this.#succeeded(job.item(id), response),
+        });
+      },
+      succeeded: (id, response) => {
+        const shape = this.#shapes.get(id);
+        this.#shapes.delete(id);
+        if (shape) this.#tokens.observe(shape, response.usage);
+        return this.#succeeded(job.item(id), response);
+      },
       failed: (id, error) => this.#failed(job.item(id), error),
       retrying: (id, error) => this.#retrying(job.item(id), error),
       released: (id) => this.#released(job.item(id)),
@@ -109,13 +128,42 @@ export class JobRun {
     return this.scheduler.start();
   }
 
+  // ---- the same steps for the Batch API (batch/batch-run.ts) ----------------
+
+  /** Hash, duplicate check, adoption, preparation: what happens before a live request. */
+  prepareForBatch(id: string, signal: AbortSignal): Promise<PrepareOutcome<Sent>> {
+    return this.#prepare(this.job.item(id), signal);
+  }
+
+  /** The photo went into a batch. */
+  markSent(id: string): void {
+    this.#sending(this.job.item(id), 1);
+  }
+
+  recordAnswer(id: string, response: AnalysisResponse): Promise<void> {
+    return this.#succeeded(this.job.item(id), response);
+  }
+
+  recordFailure(id: string, error: AnalysisError): Promise<void> {
+    return this.#failed(this.job.item(id), error);
+  }
+
+  /** After a restart: a photo already in a batch owns its content hash and output name. */
+  adoptBatched(id: string): void {
+    const item = this.job.item(id);
+    if (item.hash && !this.#owners.has(item.hash)) this.#owners.set(item.hash, item.id);
+    if (item.outputFile) this.#claimed.set(item.outputFile, item.id);
+  }
+
   // ---- hooks ---------------------------------------------------------------
 
   async #prepare(item: ItemRecord, signal: AbortSignal): Promise<PrepareOutcome<Sent>> {
     // Hashed again on every run: a photo edited between runs is a different photo.
     let hash: string;
+    let bytes: Buffer | undefined;
     try {
-      hash = await hashFile(item.path, { signal });
+      // One open, stat and read for hashing and preparing (read-once.ts).
+      ({ sha256: hash, data: bytes } = await readPhoto(item.path, { maxBytes: READ_ONCE_MAX_BYTES, signal }));
     } catch (error) {
       if (signal.aborted) throw error;
       await this.#failed(item, new AnalysisError('unreadable_image', 'Loupe couldn’t read this file. It may have been moved or deleted.', { disposition: 'fail_item' }));
@@ -135,7 +183,13 @@ export class JobRun {
 
     let prepared: PreparedImage;
     try {
-      prepared = await prepareImage(item.path, { maxEdge: this.ctx.tuning.maxEdge[this.job.record.spec.detail], jpegQuality: this.ctx.tuning.jpegQuality });
+      const { model, detail } = this.job.record.spec;
+      prepared = await prepareImage(item.path, {
+        source: bytes,
+        // What the model will see at this detail (image-sizing.ts); unknown models keep the tuned edge.
+        fitTo: (w, h) => targetSize(model, detail, w, h, this.ctx.tuning.maxEdge[detail]),
+        jpegQuality: this.ctx.tuning.jpegQuality,
+      });
     } catch (error) {
       const loupe = error instanceof LoupeError ? error : new LoupeError('unreadable_image', 'Loupe couldn’t read this image.');
       await this.#failed(item, new AnalysisError(loupe.code, loupe.message, { disposition: 'fail_item' }));
@@ -147,7 +201,9 @@ export class JobRun {
       source: { width: prepared.sourceWidth, height: prepared.sourceHeight, format: prepared.sourceFormat },
       sent: { mime: prepared.mime, width: prepared.width, height: prepared.height, bytes: prepared.data.length, detail: this.job.record.spec.detail },
     });
-    return { kind: 'send', payload: { prepared } };
+    const { model, detail } = this.job.record.spec;
+    const textChars = this.job.preset.instructions.length + this.job.preset.prompt.length;
+    return { kind: 'send', payload: { prepared, shape: { model, detail, width: prepared.width, height: prepared.height, textChars } } };
   }
 
   #claim(item: ItemRecord, hash: string): string {

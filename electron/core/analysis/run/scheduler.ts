@@ -9,9 +9,10 @@
  * The scheduler holds no photo state of its own; the hooks do the work and
  * the bookkeeping, so this file is only about order and timing.
  */
+import { availableParallelism } from 'node:os';
 import type { Clock } from '../../kernel/deps';
 import { AnalysisError, internalError } from '../analysis-error';
-import type { Governor } from './governor';
+import type { Pacer as Governor, RequestCost } from './flow-governor';
 import type { RateInfo } from '../api/rate-headers';
 
 export interface SchedulerTuning {
@@ -34,8 +35,9 @@ export const DEFAULT_SCHEDULER_TUNING: SchedulerTuning = {
   maxRateLimitRetries: 50,
   backoffBaseMs: 1000,
   backoffMaxMs: 30_000,
-  // Two decodes at once keep ahead of 10 requests/s on two cores; each more adds ~30 MB of peak memory.
-  prepareParallel: 2,
+  // One decode per core plus one, so a core never waits while another photo is read or hashed
+  // (libvips adds its own threads within each); each adds ~30 MB of peak memory.
+  prepareParallel: availableParallelism() + 1,
   maxPrefetch: 16,
 };
 
@@ -52,6 +54,8 @@ export interface SchedulerHooks<P, R> {
   /** A request is about to go out (attempt counts from 1). */
   sending(itemId: string, attempt: number): void;
   send(itemId: string, payload: P, signal: AbortSignal, onAdmitted: (rate: RateInfo) => void): Promise<R>;
+  /** What sending this payload costs against the server's limits and Loupe's memory. */
+  cost?(payload: P): RequestCost;
   /** Record the result durably; the item counts as done once this resolves. */
   succeeded(itemId: string, result: R): Promise<void>;
   failed(itemId: string, error: AnalysisError): Promise<void>;
@@ -80,6 +84,9 @@ export class Scheduler<P, R> {
   #queue: string[];
   #ready: Ready<P>[] = [];
   #preparing = new Set<string>();
+  /** When each preparation started, and how long one takes (moving average), for the prefetch depth. */
+  #prepareStarted = new Map<string, number>();
+  #prepareMs = 0;
   #waiting = new Set<string>();
   #inFlight = new Map<string, AbortController>();
   /** Answers being recorded: the item isn't done until `succeeded`/`failed` resolves. */
@@ -160,14 +167,18 @@ export class Scheduler<P, R> {
   }
 
   #startPreparations(): void {
-    const window = Math.min(this.tuning.maxPrefetch, Math.max(2, this.governor.limit));
+    const window = this.governor.prefetch
+      ? this.governor.prefetch(this.#prepareMs, this.tuning.prepareParallel, this.tuning.maxPrefetch)
+      : Math.min(this.tuning.maxPrefetch, Math.max(2, this.governor.limit));
     while (this.#queue.length && this.#preparing.size < this.tuning.prepareParallel && this.#preparing.size + this.#ready.length < window) {
       const id = this.#queue.shift()!;
       this.#preparing.add(id);
+      this.#prepareStarted.set(id, this.clock.now());
       this.hooks.prepare(id, this.#prepareAbort.signal).then(
         (outcome) => this.#prepared(id, outcome),
         (error: unknown) => {
           this.#preparing.delete(id);
+          this.#prepareStarted.delete(id);
           const failure = asAnalysisError(error);
           if (this.#state === 'running') void this.#settle(this.hooks.failed(id, failure));
           else this.hooks.released(id);
@@ -180,6 +191,12 @@ export class Scheduler<P, R> {
 
   #prepared(id: string, outcome: PrepareOutcome<P>): void {
     this.#preparing.delete(id);
+    const began = this.#prepareStarted.get(id);
+    this.#prepareStarted.delete(id);
+    if (began !== undefined && outcome.kind === 'send') {
+      const took = this.clock.now() - began;
+      this.#prepareMs = this.#prepareMs ? this.#prepareMs + 0.2 * (took - this.#prepareMs) : took;
+    }
     if (this.#state !== 'running') {
       if (outcome.kind !== 'settled') this.hooks.released(id);
     } else if (outcome.kind === 'send') {
@@ -204,7 +221,7 @@ export class Scheduler<P, R> {
         if (Number.isFinite(next)) this.#wakeAt(next);
         return;
       }
-      const decision = this.governor.canStart();
+      const decision = this.governor.canStart(this.hooks.cost?.(this.#ready[index]!.payload));
       if (!decision.ok) {
         if (Number.isFinite(decision.waitMs)) this.#wakeAt(now + decision.waitMs);
         return;
@@ -215,7 +232,7 @@ export class Scheduler<P, R> {
   }
 
   #send(entry: Ready<P>): void {
-    const seq = this.governor.started();
+    const seq = this.governor.started(this.hooks.cost?.(entry.payload));
     const controller = new AbortController();
     this.#inFlight.set(entry.id, controller);
     this.hooks.sending(entry.id, entry.attempts + 1);
@@ -223,7 +240,7 @@ export class Scheduler<P, R> {
       .send(entry.id, entry.payload, controller.signal, (rate) => this.governor.admitted(seq, rate))
       .then(
         (result) => {
-          this.governor.finished(seq);
+          this.governor.finished(seq, { ok: true });
           this.#inFlight.delete(entry.id);
           // A paused job still records answers already paid for; a cancelled one doesn't.
           if (this.#state === 'cancelled') this.hooks.released(entry.id);

@@ -1,0 +1,220 @@
+/**
+ * A job's run through the Batch API, in place of the live scheduler: photos
+ * are prepared exactly as for a live request (JobRun's own steps: hash,
+ * duplicates, adoption, the model's image size), written as JSONL part files
+ * in the data folder (split at the Batch API's limits, so memory stays flat
+ * however many photos), uploaded, turned into batches, polled with backoff,
+ * and each answer recorded through the same path as a live answer (per-photo
+ * JSON, summary.json, results.csv).
+ *
+ * The batch ids and file ids live in the job record (`record.batch`, saved
+ * with the job), so after a restart the run polls the same batches instead
+ * of paying again. Pause stops polling (the batches go on server-side);
+ * cancel cancels the batches; quitting only stops polling.
+ *
+ * Exposes a `scheduler`-shaped handle (pause, stop, cancel, add) so the
+ * engine drives it like a live run.
+ */
+import { openAsBlob } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../kernel/deps';
+import { AnalysisError } from '../analysis-error';
+import { RetryState } from '../retry-state';
+import type { Job } from '../run/job';
+import type { JobRun } from '../run/job-run';
+import { buildBody } from '../api/request';
+import type { RunOutcome } from '../run/scheduler';
+import { BatchJob, type BatchState } from './batch-job';
+import type { BatchApi } from './client';
+import { BATCH_MAX_FILE_BYTES, BATCH_MAX_REQUESTS, lineText } from './jsonl';
+
+export interface BatchRunContext {
+  api: BatchApi;
+  /** Where part files are written: `<dataDir>/batches/<jobId>`. */
+  dir: string;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  log: Logger;
+  onChange(): void;
+  /** The engine is quitting: stop polling, leave the batches running. */
+  disposing(): boolean;
+  prepareParallel: number;
+  pollMs?: number;
+  maxPollMs?: number;
+  limits?: { maxRequests: number; maxBytes: number };
+}
+
+export class BatchRun {
+  readonly #abort = new AbortController();
+  #outcome: Exclude<RunOutcome, 'drained'> | undefined;
+  #stopError: AnalysisError | undefined;
+  #batch: BatchJob | undefined;
+  readonly scheduler: { pause(): void; stop(): void; cancel(): void; add(ids: string[]): void };
+  /** Retried lines go into the next batch, never a live retry: this stays empty (the engine reads it for every run). */
+  readonly retries = new RetryState();
+
+  constructor(
+    private readonly job: Job,
+    private readonly jobRun: JobRun,
+    private readonly pending: string[],
+    private readonly ctx: BatchRunContext,
+  ) {
+    this.scheduler = {
+      pause: () => this.#halt('paused'),
+      stop: () => this.#halt('stopped'),
+      cancel: () => {
+        if (this.ctx.disposing()) this.#halt('paused');
+        else {
+          this.#halt('cancelled');
+          void this.#batch?.cancel().catch((error: unknown) => this.ctx.log.warn('could not cancel a batch', { job: job.id, code: (error as AnalysisError).code }));
+        }
+      },
+      // Retried photos go into the next batch round, after this one.
+      add: (ids) => void this.pending.push(...ids),
+    };
+  }
+
+  get stopError(): AnalysisError | undefined {
+    return this.#stopError ?? this.jobRun.stopError;
+  }
+
+  /** The output folder refused a write: stop polling; the answers already recorded are written on resume. */
+  stopForOutput(): void {
+    this.jobRun.stopForOutput();
+    this.#halt('stopped');
+  }
+
+  #halt(outcome: Exclude<RunOutcome, 'drained'>): void {
+    this.#outcome ??= outcome;
+    this.#abort.abort();
+  }
+
+  #save = async (state: BatchState): Promise<void> => {
+    this.job.record.batch = state;
+    // A snapshot, not a journal line: the batch's ids must survive a restart before anything is paid for.
+    await this.job.snapshot();
+  };
+
+  async run(): Promise<RunOutcome> {
+    const signal = this.#abort.signal;
+    const waits: Promise<void>[] = [];
+    try {
+      const saved = this.job.record.batch;
+      if (saved && saved.parts.some((p) => p.batchId && !p.collected)) {
+        // A restart mid-batch: poll the batches already paid for.
+        const inBatch = new Set(saved.parts.filter((p) => !p.collected).flatMap((p) => p.customIds));
+        for (const id of inBatch) {
+          this.jobRun.adoptBatched(id);
+          this.jobRun.markSent(id);
+        }
+        await this.#poll(new BatchJob(this.#deps(), saved), signal);
+        this.pending.splice(0, this.pending.length, ...this.pending.filter((id) => !inBatch.has(id)));
+      }
+      while (this.pending.length && !signal.aborted) {
+        const ids = this.pending.splice(0, this.pending.length);
+        const files = await this.#prepareParts(ids, waits, signal);
+        if (!files.length) continue;
+        this.job.record.batch = { version: 1, parts: [] };
+        const batch = new BatchJob(this.#deps());
+        this.#batch = batch;
+        await batch.submit(
+          await Promise.all(files.map(async (f) => ({ customIds: f.customIds, content: await openAsBlob(f.path, { type: 'application/jsonl' }) }))),
+          signal,
+        );
+        await rm(this.ctx.dir, { recursive: true, force: true });
+        this.ctx.onChange();
+        await this.#poll(batch, signal);
+      }
+      await Promise.all(waits);
+      return this.#outcome ?? 'drained';
+    } catch (error) {
+      if (signal.aborted) return this.#outcome ?? 'paused';
+      const failure = error instanceof AnalysisError ? error : new AnalysisError('batch_failed', 'The Batch API could not take this job.', { disposition: 'stop_job' });
+      this.ctx.log.warn('batch run stopped', { job: this.job.id, ...failure.logFields() });
+      this.#stopError = failure;
+      return 'stopped';
+    } finally {
+      // Photos not in a batch and not recorded go back to the queue.
+      for (const item of this.job.record.items) {
+        if (item.status === 'in_flight' && !this.job.record.batch?.parts.some((p) => !p.collected && p.customIds.includes(item.id))) item.status = 'pending';
+      }
+    }
+  }
+
+  #deps() {
+    const { spec } = this.job.record;
+    return {
+      api: this.ctx.api,
+      sleep: (ms: number, signal?: AbortSignal) => this.ctx.sleep(ms, signal),
+      save: this.#save,
+      validate: this.job.preset.validate,
+      structured: !!this.job.preset.schema,
+      jobId: this.job.id,
+      ...(this.ctx.pollMs !== undefined ? { pollMs: this.ctx.pollMs } : {}),
+      ...(this.ctx.maxPollMs !== undefined ? { maxPollMs: this.ctx.maxPollMs } : {}),
+      ...(this.ctx.limits ? { limits: this.ctx.limits } : {}),
+      model: spec.model,
+    };
+  }
+
+  async #poll(batch: BatchJob, signal: AbortSignal): Promise<void> {
+    this.#batch = batch;
+    await batch.run(
+      async (outcome) => {
+        if (outcome.ok) await this.jobRun.recordAnswer(outcome.customId, outcome.response);
+        else await this.jobRun.recordFailure(outcome.customId, outcome.error);
+      },
+      signal,
+      () => this.ctx.onChange(),
+    );
+  }
+
+  /** Prepares photos (a few at a time) into JSONL part files at the limits; returns the files. */
+  async #prepareParts(ids: string[], waits: Promise<void>[], signal: AbortSignal): Promise<Array<{ path: string; customIds: string[] }>> {
+    await mkdir(this.ctx.dir, { recursive: true, mode: 0o700 });
+    const maxRequests = this.ctx.limits?.maxRequests ?? BATCH_MAX_REQUESTS;
+    const maxBytes = Math.floor((this.ctx.limits?.maxBytes ?? BATCH_MAX_FILE_BYTES) * 0.99);
+    const files: Array<{ path: string; customIds: string[]; bytes: number }> = [];
+    let handle: Awaited<ReturnType<typeof open>> | undefined;
+    let writing = Promise.resolve();
+    const { spec } = this.job.record;
+    const structured = !!this.job.preset.schema;
+    const append = (id: string, text: string): Promise<void> => {
+      writing = writing.then(async () => {
+        const size = Buffer.byteLength(text) + 1;
+        let file = files.at(-1);
+        if (!file || !handle || file.customIds.length >= maxRequests || file.bytes + size > maxBytes) {
+          await handle?.close();
+          file = { path: join(this.ctx.dir, `part-${files.length + 1}.jsonl`), customIds: [], bytes: 0 };
+          files.push(file);
+          handle = await open(file.path, 'w', 0o600);
+        }
+        await handle.write(`${text}\n`);
+        file.customIds.push(id);
+        file.bytes += size;
+      });
+      return writing;
+    };
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length && !signal.aborted) {
+        const id = ids[next++]!;
+        const outcome = await this.jobRun.prepareForBatch(id, signal);
+        if (outcome.kind === 'wait') waits.push(outcome.until);
+        if (outcome.kind !== 'send') continue;
+        const { prepared } = outcome.payload;
+        const body = { ...buildBody({ model: spec.model, preset: this.job.preset, image: { mime: prepared.mime, data: prepared.data }, detail: spec.detail }, structured), stream: false };
+        await append(id, lineText({ customId: id, body }));
+        this.jobRun.markSent(id);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, this.ctx.prepareParallel) }, worker));
+      await writing;
+    } finally {
+      await handle?.close().catch(() => {});
+    }
+    signal.throwIfAborted();
+    return files;
+  }
+}

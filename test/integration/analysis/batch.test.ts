@@ -1,0 +1,135 @@
+/**
+ * Half-price batches (issue #12 item 5): a job through the Batch API against
+ * the stand-in's /v1/files and /v1/batches — submitted, polled, every result
+ * mapped back by custom_id into the per-photo JSON, summary.json and
+ * results.csv; a failed line retried; a restart mid-batch polls the same
+ * batch instead of paying again; cancel cancels the batch; ChatGPT-plan
+ * sign-ins are not offered it. (Splitting at the limits: test/unit/core/analysis/batch/jsonl.test.ts.)
+ */
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobRecord } from '../../../electron/core/analysis/types';
+import { DEFAULT_MODELS } from '../../servers/openai/openai-api';
+import type { BatchOptions } from '../../servers/openai/batches';
+import { isSettled, makePhotos, openEngine, readJson, resultFiles, type SignedIn, signedInStandIns, tempDir, waitForJob } from '../../support/analysis-fixture';
+
+const KEY = 'sk-batch-test';
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function setup(batch: BatchOptions) {
+  const signedIn = await signedInStandIns({ apiKeys: [KEY], batch, models: DEFAULT_MODELS });
+  const dir = await tempDir('loupe-batch-');
+  cleanups.push(() => dir.remove(), () => signedIn.close());
+  const photos = join(dir.path, 'photos');
+  await mkdir(photos);
+  const paths = await makePhotos(photos, 5);
+  // A duplicate of the first photo: analysed once, recorded twice.
+  await copyFile(paths[0]!, join(photos, 'copy-of-first.jpg'));
+  return { signedIn, dir: dir.path, photos, out: join(dir.path, 'out'), data: join(dir.path, 'data') };
+}
+
+const apiKeyAccount = (signedIn: SignedIn) => () => ({
+  apiBase: new URL(signedIn.stack.endpoints.apiBase),
+  kind: 'apiKey' as const,
+  session: { accessToken: async () => KEY, afterUnauthorized: async () => KEY },
+});
+const fast = { backoffBaseMs: 40, backoffMaxMs: 400, batchPollMs: 5, batchMaxPollMs: 20 };
+const calls = (s: SignedIn, method: string, re: RegExp) => s.stack.api.requests.filter((r) => r.method === method && re.test(r.path)).length;
+
+describe('Batch API jobs', () => {
+  it('complete through /v1/files and /v1/batches, map every result back, retry a failed line, cost half', async () => {
+    const failing = new Set(['i3']);
+    const t = await setup({ steps: 2, failCustomIds: failing });
+    const h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    cleanups.push(() => h.engine.dispose());
+    const id = await h.engine.createJob({ paths: [t.photos], preset: 'describe', model: 'gpt-6.1-sol', detail: 'auto', outputDir: t.out, mode: 'batch' });
+    let job = await waitForJob(h.engine, id, isSettled);
+    expect(job.counts).toMatchObject({ total: 6, done: 5, failed: 1 });
+    // Nothing went through the live route; one file, one batch.
+    expect(calls(t.signedIn, 'POST', /\/responses$/)).toBe(0);
+    expect(calls(t.signedIn, 'POST', /\/files$/)).toBe(1);
+    expect(calls(t.signedIn, 'POST', /\/batches$/)).toBe(1);
+    const uploaded = [...t.signedIn.stack.api.batches!.batches.values()][0]!;
+    expect(uploaded.endpoint).toBe('/v1/responses');
+
+    const files = await resultFiles(t.out);
+    expect(files).toHaveLength(6);
+    const docs = await Promise.all(files.map((f) => readJson<{ status: string; loupe: { item_id: string }; result: unknown; usage: unknown }>(join(t.out, f))));
+    const byItem = new Map(docs.map((d) => [d.loupe.item_id, d]));
+    expect(byItem.get('i3')!.status).toBe('failed');
+    expect(docs.map((d) => d.status).sort()).toEqual(['duplicate', 'failed', 'ok', 'ok', 'ok', 'ok']);
+    for (const doc of docs.filter((d) => d.status === 'ok')) expect(doc.result).toMatchObject({ description: expect.any(String) });
+    const summary = await readJson<{ counts: { done: number } }>(join(t.out, 'summary.json'));
+    expect(summary.counts.done).toBe(5);
+    expect((await readFile(join(t.out, 'results.csv'), 'utf8')).split('\n').filter(Boolean).length).toBe(7);
+    expect(h.engine.priceFactor(id)).toBe(0.5);
+
+    // The failed line is retried normally: a second batch round for it alone.
+    failing.clear();
+    await h.engine.retryFailed(id);
+    job = await waitForJob(h.engine, id, (j) => isSettled(j) && j.counts.failed === 0 && j.status === 'done');
+    expect(job.counts.done).toBe(6);
+    expect(calls(t.signedIn, 'POST', /\/batches$/)).toBe(2);
+  });
+
+  it('survives a restart mid-batch: polls the same batch, pays nothing twice, maps every result', async () => {
+    const batch: BatchOptions = { steps: 1_000_000 };
+    const t = await setup(batch);
+    let h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    const id = await h.engine.createJob({ paths: [t.photos], preset: 'describe', model: 'gpt-6.1-sol', detail: 'auto', outputDir: t.out, mode: 'batch' });
+    const jobFile = join(t.data, 'jobs', `${id}.json`);
+    // Wait until the batch id is saved with the job, and the batch is running server-side.
+    for (let i = 0; i < 500; i++) {
+      const saved = JSON.parse(await readFile(jobFile, 'utf8').catch(() => '{}')) as Partial<JobRecord>;
+      if (saved.batch?.parts[0]?.batchId && calls(t.signedIn, 'GET', /\/batches\//) > 1) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await h.engine.dispose();
+    const saved = JSON.parse(await readFile(jobFile, 'utf8')) as JobRecord;
+    expect(saved.status).toBe('running');
+    expect(saved.batch!.parts[0]!.batchId).toMatch(/^batch_/);
+    expect(await resultFiles(t.out).catch(() => [])).toHaveLength(0);
+
+    // The batch finishes while Loupe is closed; the next start collects it.
+    batch.steps = 1;
+    h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    cleanups.push(() => h.engine.dispose());
+    const job = await waitForJob(h.engine, id, isSettled);
+    expect(job.status).toBe('done');
+    expect(job.counts).toMatchObject({ total: 6, done: 6, failed: 0 });
+    expect(calls(t.signedIn, 'POST', /\/files$/)).toBe(1);
+    expect(calls(t.signedIn, 'POST', /\/batches$/)).toBe(1);
+    const docs = await Promise.all((await resultFiles(t.out)).map((f) => readJson<{ status: string }>(join(t.out, f))));
+    expect(docs.map((d) => d.status).sort()).toEqual(['duplicate', 'ok', 'ok', 'ok', 'ok', 'ok']);
+  });
+
+  it('cancel cancels the batch', async () => {
+    const t = await setup({ steps: 1_000_000 });
+    const h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    cleanups.push(() => h.engine.dispose());
+    const id = await h.engine.createJob({ paths: [t.photos], preset: 'describe', model: 'gpt-6.1-sol', detail: 'auto', outputDir: t.out, mode: 'batch' });
+    for (let i = 0; i < 500 && calls(t.signedIn, 'GET', /\/batches\//) < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await h.engine.cancel(id);
+    await waitForJob(h.engine, id, (j) => j.status === 'cancelled');
+    for (let i = 0; i < 100 && calls(t.signedIn, 'POST', /\/cancel$/) < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    const server = [...t.signedIn.stack.api.batches!.batches.values()][0]!;
+    expect(['cancelling', 'cancelled']).toContain(server.status);
+  });
+
+  it('is not offered to ChatGPT-plan sign-ins, whose server has no Batch API', async () => {
+    const t = await setup({});
+    const h = await openEngine(t.signedIn, t.data, { tuning: fast });
+    cleanups.push(() => h.engine.dispose());
+    await expect(h.engine.createJob({ paths: [t.photos], preset: 'describe', model: 'gpt-6.1-sol', detail: 'auto', outputDir: t.out, mode: 'batch' })).rejects.toMatchObject({
+      code: 'batch_unavailable',
+    });
+    const token = await t.signedIn.session.accessToken();
+    const res = await fetch(`${t.signedIn.stack.endpoints.apiBase}/batches`, { headers: { authorization: `Bearer ${token}` } });
+    // The plan's "route not supported" refusal.
+    expect([403, 404]).toContain(res.status);
+  });
+});

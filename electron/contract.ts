@@ -14,6 +14,11 @@ import { z } from 'zod';
 export const CHANNELS = {
   invoke: 'loupe:invoke',
   state: 'loupe:state',
+  /**
+   * The preload's own channel for a drop: it carries the paths of real dropped
+   * files (electron/preload.ts), never a command, and the page cannot use it.
+   */
+  dropped: 'loupe:dropped',
 } as const;
 
 /** The app's own origin; the renderer is served from it in Electron. */
@@ -584,8 +589,7 @@ export const commands = /* @__PURE__ */ (() => {
     'auth.dismissPlanWelcome': command<void>()(Empty),
     'models.refresh': command<void>()(Empty),
     'models.select': command<void>()(z.strictObject({ slug: z.string().min(1).max(200) })),
-    /** Adds dropped or picked files and folders to the staging list. */
-    'analysis.stage': command<void>()(z.strictObject({ paths: z.array(Path).min(1).max(10_000) })),
+    // No command stages a path the window names: dropped files arrive on CHANNELS.dropped, picked ones from the dialog below.
     'analysis.unstage': command<void>()(z.strictObject({ path: Path })),
     'analysis.clearStaged': command<void>()(Empty),
     /** Opens the system file dialog (main process) and stages what the person picks. */
@@ -631,6 +635,12 @@ export const commands = /* @__PURE__ */ (() => {
   } as const;
 })();
 
+/**
+ * What arrives on CHANNELS.dropped (and from the tray's file dialog): the paths
+ * to stage. Not a command, so the renderer's `invoke` cannot name paths.
+ */
+export const offeredPaths = /* @__PURE__ */ (() => z.strictObject({ paths: z.array(z.string().max(4096)).max(10_000) }))();
+
 export type Commands = typeof commands;
 export type CommandName = keyof Commands;
 /** What the renderer passes. */
@@ -647,6 +657,10 @@ export function isCommandName(value: unknown): value is CommandName {
 export interface LoupeBridge {
   invoke<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandResult<CommandOutput<C>>>;
   onState(callback: (state: AppState) => void): () => void;
-  /** Absolute paths of dropped or picked files. */
-  pathsForFiles(files: readonly File[]): Promise<string[]>;
+  /**
+   * Stages files and folders dropped on the window. Takes the `File`s of the
+   * drop, not paths: the preload asks Electron where each is on disk, so the
+   * page can only add what the person really dropped.
+   */
+  stageDropped(files: readonly File[]): Promise<CommandResult<void>>;
 }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, app, dialog, powerMonitor, protocol, session } from 'electron';
 import type { AppState } from './contract';
-import { dispatchCommand } from './core/kernel/dispatch';
+import { dispatchCommand, dispatchOffered } from './core/kernel/dispatch';
 import { systemClock } from './core/kernel/deps';
 import { trayEffect } from './core/tray-actions';
 import { analysisProgress } from './core/tray-model';
@@ -179,7 +179,7 @@ async function run(): Promise<void> {
             return void pickPaths(platform, { folders: effect.folders }).then(async (paths) => {
               if (paths.length === 0) return;
               showWindow?.();
-              await dispatchCommand(core, 'analysis.stage', { paths });
+              await dispatchOffered(core, { paths });
             });
           case 'command':
             if (effect.showWindow) showWindow?.();

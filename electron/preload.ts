@@ -15,7 +15,17 @@ const bridge: LoupeBridge = {
       ipcRenderer.removeListener(CHANNELS.state, listener);
     };
   },
-  pathsForFiles: async (files) => files.map((file) => webUtils.getPathForFile(file)),
+  /**
+   * A drop is staged here, on a channel of its own, and no command takes a path
+   * from the page: a page cannot make a `File` with a real path (Electron answers
+   * '' for one it built), so only what the person dropped reaches the main
+   * process. Files with no path on disk (text or a link dragged from a browser)
+   * are left out; the main process refuses a drop with nothing left.
+   */
+  stageDropped: (files) =>
+    ipcRenderer.invoke(CHANNELS.dropped, {
+      paths: Array.from(files, (file) => webUtils.getPathForFile(file)).filter((path) => path !== ''),
+    }),
 };
 
 contextBridge.exposeInMainWorld('loupe', bridge);

@@ -34,7 +34,15 @@ export type { CommandHandlers } from './kernel/commands';
 export interface Core {
   getState(): AppState;
   subscribe(listener: (state: AppState) => void): () => void;
+  /** What the renderer may invoke. Staging a path is not in it: see `stageOffered`. */
   commands: CommandHandlers;
+  /**
+   * Stages files and folders the person offered through the main process: a drop
+   * (the preload's own channel, electron/shell/ipc.ts) or the tray's file dialog.
+   * Kept out of `commands` so the window can never name a path for Loupe to read
+   * and upload; the window's "Add photos…" is `analysis.pickImages`.
+   */
+  stageOffered(paths: readonly string[]): Promise<void>;
   /** The core's logger, for the shell's own messages (a refused IPC sender). */
   log: Logger;
   dispose(): Promise<void>;
@@ -195,6 +203,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     getState: () => state.get(),
     subscribe: (listener) => state.subscribe(listener),
     commands,
+    stageOffered: async (paths) => analysis.stage(paths),
     log,
     dispose: async () => {
       auth.cancel();

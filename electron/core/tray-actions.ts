@@ -10,7 +10,7 @@ export type TrayEffect =
   | { kind: 'show-window' }
   | { kind: 'quit' }
   | { kind: 'restart-to-update' }
-  /** A system dialog for photos or for folders (Windows and Linux cannot offer both at once), then `analysis.stage`. */
+  /** A system dialog for photos or for folders (Windows and Linux cannot offer both at once), then `core.stageOffered` (no command stages a path). */
   | { kind: 'pick-and-stage'; folders: boolean }
   | {
       kind: 'command';

@@ -1,22 +1,32 @@
-import { type BrowserWindow, ipcMain } from 'electron';
+import { type BrowserWindow, type IpcMainInvokeEvent, ipcMain } from 'electron';
 import { type AppState, CHANNELS, type CommandResult } from '../contract';
-import { dispatchCommand } from '../core/kernel/dispatch';
+import { dispatchCommand, dispatchOffered } from '../core/kernel/dispatch';
 import type { Core } from '../core/index';
 import { isTrustedSender } from './sender-check';
 
+const FORBIDDEN: CommandResult<never> = {
+  ok: false,
+  error: { code: 'forbidden_sender', message: 'This request did not come from the Loupe window.' },
+};
+
 /**
- * The one IPC manager: every command arrives on one channel, is checked for
- * its sender, then validated and dispatched by the core's dispatcher.
+ * The one IPC manager. Every command arrives on one channel; a drop arrives on
+ * its own (CHANNELS.dropped, sent by the preload only), because no command may
+ * name a path to stage. Both are checked for their sender, then validated and
+ * handed to the core's dispatcher.
  */
 export function registerIpc(core: Core, getWindow: () => BrowserWindow | undefined): () => void {
-  ipcMain.handle(CHANNELS.invoke, async (event, command: unknown, input: unknown): Promise<CommandResult<unknown>> => {
-    const win = getWindow();
-    if (!isTrustedSender(event, win?.webContents.id)) {
-      core.log.warn('rejected IPC from an untrusted sender');
-      return { ok: false, error: { code: 'forbidden_sender', message: 'This request did not come from the Loupe window.' } };
-    }
-    return dispatchCommand(core, command, input);
-  });
+  const trusted = (event: IpcMainInvokeEvent): boolean => {
+    if (isTrustedSender(event, getWindow()?.webContents.id)) return true;
+    core.log.warn('rejected IPC from an untrusted sender');
+    return false;
+  };
+  ipcMain.handle(CHANNELS.invoke, async (event, command: unknown, input: unknown): Promise<CommandResult<unknown>> =>
+    trusted(event) ? dispatchCommand(core, command, input) : FORBIDDEN,
+  );
+  ipcMain.handle(CHANNELS.dropped, async (event, input: unknown): Promise<CommandResult<void>> =>
+    trusted(event) ? dispatchOffered(core, input) : FORBIDDEN,
+  );
 
   const unsubscribe = core.subscribe((state: AppState) => {
     const win = getWindow();
@@ -26,5 +36,6 @@ export function registerIpc(core: Core, getWindow: () => BrowserWindow | undefin
   return () => {
     unsubscribe();
     ipcMain.removeHandler(CHANNELS.invoke);
+    ipcMain.removeHandler(CHANNELS.dropped);
   };
 }

@@ -8,6 +8,8 @@ declare global {
   }
 }
 
+const BRIDGE_ERROR: CommandError = { code: 'bridge', message: 'Loupe could not reach its background process. Try again.', retryable: true };
+
 export class CommandFailure extends Error {
   constructor(readonly error: CommandError) {
     super(error.message);
@@ -21,7 +23,7 @@ export async function call<C extends CommandName>(command: C, input: CommandInpu
   try {
     result = await window.loupe.invoke(command, input);
   } catch {
-    throw new CommandFailure({ code: 'bridge', message: 'Loupe could not reach its background process. Try again.', retryable: true });
+    throw new CommandFailure(BRIDGE_ERROR);
   }
   if (!result.ok) throw new CommandFailure(result.error);
   return result.value;
@@ -63,4 +65,27 @@ export function useCommand(): Command {
   }, []);
   const clearError = useCallback(() => setError(null), []);
   return { run, error, busy: pending > 0, clearError };
+}
+
+/**
+ * Stages the files of a drop. The window hands over the `File`s, not paths: the
+ * preload finds where each is on disk and stages them itself (no command takes a
+ * path). A refusal, or a broken bridge, is kept in `error` for the window to show.
+ */
+export function useStageDropped(): { stage(files: readonly File[]): Promise<void>; error: CommandError | null } {
+  const [error, setError] = useState<CommandError | null>(null);
+  const latest = useRef(0);
+  const stage = useCallback(async (files: readonly File[]) => {
+    const ticket = ++latest.current;
+    setError(null);
+    let failure: CommandError | null = null;
+    try {
+      const result = await window.loupe.stageDropped(files);
+      if (!result.ok) failure = result.error;
+    } catch {
+      failure = BRIDGE_ERROR;
+    }
+    if (ticket === latest.current) setError(failure);
+  }, []);
+  return { stage, error };
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ErrorText } from '../components/ErrorText';
-import { useCommand } from '../ipc/call';
+import { useStageDropped } from '../ipc/call';
 import { navigate } from '../state/navigation';
 import styles from './DropAnywhere.module.css';
 
@@ -9,8 +9,7 @@ const hasFiles = (e: DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types]
 /** Photos dropped on any screen open Analyse and are added to the list there. */
 export function DropAnywhere() {
   const [over, setOver] = useState(false);
-  const stage = useCommand();
-  const { run } = stage;
+  const { stage, error } = useStageDropped();
   useEffect(() => {
     // dragenter/dragleave fire for every child crossed; count them to know when the pointer left the window.
     let depth = 0;
@@ -35,10 +34,8 @@ export function DropAnywhere() {
       if (files.length === 0) return;
       e.preventDefault();
       navigate('analyse');
-      void window.loupe.pathsForFiles(files).then(
-        (paths) => run('analysis.stage', { paths }),
-        () => run('analysis.stage', { paths: [] }),
-      );
+      // The files themselves go to the preload, which stages them: no command takes a path from the window.
+      void stage(files);
     };
     document.addEventListener('dragenter', enter);
     document.addEventListener('dragleave', leave);
@@ -50,7 +47,7 @@ export function DropAnywhere() {
       document.removeEventListener('dragover', overHandler);
       document.removeEventListener('drop', drop);
     };
-  }, [run]);
+  }, [stage]);
   return (
     <>
       {over && (
@@ -58,9 +55,9 @@ export function DropAnywhere() {
           <p>Drop photos or folders to analyse them</p>
         </div>
       )}
-      {stage.error && (
+      {error && (
         <div className={styles.toast}>
-          <ErrorText error={stage.error} />
+          <ErrorText error={error} />
         </div>
       )}
     </>

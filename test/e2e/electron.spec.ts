@@ -31,7 +31,7 @@ test.describe('Electron app', () => {
         require: typeof (window as unknown as { require?: unknown }).require,
         process: typeof (window as unknown as { process?: unknown }).process,
       }));
-      expect(surface).toEqual({ keys: ['invoke', 'onState', 'pathsForFiles'], require: 'undefined', process: 'undefined' });
+      expect(surface).toEqual({ keys: ['invoke', 'onState', 'stageDropped'], require: 'undefined', process: 'undefined' });
 
       const csp = await app.evaluate(async ({ net }) => (await net.fetch('app://loupe/index.html')).headers.get('content-security-policy'));
       expect(csp).toContain("connect-src 'none'");
@@ -111,11 +111,27 @@ test.describe('Electron app with the stand-in servers', () => {
 
   test('photos dropped on the window are analysed and written to the output folder', async () => {
     const outputDir = join(dataDir, 'out');
-    // What a drop does: the renderer turns File objects into paths, then stages them.
-    const staged = await page.evaluate(
-      async (paths) => (window as unknown as { loupe: { invoke: (c: string, i: object) => Promise<{ ok: boolean }> } }).loupe.invoke('analysis.stage', { paths }),
+    // The window cannot stage a path it names (issue #10, item 8)…
+    const named = await page.evaluate(
+      async (paths) => (window as unknown as { loupe: { invoke: (c: string, i: object) => Promise<{ ok: boolean; error?: { code: string } }> } }).loupe.invoke('analysis.stage', { paths }),
       [join(repo, 'test/fixtures/good')],
     );
+    expect(named).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
+    // …nor with a File it made itself (Electron gives such a File no path)…
+    const made = await page.evaluate(() => window.loupe.stageDropped([new File(['x'], 'made.jpg')]));
+    expect(made).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
+    // …only real files, here chosen through a file input (Playwright hands Chromium real files, as a drop does).
+    await page.evaluate(() => {
+      const element = document.createElement('input');
+      element.type = 'file';
+      element.multiple = true;
+      element.id = 'e2e-drop';
+      document.body.append(element);
+    });
+    const input = page.locator('#e2e-drop');
+    await input.setInputFiles(['01-sunset.jpg', '02-meadow.webp', '03-portrait.jpg', '04-shapes.png', '05-harbour.webp'].map((name) => join(repo, 'test/fixtures/good', name)));
+    const staged = await input.evaluate((element: HTMLInputElement) => window.loupe.stageDropped([...element.files!]));
+    await input.evaluate((element) => element.remove());
     expect(staged.ok).toBe(true);
     await expect.poll(async () => (await state()).analysis.staged.length).toBeGreaterThan(0);
     const started = await page.evaluate(

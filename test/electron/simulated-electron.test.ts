@@ -82,8 +82,8 @@ describe.skipIf(!existsSync(builtMain))('simulated Electron: Linux, from start t
     expect(win.openHandler).toBe('deny');
   });
 
-  it('registers the IPC handler once, before the window exists', () => {
-    expect(ready.handleCalls).toEqual(['loupe:invoke']);
+  it('registers the IPC handlers once each (commands, and the preload drop channel), before the window exists', () => {
+    expect(ready.handleCalls).toEqual(['loupe:invoke', 'loupe:dropped']);
     const order = ready.calls.map((c) => c.api);
     expect(order.indexOf('new BrowserWindow')).toBeGreaterThan(-1);
     // ipcMain.handle is not in `calls`, but the window must not precede the core (which the handler needs):
@@ -125,6 +125,30 @@ describe.skipIf(!existsSync(builtMain))('simulated Electron: Linux, from start t
       frameUrl: 'https://evil.example/',
     });
     expect(result).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
+  });
+
+  it('stages a drop only from the app window, on the drop channel; no command stages a path', async () => {
+    type Answer = { ok: boolean; error?: { code: string } };
+    const drop = (extra: { senderId?: number; frameUrl?: string; subframe?: boolean } = {}) =>
+      app.send<Answer>({ type: 'invoke', channel: 'loupe:dropped', args: [{ paths: [photo] }], ...extra });
+    // Another page, a frame inside the window, another webContents: refused, nothing staged.
+    expect(await drop({ frameUrl: 'https://evil.example/' })).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
+    expect(await drop({ subframe: true })).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
+    expect(await drop({ senderId: 9999 })).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
+    // The window naming a path through invoke(): not a command.
+    const named = await app.send<Answer>({ type: 'invoke', channel: 'loupe:invoke', args: ['analysis.stage', { paths: [photo] }] });
+    expect(named).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
+    expect((await app.state()).analysis.staged).toEqual([]);
+    // The preload's drop from the app window is staged.
+    expect(await drop()).toMatchObject({ ok: true });
+    // Staging is published a moment later (state changes are batched).
+    const staged = async (length: number) => {
+      for (let i = 0; i < 200 && (await app.state()).analysis.staged.length !== length; i++) await new Promise((r) => setTimeout(r, 25));
+      return (await app.state()).analysis.staged.map((x) => x.path);
+    };
+    expect(await staged(1)).toEqual([photo]);
+    expect(await app.send<Answer>({ type: 'invoke', channel: 'loupe:invoke', args: ['analysis.clearStaged', {}] })).toMatchObject({ ok: true });
+    expect(await staged(0)).toEqual([]);
   });
 
   it('asks in a main-process dialog before an API key goes to another server; Cancel (the default) sends nothing', async () => {
@@ -250,7 +274,7 @@ describe.skipIf(!existsSync(builtMain))('simulated Electron: start-up', () => {
       const s = await app.waitFor('the tray', started);
       expect(s.windows).toHaveLength(1);
       expect(s.windows[0]!.focused).toBeGreaterThan(0);
-      expect(s.handleCalls).toEqual(['loupe:invoke']);
+      expect(s.handleCalls).toEqual(['loupe:invoke', 'loupe:dropped']);
       expect(s.violations).toEqual([]);
     } finally {
       await app.stop();

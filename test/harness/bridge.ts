@@ -50,14 +50,17 @@ import { BROWSER_EVENT } from './protocol';
       source.addEventListener(BROWSER_EVENT, (event) => showBrowserLink(JSON.parse((event as MessageEvent<string>).data) as string));
       return () => source.close();
     },
-    async pathsForFiles(files: readonly File[]) {
+    // A page has no paths for its Files: each is uploaded to the harness, which keeps it in a folder of its own,
+    // then staged on the harness's stand-in for the preload's drop channel (it accepts only paths it uploaded).
+    async stageDropped(files: readonly File[]): Promise<CommandResult<void>> {
       const paths: string[] = [];
       for (const file of files) {
         const response = await fetch(`/__harness/upload?name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file });
         if (!response.ok) throw new Error(`upload failed: ${response.status}`);
         paths.push(((await response.json()) as { path: string }).path);
       }
-      return paths;
+      const response = await fetch('/__harness/dropped', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ paths }) });
+      return (await response.json()) as CommandResult<void>;
     },
   };
   Object.defineProperty(window, 'loupe', { value: Object.freeze(bridge), enumerable: true });

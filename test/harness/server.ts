@@ -16,7 +16,7 @@ import { build } from 'vite';
 import type { AppState } from '../../electron/contract';
 import { createNodeDeps } from '../support/node-deps';
 import type { CoreDeps } from '../../electron/core/kernel/deps';
-import { dispatchCommand } from '../../electron/core/kernel/dispatch';
+import { dispatchCommand, dispatchOffered } from '../../electron/core/kernel/dispatch';
 import { type ActiveSession, type Core, type CoreOptions, wireCore } from '../../electron/core/index';
 import { LoupeError } from '../../electron/core/kernel/errors';
 import { CONTENT_SECURITY_POLICY } from '../../electron/shell/csp';
@@ -81,6 +81,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const opened: string[] = [];
   const copied: string[] = [];
   const streams = new Set<ServerResponse>();
+  /** Files the page uploaded (dropped): the only paths `/__harness/dropped` stages. */
+  const uploaded = new Set<string>();
   const ownStack = !options.standIns;
   const stack = options.standIns ?? (await startStandIns(options.standInOptions));
   const { core, session } = await wireCore(
@@ -152,7 +154,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await mkdir(folder);
       const path = join(folder, name);
       await pipeline(req, createWriteStream(path));
+      uploaded.add(path);
       return send(res, 200, JSON.stringify({ path }), 'application/json');
+    }
+    // The harness's stand-in for the preload's drop channel (CHANNELS.dropped): like the real one it stages
+    // only files the page really dropped, here the ones it uploaded, never a path the page names.
+    if (url.pathname === '/__harness/dropped' && req.method === 'POST') {
+      let payload: { paths?: unknown };
+      try {
+        payload = JSON.parse((await readBody(req, 1 << 20)).toString('utf8')) as typeof payload;
+      } catch {
+        return send(res, 400, 'Bad JSON');
+      }
+      const result =
+        Array.isArray(payload.paths) && payload.paths.every((path) => typeof path === 'string' && uploaded.has(path))
+          ? await dispatchOffered(core, { paths: payload.paths })
+          : { ok: false, error: { code: 'not_allowed', message: 'Only files dropped on the window can be added.' } };
+      return send(res, 200, JSON.stringify(result), 'application/json');
     }
     if (req.method !== 'GET') return send(res, 405, 'Method not allowed');
     if (url.pathname === '/' || url.pathname === '/index.html') return send(res, 200, indexHtml, MIME['.html']);

@@ -11,7 +11,7 @@ import type { AppState, CommandError, CommandInput, CommandName, CommandOutput }
 import { createNodeDeps } from './node-deps';
 import { createNodeCipher } from './node-cipher';
 import type { Clock, CoreDeps } from '../../electron/core/kernel/deps';
-import { dispatchCommand } from '../../electron/core/kernel/dispatch';
+import { dispatchCommand, dispatchOffered } from '../../electron/core/kernel/dispatch';
 import { type ActiveSession, type Core, type CoreOptions, wireCore } from '../../electron/core/index';
 import { completeAuthorizationInBrowser } from '../servers/auth/auth-server';
 import type { StandIns } from '../servers/stack';
@@ -30,6 +30,8 @@ export interface CoreFixture {
   secrets: Set<string>;
   /** Runs a command like the renderer would, through the dispatcher, typed by the contract. */
   run<C extends CommandName>(command: C, ...input: InputArg<C>): Promise<RunResult<CommandOutput<C>>>;
+  /** Files and folders dropped on the window: what the preload sends on its own channel (CHANNELS.dropped). */
+  drop(input: { paths: string[] }): Promise<RunResult<void>>;
   /** Hostile input: anything at all, straight into the dispatcher. */
   runRaw(command: unknown, input?: unknown): Promise<RawResult>;
   restart(overrides?: { deps?: Partial<CoreDeps>; options?: CoreOptions }): Promise<Core>;
@@ -123,6 +125,7 @@ export async function createCoreFixture(stack: StandIns, fixtureOptions: Fixture
     logs,
     secrets,
     run: async (command, ...input) => dispatchCommand(fixture.core, command, input[0] ?? {}) as never,
+    drop: async (input) => dispatchOffered(fixture.core, input),
     runRaw: async (command, input = {}) => dispatchCommand(fixture.core, command, input),
     restart: async (overrides) => {
       await fixture.core.dispose();

@@ -193,10 +193,10 @@ async function fuzz(fx: CoreFixture, r: ReturnType<typeof prng>, codes: Set<stri
     // Now and then, undo what the fuzz itself undid (staged photos, the signed-in account), so later calls
     // get past "nothing staged" and "signed out" and jobs really run.
     if (i % 25 === 0) {
-      await fx.run('analysis.stage', { paths: [photos] });
+      await fx.drop({ paths: [photos] });
       if (signedIn && fx.core.getState().account.status !== 'signed_in') await fx.run('accounts.addApiKey', { label: 'Key', baseUrl: stack.endpoints.apiBase, apiKey: API_KEY });
     }
-    const command: unknown = r.chance(0.03) ? r.pick([...values.strings.slice(0, 20), 'shell.exec', '__proto__', 42, null]) : r.pick(COMMANDS);
+    const command: unknown = r.chance(0.03) ? r.pick([...values.strings.slice(0, 20), 'shell.exec', 'analysis.stage', '__proto__', 42, null]) : r.pick(COMMANDS);
     const raw = makeInput(r, values, typeof command === 'string' && Object.hasOwn(commands, command) ? (command as CommandName) : 'app.getState');
     let cloned: unknown;
     try {

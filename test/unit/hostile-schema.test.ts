@@ -146,7 +146,7 @@ describe('analysis.start with a cyclic $ref schema', () => {
       expect(added.ok, JSON.stringify(added.error)).toBe(true);
       await waitForState(fx.core, (s) => s.models.status === 'ready' && s.models.selected !== null);
       const photo = fileURLToPath(new URL('../fixtures/good/01-sunset.jpg', import.meta.url));
-      expect((await fx.run('analysis.stage', { paths: [photo] })).ok).toBe(true);
+      expect((await fx.drop({ paths: [photo] })).ok).toBe(true);
       await waitForState(fx.core, (s) => s.analysis.staged.length === 1);
       const before = stack.api.requests.length;
       const schema = object({ a: { $ref: '#/$defs/x' } }, { $defs: { x: { $ref: '#/$defs/y' }, y: { $ref: '#/$defs/x' } } });

@@ -3,7 +3,6 @@ import type { AnalysisService } from './service';
 
 export function analysisCommands(analysis: AnalysisService): DomainCommands<'analysis'> {
   return {
-    'analysis.stage': async ({ paths }) => analysis.stage(paths),
     'analysis.unstage': async ({ path }) => analysis.unstage(path),
     'analysis.clearStaged': async () => analysis.clearStaged(),
     'analysis.pickImages': async ({ folders }) => analysis.pick({ folders: folders ?? false }),

@@ -130,7 +130,12 @@ export class AnalysisService {
     while (this.#checks.size > 0) await Promise.all([...this.#checks]);
   }
 
-  stage(paths: string[]): void {
+  /**
+   * Only from a drop (the preload's channel), a file dialog (`pick`) or the tray's dialog:
+   * never from a path the window names (core/index.ts, `stageOffered`).
+   */
+  stage(paths: readonly string[]): void {
+    if (paths.length === 0) throw new LoupeError('not_allowed', 'Only photos and folders from this computer can be added. Drop them from your file manager.');
     // Dropped and picked files always arrive as full paths; anything else would be read relative to wherever Loupe runs.
     const bad = paths.findIndex((path) => !isAbsolute(path) || path.includes('\0'));
     if (bad >= 0) throw new LoupeError('invalid_input', 'Only full paths to files or folders can be added.', { field: `paths.${bad}` });

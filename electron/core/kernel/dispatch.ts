@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type CommandError, type CommandResult, commands, isCommandName } from '../../contract';
+import { type CommandError, type CommandResult, commands, isCommandName, offeredPaths } from '../../contract';
 import { boundCommandError, fieldPath, quoteKey, toCommandError } from './errors';
 import type { Core } from '../index';
 
@@ -15,12 +15,28 @@ export async function dispatchCommand(core: Core, command: unknown, input: unkno
   }
   const parsed = commands[command].input.safeParse(input);
   if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };
+  const handler = core.commands[command] as (input: unknown) => Promise<unknown>;
+  return settle(core, command, () => handler(parsed.data));
+}
+
+/**
+ * Paths offered by a trusted main-process source, `{ paths }`: a drop (the
+ * preload's CHANNELS.dropped, after the shell's sender check) or the tray's
+ * file dialog. Validated and answered like a command, but not one: the
+ * renderer's `invoke` has no way to stage a path it names.
+ */
+export async function dispatchOffered(core: Core, input: unknown): Promise<CommandResult<void>> {
+  const parsed = offeredPaths.safeParse(input);
+  if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };
+  return settle(core, 'stage offered paths', () => core.stageOffered(parsed.data.paths));
+}
+
+async function settle<T>(core: Core, what: string, run: () => Promise<T>): Promise<CommandResult<T>> {
   try {
-    const handler = core.commands[command] as (input: unknown) => Promise<unknown>;
-    return { ok: true, value: await handler(parsed.data) };
+    return { ok: true, value: await run() };
   } catch (error) {
     const mapped = toCommandError(error);
-    if (mapped.code === 'internal') core.log.error('command failed', { command, error: describe(error) });
+    if (mapped.code === 'internal') core.log.error('command failed', { command: what, error: describe(error) });
     return { ok: false, error: boundCommandError(mapped) };
   }
 }

@@ -13,7 +13,15 @@ export type Command =
   | { type: 'answer-message-box'; response: number }
   | { type: 'power-event'; event: string }
   | { type: 'quit' }
-  | { type: 'invoke'; channel: string; args: unknown[]; senderId?: number; frameUrl?: string }
+  | {
+      type: 'invoke';
+      channel: string;
+      args: unknown[];
+      senderId?: number;
+      frameUrl?: string;
+      /** Sent from a child frame of the page. */
+      subframe?: boolean;
+    }
   | { type: 'app-request'; url: string }
   | { type: 'sharp' }
   | { type: 'e2e-hook' }

@@ -142,7 +142,7 @@ async function handle(command: Command): Promise<unknown> {
       const handler = control.handlers.get(command.channel);
       const win = mainWindow();
       if (!handler || !win) throw new Error(`no handler for ${command.channel}`);
-      const event = { sender: { id: command.senderId ?? win.webContents.id }, senderFrame: { url: command.frameUrl ?? 'app://loupe/index.html', parent: null } };
+      const event = { sender: { id: command.senderId ?? win.webContents.id }, senderFrame: { url: command.frameUrl ?? 'app://loupe/index.html', parent: command.subframe ? {} : null } };
       return handler(event, ...command.args);
     }
     case 'app-request': {

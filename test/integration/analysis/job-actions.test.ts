@@ -99,7 +99,7 @@ describe('staging', () => {
   it('checks each staged file and folder as it is added, and names the job after what it holds', async () => {
     const { fx, picked } = await setup();
     const paths = [fixture('folder'), fixture('good/01-sunset.jpg'), fixture('bad/not-an-image.txt'), fixture('bad/empty.jpg'), join(tmpdir(), 'loupe-no-such-photo.jpg')];
-    ok(await fx.run('analysis.stage', { paths }));
+    ok(await fx.drop({ paths }));
     const s = await waitForState(fx.core, checked);
     const view = Object.fromEntries(s.analysis.staged.map((x) => [x.name, { kind: x.kind, photoCount: x.photoCount, problem: x.problem }]));
     expect(view).toEqual({
@@ -124,7 +124,7 @@ describe('staging', () => {
     expect(again.analysis.stagedPhotoCount).toBe(3);
     ok(await fx.run('analysis.clearStaged'));
     const { jobId: single } = await (async () => {
-      ok(await fx.run('analysis.stage', { paths: [fixture('good')] }));
+      ok(await fx.drop({ paths: [fixture('good')] }));
       await waitForState(fx.core, checked);
       return ok<{ jobId: string }>(await fx.run('analysis.start', { preset: 'describe', model: MODEL }));
     })();
@@ -139,7 +139,7 @@ describe('cancel, undo, analyse remaining, rename, remove', () => {
     const photos = await tempDir('loupe-photos-');
     await makePhotos(photos, 8, { baseWidth: 610 });
     stack.api.setLatency(400);
-    ok(await fx.run('analysis.stage', { paths: [photos] }));
+    ok(await fx.drop({ paths: [photos] }));
     const { jobId } = ok<{ jobId: string }>(await fx.run('analysis.start', { preset: 'describe', model: MODEL, concurrency: 1 }));
     await until(fx, jobId, (j) => j.status === 'running');
 
@@ -198,7 +198,7 @@ describe('cancel, undo, analyse remaining, rename, remove', () => {
   it('a running job can’t be removed; a finished one can’t be cancelled', async () => {
     const { fx } = await setup({ core: { cancelGraceMs: 0 } });
     stack.api.setLatency(300);
-    ok(await fx.run('analysis.stage', { paths: [fixture('good')] }));
+    ok(await fx.drop({ paths: [fixture('good')] }));
     const { jobId } = ok<{ jobId: string }>(await fx.run('analysis.start', { preset: 'describe', model: MODEL, concurrency: 1 }));
     const running = await until(fx, jobId, (j) => j.status === 'running');
     expect(running.can.remove.allowed).toBe(false);
@@ -214,7 +214,7 @@ describe('live retry state and the usage limit', () => {
   it('says while requests wait to be retried, and why', async () => {
     const { fx } = await setup({ core: { cancelGraceMs: 0, analysisTuning: { backoffBaseMs: 60_000, backoffMaxMs: 60_000 } } });
     stack.api.faults.next({ type: 'server_error', status: 503 }, 1);
-    ok(await fx.run('analysis.stage', { paths: [fixture('good/01-sunset.jpg')] }));
+    ok(await fx.drop({ paths: [fixture('good/01-sunset.jpg')] }));
     const before = Date.now();
     const { jobId } = ok<{ jobId: string }>(await fx.run('analysis.start', { preset: 'describe', model: MODEL }));
     const s = await waitForState(fx.core, (st) => st.analysis.jobs.some((j) => j.id === jobId && j.retrying !== null));
@@ -232,7 +232,7 @@ describe('live retry state and the usage limit', () => {
     const { fx } = await setup({ core: { cancelGraceMs: 0 } });
     const accountId = fx.core.getState().account.id!;
     stack.api.faults.next({ type: 'failed_mid_stream', code: 'subscription_sharing_usage_limit_exceeded', afterDeltas: 1 });
-    ok(await fx.run('analysis.stage', { paths: [fixture('good')] }));
+    ok(await fx.drop({ paths: [fixture('good')] }));
     const { jobId } = ok<{ jobId: string }>(await fx.run('analysis.start', { preset: 'describe', model: MODEL, concurrency: 1 }));
     const stopped = await waitForState(fx.core, (s) => s.usageLimit !== null);
     expect(stopped.usageLimit).toMatchObject({ accountId, link: { label: 'Manage usage', url: 'https://chatgpt.com/settings/usage' } });

@@ -56,7 +56,7 @@ async function finished(fx: CoreFixture, id: string): Promise<JobSummaryView> {
   return jobIn(await waitForState(fx.core, (s) => jobIn(s, id)?.status === 'done', 20_000), id)!;
 }
 async function startWith(fx: CoreFixture, paths: string[], extra: { outputDir?: string } = {}): Promise<string> {
-  expect((await fx.run('analysis.stage', { paths })).ok).toBe(true);
+  expect((await fx.drop({ paths })).ok).toBe(true);
   const started = await fx.run('analysis.start', { preset: 'describe', ...extra });
   expect(started.error, JSON.stringify(started.error)).toBeUndefined();
   return (started.value as { jobId: string }).jobId;
@@ -67,7 +67,7 @@ it('the window cannot name an output folder; the dialog picks it, and a second j
   const chosen = await tempDir('loupe-chosen-');
 
   // A path the dialog never returned is refused, and nothing is written there.
-  expect((await fx.run('analysis.stage', { paths: [join(GOOD, '01-sunset.jpg')] })).ok).toBe(true);
+  expect((await fx.drop({ paths: [join(GOOD, '01-sunset.jpg')] })).ok).toBe(true);
   const refused = await fx.run('analysis.start', { preset: 'describe', outputDir: join(chosen, 'elsewhere') });
   expect(refused.ok).toBe(false);
   expect(refused.error?.code).toBe('invalid_input');

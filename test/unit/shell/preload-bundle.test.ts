@@ -16,7 +16,7 @@ describe('built preload bundle', () => {
     expect(existsSync(bundle), `missing ${bundle}: run "npm run build" first`).toBe(true);
   });
 
-  it('exposes exactly invoke, onState and pathsForFiles on window.loupe', async () => {
+  it('exposes exactly invoke, onState and stageDropped on window.loupe', async () => {
     const exposed: Record<string, Record<string, unknown>> = {};
     const sent: unknown[][] = [];
     const listeners = new Map<string, (...args: unknown[]) => void>();
@@ -31,7 +31,8 @@ describe('built preload bundle', () => {
         on: (channel: string, fn: (...args: unknown[]) => void) => void listeners.set(channel, fn),
         removeListener: (channel: string) => void listeners.delete(channel),
       },
-      webUtils: { getPathForFile: (file: { name: string }) => `/abs/${file.name}` },
+      // A File the page made itself has no path: Electron answers ''.
+      webUtils: { getPathForFile: (file: { name: string; made?: boolean }) => (file.made ? '' : `/abs/${file.name}`) },
     };
     const module = { exports: {} };
     const require = (id: string) => {
@@ -45,9 +46,10 @@ describe('built preload bundle', () => {
     const loupe = exposed.loupe as {
       invoke: (c: string, i: unknown) => Promise<unknown>;
       onState: (cb: (s: unknown) => void) => () => void;
-      pathsForFiles: (f: Array<{ name: string }>) => Promise<string[]>;
+      stageDropped: (f: Array<{ name: string; made?: boolean }>) => Promise<unknown>;
     };
-    expect(Object.keys(loupe).sort()).toEqual(['invoke', 'onState', 'pathsForFiles']);
+    expect(Object.keys(loupe).sort()).toEqual(['invoke', 'onState', 'stageDropped']);
+    expect(Object.values(loupe).every((value) => typeof value === 'function')).toBe(true);
     expect(requested.every((id) => id === 'electron')).toBe(true);
 
     await expect(loupe.invoke('app.getState', {})).resolves.toEqual({ ok: true, value: 'pong' });
@@ -60,6 +62,17 @@ describe('built preload bundle', () => {
     off();
     expect(listeners.has(CHANNELS.state)).toBe(false);
 
-    await expect(loupe.pathsForFiles([{ name: 'a.jpg' }])).resolves.toEqual(['/abs/a.jpg']);
+    // A drop: the preload resolves the paths and stages them on its own channel, never as a command the page could send.
+    sent.length = 0;
+    await expect(loupe.stageDropped([{ name: 'a.jpg' }, { name: 'made.jpg', made: true }, { name: 'b' }])).resolves.toEqual({
+      ok: true,
+      value: 'pong',
+    });
+    expect(sent).toEqual([[CHANNELS.dropped, { paths: ['/abs/a.jpg', '/abs/b'] }]]);
+    expect(CHANNELS.dropped).not.toBe(CHANNELS.invoke);
+    // invoke() always speaks on the command channel, whatever the page passes: it cannot reach the drop channel.
+    sent.length = 0;
+    await loupe.invoke(CHANNELS.dropped, { paths: ['/etc/passwd'] });
+    expect(sent.every((args) => args[0] === CHANNELS.invoke)).toBe(true);
   });
 });

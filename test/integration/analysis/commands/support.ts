@@ -106,7 +106,7 @@ export async function waitForJob(fx: CoreFixture, id: string, predicate: (job: J
 }
 
 export async function stage(fx: CoreFixture, paths: string[]): Promise<void> {
-  ok(await fx.run('analysis.stage', { paths }));
+  ok(await fx.drop({ paths }));
   await waitForState(fx.core, (s) => paths.every((p) => s.analysis.staged.some((x) => x.path === p)));
 }
 

@@ -366,6 +366,17 @@ export interface StagedInput {
   problem: string | null;
 }
 
+/** A preview of a staged photo or folder, from `analysis.getStagedThumbnails` (never part of AppState). */
+export interface StagedThumbnail {
+  path: string;
+  /** A small JPEG `data:` URL (at most 112 px, EXIF-rotated, no metadata); null for a folder or a file that can't be read. */
+  src: string | null;
+  /** A staged folder: its first few photos (empty when it has none). */
+  previews?: string[];
+  /** Why there is no preview, in words for a person; null when there is one (or for a folder). */
+  problem: string | null;
+}
+
 export interface JobCounts {
   total: number;
   done: number;
@@ -592,6 +603,8 @@ export const commands = /* @__PURE__ */ (() => {
     // No command stages a path the window names: dropped files arrive on CHANNELS.dropped, picked ones from the dialog below.
     'analysis.unstage': command<void>()(z.strictObject({ path: Path })),
     'analysis.clearStaged': command<void>()(Empty),
+    /** Previews of staged files, staged folders or photos inside a staged folder, a page at a time; any other path is refused. */
+    'analysis.getStagedThumbnails': command<{ thumbnails: StagedThumbnail[] }>()(z.strictObject({ paths: z.array(Path).min(1).max(48) })),
     /** Opens the system file dialog (main process) and stages what the person picks. */
     'analysis.pickImages': command<void>()(z.strictObject({ folders: z.boolean().optional() })),
     'analysis.start': command<{ jobId: string }>()(

@@ -1,4 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { dispatchOffered } from '../../electron/core/kernel/dispatch';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BAD_PHOTOS, GOOD_PHOTOS, auditState, dropFiles, expect, screenshot, signInWithChatGpt, test } from './fixtures';
 
@@ -22,8 +24,29 @@ test('staged problems before the job, then cancel with Undo, Analyse remaining a
   await expect(start).toBeEnabled({ timeout: 15_000 });
   await expect(page.getByTestId('staged-title')).toHaveText('Ready to analyse: 4 photos');
   await expect(page.getByTestId('staged-problems')).toContainText('not-an-image.txt: Not an image Loupe can read (text file).');
+  // Each staged photo shows a preview the core made (analysis.getStagedThumbnails); the text file a broken image saying why.
+  const staged = page.getByTestId('staged-item');
+  const thumbnails = page.getByTestId('staged-thumbnail');
+  await expect(thumbnails).toHaveCount(4, { timeout: 15_000 });
+  await expect(page.getByTestId('staged-placeholder')).toHaveCount(0);
+  for (const img of await thumbnails.all()) {
+    await expect(img).toHaveAttribute('src', /^data:image\/jpeg;base64,/);
+    await expect(img).toHaveAttribute('alt', '');
+    expect(await img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0 && el.naturalWidth <= 112)).toBe(true);
+  }
+  await expect(
+    staged.filter({ hasText: 'not-an-image.txt' }).getByRole('img', { name: 'Can’t be analysed: Not an image Loupe can read (text file).' }),
+  ).toBeVisible();
   const stagedProblems = await auditState(page, 'staged-problems');
   await screenshot(page, 'staged-problems');
+  await page.setViewportSize({ width: 640, height: 480 });
+  await screenshot(page, 'staged-thumbnails-minimum');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, 'staged-thumbnails-minimum-dark');
+  await page.setViewportSize({ width: 420, height: 640 });
+  await screenshot(page, 'staged-thumbnails-narrow-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1000, height: 700 });
 
   // One request at a time, so photos are still waiting when the job is cancelled.
   await page.getByText('Options').click();
@@ -85,4 +108,53 @@ test.describe('retries', () => {
     await expect(job.getByTestId('job-retrying')).toHaveCount(0);
     expect(problems).toEqual([]);
   });
+});
+
+test('a staged folder shows its first photos; a photo that can’t be decoded shows why; other paths are refused', async ({ page, harness }) => {
+  await signInWithChatGpt(page, harness);
+  await page.getByRole('tab', { name: 'Analyse' }).click();
+  const folder = GOOD_PHOTOS.replace(/[\\/]$/, '');
+  // A drop of a folder and a broken photo: what the preload's drop channel hands the core.
+  const result = await dispatchOffered(harness.core, { paths: [folder, join(BAD_PHOTOS, 'truncated.jpg')] });
+  expect(result.ok).toBe(true);
+  const item = page.getByTestId('staged-item').filter({ hasText: 'good' });
+  await expect(item).toContainText('5 photos', { timeout: 15_000 });
+  await expect(item.getByTestId('staged-thumbnail')).toHaveCount(3, { timeout: 15_000 });
+  await expect(
+    page
+      .getByTestId('staged-item')
+      .filter({ hasText: 'truncated.jpg' })
+      .getByRole('img', { name: /^Can’t be analysed: / }),
+  ).toBeVisible();
+  await page.setViewportSize({ width: 640, height: 480 });
+  await screenshot(page, 'staged-folder-minimum');
+  // Anything not staged is refused, whatever the window asks.
+  const refused = await page.evaluate((paths) => window.loupe.invoke('analysis.getStagedThumbnails', { paths }), [join(BAD_PHOTOS, 'empty.jpg')]);
+  expect(refused.ok).toBe(false);
+});
+
+test('a long staging list asks only for the previews it shows, and the rest as they scroll into view', async ({ page, harness }) => {
+  await signInWithChatGpt(page, harness);
+  await page.getByRole('tab', { name: 'Analyse' }).click();
+  const dir = mkdtempSync(join(tmpdir(), 'loupe-e2e-many-'));
+  const paths = Array.from({ length: 60 }, (_, i) => {
+    const path = join(dir, `photo-${String(i).padStart(2, '0')}.jpg`);
+    copyFileSync(join(GOOD_PHOTOS, '01-sunset.jpg'), path);
+    return path;
+  });
+  try {
+    expect((await dispatchOffered(harness.core, { paths })).ok).toBe(true);
+    await expect(page.getByTestId('staged-title')).toHaveText('Ready to analyse: 60 photos', { timeout: 15_000 });
+    const thumbnails = page.getByTestId('staged-thumbnail');
+    await expect(thumbnails.first()).toBeVisible({ timeout: 15_000 });
+    await page.waitForTimeout(500);
+    const shown = await thumbnails.count();
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(60);
+    const last = page.getByTestId('staged-item').last();
+    await last.scrollIntoViewIfNeeded();
+    await expect(last.getByTestId('staged-thumbnail')).toBeVisible({ timeout: 15_000 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

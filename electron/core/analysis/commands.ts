@@ -5,6 +5,7 @@ export function analysisCommands(analysis: AnalysisService): DomainCommands<'ana
   return {
     'analysis.unstage': async ({ path }) => analysis.unstage(path),
     'analysis.clearStaged': async () => analysis.clearStaged(),
+    'analysis.getStagedThumbnails': async ({ paths }) => ({ thumbnails: await analysis.stagedThumbnails(paths) }),
     'analysis.pickImages': async ({ folders }) => analysis.pick({ folders: folders ?? false }),
     'analysis.start': async (input) => analysis.start(input),
     'analysis.pause': async ({ jobId }) => analysis.pause(jobId),

@@ -6,13 +6,14 @@
 import { copyFile } from 'node:fs/promises';
 import { existsSync, rmdirSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
-import type { AnalysisView, ImageDetail, JobDetailView, JobItemsPage, JobSummaryView, ParsedInput, PresetView, PriceRow, StagedInput, UsageLimitView } from '../../contract';
+import type { AnalysisView, ImageDetail, StagedThumbnail, JobDetailView, JobItemsPage, JobSummaryView, ParsedInput, PresetView, PriceRow, StagedInput, UsageLimitView } from '../../contract';
 import type { Accounts } from '../accounts/accounts';
 import { requireModelAccess } from '../accounts/readiness';
 import { defaultJobName } from './job-name';
 import { CANCEL_GRACE_MS, CancelGrace } from './cancel-grace';
 import { jobAbilities } from './job-abilities';
 import { checkStaged, stagedPhotoCount } from './staged-check';
+import { StagedThumbnails, type StagedThumbnailOptions } from './staged-thumbnails';
 import { UsageLimitWatch } from './usage-limit';
 import { AnalysisEngine, type AnalysisDeps } from './run/engine';
 import type { JobSummary } from './types';
@@ -54,6 +55,8 @@ export interface AnalysisServiceDeps {
   tuning?: AnalysisDeps['tuning'];
   /** How long "Undo" is offered after "Cancel" (0: cancel at once). */
   cancelGraceMs?: number;
+  /** Bounds of the in-memory cache of staged previews. */
+  stagedThumbnails?: StagedThumbnailOptions;
 }
 
 export class AnalysisService {
@@ -66,11 +69,14 @@ export class AnalysisService {
   readonly #remainders = new Map<string, string>();
   /** The output folder picked in the main process's dialog: the only folder other than a fresh one a job may be started into. */
   #pickedOutputDir: string | null = null;
+  /** Previews of staged photos, asked for by the window a page at a time (not in AppState). */
+  readonly thumbnails: StagedThumbnails;
 
   private constructor(
     private readonly deps: AnalysisServiceDeps,
     private readonly engine: AnalysisEngine,
   ) {
+    this.thumbnails = new StagedThumbnails(deps.stagedThumbnails);
     this.#cancels = new CancelGrace(deps.core.clock, deps.cancelGraceMs ?? CANCEL_GRACE_MS, async (jobId) => {
       try {
         await this.engine.cancel(jobId);
@@ -166,6 +172,11 @@ export class AnalysisService {
     this.#checks.add(check);
   }
 
+  /** Previews of staged photos and folders (staged-thumbnails.ts); a path that is not staged is refused. */
+  stagedThumbnails(paths: string[]): Promise<StagedThumbnail[]> {
+    return this.thumbnails.get(paths, this.#staged);
+  }
+
   unstage(path: string): void {
     this.#staged = this.#staged.filter((s) => s.path !== path);
     this.deps.onChange();
@@ -173,6 +184,7 @@ export class AnalysisService {
 
   clearStaged(): void {
     this.#staged = [];
+    this.thumbnails.clear();
     this.deps.onChange();
   }
 

@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import type { StagedInput } from '../../../electron/contract';
 import { Button } from '../../components/Button';
 import { ErrorText } from '../../components/ErrorText';
@@ -7,6 +8,7 @@ import { ariaShortcut, shortcutLabel } from '../../shell/screens';
 import { selectStaged } from '../../state/selectors';
 import { useAppState } from '../../state/store';
 import styles from './Staging.module.css';
+import { type ThumbnailState, useStagedThumbnails } from './useStagedThumbnails';
 import text from '../../styles/text.module.css';
 
 /**
@@ -24,6 +26,8 @@ export function Staging() {
   const pick = useCommand();
   const unstage = useCommand();
   const clear = useCommand();
+  const listRef = useRef<HTMLUListElement>(null);
+  const thumbnailOf = useStagedThumbnails(listRef, staged);
   const compact = staged.length > 0 || hasJobs;
   const problems = staged.filter((s) => s.problem !== null);
   const title =
@@ -59,10 +63,10 @@ export function Staging() {
         {staged.length > 0 && <Button onClick={() => void clear.run('analysis.clearStaged', {})}>Clear</Button>}
       </div>
       {staged.length > 0 && (
-        <ul className={styles.list} aria-label="Photos to analyse">
+        <ul ref={listRef} className={styles.list} aria-label="Photos to analyse">
           {staged.map((item) => (
-            <li key={item.path} className={styles.item} data-problem={item.problem !== null || undefined} data-testid="staged-item">
-              {item.kind === 'folder' && <Icon name="folder" size={14} />}
+            <li key={item.path} className={styles.item} data-problem={item.problem !== null || undefined} data-path={item.path} data-testid="staged-item">
+              <Preview item={item} thumbnail={thumbnailOf(item.path)} />
               <span className={styles.name} title={item.problem ? `${item.path}: ${item.problem}` : item.path}>
                 {item.name}
               </span>
@@ -89,6 +93,41 @@ export function Staging() {
       <ErrorText error={pick.error ?? unstage.error ?? clear.error} />
     </div>
   );
+}
+
+/**
+ * The entry's picture: its preview (alt="" — the name beside it says what it
+ * is), a folder's first photos, a placeholder while it is made, or a broken
+ * image that says why the file can't be analysed.
+ */
+function Preview({ item, thumbnail }: { item: StagedInput; thumbnail: ThumbnailState }) {
+  const unreadable = item.kind === 'file' && item.photoCount === 0 ? item.problem : typeof thumbnail === 'object' && thumbnail.src === null && item.kind === 'file' ? thumbnail.problem : null;
+  if (unreadable) {
+    return (
+      <span className={styles.thumb} data-state="broken" role="img" aria-label={`Can’t be analysed: ${unreadable}`} title={unreadable} data-testid="staged-broken">
+        <Icon name="brokenImage" size={16} />
+      </span>
+    );
+  }
+  if (item.kind === 'folder') {
+    const previews = typeof thumbnail === 'object' ? (thumbnail.previews ?? []) : [];
+    return (
+      <>
+        <Icon name="folder" size={14} />
+        {previews.length > 0 && (
+          <span className={styles.stack}>
+            {previews.map((src, i) => (
+              <img key={i} className={styles.thumb} src={src} alt="" width={28} height={28} data-testid="staged-thumbnail" />
+            ))}
+          </span>
+        )}
+      </>
+    );
+  }
+  if (typeof thumbnail === 'object' && thumbnail.src) {
+    return <img className={styles.thumb} src={thumbnail.src} alt="" width={28} height={28} data-testid="staged-thumbnail" />;
+  }
+  return <span className={styles.thumb} data-state="loading" aria-hidden="true" data-testid="staged-placeholder" />;
 }
 
 /** "12 photos" for a folder, "can't be analysed" for a file the check refused; nothing for a good single photo. */

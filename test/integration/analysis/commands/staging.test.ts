@@ -5,12 +5,16 @@
  * from AppState snapshots, the output folders and the stand-ins' request logs.
  * Timings are never asserted; waits are on states.
  */
-import { writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../../../electron/contract';
+import type { StagedInput, StagedThumbnail } from '../../../../electron/contract';
+import { StagedThumbnails } from '../../../../electron/core/analysis/staged-thumbnails';
 import { waitForState } from '../../../support/core-fixture';
-import { useAnalysisStandIns, GOOD, good, setup, ok, stage, addKey, inferenceRequests, tempDir, stack } from './support';
+import { useAnalysisStandIns, GOOD, GOOD_FILES, good, setup, ok, stage, addKey, inferenceRequests, tempDir, stack } from './support';
 
 useAnalysisStandIns();
 
@@ -105,5 +109,91 @@ describe('only a drop or a file dialog stages a path', () => {
       field: 'paths',
     });
     expect(fx.core.getState().analysis.staged.map((x) => x.path)).toEqual([good('01-sunset.jpg'), GOOD]);
+  });
+});
+
+describe('analysis.getStagedThumbnails', () => {
+  const EDGE = join(GOOD, '..', 'edge');
+  const BAD = join(GOOD, '..', 'bad');
+  const decode = (src: string | null) => Buffer.from(src!.replace(/^data:image\/jpeg;base64,/, ''), 'base64');
+
+  it('previews staged photos, folders and photos inside a staged folder with real sharp; refuses anything else', async () => {
+    const { fx } = await setup();
+    const rotated = join(EDGE, 'exif-rotated.jpg');
+    const gps = join(EDGE, 'with-gps.jpg');
+    const notPhoto = join(BAD, 'not-an-image.txt');
+    ok(await fx.drop({ paths: [GOOD, rotated, gps, notPhoto] }));
+    await waitForState(fx.core, (st) => st.analysis.stagedPhotoCount !== null);
+
+    const { thumbnails } = ok<{ thumbnails: StagedThumbnail[] }>(
+      await fx.run('analysis.getStagedThumbnails', { paths: [rotated, gps, good('03-portrait.jpg'), GOOD, notPhoto] }),
+    );
+    expect(thumbnails.map((t) => t.path)).toEqual([rotated, gps, good('03-portrait.jpg'), GOOD, notPhoto]);
+
+    // EXIF-rotated (300×200 stored, orientation 6 → shown 200×300), at most 112 px, no metadata left.
+    const r = await sharp(decode(thumbnails[0]!.src)).metadata();
+    expect(r).toMatchObject({ format: 'jpeg', width: 75, height: 112 });
+    expect(r.orientation ?? 1).toBe(1);
+    const g = await sharp(decode(thumbnails[1]!.src)).metadata();
+    expect(Math.max(g.width, g.height)).toBe(112);
+    expect(g.exif).toBeUndefined();
+    expect(g.icc).toBeUndefined();
+    // A photo inside the staged folder.
+    expect(thumbnails[2]!.src).toMatch(/^data:image\/jpeg;base64,/);
+    // The folder: its first few photos.
+    expect(thumbnails[3]).toMatchObject({ src: null, problem: null });
+    expect(thumbnails[3]!.previews).toHaveLength(3);
+    // A staged file that is not a photo: no preview, and why.
+    expect(thumbnails[4]).toMatchObject({ src: null });
+    expect(thumbnails[4]!.problem).toEqual(expect.any(String));
+
+    // Not staged (nor inside a staged folder), a way out of a staged folder, a relative path: refused, nothing read.
+    for (const path of [
+      join(EDGE, 'alpha.png'),
+      join(GOOD, '..', 'edge', 'alpha.png').replace('/edge/', '/good/../edge/'),
+      `${GOOD}/../edge/alpha.png`,
+      'good/01-sunset.jpg',
+    ]) {
+      const refused = await fx.run('analysis.getStagedThumbnails', { paths: [good('01-sunset.jpg'), path] });
+      expect(refused.ok, path).toBe(false);
+      expect(refused.error?.code).toBe('invalid_input');
+    }
+    // Bounded: at most 48 paths per call.
+    const tooMany = await fx.run('analysis.getStagedThumbnails', { paths: Array.from({ length: 49 }, () => rotated) });
+    expect(tooMany.ok).toBe(false);
+
+    // Unstaged: refused from then on.
+    ok(await fx.run('analysis.unstage', { path: rotated }));
+    expect((await fx.run('analysis.getStagedThumbnails', { paths: [rotated] })).ok).toBe(false);
+  });
+
+  it('keeps previews in memory by path and mtime, oldest out past its cap', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loupe-thumbs-'));
+    try {
+      for (const name of GOOD_FILES) await copyFile(good(name), join(dir, name));
+      const staged: StagedInput[] = [{ path: dir, name: 'dir', kind: 'folder', photoCount: 5, problem: null }];
+      const cache = new StagedThumbnails({ maxEntries: 3 });
+      const paths = GOOD_FILES.map((n) => join(dir, n));
+      const first = await cache.get(paths, staged);
+      expect(first.every((t) => t.src?.startsWith('data:image/jpeg'))).toBe(true);
+      expect(cache.stats.entries).toBe(3);
+
+      // A hit is the same preview; a changed file (new mtime) is made again.
+      const again = await cache.get([paths[4]!], staged);
+      expect(again[0]!.src).toBe(first[4]!.src);
+      await copyFile(join(EDGE, 'with-gps.jpg'), paths[4]!);
+      await utimes(paths[4]!, new Date(), new Date(Date.now() + 5000));
+      const changed = await cache.get([paths[4]!], staged);
+      expect(changed[0]!.src).not.toBe(first[4]!.src);
+      expect(cache.stats.entries).toBe(3);
+
+      // Bounded by size too.
+      const small = new StagedThumbnails({ maxChars: first[0]!.src!.length + 10 });
+      await small.get(paths, staged);
+      expect(small.stats.entries).toBe(1);
+      expect(small.stats.chars).toBeLessThanOrEqual(first[0]!.src!.length + 10 + 20_000);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

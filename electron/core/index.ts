@@ -211,6 +211,8 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
       state.dispose();
       await analysis.dispose();
       accounts.dispose();
+      // A model list still arriving would write the models store after the core is gone.
+      await models.idle();
     },
   };
   const session: ActiveSession = {

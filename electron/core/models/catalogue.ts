@@ -180,6 +180,11 @@ export class ModelCatalog {
     this.deps.store.setCache(rest);
   }
 
+  /** Resolves once no model-list request is in flight (its result is written to the models store). */
+  async idle(): Promise<void> {
+    await this.#inflight?.catch(() => {});
+  }
+
   refresh(): Promise<void> {
     this.#inflight ??= this.#load().finally(() => {
       this.#inflight = undefined;

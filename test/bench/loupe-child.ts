@@ -67,6 +67,7 @@ let jobId: string | undefined;
 let resolveDone!: () => void;
 const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
+// eslint-disable-next-line prefer-const -- the engine's onChange reads `engine` while it is still being opened
 engine = await AnalysisEngine.open({
   dataDir: config.dataDir,
   fetch: countingFetch,

@@ -39,6 +39,7 @@ export interface CoreFixture {
 }
 
 /** Commands whose input may be empty can be run without one. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- "{} is assignable" is exactly the test for an all-optional input
 type InputArg<C extends CommandName> = {} extends CommandInput<C> ? [input?: CommandInput<C>] : [input: CommandInput<C>];
 
 /** A dispatcher answer with both sides readable, so a test can assert on either without narrowing first. */
@@ -80,7 +81,7 @@ export async function createCoreFixture(stack: StandIns, fixtureOptions: Fixture
     if (url.includes('/oauth/token')) {
       try {
         const body = (await response.clone().json()) as Record<string, unknown>;
-        for (const key of ['access_token', 'refresh_token', 'id_token']) if (typeof body[key] === 'string') secrets.add(body[key] as string);
+        for (const key of ['access_token', 'refresh_token', 'id_token']) if (typeof body[key] === 'string') secrets.add(body[key]);
       } catch {
         /* error bodies */
       }

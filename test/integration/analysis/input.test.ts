@@ -48,13 +48,13 @@ async function pixelAt(data: Buffer, x: number, y: number): Promise<number[]> {
 }
 
 function expectColour(actual: number[], expected: number[], tolerance = 40): void {
-  expected.forEach((value, channel) => expect(Math.abs(actual[channel]! - value), `channel ${channel} of ${actual} vs ${expected}`).toBeLessThanOrEqual(tolerance));
+  expected.forEach((value, channel) => expect(Math.abs(actual[channel]! - value), `channel ${channel} of ${actual.join(',')} vs ${expected.join(',')}`).toBeLessThanOrEqual(tolerance));
 }
 
 async function dataUrlSize(url: string): Promise<{ width: number; height: number; format: string }> {
   expect(url).toMatch(/^data:image\/jpeg;base64,/);
   const meta = await sharp(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64')).metadata();
-  return { width: meta.width!, height: meta.height!, format: meta.format };
+  return { width: meta.width, height: meta.height, format: meta.format };
 }
 
 /**

@@ -350,6 +350,7 @@ export class JsonStreamParser {
     this.strParts = [];
     let value: string;
     try {
+      // eslint-disable-next-line no-control-regex -- a raw control character makes the string invalid JSON
       value = raw.indexOf('\\') === -1 && !/[\u0000-\u001f]/.test(raw) ? raw : (JSON.parse(`"${raw}"`) as string);
     } catch {
       throw new JsonSyntaxError('Bad string in JSON');

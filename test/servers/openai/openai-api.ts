@@ -7,40 +7,10 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import sharp from 'sharp';
-
-import { answerText, usageFor, type AnswerFault } from './answer.ts';
-import {
-  badJson,
-  insufficientQuota,
-  invalidApiKey,
-  invalidUrl,
-  missingAuth,
-  oauthRejected,
-  rateLimited,
-  routeNotSupported,
-  scopeNotAuthorized,
-  serverError,
-  tooLarge,
-  usageLimit,
-  apiError,
-  type ApiError,
-} from './errors.ts';
-import { JsonStreamParser, summarizeDataUrl, type DataUrlInfo } from './json-stream.ts';
-import { goDuration, RateLimiter } from './ratelimit.ts';
-import {
-  buildChatStream,
-  buildResponsesStream,
-  chatCompletion,
-  fullResponse,
-  newId,
-  playChunks,
-  responseObject,
-  messageItem,
-  type ResponseBase,
-  type StreamPlan,
-} from './sse.ts';
-import { findModel, validateChat, validateResponses, type ModelEntry, type ProbedImage } from './validate.ts';
+import { invalidUrl, rateLimited, routeNotSupported, scopeNotAuthorized, serverError, apiError } from './errors.ts';
+import { goDuration } from './ratelimit.ts';
+import { newId } from './sse.ts';
+import { findModel, type ModelEntry } from './validate.ts';
 
 import type { Clock } from '../../../electron/core/kernel/deps';
 
@@ -185,10 +155,10 @@ import type { Ctx } from './context.ts';
 
 export async function startOpenAIStandIn(opts: OpenAIStandInOptions): Promise<OpenAIStandIn> {
   const s = createApiState(opts);
-  const { active, apiKeys, basePath, expose, faultQueue, latency, latencyNow, limiter, tokenLimiter, batchStore, maxBody, models, requests, requiredScope, stats, structuredOutputs } = s;
+  const { active, basePath, faultQueue, latency, limiter, tokenLimiter, batchStore, models, requests, requiredScope, stats } = s;
   const helpers = { ...createRespond(s), ...createRequestBody(s) };
-  const { headers, sendJson, sendError, authenticate, readBody, probeImages } = helpers;
-  const { takeFault, preStreamFault, responses, chat, delay } = createInference({ ...s, ...helpers });
+  const { sendJson, sendError, authenticate, readBody } = helpers;
+  const { responses, chat } = createInference({ ...s, ...helpers });
   const batchRoutes = createBatchRoutes({ ...s, ...helpers });
 
   // ---- routes ----

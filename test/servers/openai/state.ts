@@ -1,5 +1,4 @@
 /** One OpenAI stand-in's configuration and what it has seen: requests, queued faults, streams in flight, counters. */
-import { rateLimited } from './errors.ts';
 import { RateLimiter } from './ratelimit.ts';
 import { TokenLimiter } from './token-limit.ts';
 import { FileStore } from './files.ts';

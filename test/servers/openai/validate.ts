@@ -17,9 +17,8 @@ import {
   unsupportedCapability,
   unsupportedImage,
   apiError,
-  type ApiError,
-} from './errors.ts';
-import { strictSchemaProblem, type JsonSchema } from './schema-gen.ts';
+  type ApiError } from './errors.ts';
+import { strictSchemaProblem } from './schema-gen.ts';
 import type { AnswerRequest, ImageInfo } from './answer.ts';
 
 export interface ModelEntry {

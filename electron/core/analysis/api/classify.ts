@@ -174,7 +174,9 @@ export function classifySdkError(error: unknown, inStream: boolean, partialText:
   }
   if (error instanceof APIError) {
     if (error.status !== undefined) {
-      return classifyHttpError(error.status, error.error as { code?: string; param?: string; type?: string } | undefined, error.headers, error.requestID ?? requestId);
+      const status = error.status as number;
+      const headers = error.headers as { get(name: string): string | null } | undefined;
+      return classifyHttpError(status, error.error as { code?: string; param?: string; type?: string } | undefined, headers, error.requestID ?? requestId);
     }
     // The SDK throws on an SSE event whose data carries `error` (the nested `error` event shape).
     const body = error.error as { code?: string; param?: string } | undefined;

@@ -10,7 +10,7 @@ export type Validator = (value: unknown) => string | null;
 
 /** Builds a local validator from a JSON Schema with zod 4's `z.fromJSONSchema`. Throws when zod can't read the schema. */
 export function compileValidator(schema: Record<string, unknown>): Validator {
-  const type = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+  const type = z.fromJSONSchema(schema);
   return (value) => {
     const result = type.safeParse(value);
     if (result.success) return null;

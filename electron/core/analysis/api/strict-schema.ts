@@ -176,10 +176,10 @@ function nullable(s: JsonSchema): JsonSchema {
   if (types.includes('null')) return s;
   if (types.length) {
     const out: JsonSchema = { ...s, type: [...types, 'null'] };
-    if (Array.isArray(s.enum) && !s.enum.includes(null)) out.enum = [...s.enum, null];
+    if (Array.isArray(s.enum) && !s.enum.includes(null)) out.enum = [...(s.enum as unknown[]), null];
     return out;
   }
-  if (Array.isArray(s.anyOf)) return { ...s, anyOf: [...s.anyOf, { type: 'null' }] };
+  if (Array.isArray(s.anyOf)) return { ...s, anyOf: [...(s.anyOf as JsonSchema[]), { type: 'null' }] };
   return { anyOf: [s, { type: 'null' }] };
 }
 
@@ -248,7 +248,7 @@ class Normaliser {
   private object(out: JsonSchema, path: string, depth: number): void {
     const where = quote(path) || 'the top level';
     if (out.properties !== undefined && !isObject(out.properties)) refuse(path, '“properties” must be an object.');
-    const properties = (out.properties as JsonSchema | undefined) ?? {};
+    const properties = (out.properties) ?? {};
     if (isObject(out.additionalProperties)) {
       refuse(path, 'objects with free-form keys (“additionalProperties” as a schema) aren’t supported; list the keys under “properties”.');
     }

@@ -14,6 +14,7 @@ export const JOB_MARK = '.loupe-job.json';
 /** A folder name that is safe on every OS. */
 export function safeFolderName(name: string): string {
   const cleaned = name
+    // eslint-disable-next-line no-control-regex -- control characters are what must go
     .replace(/[<>:"/\\|?*\u0000-\u001f]/g, '-')
     .replace(/\s+/g, ' ')
     .replace(/^[.\s]+|[.\s]+$/g, '')
@@ -24,11 +25,12 @@ export function safeFolderName(name: string): string {
 /** The id of the job whose output this folder holds, if any. */
 export function jobInFolder(dir: string): string | undefined {
   for (const [file, read] of [
-    [JOB_MARK, (v: any) => v?.job_id],
-    ['summary.json', (v: any) => v?.loupe?.job_id],
+    [JOB_MARK, (v: { job_id?: unknown } | null) => v?.job_id],
+    ['summary.json', (v: { loupe?: { job_id?: unknown } } | null) => v?.loupe?.job_id],
   ] as const) {
     try {
-      const id: unknown = read(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+      const mark = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Parameters<typeof read>[0];
+      const id: unknown = read(mark);
       if (typeof id === 'string') return id;
     } catch {
       /* no such mark */

@@ -126,7 +126,7 @@ export class OutputProjector {
     try {
       await Promise.all(
         entries.map((entry) =>
-          entry.doc && entry.file ? writeAtomicAsync(join(this.deps.outputDir, entry.file), `${JSON.stringify(entry.doc, null, 2)}\n`) : undefined,
+          entry.doc && entry.file ? writeAtomicAsync(join(this.deps.outputDir, entry.file), `${JSON.stringify(entry.doc, null, 2)}\n`) : Promise.resolve(),
         ),
       );
       const csvEnd = await this.deps.csv.appendRows(entries.map((entry) => this.deps.rowOf(entry)));

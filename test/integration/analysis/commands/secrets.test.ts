@@ -7,7 +7,6 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AppState } from '../../../../electron/contract';
 import { readTree, signInThroughBrowser, waitForState } from '../../../support/core-fixture';
 import { useAnalysisStandIns, API_KEY, MODEL, good, setup, ok, addKey, waitForJob, stage, start } from './support';
 

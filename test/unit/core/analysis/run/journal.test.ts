@@ -17,7 +17,7 @@ afterEach(async () => {
 const item = (id: string, status: ItemRecord['status'], extra: Partial<ItemRecord> = {}): ItemRecord => ({ id, path: `/p/${id}.jpg`, status, ...extra });
 const doc = (id: string) => ({ loupe: { version: 1, job_id: 'j', item_id: id }, status: 'ok', result: { n: id } }) as unknown as ItemDocument;
 const record = (items: ItemRecord[], extra: Partial<JobRecord> = {}): JobRecord =>
-  ({ version: 1, id: 'j', name: 'j', createdAt: 0, status: 'running', spec: {} as JobRecord['spec'], tokens: { input: 0, output: 0 }, items, ...extra }) as JobRecord;
+  ({ version: 1, id: 'j', name: 'j', createdAt: 0, status: 'running', spec: {} as JobRecord['spec'], tokens: { input: 0, output: 0 }, items, ...extra });
 
 it('appends entries in order, each acknowledged once on disk, numbered from where the snapshot left off', async () => {
   const path = join(dir, 'j.journal.jsonl');

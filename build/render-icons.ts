@@ -17,7 +17,10 @@ const iconDir = fileURLToPath(new URL('./icons/', import.meta.url));
 const srcDir = join(iconDir, 'src');
 
 async function render(svg: Buffer, size: number): Promise<Buffer> {
-  return sharp(svg, { density: Math.max(72, (72 * size) / 32) }).resize(size, size).png().toBuffer();
+  return sharp(svg, { density: Math.max(72, (72 * size) / 32) })
+    .resize(size, size)
+    .png()
+    .toBuffer();
 }
 
 const paint = (markup: string, colour: string) =>

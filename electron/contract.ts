@@ -29,7 +29,6 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 // ---------------------------------------------------------------------------
 // Errors
 
-
 /**
  * Every error code a command can answer with, by domain. A code is stable (the
  * renderer and tests match on it); the message is what a person reads.

@@ -118,7 +118,11 @@ async function run(): Promise<void> {
 
     step = 'opening the window';
     const openWindow = () => {
-      const created = createMainWindow({ preloadPath: join(distDir, 'preload', 'preload.cjs'), dev: !app.isPackaged, iconPath: join(iconDir, 'app.png') });
+      const created = createMainWindow({
+        preloadPath: join(distDir, 'preload', 'preload.cjs'),
+        dev: !app.isPackaged,
+        iconPath: join(iconDir, 'app.png'),
+      });
       // Closing hides to the tray; only Quit ends the app.
       created.on('close', (event) => {
         if (!quitting) {
@@ -219,7 +223,10 @@ async function run(): Promise<void> {
 
 /** electron-updater is CommonJS; its `autoUpdater` is a lazy getter that Node's named-export detection may miss. */
 async function loadUpdater(): Promise<{ autoUpdater: import('./shell/updater').UpdaterLike }> {
-  const mod = (await import('electron-updater')) as unknown as { autoUpdater?: import('./shell/updater').UpdaterLike; default?: { autoUpdater: import('./shell/updater').UpdaterLike } };
+  const mod = (await import('electron-updater')) as unknown as {
+    autoUpdater?: import('./shell/updater').UpdaterLike;
+    default?: { autoUpdater: import('./shell/updater').UpdaterLike };
+  };
   const autoUpdater = mod.autoUpdater ?? mod.default?.autoUpdater;
   if (!autoUpdater) throw new Error('electron-updater has no autoUpdater');
   return { autoUpdater };

@@ -15,7 +15,6 @@ const ALLOWED: ReadonlyArray<{ origin: string; pathPrefix: string }> = [
 /** ChatGPT's usage settings: where a person enables plan usage or sees their limits (AppState.links.manageUsage). */
 export const MANAGE_USAGE_URL = 'https://chatgpt.com/settings/usage';
 
-
 /**
  * The normalised `href` to hand to the system browser when `raw` is an
  * allowed destination, else null. Callers pass on this value, never `raw`:

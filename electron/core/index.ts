@@ -96,7 +96,12 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
   records.purgeSetAside('expired');
   await records.reEncryptIfAsked().catch(() => log.warn('could not re-encrypt the vault'));
   const notices = new Notices(
-    [...vault.notices, ...recoveryNotice(settingsStore, 'settings', 'settings'), ...recoveryNotice(vaultStore, 'vault', 'saved sign-in'), ...recoveryNotice(modelsStore, 'models', 'model list')],
+    [
+      ...vault.notices,
+      ...recoveryNotice(settingsStore, 'settings', 'settings'),
+      ...recoveryNotice(vaultStore, 'vault', 'saved sign-in'),
+      ...recoveryNotice(modelsStore, 'models', 'model list'),
+    ],
     invalidate,
   );
   const discovery = new Discovery(endpoints, deps.fetch, deps.clock);
@@ -149,7 +154,11 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     accounts,
     log,
     prices: () => settings.get().prices,
-    defaults: () => ({ model: (id) => models.selectedFor(id), detail: settings.get().analysisDetail, concurrency: settings.get().analysisConcurrency }),
+    defaults: () => ({
+      model: (id) => models.selectedFor(id),
+      detail: settings.get().analysisDetail,
+      concurrency: settings.get().analysisConcurrency,
+    }),
     onChange: () => state.invalidateSoon(),
     ...(options.analysisTuning ? { tuning: options.analysisTuning } : {}),
     ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),

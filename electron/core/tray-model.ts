@@ -93,8 +93,7 @@ export function trayModel(state: AppState, now: number, extras: TrayExtras = {})
     // The same rule as the window's account pill: a session that renews itself in time is never "expiring".
     const expiring = accountGlance(account, now, state.settings.expiryWarningMinutes * 60_000) === 'expiring';
     icon = account.refreshing ? 'busy' : expiring ? 'expiring' : 'signed-in';
-    status =
-      remaining === null ? who : remaining <= 0 ? `${who} · token expired` : `${who} · token expires in ${formatRemaining(remaining)}`;
+    status = remaining === null ? who : remaining <= 0 ? `${who} · token expired` : `${who} · token expires in ${formatRemaining(remaining)}`;
   } else {
     icon = 'signed-out';
     status = 'not signed in';
@@ -124,7 +123,14 @@ export function trayModel(state: AppState, now: number, extras: TrayExtras = {})
     menu.push({
       type: 'submenu',
       label: 'Switch account',
-      items: state.accounts.map((a) => ({ type: 'action', id: 'switch-account', accountId: a.id, label: accountLine(a, now), enabled: true, checked: a.active })),
+      items: state.accounts.map((a) => ({
+        type: 'action',
+        id: 'switch-account',
+        accountId: a.id,
+        label: accountLine(a, now),
+        enabled: true,
+        checked: a.active,
+      })),
     });
   }
   menu.push({ type: 'separator' });

@@ -23,7 +23,10 @@ export function confirmDialogOptions(options: ConfirmOptions): MessageBoxOptions
   };
 }
 
-export function createConfirm(dialog: Pick<Dialog, 'showMessageBox'>, parent: () => BrowserWindow | null): (options: ConfirmOptions) => Promise<boolean> {
+export function createConfirm(
+  dialog: Pick<Dialog, 'showMessageBox'>,
+  parent: () => BrowserWindow | null,
+): (options: ConfirmOptions) => Promise<boolean> {
   return async (options) => {
     const window = parent();
     const box = confirmDialogOptions(options);

@@ -9,7 +9,11 @@ export function signInJustSucceeded(before: AppState, after: AppState): boolean 
 }
 
 /** Calls `onSuccess` after each successful sign-in. */
-export function watchSignIn(getState: () => AppState, subscribe: (listener: (state: AppState) => void) => () => void, onSuccess: () => void): () => void {
+export function watchSignIn(
+  getState: () => AppState,
+  subscribe: (listener: (state: AppState) => void) => () => void,
+  onSuccess: () => void,
+): () => void {
   let last = getState();
   return subscribe((state) => {
     const before = last;

@@ -18,7 +18,10 @@ export function StatusAnnouncer() {
     if (changed.length === 0) return;
     setMessage(
       changed
-        .map((j) => `${j.name}: ${JOB_STATUS_LABEL[j.status].toLowerCase()}, ${j.counts.done} of ${j.counts.total} done${j.counts.failed ? `, ${j.counts.failed} failed` : ''}.`)
+        .map(
+          (j) =>
+            `${j.name}: ${JOB_STATUS_LABEL[j.status].toLowerCase()}, ${j.counts.done} of ${j.counts.total} done${j.counts.failed ? `, ${j.counts.failed} failed` : ''}.`,
+        )
         .join(' '),
     );
   }, [jobs]);

@@ -11,7 +11,15 @@ export function Tabs() {
   const onKeyDown = (e: KeyboardEvent) => {
     const index = SCREENS.findIndex((s) => s.id === screen);
     const next =
-      e.key === 'ArrowRight' ? (index + 1) % SCREENS.length : e.key === 'ArrowLeft' ? (index - 1 + SCREENS.length) % SCREENS.length : e.key === 'Home' ? 0 : e.key === 'End' ? SCREENS.length - 1 : -1;
+      e.key === 'ArrowRight'
+        ? (index + 1) % SCREENS.length
+        : e.key === 'ArrowLeft'
+          ? (index - 1 + SCREENS.length) % SCREENS.length
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? SCREENS.length - 1
+              : -1;
     if (next < 0) return;
     e.preventDefault();
     navigate(SCREENS[next]!.id);

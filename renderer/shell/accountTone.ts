@@ -7,7 +7,10 @@ export type Tone = 'fine' | 'expiring' | 'attention' | 'off';
 const TONE: Record<AccountGlance, Tone> = { fine: 'fine', expiring: 'expiring', needs_sign_in: 'attention', signed_out: 'off' };
 
 /** How an account looks at a glance: the core's colour, and a short text (time left) for the pill and the menu. */
-export function sessionGlance(account: Pick<AccountSummaryView, 'status' | 'expiresAt' | 'glance'> | undefined, now: number): { tone: Tone; text: string } {
+export function sessionGlance(
+  account: Pick<AccountSummaryView, 'status' | 'expiresAt' | 'glance'> | undefined,
+  now: number,
+): { tone: Tone; text: string } {
   if (!account) return { tone: 'off', text: 'Not signed in' };
   const tone = TONE[account.glance];
   if (account.status === 'needs_sign_in') return { tone, text: 'Sign in again' };

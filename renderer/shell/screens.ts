@@ -10,6 +10,7 @@ export const SCREENS: ReadonlyArray<{ id: ScreenId; label: string; icon: IconNam
 
 const isMac = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform);
 /** "Ctrl+3" or "⌘3", for tooltips and menus. */
-export const shortcutLabel = (key: string) => (isMac ? `⌘${key === 'Enter' ? '↩' : key.toUpperCase()}` : `Ctrl+${key.length === 1 ? key.toUpperCase() : key}`);
+export const shortcutLabel = (key: string) =>
+  isMac ? `⌘${key === 'Enter' ? '↩' : key.toUpperCase()}` : `Ctrl+${key.length === 1 ? key.toUpperCase() : key}`;
 /** For aria-keyshortcuts. */
 export const ariaShortcut = (key: string) => `${isMac ? 'Meta' : 'Control'}+${key.length === 1 ? key.toUpperCase() : key}`;

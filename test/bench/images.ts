@@ -67,7 +67,9 @@ async function makeBenchPhoto(path: string, seed: number): Promise<void> {
     const v = data[i]! + NOISE[(i + offset) & mask]!;
     data[i] = v < 0 ? 0 : v > 255 ? 255 : v;
   }
-  await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).jpeg({ quality: 90 }).toFile(path);
+  await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+    .jpeg({ quality: 90 })
+    .toFile(path);
 }
 
 /** Makes whatever of the `count` photos is missing; returns all their paths and total bytes. */
@@ -84,7 +86,8 @@ export async function ensureBenchImages(dir: string, count: number, log: (line: 
       while (next < missing.length) {
         const { p, i } = missing[next++]!;
         await makeBenchPhoto(p, i + 1);
-        if ((next % 20 === 0 || next === missing.length) && next > 0) log(`  ${next}/${missing.length} (${Math.round((Date.now() - started) / 1000)} s)`);
+        if ((next % 20 === 0 || next === missing.length) && next > 0)
+          log(`  ${next}/${missing.length} (${Math.round((Date.now() - started) / 1000)} s)`);
       }
     };
     await Promise.all([worker(), worker()]);

@@ -71,14 +71,22 @@ const done = new Promise<void>((resolve) => (resolveDone = resolve));
 engine = await AnalysisEngine.open({
   dataDir: config.dataDir,
   fetch: countingFetch,
-  account: () => ({ apiBase: new URL(config.apiBase), kind: config.accountKind ?? 'chatgpt', session: {
-    accessToken: async () => config.token,
-    afterUnauthorized: async () => {
-      throw new LoupeError('unauthorized', 'The benchmark token was refused.');
+  account: () => ({
+    apiBase: new URL(config.apiBase),
+    kind: config.accountKind ?? 'chatgpt',
+    session: {
+      accessToken: async () => config.token,
+      afterUnauthorized: async () => {
+        throw new LoupeError('unauthorized', 'The benchmark token was refused.');
+      },
     },
-  } }),
+  }),
   clock: realClock,
-  log: { info() {}, warn: (m, f) => process.stderr.write(`warn ${m} ${JSON.stringify(f)}\n`), error: (m, f) => process.stderr.write(`error ${m} ${JSON.stringify(f)}\n`) },
+  log: {
+    info() {},
+    warn: (m, f) => process.stderr.write(`warn ${m} ${JSON.stringify(f)}\n`),
+    error: (m, f) => process.stderr.write(`error ${m} ${JSON.stringify(f)}\n`),
+  },
   notify() {},
   // LOUPE_BENCH_TUNING='{"prepareParallel":3}' tries other engine settings.
   ...(process.env.LOUPE_BENCH_TUNING ? { tuning: JSON.parse(process.env.LOUPE_BENCH_TUNING) as Record<string, unknown> } : {}),

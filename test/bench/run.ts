@@ -39,7 +39,15 @@ const QUICK = process.argv.includes('--quick');
 const MODEL = 'gpt-4.1';
 const MODELS: ModelEntry[] = [
   ...DEFAULT_MODELS,
-  { slug: MODEL, display_name: 'GPT-4.1', visibility: 'list', input_modalities: ['text', 'image'], priority: 5, supported_in_api: true, context_window: 1_047_576 },
+  {
+    slug: MODEL,
+    display_name: 'GPT-4.1',
+    visibility: 'list',
+    input_modalities: ['text', 'image'],
+    priority: 5,
+    supported_in_api: true,
+    context_window: 1_047_576,
+  },
 ];
 const LATENCY_MS = 1500;
 const CORES = availableParallelism();
@@ -106,7 +114,10 @@ async function child<T>(script: string, config: unknown): Promise<T> {
   await writeFile(path, JSON.stringify(config));
   // LOUPE_BENCH_PROF=<dir> writes a CPU profile of each child there.
   const prof = process.env.LOUPE_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.LOUPE_BENCH_PROF] : [];
-  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', join(repo, 'test', 'bench', script), path], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', join(repo, 'test', 'bench', script), path], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
@@ -125,7 +136,11 @@ interface SharpRun {
 const sharpAlone = (paths: string[], box: { width: number; height: number }, backend: 'native' | 'wasm', parallel = CORES): Promise<SharpRun> =>
   child<SharpRun>('sharp-alone.ts', { paths, ...box, parallel, backend });
 
-async function runBaseline(paths: string[], apiBase: string, token: string): Promise<{ perImageMs: number; failed: number; uploadedBytes: number; sourceBytes: number }> {
+async function runBaseline(
+  paths: string[],
+  apiBase: string,
+  token: string,
+): Promise<{ perImageMs: number; failed: number; uploadedBytes: number; sourceBytes: number }> {
   let uploaded = 0;
   const client = new OpenAI({
     apiKey: token,
@@ -181,14 +196,26 @@ interface Outcome {
   sourceBytes: number;
 }
 
-async function runScenario(sc: Scenario, paths: string[], sourceBytes: number, prepMeasure: () => Promise<number>, work: string, baseline?: (apiBase: string, token: string) => Promise<void>): Promise<Outcome> {
+async function runScenario(
+  sc: Scenario,
+  paths: string[],
+  sourceBytes: number,
+  prepMeasure: () => Promise<number>,
+  work: string,
+  baseline?: (apiBase: string, token: string) => Promise<void>,
+): Promise<Outcome> {
   // sharp alone right before and right after the scenario: on a shared machine the load drifts.
   const prepBefore = await prepMeasure();
   const stack = await startStandIns({
     api: {
       latencyMs: LATENCY_MS,
       models: MODELS,
-      rateLimit: { requestsPerMinute: sc.rpm, burst: sc.burst, rateHeaders: sc.headers, ...(sc.tokensPerMinute ? { tokensPerMinute: sc.tokensPerMinute, tokenBurst: sc.tokenBurst } : {}) },
+      rateLimit: {
+        requestsPerMinute: sc.rpm,
+        burst: sc.burst,
+        rateHeaders: sc.headers,
+        ...(sc.tokensPerMinute ? { tokensPerMinute: sc.tokensPerMinute, tokenBurst: sc.tokenBurst } : {}),
+      },
     },
   });
   try {
@@ -217,19 +244,28 @@ async function runScenario(sc: Scenario, paths: string[], sourceBytes: number, p
     const requests = api.responses + api.rateLimited;
     const share429 = requests ? api.rateLimited / requests : 0;
     const complete = loupe.counts.done === paths.length && loupe.counts.failed === 0;
-    const pass = complete && ratio <= sc.target && (sc.max429Share === undefined || share429 <= sc.max429Share) && loupe.peakRssBytes / 1048576 <= MAX_RSS_MB;
+    const pass =
+      complete && ratio <= sc.target && (sc.max429Share === undefined || share429 <= sc.max429Share) && loupe.peakRssBytes / 1048576 <= MAX_RSS_MB;
     const boundWhy = sc.tokensPerMinute
       ? `tokens ${api.tokensCounted.toLocaleString('en-US')} ÷ ${sc.tokensPerMinute.toLocaleString('en-US')}/min = ${s(rateBoundMs)}`
       : `${paths.length} ÷ ${sc.rpm}/min = ${s(rateBoundMs)}`;
     log(`${sc.id}  ${sc.title}, ${LATENCY_MS / 1000} s latency, ${paths.length} × 12 MP`);
-    log(`   Loupe ${s(loupe.wallMs)} (${loupe.counts.done} done, ${loupe.counts.failed} failed); bound ${s(boundMs)} = max(rate: ${boundWhy}, preparation: ${s(prepBoundMs)})`);
-    log(`   sharp alone ${prepBefore.toFixed(1)} photos/s before, ${prepAfter.toFixed(1)} after; Loupe ${((paths.length / loupe.wallMs) * 1000).toFixed(1)} photos/s overall`);
+    log(
+      `   Loupe ${s(loupe.wallMs)} (${loupe.counts.done} done, ${loupe.counts.failed} failed); bound ${s(boundMs)} = max(rate: ${boundWhy}, preparation: ${s(prepBoundMs)})`,
+    );
+    log(
+      `   sharp alone ${prepBefore.toFixed(1)} photos/s before, ${prepAfter.toFixed(1)} after; Loupe ${((paths.length / loupe.wallMs) * 1000).toFixed(1)} photos/s overall`,
+    );
     log(`   ratio ${ratio.toFixed(3)} × (target ≤ ${sc.target.toFixed(2)})   ${check(complete && ratio <= sc.target)}`);
     log(
       `   429s ${api.rateLimited} of ${requests} requests = ${(share429 * 100).toFixed(1)} %${sc.max429Share !== undefined ? ` (target ≤ ${sc.max429Share * 100} %)   ${check(share429 <= sc.max429Share)}` : ''}`,
     );
-    log(`   peak RSS ${(loupe.peakRssBytes / 1048576).toFixed(0)} MB (at start ${mb(loupe.rssAtStartBytes)}) (target ≤ ${MAX_RSS_MB} MB)   ${check(loupe.peakRssBytes / 1048576 <= MAX_RSS_MB)}`);
-    log(`   in flight: Loupe's target peaked at ${loupe.maxConcurrency}, server saw at most ${api.maxInFlight}; uploaded ${kb(loupe.uploadedBytes / paths.length)} per photo`);
+    log(
+      `   peak RSS ${(loupe.peakRssBytes / 1048576).toFixed(0)} MB (at start ${mb(loupe.rssAtStartBytes)}) (target ≤ ${MAX_RSS_MB} MB)   ${check(loupe.peakRssBytes / 1048576 <= MAX_RSS_MB)}`,
+    );
+    log(
+      `   in flight: Loupe's target peaked at ${loupe.maxConcurrency}, server saw at most ${api.maxInFlight}; uploaded ${kb(loupe.uploadedBytes / paths.length)} per photo`,
+    );
     log(`   first request at ${s(loupe.firstSendMs)}, last at ${s(loupe.lastSendMs)}`);
     log(`   CPU: Loupe ${s(loupe.cpuMs)} (${(loupe.cpuMs / paths.length).toFixed(0)} ms per photo), stand-ins ${s(standInCpuMs)}`);
     if (baseline) await baseline(stack.endpoints.apiBase, token);
@@ -244,7 +280,9 @@ async function main(): Promise<void> {
   const images = await ensureBenchImages(join(repo, '.cache', 'bench-images'), most, log);
   const { stat } = await import('node:fs/promises');
   const sizes = await Promise.all(images.paths.map(async (p) => (await stat(p)).size));
-  log(`${QUICK ? 'QUICK run. ' : ''}photos: up to ${most} × 12 MP (${mb(images.bytes / most)} each on average); ${CORES} cores; model ${MODEL}; shared machine: timings are noisy`);
+  log(
+    `${QUICK ? 'QUICK run. ' : ''}photos: up to ${most} × 12 MP (${mb(images.bytes / most)} each on average); ${CORES} cores; model ${MODEL}; shared machine: timings are noisy`,
+  );
 
   // Preparation bound: sharp alone at the size Loupe sends, one pipeline per core, in this run.
   const box = targetSize(MODEL, 'auto', WIDTH, HEIGHT);
@@ -252,12 +290,25 @@ async function main(): Promise<void> {
   const native = await sharpAlone(sample, box, 'native');
   const before = await sharpAlone(images.paths.slice(0, Math.min(20, SHARP_N)), { width: 1536, height: 1536 }, 'native');
   // Loupe's own preparation (read once, hash, header checks, resize, JPEG, thumbnail), as the engine runs it, between two sharp-alone runs.
-  const loupePrep = await child<SharpRun>('sharp-alone.ts', { paths: sample, ...box, parallel: CORES + 1, backend: 'native', loupe: true, model: MODEL });
+  const loupePrep = await child<SharpRun>('sharp-alone.ts', {
+    paths: sample,
+    ...box,
+    parallel: CORES + 1,
+    backend: 'native',
+    loupe: true,
+    model: MODEL,
+  });
   const nativeAfter = await sharpAlone(sample, box, 'native');
   const prepRatio = loupePrep.perSecond / ((native.perSecond + nativeAfter.perSecond) / 2);
-  log(`sharp alone: ${native.perSecond.toFixed(1)} and ${nativeAfter.perSecond.toFixed(1)} photos/s at ${box.width}×${box.height} (${native.cpuMsPerPhoto.toFixed(0)} ms CPU each), ${CORES} at a time`);
-  log(`Loupe's preparation: ${loupePrep.perSecond.toFixed(1)} photos/s (${loupePrep.cpuMsPerPhoto.toFixed(0)} ms CPU each, ${CORES + 1} at a time) = ${prepRatio.toFixed(2)} × sharp alone`);
-  log(`bytes per photo: ${kb(before.bytesPerPhoto)} at 1536 px (before) → ${kb(native.bytesPerPhoto)} at ${box.width}×${box.height}, what ${MODEL} sees (after)`);
+  log(
+    `sharp alone: ${native.perSecond.toFixed(1)} and ${nativeAfter.perSecond.toFixed(1)} photos/s at ${box.width}×${box.height} (${native.cpuMsPerPhoto.toFixed(0)} ms CPU each), ${CORES} at a time`,
+  );
+  log(
+    `Loupe's preparation: ${loupePrep.perSecond.toFixed(1)} photos/s (${loupePrep.cpuMsPerPhoto.toFixed(0)} ms CPU each, ${CORES + 1} at a time) = ${prepRatio.toFixed(2)} × sharp alone`,
+  );
+  log(
+    `bytes per photo: ${kb(before.bytesPerPhoto)} at 1536 px (before) → ${kb(native.bytesPerPhoto)} at ${box.width}×${box.height}, what ${MODEL} sees (after)`,
+  );
   log('');
 
   const work = await mkdtemp(join(tmpdir(), 'loupe-bench-'));
@@ -283,7 +334,9 @@ async function main(): Promise<void> {
           : undefined;
       // The preparation bound matters where it may bind (B); elsewhere the run's first measurement does.
       const prepMeasure = async (): Promise<number> =>
-        (paths.length / native.perSecond) * 1000 > 0.5 * (sc.photos / sc.rpm) * 60_000 ? (await sharpAlone(images.paths.slice(0, SHARP_N), box, 'native')).perSecond : native.perSecond;
+        (paths.length / native.perSecond) * 1000 > 0.5 * (sc.photos / sc.rpm) * 60_000
+          ? (await sharpAlone(images.paths.slice(0, SHARP_N), box, 'native')).perSecond
+          : native.perSecond;
       outcomes.push(await runScenario(sc, paths, sourceBytes, prepMeasure, work, baseline));
     }
   } finally {
@@ -300,13 +353,19 @@ async function main(): Promise<void> {
   log('');
   log('Summary');
   for (const o of outcomes) {
-    log(`  ${o.scenario.id}  ratio ${o.ratio.toFixed(3)} × to ${s(o.boundMs)} (target ≤ ${o.scenario.target.toFixed(2)}), 429s ${(o.share429 * 100).toFixed(1)} %, peak RSS ${(o.loupe.peakRssBytes / 1048576).toFixed(0)} MB   ${check(o.pass)}`);
+    log(
+      `  ${o.scenario.id}  ratio ${o.ratio.toFixed(3)} × to ${s(o.boundMs)} (target ≤ ${o.scenario.target.toFixed(2)}), 429s ${(o.share429 * 100).toFixed(1)} %, peak RSS ${(o.loupe.peakRssBytes / 1048576).toFixed(0)} MB   ${check(o.pass)}`,
+    );
   }
   log(`  preparation throughput ${prepRatio.toFixed(2)} × sharp alone (target ≥ 0.85)   ${check(prepRatio >= 0.85)}`);
-  log(`  E  peak RSS ≤ ${MAX_RSS_MB} MB in every scenario (max ${Math.max(...outcomes.map((o) => o.loupe.peakRssBytes / 1048576)).toFixed(0)} MB)   ${check(rssOk)}`);
+  log(
+    `  E  peak RSS ≤ ${MAX_RSS_MB} MB in every scenario (max ${Math.max(...outcomes.map((o) => o.loupe.peakRssBytes / 1048576)).toFixed(0)} MB)   ${check(rssOk)}`,
+  );
   log(`  ${baselineLine}`);
   log(`  speed-up of A over the baseline ${speedup.toFixed(1)} × (target ≥ 10)   ${check(speedup >= 10)}`);
-  log(`  uploaded / source bytes (A) ${mb(a.loupe.uploadedBytes)} / ${mb(a.sourceBytes)} = ${(upload * 100).toFixed(1)} % (baseline ${(baselineShare * 100).toFixed(1)} %) (target ≤ 25 %)   ${check(upload <= 0.25)}`);
+  log(
+    `  uploaded / source bytes (A) ${mb(a.loupe.uploadedBytes)} / ${mb(a.sourceBytes)} = ${(upload * 100).toFixed(1)} % (baseline ${(baselineShare * 100).toFixed(1)} %) (target ≤ 25 %)   ${check(upload <= 0.25)}`,
+  );
   log(`  bytes per photo: before ${kb(before.bytesPerPhoto)} (1536 px) → after ${kb(native.bytesPerPhoto)} (${box.width}×${box.height})`);
   log(
     `  WebAssembly backend (Linux): ${wasm.perSecond.toFixed(2)} photos/s vs native ${nativeSmall.perSecond.toFixed(2)} on ${WASM_N} photos = ${(wasm.perSecond / nativeSmall.perSecond).toFixed(2)} × native${wasm.wasm ? '' : ' (WARNING: wasm did not load)'}`,

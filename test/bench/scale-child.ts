@@ -34,7 +34,15 @@ let written = 0;
 /** Bytes written by kind of file, to see where they go. */
 const byKind: Record<string, number> = {};
 const kindOf = (path: string): string =>
-  /journal/.test(path) ? 'journal' : /summary\.json/.test(path) ? 'summary' : /results\.csv/.test(path) ? 'csv' : /[\\/]jobs[\\/]/.test(path) ? 'snapshot' : 'result files';
+  /journal/.test(path)
+    ? 'journal'
+    : /summary\.json/.test(path)
+      ? 'summary'
+      : /results\.csv/.test(path)
+        ? 'csv'
+        : /[\\/]jobs[\\/]/.test(path)
+          ? 'snapshot'
+          : 'result files';
 const pathOf = new WeakMap<object, string>();
 const note = (handle: object, n: number) => {
   const kind = kindOf(pathOf.get(handle) ?? '?');
@@ -105,7 +113,11 @@ const deps = (onChange: () => void) => ({
     },
   }),
   clock: systemClock,
-  log: { info() {}, warn: (m: string, f?: unknown) => void process.stderr.write(`warn ${m} ${JSON.stringify(f)}\n`), error: (m: string, f?: unknown) => void process.stderr.write(`error ${m} ${JSON.stringify(f)}\n`) },
+  log: {
+    info() {},
+    warn: (m: string, f?: unknown) => void process.stderr.write(`warn ${m} ${JSON.stringify(f)}\n`),
+    error: (m: string, f?: unknown) => void process.stderr.write(`error ${m} ${JSON.stringify(f)}\n`),
+  },
   notify() {},
   onChange,
 });
@@ -134,7 +146,14 @@ const engine = await AnalysisEngine.open(
 
 const loop = monitorEventLoopDelay({ resolution: 10 });
 const started = performance.now();
-jobId = await engine.createJob({ paths: [config.photosDir], preset: 'describe', model: config.model, detail: 'low', outputDir: config.outputDir, concurrencyCap: 32 });
+jobId = await engine.createJob({
+  paths: [config.photosDir],
+  preset: 'describe',
+  model: config.model,
+  detail: 'low',
+  outputDir: config.outputDir,
+  concurrencyCap: 32,
+});
 total = engine.jobs().find((j) => j.id === jobId)!.counts.total;
 loop.enable();
 await done;
@@ -157,10 +176,20 @@ for (const name of readdirSync(config.outputDir)) outputBytes += statSync(join(c
 
 // ---- restart with several large jobs on disk, resume one --------------------
 const jobsDir = join(config.dataDir, 'jobs');
-const snapshot = JSON.parse(readFileSync(join(jobsDir, `${jobId}.json`), 'utf8')) as { id: string; status: string; items: Array<{ status: string }>; finishedAt?: number };
+const snapshot = JSON.parse(readFileSync(join(jobsDir, `${jobId}.json`), 'utf8')) as {
+  id: string;
+  status: string;
+  items: Array<{ status: string }>;
+  finishedAt?: number;
+};
 for (const n of [1, 2]) writeFileSync(join(jobsDir, `${jobId}-copy${n}.json`), JSON.stringify({ ...snapshot, id: `${jobId}-copy${n}` }));
 // A paused one with its last tenth still to do.
-const paused = { ...snapshot, id: `${jobId}-paused`, status: 'paused', items: snapshot.items.map((item, i) => (i >= snapshot.items.length * 0.9 ? { ...item, status: 'pending' } : item)) };
+const paused = {
+  ...snapshot,
+  id: `${jobId}-paused`,
+  status: 'paused',
+  items: snapshot.items.map((item, i) => (i >= snapshot.items.length * 0.9 ? { ...item, status: 'pending' } : item)),
+};
 delete paused.finishedAt;
 writeFileSync(join(jobsDir, `${paused.id}.json`), JSON.stringify(paused));
 

@@ -50,9 +50,22 @@ export async function runScale(): Promise<void> {
     const token = await (await signInPlanSession(stack)).accessToken();
     const config = join(work, 'config.json');
     await mkdir(join(work, 'data'), { recursive: true });
-    await writeFile(config, JSON.stringify({ dataDir: join(work, 'data'), apiBase: stack.endpoints.apiBase, token, photosDir, outputDir: join(work, 'out'), model: 'gpt-6.1-sol' }));
+    await writeFile(
+      config,
+      JSON.stringify({
+        dataDir: join(work, 'data'),
+        apiBase: stack.endpoints.apiBase,
+        token,
+        photosDir,
+        outputDir: join(work, 'out'),
+        model: 'gpt-6.1-sol',
+      }),
+    );
     log(`Loupe, ${N} photos at full speed, results panel open …`);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'test', 'bench', 'scale-child.ts'), config], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'test', 'bench', 'scale-child.ts'), config], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -81,16 +94,34 @@ export async function runScale(): Promise<void> {
     const peak = r.peakRssBytes / 1024 / 1024;
     log('');
     log('Results (the machine may be shared: times are indicative)');
-    log(`  job                      ${r.status}: ${r.counts.done} done, ${r.counts.failed} failed, ${r.counts.unparsed} unparsed in ${(r.wallMs / 1000).toFixed(1)} s`);
-    log(`  files / CSV rows         ${r.resultFileCount} / ${r.csvRows} for ${r.photos} photos    goal = photos     ${check(r.resultFileCount === r.photos && r.csvRows === r.photos)}`);
+    log(
+      `  job                      ${r.status}: ${r.counts.done} done, ${r.counts.failed} failed, ${r.counts.unparsed} unparsed in ${(r.wallMs / 1000).toFixed(1)} s`,
+    );
+    log(
+      `  files / CSV rows         ${r.resultFileCount} / ${r.csvRows} for ${r.photos} photos    goal = photos     ${check(r.resultFileCount === r.photos && r.csvRows === r.photos)}`,
+    );
     log(`  bytes written / output   ${mb(r.writtenBytes)} / ${mb(r.outputBytes)} = ${ratio.toFixed(2)}    goal ≤ 3          ${check(ratio <= 3)}`);
-    log(`    (written: ${Object.entries(r.writtenByKind).map(([k, v]) => `${k} ${mb(v)}`).join(', ')})`);
+    log(
+      `    (written: ${Object.entries(r.writtenByKind)
+        .map(([k, v]) => `${k} ${mb(v)}`)
+        .join(', ')})`,
+    );
     log(`  throughput by decile     ${r.decileRates.map((x) => x.toFixed(0)).join(' ')} photos/s`);
     log(`  last ÷ second tenth      ${(last / second).toFixed(2)}                 goal ≥ 0.9        ${check(last >= 0.9 * second)}`);
-    log(`  event-loop delay         p99 ${r.loopP99Ms.toFixed(0)} ms, max ${r.loopMaxMs.toFixed(0)} ms   goal p99 ≤ 50 ms  ${check(r.loopP99Ms <= 50)}`);
-    log(`  peak RSS (VmHWM)         ${peak.toFixed(0)} MB (${mb(r.peakRssJobBytes)} by the end of the job, before the restart phase)   goal < 400 MB     ${check(peak < 400)}`);
-    log(`    (at the end of the job, MB: ${Object.entries(r.memoryAtEnd).map(([k, v]) => `${k} ${v}`).join(', ')})`);
-    log(`  restart (${r.restart.jobsOnDisk} jobs on disk)  open ${r.restart.openedMs.toFixed(0)} ms, resume ${r.restart.resumedMs.toFixed(0)} ms, first page (${r.restart.pageItems} items) ${r.restart.firstPageMs.toFixed(0)} ms   goal ≪ 1 s (< 500 ms)  ${check(r.restart.firstPageMs < 500)}`);
+    log(
+      `  event-loop delay         p99 ${r.loopP99Ms.toFixed(0)} ms, max ${r.loopMaxMs.toFixed(0)} ms   goal p99 ≤ 50 ms  ${check(r.loopP99Ms <= 50)}`,
+    );
+    log(
+      `  peak RSS (VmHWM)         ${peak.toFixed(0)} MB (${mb(r.peakRssJobBytes)} by the end of the job, before the restart phase)   goal < 400 MB     ${check(peak < 400)}`,
+    );
+    log(
+      `    (at the end of the job, MB: ${Object.entries(r.memoryAtEnd)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    );
+    log(
+      `  restart (${r.restart.jobsOnDisk} jobs on disk)  open ${r.restart.openedMs.toFixed(0)} ms, resume ${r.restart.resumedMs.toFixed(0)} ms, first page (${r.restart.pageItems} items) ${r.restart.firstPageMs.toFixed(0)} ms   goal ≪ 1 s (< 500 ms)  ${check(r.restart.firstPageMs < 500)}`,
+    );
   } finally {
     await stack.close();
     await rm(work, { recursive: true, force: true });

@@ -80,5 +80,7 @@ await Promise.all(
 const ms = performance.now() - started;
 const used = process.cpuUsage(cpu);
 const cpuMsPerPhoto = (used.user + used.system) / 1000 / config.paths.length;
-process.stdout.write(`${JSON.stringify({ perSecond: (config.paths.length / ms) * 1000, ms, photos: config.paths.length, cpuMsPerPhoto, bytesPerPhoto: outBytes / config.paths.length, wasm })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ perSecond: (config.paths.length / ms) * 1000, ms, photos: config.paths.length, cpuMsPerPhoto, bytesPerPhoto: outBytes / config.paths.length, wasm })}\n`,
+);
 process.exit(0);

@@ -87,11 +87,15 @@ test.describe('Electron app with the stand-in servers', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  const state = () => page.evaluate(async () => {
-    const result = await (window as unknown as { loupe: { invoke: (c: string, i: object) => Promise<{ ok: boolean; value: AppState }> } }).loupe.invoke('app.getState', {});
-    return result.value;
-  });
-  const trayClick = (label: string) => app.evaluate((_electron, l) => (globalThis as unknown as { loupeE2E: { tray: { click(label: string): void } } }).loupeE2E.tray.click(l), label);
+  const state = () =>
+    page.evaluate(async () => {
+      const result = await (
+        window as unknown as { loupe: { invoke: (c: string, i: object) => Promise<{ ok: boolean; value: AppState }> } }
+      ).loupe.invoke('app.getState', {});
+      return result.value;
+    });
+  const trayClick = (label: string) =>
+    app.evaluate((_electron, l) => (globalThis as unknown as { loupeE2E: { tray: { click(label: string): void } } }).loupeE2E.tray.click(l), label);
 
   test('tray "Continue with ChatGPT…" signs in through the browser and brings the window back', async () => {
     await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.hide());
@@ -113,7 +117,11 @@ test.describe('Electron app with the stand-in servers', () => {
     const outputDir = join(dataDir, 'out');
     // The window cannot stage a path it names (issue #10, item 8)…
     const named = await page.evaluate(
-      async (paths) => (window as unknown as { loupe: { invoke: (c: string, i: object) => Promise<{ ok: boolean; error?: { code: string } }> } }).loupe.invoke('analysis.stage', { paths }),
+      async (paths) =>
+        (window as unknown as { loupe: { invoke: (c: string, i: object) => Promise<{ ok: boolean; error?: { code: string } }> } }).loupe.invoke(
+          'analysis.stage',
+          { paths },
+        ),
       [join(repo, 'test/fixtures/good')],
     );
     expect(named).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
@@ -129,19 +137,25 @@ test.describe('Electron app with the stand-in servers', () => {
       document.body.append(element);
     });
     const input = page.locator('#e2e-drop');
-    await input.setInputFiles(['01-sunset.jpg', '02-meadow.webp', '03-portrait.jpg', '04-shapes.png', '05-harbour.webp'].map((name) => join(repo, 'test/fixtures/good', name)));
+    await input.setInputFiles(
+      ['01-sunset.jpg', '02-meadow.webp', '03-portrait.jpg', '04-shapes.png', '05-harbour.webp'].map((name) =>
+        join(repo, 'test/fixtures/good', name),
+      ),
+    );
     const staged = await input.evaluate((element: HTMLInputElement) => window.loupe.stageDropped([...element.files!]));
     await input.evaluate((element) => element.remove());
     expect(staged.ok).toBe(true);
     await expect.poll(async () => (await state()).analysis.staged.length).toBeGreaterThan(0);
     const started = await page.evaluate(
-      async (dir) => (window as unknown as { loupe: { invoke: (c: string, i: object) => Promise<{ ok: boolean; value?: { jobId: string } }> } }).loupe.invoke('analysis.start', { preset: 'describe', outputDir: dir, name: 'e2e' }),
+      async (dir) =>
+        (window as unknown as { loupe: { invoke: (c: string, i: object) => Promise<{ ok: boolean; value?: { jobId: string } }> } }).loupe.invoke(
+          'analysis.start',
+          { preset: 'describe', outputDir: dir, name: 'e2e' },
+        ),
       outputDir,
     );
     expect(started.ok).toBe(true);
-    await expect
-      .poll(async () => (await state()).analysis.jobs.find((j) => j.id === started.value!.jobId)?.status, { timeout: 60_000 })
-      .toBe('done');
+    await expect.poll(async () => (await state()).analysis.jobs.find((j) => j.id === started.value!.jobId)?.status, { timeout: 60_000 }).toBe('done');
     const job = (await state()).analysis.jobs.find((j) => j.id === started.value!.jobId)!;
     expect(job.counts.done).toBe(5);
     const written = await readdir(job.outputDir);

@@ -8,7 +8,11 @@ test('drop five photos, watch the job run, read the results on disk', async ({ p
   await signInWithChatGpt(page, harness);
   await page.getByRole('tab', { name: 'Analyse' }).click();
 
-  const photos = readdirSync(GOOD).filter((f) => /\.(jpe?g|png|webp)$/.test(f)).sort().slice(0, 5).map((f) => join(GOOD, f));
+  const photos = readdirSync(GOOD)
+    .filter((f) => /\.(jpe?g|png|webp)$/.test(f))
+    .sort()
+    .slice(0, 5)
+    .map((f) => join(GOOD, f));
   expect(photos).toHaveLength(5);
   await dropFiles(page, photos);
   await expect(page.getByRole('list', { name: 'Photos to analyse' }).getByRole('listitem')).toHaveCount(5);
@@ -34,7 +38,8 @@ test('drop five photos, watch the job run, read the results on disk', async ({ p
   expect(files.filter((f) => f.endsWith('.json') && f !== 'summary.json' && !f.startsWith('.'))).toHaveLength(5);
   expect(files).toContain('summary.json');
   expect(files).toContain('results.csv');
-  for (const f of files.filter((name) => name.endsWith('.json'))) expect(() => JSON.parse(readFileSync(join(summary.outputDir, f), 'utf8'))).not.toThrow();
+  for (const f of files.filter((name) => name.endsWith('.json')))
+    expect(() => JSON.parse(readFileSync(join(summary.outputDir, f), 'utf8'))).not.toThrow();
   const csv = readFileSync(join(summary.outputDir, 'results.csv'), 'utf8').trim().split('\n');
   expect(csv.length).toBe(6);
 });

@@ -26,7 +26,9 @@ async function analyseAndFinish(page: Page, count: number) {
   await page.getByRole('button', { name: `Analyse ${count} photos` }).click();
   const job = page.getByTestId('job').first();
   await expect(job.getByTestId('job-status')).toHaveText('Finished', { timeout: 45_000 });
-  const [done, failed, skipped] = await Promise.all(['job-done', 'job-failed', 'job-skipped'].map(async (id) => Number(await job.getByTestId(id).textContent())));
+  const [done, failed, skipped] = await Promise.all(
+    ['job-done', 'job-failed', 'job-skipped'].map(async (id) => Number(await job.getByTestId(id).textContent())),
+  );
   expect(done! + failed! + skipped!).toBe(count);
   return job;
 }

@@ -23,7 +23,9 @@ export async function shellLineCoverage(coverageDir: string, repo: string): Prom
     return rel === 'electron/main.ts' || rel.startsWith('electron/shell/');
   };
   for (const name of readdirSync(coverageDir).filter((f) => f.endsWith('.json'))) {
-    const data = JSON.parse(readFileSync(join(coverageDir, name), 'utf8')) as { result: Array<{ url: string; functions: Parameters<ReturnType<typeof v8toIstanbul>['applyCoverage']>[0] }> };
+    const data = JSON.parse(readFileSync(join(coverageDir, name), 'utf8')) as {
+      result: Array<{ url: string; functions: Parameters<ReturnType<typeof v8toIstanbul>['applyCoverage']>[0] }>;
+    };
     for (const script of data.result) {
       if (!script.url.startsWith('file:') || !script.url.includes('/dist/main/')) continue;
       const converter = v8toIstanbul(fileURLToPath(script.url));
@@ -55,7 +57,11 @@ export function formatCoverage(rows: LineCoverage[]): { text: string; percent: n
     return `  ${r.file.padEnd(width)}  ${pct.toFixed(1).padStart(5)} %  (${r.covered}/${r.total})${missing}`;
   });
   return {
-    text: [`Line coverage of electron/main.ts + electron/shell/** from the simulated Electron run:`, ...lines, `  ${'total'.padEnd(width)}  ${percent.toFixed(1).padStart(5)} %  (${covered}/${total})`].join('\n'),
+    text: [
+      `Line coverage of electron/main.ts + electron/shell/** from the simulated Electron run:`,
+      ...lines,
+      `  ${'total'.padEnd(width)}  ${percent.toFixed(1).padStart(5)} %  (${covered}/${total})`,
+    ].join('\n'),
     percent,
   };
 }

@@ -86,8 +86,7 @@ describe('photo preparation with the WebAssembly build of sharp', () => {
   });
 
   it('gives the same outcomes as the native build', () => {
-    const summary = (run: Run) =>
-      Object.fromEntries(Object.entries(run.results).map(([name, { data: _data, ...rest }]) => [name, rest]));
+    const summary = (run: Run) => Object.fromEntries(Object.entries(run.results).map(([name, { data: _data, ...rest }]) => [name, rest]));
     expect(summary(wasm)).toEqual(summary(native));
   });
 });

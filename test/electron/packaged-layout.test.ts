@@ -79,18 +79,43 @@ describe.skipIf(!built)('packaged Linux layout (electron-builder --linux dir, st
     const top = new Set(files.map((f) => f.split('/')[1]));
     expect([...top].sort()).toEqual(['dist', 'node_modules', 'package.json']);
     expect(files.filter((f) => /\.(map|ts|tsx|mts|cts)$/.test(f))).toEqual([]);
-    expect(files.filter((f) => f.startsWith('/dist/') && !/\.(js|cjs|css|html|svg|png|woff2|ico|json|txt)$/.test(f) && !files.some((g) => g.startsWith(`${f}/`)))).toEqual([]);
+    expect(
+      files.filter(
+        (f) => f.startsWith('/dist/') && !/\.(js|cjs|css|html|svg|png|woff2|ico|json|txt)$/.test(f) && !files.some((g) => g.startsWith(`${f}/`)),
+      ),
+    ).toEqual([]);
   });
 
   it('holds production dependencies only: no React (bundled by Vite), no dev tools', () => {
-    const modules = new Set(files.filter((f) => f.startsWith('/node_modules/')).map((f) => f.split('/').slice(2, f.split('/')[2]!.startsWith('@') ? 4 : 3).join('/')));
+    const modules = new Set(
+      files
+        .filter((f) => f.startsWith('/node_modules/'))
+        .map((f) =>
+          f
+            .split('/')
+            .slice(2, f.split('/')[2]!.startsWith('@') ? 4 : 3)
+            .join('/'),
+        ),
+    );
     for (const dep of Object.keys(pkg.dependencies)) expect(modules, dep).toContain(dep);
-    for (const dev of ['react', 'react-dom', 'jose', 'vite', 'vitest', 'electron', 'electron-builder', 'typescript', 'oidc-provider', 'playwright', 'tsx']) {
+    for (const dev of [
+      'react',
+      'react-dom',
+      'jose',
+      'vite',
+      'vitest',
+      'electron',
+      'electron-builder',
+      'typescript',
+      'oidc-provider',
+      'playwright',
+      'tsx',
+    ]) {
       expect(modules.has(dev), dev).toBe(false);
     }
   });
 
-  it("lays sharp out for Linux: the WebAssembly build, none of the native Linux packages", () => {
+  it('lays sharp out for Linux: the WebAssembly build, none of the native Linux packages', () => {
     expect(files).toContain('/node_modules/@img/sharp-wasm32/package.json');
     expect(files.filter((f) => /\/@img\/sharp-(libvips-)?linux/.test(f))).toEqual([]);
     // Unpacked next to the asar (asarUnpack), where sharp's loader reads it from disk.
@@ -152,8 +177,12 @@ describe('packaging configuration', () => {
 
   it('every production dependency is imported by the main process', () => {
     const sources = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-    const code = sources(join(repo, 'electron')).map((f) => readFileSync(f, 'utf8')).join('\n');
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+      );
+    const code = sources(join(repo, 'electron'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     for (const dep of Object.keys(pkg.dependencies)) {
       // sharp loads its WebAssembly build itself when the native one is refused.
       if (dep === '@img/sharp-wasm32') continue;

@@ -28,7 +28,16 @@ const results: Record<string, unknown> = {};
 for (const [name, [file, options]] of Object.entries(cases)) {
   try {
     const p = await prepareImage(join(fixtures, file), options);
-    results[name] = { ok: true, mime: p.mime, width: p.width, height: p.height, sourceWidth: p.sourceWidth, sourceHeight: p.sourceHeight, notes: p.notes, data: p.data.toString('base64') };
+    results[name] = {
+      ok: true,
+      mime: p.mime,
+      width: p.width,
+      height: p.height,
+      sourceWidth: p.sourceWidth,
+      sourceHeight: p.sourceHeight,
+      notes: p.notes,
+      data: p.data.toString('base64'),
+    };
   } catch (error) {
     results[name] = { ok: false, code: (error as { code?: string }).code ?? String(error) };
   }

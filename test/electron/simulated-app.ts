@@ -65,7 +65,9 @@ export interface SimulatedApp {
   stop(): Promise<void>;
 }
 
-export function launch(options: Partial<DoubleConfig> & { env?: Record<string, string | undefined>; resourcesPath?: string; coverageDir?: string } = {}): SimulatedApp {
+export function launch(
+  options: Partial<DoubleConfig> & { env?: Record<string, string | undefined>; resourcesPath?: string; coverageDir?: string } = {},
+): SimulatedApp {
   const userData = options.userData ?? mkdtempSync(join(tmpdir(), 'loupe-sim-'));
   const documents = join(userData, 'Documents');
   try {
@@ -106,17 +108,20 @@ export function launch(options: Partial<DoubleConfig> & { env?: Record<string, s
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let requested: number | null = null;
   let last: Snapshot | null = null;
-  child.on('message', (message: { type: string; id?: number; ok?: boolean; result?: unknown; error?: string; code?: number; snapshot?: Snapshot }) => {
-    if (message.type === 'exit') {
-      requested = message.code ?? null;
-      last = message.snapshot ?? null;
-    }
-    if (message.type !== 'reply' || message.id === undefined) return;
-    const waiter = pending.get(message.id);
-    pending.delete(message.id);
-    if (message.ok) waiter?.resolve(message.result);
-    else waiter?.reject(new Error(message.error));
-  });
+  child.on(
+    'message',
+    (message: { type: string; id?: number; ok?: boolean; result?: unknown; error?: string; code?: number; snapshot?: Snapshot }) => {
+      if (message.type === 'exit') {
+        requested = message.code ?? null;
+        last = message.snapshot ?? null;
+      }
+      if (message.type !== 'reply' || message.id === undefined) return;
+      const waiter = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.ok) waiter?.resolve(message.result);
+      else waiter?.reject(new Error(message.error));
+    },
+  );
   const exited = new Promise<Exit>((resolve) => {
     child.on('exit', (code) => {
       for (const waiter of pending.values()) waiter.reject(new Error(`the app exited (${code}) before answering\n${output}`));

@@ -65,7 +65,9 @@ describe.skipIf(!existsSync(builtMain))('simulated Electron: Linux, from start t
   });
 
   it('registers app:// as privileged before ready, and nothing else happens before it', () => {
-    expect(beforeReady.privilegedSchemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+    expect(beforeReady.privilegedSchemes).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+    ]);
     expect(beforeReady.windows).toEqual([]);
     expect(beforeReady.handlers).toEqual([]);
     expect(ready.calls.find((c) => c.api === 'app.setAppUserModelId')).toBeUndefined();
@@ -387,7 +389,8 @@ describe.skipIf(!existsSync(builtMain))('simulated Electron: packaged Linux buil
       expect(await app.send({ type: 'e2e-hook' })).toBe(false);
       // No app-update.yml beside the placeholder resources: the check runs and fails, and says so in the log.
       const logFile = join(app.userData, 'logs', 'main.log');
-      for (let i = 0; i < 400 && !(existsSync(logFile) && readFileSync(logFile, 'utf8').includes('update check failed')); i++) await new Promise((r) => setTimeout(r, 25));
+      for (let i = 0; i < 400 && !(existsSync(logFile) && readFileSync(logFile, 'utf8').includes('update check failed')); i++)
+        await new Promise((r) => setTimeout(r, 25));
       expect(readFileSync(logFile, 'utf8')).toContain('update check failed');
       await app.send({ type: 'power-event', event: 'shutdown' });
       expect(await app.exited).toMatchObject({ requested: 0, code: 0 });

@@ -14,7 +14,10 @@ const STATES: TrayIconState[] = ['signed-out', 'signed-in', 'expiring', 'needs-s
 const BADGED: TrayIconState[] = ['expiring', 'needs-sign-in', 'busy'];
 
 async function rgba(file: string) {
-  const { data, info } = await sharp(join(repo, 'build/icons', file)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(join(repo, 'build/icons', file))
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const alpha = Array.from({ length: info.width * info.height }, (_, i) => data[i * 4 + 3]!);
   const rgb = Array.from({ length: info.width * info.height }, (_, i) => [data[i * 4]!, data[i * 4 + 1]!, data[i * 4 + 2]!]);
   return { width: info.width, height: info.height, alpha, rgb };

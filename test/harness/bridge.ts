@@ -33,7 +33,11 @@ import { BROWSER_EVENT } from './protocol';
 
   const bridge: LoupeBridge = {
     async invoke<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandResult<CommandOutput<C>>> {
-      const response = await fetch('/__harness/invoke', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ command, input }) });
+      const response = await fetch('/__harness/invoke', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ command, input }),
+      });
       return (await response.json()) as CommandResult<CommandOutput<C>>;
     },
     onState(callback: (state: AppState) => void) {
@@ -59,7 +63,11 @@ import { BROWSER_EVENT } from './protocol';
         if (!response.ok) throw new Error(`upload failed: ${response.status}`);
         paths.push(((await response.json()) as { path: string }).path);
       }
-      const response = await fetch('/__harness/dropped', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ paths }) });
+      const response = await fetch('/__harness/dropped', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ paths }),
+      });
       return (await response.json()) as CommandResult<void>;
     },
   };

@@ -52,12 +52,16 @@ function check(): void {
 engine = await AnalysisEngine.open({
   dataDir: config.dataDir,
   fetch: globalThis.fetch,
-  account: () => ({ apiBase: new URL(config.apiBase), kind: 'chatgpt', session: {
-    accessToken: async () => config.token,
-    afterUnauthorized: async () => {
-      throw new LoupeError('unauthorized', 'The test token was refused.');
+  account: () => ({
+    apiBase: new URL(config.apiBase),
+    kind: 'chatgpt',
+    session: {
+      accessToken: async () => config.token,
+      afterUnauthorized: async () => {
+        throw new LoupeError('unauthorized', 'The test token was refused.');
+      },
     },
-  } }),
+  }),
   clock: realClock,
   log: { info() {}, warn() {}, error: (message) => process.stderr.write(`${message}\n`) },
   notify() {},

@@ -66,7 +66,11 @@ export async function makePhoto(path: string, width: number, height: number, see
   await sharp(data, { raw: { width, height, channels } }).jpeg({ quality: 88 }).toFile(path);
 }
 
-export async function makePhotos(dir: string, count: number, options: { baseWidth?: number; height?: number; prefix?: string } = {}): Promise<string[]> {
+export async function makePhotos(
+  dir: string,
+  count: number,
+  options: { baseWidth?: number; height?: number; prefix?: string } = {},
+): Promise<string[]> {
   const baseWidth = options.baseWidth ?? 300;
   const paths: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -77,7 +81,8 @@ export async function makePhotos(dir: string, count: number, options: { baseWidt
   return paths;
 }
 
-export const responsesRequests = (stack: StandIns): RequestRecord[] => stack.api.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/responses'));
+export const responsesRequests = (stack: StandIns): RequestRecord[] =>
+  stack.api.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/responses'));
 
 /** Which generated photo a request carried (its width, unique per photo). */
 export function imageWidth(record: RequestRecord): number | undefined {
@@ -110,7 +115,12 @@ export async function openEngine(signedIn: SignedIn, dataDir: string, overrides:
 }
 
 /** Polls until the job satisfies `predicate` (a job's progress is asynchronous by nature). */
-export async function waitForJob(engine: AnalysisEngine, id: string, predicate: (job: JobSummary) => boolean, timeoutMs = 20_000): Promise<JobSummary> {
+export async function waitForJob(
+  engine: AnalysisEngine,
+  id: string,
+  predicate: (job: JobSummary) => boolean,
+  timeoutMs = 20_000,
+): Promise<JobSummary> {
   const started = Date.now();
   for (;;) {
     const job = engine.jobs().find((j) => j.id === id);
@@ -120,7 +130,8 @@ export async function waitForJob(engine: AnalysisEngine, id: string, predicate: 
   }
 }
 
-export const isSettled = (job: JobSummary): boolean => ['done', 'failed', 'stopped', 'cancelled', 'paused'].includes(job.status) && job.counts.inFlight === 0;
+export const isSettled = (job: JobSummary): boolean =>
+  ['done', 'failed', 'stopped', 'cancelled', 'paused'].includes(job.status) && job.counts.inFlight === 0;
 
 /** The per-photo result files in an output folder (everything but summary.json and the job's hidden mark). */
 export async function resultFiles(dir: string): Promise<string[]> {
@@ -130,4 +141,3 @@ export async function resultFiles(dir: string): Promise<string[]> {
 export async function readJson<T = Record<string, unknown>>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
 }
-

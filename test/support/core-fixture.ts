@@ -72,7 +72,8 @@ export async function createCoreFixture(stack: StandIns, fixtureOptions: Fixture
   const states: AppState[] = [];
   const logs: string[] = [];
   const secrets = new Set<string>();
-  const record = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  const record = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   const logger = { info: record('info'), warn: record('warn'), error: record('error') };
 
   const recordingFetch: typeof fetch = async (input, init) => {
@@ -156,7 +157,9 @@ export function waitForState(core: Core, predicate: (s: AppState) => boolean, ti
     if (predicate(core.getState())) return resolve(core.getState());
     const timer = setTimeout(() => {
       off();
-      reject(new Error(`state condition not met in ${timeoutMs} ms: ${JSON.stringify(core.getState().signIn)} ${JSON.stringify(core.getState().account)}`));
+      reject(
+        new Error(`state condition not met in ${timeoutMs} ms: ${JSON.stringify(core.getState().signIn)} ${JSON.stringify(core.getState().account)}`),
+      );
     }, timeoutMs);
     const off = core.subscribe((s) => {
       if (predicate(s)) {

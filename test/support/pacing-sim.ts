@@ -35,7 +35,12 @@ interface Event {
   run(): void;
 }
 
-export function simulate(make: (now: () => number) => Pacer, server: SimServer, photos: number, costOf: (i: number) => RequestCost = () => ({})): SimResult {
+export function simulate(
+  make: (now: () => number) => Pacer,
+  server: SimServer,
+  photos: number,
+  costOf: (i: number) => RequestCost = () => ({}),
+): SimResult {
   let now = 0;
   const clock = () => now;
   const governor = make(clock);

@@ -78,10 +78,22 @@ describe('classifying what was thrown', () => {
     }
     expect(classifySdkError(new LoupeError('invalid_state', 'y'), true, '', undefined).details.disposition).toBe('internal');
     // A body that broke off (undici's bare TypeError) or arrived truncated is the network, retried as before.
-    expect(classifySdkError(new TypeError('terminated'), true, 'part', undefined)).toMatchObject({ code: 'stream_interrupted', details: { disposition: 'backoff' } });
-    expect(classifySdkError(new TypeError('terminated'), false, '', undefined)).toMatchObject({ code: 'network', details: { disposition: 'backoff' } });
-    expect(classifySdkError(new SyntaxError('Unexpected end of JSON input'), false, '', undefined)).toMatchObject({ code: 'network', details: { disposition: 'backoff' } });
-    expect(classifySdkError(new APIConnectionError({ message: 'down' }), false, '', undefined)).toMatchObject({ code: 'network', details: { disposition: 'backoff' } });
+    expect(classifySdkError(new TypeError('terminated'), true, 'part', undefined)).toMatchObject({
+      code: 'stream_interrupted',
+      details: { disposition: 'backoff' },
+    });
+    expect(classifySdkError(new TypeError('terminated'), false, '', undefined)).toMatchObject({
+      code: 'network',
+      details: { disposition: 'backoff' },
+    });
+    expect(classifySdkError(new SyntaxError('Unexpected end of JSON input'), false, '', undefined)).toMatchObject({
+      code: 'network',
+      details: { disposition: 'backoff' },
+    });
+    expect(classifySdkError(new APIConnectionError({ message: 'down' }), false, '', undefined)).toMatchObject({
+      code: 'network',
+      details: { disposition: 'backoff' },
+    });
   });
 });
 
@@ -96,7 +108,8 @@ describe('an internal exception during a photo', () => {
   });
 
   async function engine(dataDir: string, logs: string[]): Promise<EngineHarness> {
-    const record = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+    const record = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+      void logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
     const h = await openEngine(s, dataDir, { log: { info: record('info'), warn: record('warn'), error: record('error') } });
     cleanups.push(() => h.engine.dispose());
     return h;
@@ -118,8 +131,15 @@ describe('an internal exception during a photo', () => {
       useChatCompletions: chat,
       log: silent,
     });
-    const preset = { ...resolvePreset({ preset: 'describe' }), validate: () => { throw new RangeError('Maximum call stack size exceeded'); } };
-    const image = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#345' } }).jpeg().toBuffer();
+    const preset = {
+      ...resolvePreset({ preset: 'describe' }),
+      validate: () => {
+        throw new RangeError('Maximum call stack size exceeded');
+      },
+    };
+    const image = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#345' } })
+      .jpeg()
+      .toBuffer();
     const before = s.stack.api.requests.length;
     const error = await client.analyse({ model: MODEL, preset, image: { mime: 'image/jpeg', data: image }, detail: 'low' }).then(
       () => undefined,

@@ -45,13 +45,25 @@ describe('invalid_input stays short', () => {
     const key = 'k'.repeat(1024 * 1024);
     const unknown = await invalid('settings.update', { [key]: 1 });
     expect(unknown.message).toMatch(/unknown field "k+…"/);
-    const nested = await invalid('accounts.addCustom', { label: 'x', clientId: 'c', scopes: '', apiBase: 'https://a.example', extraParams: { [key]: 42 } });
+    const nested = await invalid('accounts.addCustom', {
+      label: 'x',
+      clientId: 'c',
+      scopes: '',
+      apiBase: 'https://a.example',
+      extraParams: { [key]: 42 },
+    });
     expect(nested.field!.length).toBeLessThanOrEqual(120);
     expect(nested.field).toMatch(/^extraParams\.k+…$/);
   });
 
   it('deep paths and control or bidi characters in keys come back bounded and visible', async () => {
-    const error = await invalid('accounts.addCustom', { label: 'x', clientId: 'c', scopes: '', apiBase: 'https://a.example', extraParams: { 'a\u202Eb\u0000c\n': 1 } });
+    const error = await invalid('accounts.addCustom', {
+      label: 'x',
+      clientId: 'c',
+      scopes: '',
+      apiBase: 'https://a.example',
+      extraParams: { 'a\u202Eb\u0000c\n': 1 },
+    });
     expect(error.field).toBe('extraParams.a\uFFFDb\uFFFDc\uFFFD');
     const dropped = await dispatchOffered(core, { paths: Array.from({ length: 20_000 }, () => '') });
     expect(dropped).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'paths' } });

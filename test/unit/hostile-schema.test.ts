@@ -28,7 +28,12 @@ function refusal(schema: unknown): LoupeError {
   throw new Error(`schema was accepted: ${JSON.stringify(schema).slice(0, 200)}`);
 }
 
-const object = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ type: 'object', properties, required: Object.keys(properties), ...extra });
+const object = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties),
+  ...extra,
+});
 
 describe('custom schemas: $ref', () => {
   it('refuses a loop of references that never reaches a property or an item, naming the loop', () => {
@@ -44,14 +49,21 @@ describe('custom schemas: $ref', () => {
   });
 
   it('accepts recursion that passes through a property or an item (a tree, a linked list, the root)', () => {
-    const list = object({ head: { $ref: '#/$defs/node' } }, { $defs: { node: object({ value: { type: 'string' }, next: { anyOf: [{ $ref: '#/$defs/node' }, { type: 'null' }] } }) } });
+    const list = object(
+      { head: { $ref: '#/$defs/node' } },
+      { $defs: { node: object({ value: { type: 'string' }, next: { anyOf: [{ $ref: '#/$defs/node' }, { type: 'null' }] } }) } },
+    );
     const tree = object({ name: { type: 'string' }, children: { type: 'array', items: { $ref: '#' } } });
     for (const schema of [list, tree]) {
       const { schema: normalised } = normaliseStrictSchema(schema);
       // Normalising is idempotent: a saved job's schema is checked again on the next start.
       expect(normaliseStrictSchema(normalised).schema).toEqual(normalised);
       const validate = compileValidator(normalised);
-      expect(validate(schema === list ? { head: { value: 'a', next: { value: 'b', next: null } } } : { name: 'r', children: [{ name: 'c', children: [] }] })).toBeNull();
+      expect(
+        validate(
+          schema === list ? { head: { value: 'a', next: { value: 'b', next: null } } } : { name: 'r', children: [{ name: 'c', children: [] }] },
+        ),
+      ).toBeNull();
     }
   });
 
@@ -115,7 +127,9 @@ describe('answers: bounded checking', () => {
   });
 
   it('an answer deeper than Loupe checks is a parse error, kept like any other, never a stack overflow', () => {
-    const { schema } = normaliseStrictSchema(object({ head: { $ref: '#/$defs/node' } }, { $defs: { node: object({ next: { anyOf: [{ $ref: '#/$defs/node' }, { type: 'null' }] } }) } }));
+    const { schema } = normaliseStrictSchema(
+      object({ head: { $ref: '#/$defs/node' } }, { $defs: { node: object({ next: { anyOf: [{ $ref: '#/$defs/node' }, { type: 'null' }] } }) } }),
+    );
     const validate = compileValidator(schema);
     const depth = 100_000;
     const text = `{"head":${'{"next":'.repeat(depth)}null${'}'.repeat(depth)}}`;
@@ -158,7 +172,11 @@ describe('analysis.start with a cyclic $ref schema', () => {
       expect(((await fx.run('app.getState')).value as AppState).analysis.jobs).toEqual([]);
       expect(existsSync(join(documentsDir, 'Loupe'))).toBe(false);
 
-      const proto = await fx.run('analysis.start', { preset: 'custom', customPrompt: 'Describe it.', customSchema: '{"type":"object","properties":{"__proto__":{"type":"string"}}}' });
+      const proto = await fx.run('analysis.start', {
+        preset: 'custom',
+        customPrompt: 'Describe it.',
+        customSchema: '{"type":"object","properties":{"__proto__":{"type":"string"}}}',
+      });
       expect(proto.error).toMatchObject({ code: 'invalid_schema' });
       expect(proto.error?.message).toContain('__proto__');
     } finally {

@@ -93,7 +93,12 @@ describe('app.openExternal', () => {
   });
 
   it('refuses control characters, bidi overrides and credentials without calling the adapter', async () => {
-    for (const raw of ['\thttps://help.openai.com/', 'https://help.openai.com/\u0000', 'https://help.openai.com/\u202Eexe', 'https://a:b@help.openai.com/']) {
+    for (const raw of [
+      '\thttps://help.openai.com/',
+      'https://help.openai.com/\u0000',
+      'https://help.openai.com/\u202Eexe',
+      'https://a:b@help.openai.com/',
+    ]) {
       const result = await dispatchCommand(core, 'app.openExternal', { url: raw });
       expect(result, JSON.stringify(raw)).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
     }
@@ -103,7 +108,13 @@ describe('app.openExternal', () => {
 
 describe('credentials in provider URLs', () => {
   it('checkProviderUrl refuses a user name or password, and unreadable characters', () => {
-    for (const raw of ['https://user:secret@api.example.com/v1', 'https://user@api.example.com/v1', 'http://:secret@127.0.0.1:8080/v1', 'https://api.example.com/\u202Ev1', 'https://api.exa mple.com/']) {
+    for (const raw of [
+      'https://user:secret@api.example.com/v1',
+      'https://user@api.example.com/v1',
+      'http://:secret@127.0.0.1:8080/v1',
+      'https://api.example.com/\u202Ev1',
+      'https://api.exa mple.com/',
+    ]) {
       let error: unknown;
       try {
         checkProviderUrl(raw, 'API base URL');
@@ -118,7 +129,10 @@ describe('credentials in provider URLs', () => {
   });
 
   it('accounts.addApiKey refuses a base URL with credentials before any request, and never echoes them', async () => {
-    const result = await dispatchCommand(core, 'accounts.addApiKey', { baseUrl: 'https://me:hunter2@api.example.com/v1', apiKey: 'sk-test-0123456789abcdef' });
+    const result = await dispatchCommand(core, 'accounts.addApiKey', {
+      baseUrl: 'https://me:hunter2@api.example.com/v1',
+      apiKey: 'sk-test-0123456789abcdef',
+    });
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid_provider' } });
     expect(JSON.stringify(result)).not.toContain('hunter2');
     expect(fetched).toEqual([]);
@@ -159,12 +173,34 @@ describe('an API base saved with credentials before they were refused', () => {
   it('is never shown back with them', async () => {
     const key = Buffer.alloc(32, 7);
     const cipher = () => createNodeCipher({ key });
-    const deps = () => createNodeDeps(dir, { cipher: cipher(), openExternal: async () => {}, fetch: async () => { throw new TypeError('fetch failed'); } });
+    const deps = () =>
+      createNodeDeps(dir, {
+        cipher: cipher(),
+        openExternal: async () => {},
+        fetch: async () => {
+          throw new TypeError('fetch failed');
+        },
+      });
     await core.dispose();
-    const vault = await Vault.open({ cipher: cipher(), store: openJsonFileStore(join(dir, 'vault.json')).store, allowWeakStorage: false, log: { info() {}, warn() {}, error() {} } });
+    const vault = await Vault.open({
+      cipher: cipher(),
+      store: openJsonFileStore(join(dir, 'vault.json')).store,
+      allowWeakStorage: false,
+      log: { info() {}, warn() {}, error() {} },
+    });
     await vault.update((data) => ({
       ...data,
-      accounts: [{ id: 'old', kind: 'api_key', label: 'Old key', createdAt: 0, baseUrl: 'https://me:hunter2@api.example.com/v1', apiKey: 'sk-old-0123456789abcdef', useChatCompletions: false }],
+      accounts: [
+        {
+          id: 'old',
+          kind: 'api_key',
+          label: 'Old key',
+          createdAt: 0,
+          baseUrl: 'https://me:hunter2@api.example.com/v1',
+          apiKey: 'sk-old-0123456789abcdef',
+          useChatCompletions: false,
+        },
+      ],
       activeAccountId: 'old',
     }));
     core = await createCore(deps());

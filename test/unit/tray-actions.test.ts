@@ -3,7 +3,19 @@ import { isCommandName } from '../../electron/contract';
 import { trayEffect } from '../../electron/core/tray-actions';
 import type { TrayAction } from '../../electron/core/tray-model';
 
-const ALL: TrayAction[] = ['open', 'quit', 'sign-in', 'cancel-sign-in', 'sign-out', 'refresh', 'analyse', 'add-photos', 'add-folder', 'switch-account', 'restart-to-update'];
+const ALL: TrayAction[] = [
+  'open',
+  'quit',
+  'sign-in',
+  'cancel-sign-in',
+  'sign-out',
+  'refresh',
+  'analyse',
+  'add-photos',
+  'add-folder',
+  'switch-account',
+  'restart-to-update',
+];
 
 describe('trayEffect', () => {
   it('maps every action to an effect (switch-account needs its account)', () => {

@@ -76,7 +76,9 @@ export class Accounts {
   }
 
   profile(account: OAuthAccount): OAuthProfile {
-    return account.kind === 'chatgpt' ? chatgptProfile(this.deps.endpoints, this.deps.discovery, this.deps.fetch, this.deps.clock) : customProfile(account, this.deps.fetch, this.deps.clock);
+    return account.kind === 'chatgpt'
+      ? chatgptProfile(this.deps.endpoints, this.deps.discovery, this.deps.fetch, this.deps.clock)
+      : customProfile(account, this.deps.fetch, this.deps.clock);
   }
 
   session(id: string): Session {
@@ -279,7 +281,9 @@ export function parseCustomProvider(input: {
   const authorizationEndpoint = trimmed(input.authorizationEndpoint);
   const tokenEndpoint = trimmed(input.tokenEndpoint);
   if (!issuer && !(authorizationEndpoint && tokenEndpoint)) {
-    throw new LoupeError('invalid_provider', 'Give either an issuer URL (for discovery) or both the authorization and token endpoints.', { field: 'issuer' });
+    throw new LoupeError('invalid_provider', 'Give either an issuer URL (for discovery) or both the authorization and token endpoints.', {
+      field: 'issuer',
+    });
   }
   for (const [value, what] of [
     [issuer, 'Issuer URL'],
@@ -301,7 +305,11 @@ export function parseCustomProvider(input: {
     ...(trimmed(input.jwksUri) ? { jwksUri: trimmed(input.jwksUri) } : {}),
     clientId: input.clientId.trim(),
     ...(secret ? { clientSecret: secret } : {}),
-    clientAuthMethod: secret ? (input.clientAuthMethod && input.clientAuthMethod !== 'none' ? input.clientAuthMethod : 'client_secret_basic') : 'none',
+    clientAuthMethod: secret
+      ? input.clientAuthMethod && input.clientAuthMethod !== 'none'
+        ? input.clientAuthMethod
+        : 'client_secret_basic'
+      : 'none',
     scopes,
     extraParams: z.record(z.string(), z.string()).parse(input.extraParams ?? {}),
     apiBase: withoutTrailingSlash(input.apiBase.trim()),

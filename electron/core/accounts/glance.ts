@@ -57,11 +57,14 @@ export class GlanceWatch {
     this.#timer = undefined;
     this.#at = at;
     if (at === null) return;
-    this.#timer = this.clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#at = null;
-      this.republish();
-    }, at - this.clock.now() + 1);
+    this.#timer = this.clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#at = null;
+        this.republish();
+      },
+      at - this.clock.now() + 1,
+    );
   }
 
   dispose(): void {

@@ -14,21 +14,24 @@ const refused = (reason: string): Ability => ({ allowed: false, reason });
 /** Whether this account may be used for model calls now; the one rule behind analysing and listing models. */
 export function modelAccess(account: Account | undefined, status: AccountStatus): Ability {
   if (!account || status === 'signed_out') return refused('Sign in first.');
-  if (status === 'needs_sign_in') return refused(account.kind === 'api_key' ? 'The server rejected this API key. Add it again.' : 'Sign in again to use this account.');
-  if (account.kind === 'chatgpt' && !planUsage(account)) return refused('ChatGPT plan usage is not enabled for this sign-in. Enable it, or use an API key instead.');
+  if (status === 'needs_sign_in')
+    return refused(account.kind === 'api_key' ? 'The server rejected this API key. Add it again.' : 'Sign in again to use this account.');
+  if (account.kind === 'chatgpt' && !planUsage(account))
+    return refused('ChatGPT plan usage is not enabled for this sign-in. Enable it, or use an API key instead.');
   return allowed;
 }
 
 /** What a person may do with an account: the only place these rules are decided. */
 export function abilities(account: Account | undefined, status: AccountStatus): AccountAbilities {
   const models = modelAccess(account, status);
-  const refresh = !account || status === 'signed_out'
-    ? refused('Sign in first.')
-    : account.kind === 'api_key'
-      ? refused('API keys do not expire; there is nothing to refresh.')
-      : account.tokens?.refreshToken || account.pendingRefresh
-        ? allowed
-        : refused('This sign-in cannot be renewed; sign in again when it expires.');
+  const refresh =
+    !account || status === 'signed_out'
+      ? refused('Sign in first.')
+      : account.kind === 'api_key'
+        ? refused('API keys do not expire; there is nothing to refresh.')
+        : account.tokens?.refreshToken || account.pendingRefresh
+          ? allowed
+          : refused('This sign-in cannot be renewed; sign in again when it expires.');
   const signOut = account && (account.kind === 'api_key' || status !== 'signed_out') ? allowed : refused('You are not signed in.');
   return { analyse: models, listModels: models, refresh, signOut };
 }
@@ -40,5 +43,6 @@ export function planUsage(account: Account | undefined): boolean {
 /** Refuses a model call (listing or analysing) the rules above do not allow, with the same reason the screen shows. */
 export function requireModelAccess(account: Account | undefined, status: AccountStatus): asserts account is Account {
   const access = modelAccess(account, status);
-  if (!access.allowed) throw new LoupeError(account && status === 'signed_in' ? 'plan_usage_disabled' : 'signed_out', access.reason ?? 'Sign in first.');
+  if (!access.allowed)
+    throw new LoupeError(account && status === 'signed_in' ? 'plan_usage_disabled' : 'signed_out', access.reason ?? 'Sign in first.');
 }

@@ -93,15 +93,27 @@ export class AccountRepository {
    * and keep the registration, with the reason when the person did not ask for it.
    */
   endGrant(id: string, problem?: CommandError): Promise<void> {
-    return this.#updateOAuth(id, (a) => ({ ...a, tokens: undefined, pendingRefresh: undefined, problem: problem ? { code: problem.code, message: problem.message } : undefined }));
+    return this.#updateOAuth(id, (a) => ({
+      ...a,
+      tokens: undefined,
+      pendingRefresh: undefined,
+      problem: problem ? { code: problem.code, message: problem.message } : undefined,
+    }));
   }
 
   markWelcomeShown(id: string): Promise<void> {
-    return this.vault.update((data) => ({ ...data, accounts: data.accounts.map((a) => (a.id === id && a.kind === 'chatgpt' ? { ...a, welcomeShown: true } : a)) }));
+    return this.vault.update((data) => ({
+      ...data,
+      accounts: data.accounts.map((a) => (a.id === id && a.kind === 'chatgpt' ? { ...a, welcomeShown: true } : a)),
+    }));
   }
 
   add(account: Account, options: { activate: boolean }): Promise<void> {
-    return this.vault.update((data) => ({ ...data, accounts: [...data.accounts, account], ...(options.activate ? { activeAccountId: account.id } : {}) }));
+    return this.vault.update((data) => ({
+      ...data,
+      accounts: [...data.accounts, account],
+      ...(options.activate ? { activeAccountId: account.id } : {}),
+    }));
   }
 
   /** Deletes the record; when it was active, the first remaining account takes over. */

@@ -144,9 +144,12 @@ export class Session {
       if (renewsAt === null) return;
       at = renewsAt;
     }
-    this.#timer = this.deps.clock.setTimeout(() => {
-      void this.refresh().catch(() => {});
-    }, Math.max(0, at - now));
+    this.#timer = this.deps.clock.setTimeout(
+      () => {
+        void this.refresh().catch(() => {});
+      },
+      Math.max(0, at - now),
+    );
   }
 
   /** Revoke (RFC 7009) and delete the tokens; the registration (client id, subject, email) stays for a later sign-in. */
@@ -185,15 +188,22 @@ export class Session {
   async #expire(): Promise<void> {
     const account = this.account();
     if (!account?.tokens || account.tokens.refreshToken || account.tokens.expiresAt > this.deps.clock.now()) return;
-    await this.#endGrant(account, new LoupeError('session_expired', 'Your session with this provider has ended (it offers no way to renew it). Please sign in again.'));
+    await this.#endGrant(
+      account,
+      new LoupeError('session_expired', 'Your session with this provider has ended (it offers no way to renew it). Please sign in again.'),
+    );
     this.deps.onChange();
   }
 
   #needsSignIn(account: OAuthAccount): LoupeError {
     if (account.pendingRefresh) {
-      return new LoupeError('identity_verification_unavailable', 'Loupe is still verifying your renewed session with the sign-in server. It will retry shortly.', {
-        retryable: true,
-      });
+      return new LoupeError(
+        'identity_verification_unavailable',
+        'Loupe is still verifying your renewed session with the sign-in server. It will retry shortly.',
+        {
+          retryable: true,
+        },
+      );
     }
     return new LoupeError(account.problem?.code ?? 'needs_sign_in', account.problem?.message ?? 'Please sign in again.');
   }

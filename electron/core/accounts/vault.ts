@@ -261,9 +261,13 @@ export class Vault {
     if (!this.#locked) return this.#mode;
     const loaded = await this.#read();
     if (loaded.kind === 'locked') {
-      throw new LoupeError('keychain_unavailable', 'The keychain is still unavailable or refused access. Unlock it (or allow Loupe) and retry, or reset the saved sign-ins.', {
-        retryable: true,
-      });
+      throw new LoupeError(
+        'keychain_unavailable',
+        'The keychain is still unavailable or refused access. Unlock it (or allow Loupe) and retry, or reset the saved sign-ins.',
+        {
+          retryable: true,
+        },
+      );
     }
     this.#locked = false;
     this.#dropNotice(NOTICE_KEYCHAIN_UNAVAILABLE);
@@ -280,7 +284,10 @@ export class Vault {
       });
     }
     if (this.#mode !== 'memory') await this.update((d) => d);
-    if (this.#locked) throw new LoupeError('keychain_unavailable', 'The keychain refused to save your sign-ins. Unlock it (or allow Loupe) and retry.', { retryable: true });
+    if (this.#locked)
+      throw new LoupeError('keychain_unavailable', 'The keychain refused to save your sign-ins. Unlock it (or allow Loupe) and retry.', {
+        retryable: true,
+      });
     return this.#mode;
   }
 

@@ -75,11 +75,15 @@ export function thrownName(error: unknown): string {
 export function internalError(error: unknown, doing: string, details: Omit<ErrorDetails, 'disposition' | 'cause'> = {}): AnalysisError {
   const cause = thrownName(error);
   const kept = details.partialText ? ' The answer is kept in the photo’s result file.' : '';
-  return new AnalysisError('internal_error', `Loupe failed while ${doing} (${cause}). The photo isn’t tried again, so nothing is paid for twice.${kept}`, {
-    ...details,
-    disposition: 'internal',
-    cause,
-  });
+  return new AnalysisError(
+    'internal_error',
+    `Loupe failed while ${doing} (${cause}). The photo isn’t tried again, so nothing is paid for twice.${kept}`,
+    {
+      ...details,
+      disposition: 'internal',
+      cause,
+    },
+  );
 }
 
 export const MANAGE_USAGE = { label: 'Manage usage', url: MANAGE_USAGE_URL } as const;

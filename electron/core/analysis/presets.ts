@@ -66,7 +66,10 @@ const DAMAGE_SCHEMA: JsonSchema = {
         additionalProperties: false,
         required: ['type', 'location', 'severity', 'probable_cause', 'recommended_action', 'urgency'],
         properties: {
-          type: { type: 'string', description: 'e.g. crack, water stain, mould, rot, corrosion, spalling, failed sealant, broken tile, missing grout, peeling paint.' },
+          type: {
+            type: 'string',
+            description: 'e.g. crack, water stain, mould, rot, corrosion, spalling, failed sealant, broken tile, missing grout, peeling paint.',
+          },
           location: { type: 'string', description: 'Where in the photo or room.' },
           severity: { type: 'integer', minimum: 1, maximum: 5, description: '1 cosmetic … 5 structural or safety-critical.' },
           probable_cause: { type: 'string' },
@@ -120,7 +123,8 @@ export function resolvePreset(spec: { preset: PresetId; customPrompt?: string | 
       if (prompt.length > MAX_CUSTOM_PROMPT) {
         throw new LoupeError('invalid_input', `The prompt is too long (at most ${MAX_CUSTOM_PROMPT} characters).`, { field: 'customPrompt' });
       }
-      const hasSchema = spec.customSchema !== undefined && spec.customSchema !== null && !(typeof spec.customSchema === 'string' && !spec.customSchema.trim());
+      const hasSchema =
+        spec.customSchema !== undefined && spec.customSchema !== null && !(typeof spec.customSchema === 'string' && !spec.customSchema.trim());
       const schema = hasSchema ? normaliseStrictSchema(spec.customSchema).schema : null;
       return {
         id: 'custom',

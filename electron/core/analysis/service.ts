@@ -6,7 +6,19 @@
 import { copyFile } from 'node:fs/promises';
 import { existsSync, rmdirSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
-import type { AnalysisView, ImageDetail, StagedThumbnail, JobDetailView, JobItemsPage, JobSummaryView, ParsedInput, PresetView, PriceRow, StagedInput, UsageLimitView } from '../../contract';
+import type {
+  AnalysisView,
+  ImageDetail,
+  StagedThumbnail,
+  JobDetailView,
+  JobItemsPage,
+  JobSummaryView,
+  ParsedInput,
+  PresetView,
+  PriceRow,
+  StagedInput,
+  UsageLimitView,
+} from '../../contract';
 import type { Accounts } from '../accounts/accounts';
 import { requireModelAccess } from '../accounts/readiness';
 import { defaultJobName } from './job-name';
@@ -26,14 +38,16 @@ export const PRESETS: PresetView[] = [
   {
     id: 'damage',
     label: 'Damage assessment',
-    description: 'Building and bathroom damage survey: each damage with type, location, severity 1–5, probable cause, recommended action and urgency.',
+    description:
+      'Building and bathroom damage survey: each damage with type, location, severity 1–5, probable cause, recommended action and urgency.',
   },
   { id: 'custom', label: 'Custom', description: 'Your own prompt, with an optional JSON schema for the answer.' },
 ];
 
 /** USD for a job's tokens, from the price row whose model matches (exactly, else the longest prefix). */
 export function estimateCost(model: string, tokens: { input: number; output: number }, prices: PriceRow[]): number | null {
-  const row = prices.find((p) => p.model === model) ?? [...prices].sort((a, b) => b.model.length - a.model.length).find((p) => model.startsWith(p.model));
+  const row =
+    prices.find((p) => p.model === model) ?? [...prices].sort((a, b) => b.model.length - a.model.length).find((p) => model.startsWith(p.model));
   if (!row) return null;
   return (tokens.input * row.inputPerMillion + tokens.output * row.outputPerMillion) / 1_000_000;
 }
@@ -95,7 +109,12 @@ export class AnalysisService {
         const id = accountId ?? deps.accounts.active()?.id;
         if (!id) throw new LoupeError('signed_out', 'Sign in first.');
         const access = deps.accounts.access(id);
-        return { apiBase: access.apiBase, kind: access.planRules ? 'chatgpt' : 'apiKey', session: access, useChatCompletions: access.useChatCompletions };
+        return {
+          apiBase: access.apiBase,
+          kind: access.planRules ? 'chatgpt' : 'apiKey',
+          session: access,
+          useChatCompletions: access.useChatCompletions,
+        };
       },
       clock: deps.core.clock,
       log: deps.log,
@@ -141,7 +160,8 @@ export class AnalysisService {
    * never from a path the window names (core/index.ts, `stageOffered`).
    */
   stage(paths: readonly string[]): void {
-    if (paths.length === 0) throw new LoupeError('not_allowed', 'Only photos and folders from this computer can be added. Drop them from your file manager.');
+    if (paths.length === 0)
+      throw new LoupeError('not_allowed', 'Only photos and folders from this computer can be added. Drop them from your file manager.');
     // Dropped and picked files always arrive as full paths; anything else would be read relative to wherever Loupe runs.
     const bad = paths.findIndex((path) => !isAbsolute(path) || path.includes('\0'));
     if (bad >= 0) throw new LoupeError('invalid_input', 'Only full paths to files or folders can be added.', { field: `paths.${bad}` });
@@ -153,7 +173,8 @@ export class AnalysisService {
       known.add(path);
       added.push({ path, name: basename(path) || path, kind: 'file', photoCount: null, problem: null });
     }
-    if (this.#staged.length + added.length > 10_000) throw new LoupeError('too_many_inputs', 'Loupe takes at most 10,000 photos and folders at once.');
+    if (this.#staged.length + added.length > 10_000)
+      throw new LoupeError('too_many_inputs', 'Loupe takes at most 10,000 photos and folders at once.');
     this.#staged = [...this.#staged, ...added];
     for (const entry of added) this.#check(entry.path);
     this.deps.onChange();

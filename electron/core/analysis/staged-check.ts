@@ -39,7 +39,11 @@ export async function checkStaged(path: string, options: StagedCheckOptions = {}
   }
   const refused = found.skipped.length + tooLarge;
   if (photos.length === 0) {
-    return { kind, photoCount: 0, problem: refused === 0 ? 'No photos in this folder.' : `No photos Loupe can read in this folder (${filesCantBeAnalysed(refused)}).` };
+    return {
+      kind,
+      photoCount: 0,
+      problem: refused === 0 ? 'No photos in this folder.' : `No photos Loupe can read in this folder (${filesCantBeAnalysed(refused)}).`,
+    };
   }
   return { kind, photoCount: photos.length, problem: refused === 0 ? null : `${filesCantBeAnalysed(refused)}.` };
 }

@@ -12,15 +12,7 @@ import { createHash } from 'node:crypto';
 
 /** What the browser is told; each maps to one fixed page. */
 export type CallbackOutcome =
-  | 'signed_in'
-  | 'declined'
-  | 'not_verified'
-  | 'different_account'
-  | 'unreachable'
-  | 'cancelled'
-  | 'timed_out'
-  | 'still_working'
-  | 'failed';
+  'signed_in' | 'declined' | 'not_verified' | 'different_account' | 'unreachable' | 'cancelled' | 'timed_out' | 'still_working' | 'failed';
 
 const TEXT: Record<CallbackOutcome, { title: string; body: string }> = {
   signed_in: { title: 'Signed in', body: 'Loupe is signed in. You can close this tab.' },
@@ -66,10 +58,10 @@ export function outcomeForError(code: string | undefined): CallbackOutcome {
 
 const SCRIPT = "history.replaceState(null, '', location.pathname)";
 const STYLE =
-  'body{font:16px/1.5 system-ui,sans-serif;max-width:32em;margin:4em auto;padding:0 1em;color:#222;background:#fff}'
-  + 'header{font-weight:600;letter-spacing:.02em;color:#555;margin-bottom:1.5em}'
-  + 'h1{font-size:1.4em;margin:0 0 .5em}.ok h1{color:#1a7f37}.no h1{color:#b42318}'
-  + '@media (prefers-color-scheme:dark){body{color:#eee;background:#1e1e1e}header{color:#aaa}.ok h1{color:#4ac26b}.no h1{color:#ff8a80}}';
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:32em;margin:4em auto;padding:0 1em;color:#222;background:#fff}' +
+  'header{font-weight:600;letter-spacing:.02em;color:#555;margin-bottom:1.5em}' +
+  'h1{font-size:1.4em;margin:0 0 .5em}.ok h1{color:#1a7f37}.no h1{color:#b42318}' +
+  '@media (prefers-color-scheme:dark){body{color:#eee;background:#1e1e1e}header{color:#aaa}.ok h1{color:#4ac26b}.no h1{color:#ff8a80}}';
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 export const PAGE_CSP = [
@@ -83,9 +75,9 @@ export const PAGE_CSP = [
 
 function page(title: string, body: string, tone: 'ok' | 'no' | 'plain', returnLine = 'Return to Loupe.'): Buffer {
   return Buffer.from(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · Loupe</title>`
-      + `<style>${STYLE}</style></head><body class="${tone}"><header>Loupe</header><main><h1>${title}</h1><p>${body}</p>`
-      + `<p>${returnLine}</p></main><script>${SCRIPT}</script></body></html>`,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · Loupe</title>` +
+      `<style>${STYLE}</style></head><body class="${tone}"><header>Loupe</header><main><h1>${title}</h1><p>${body}</p>` +
+      `<p>${returnLine}</p></main><script>${SCRIPT}</script></body></html>`,
     'utf8',
   );
 }
@@ -101,5 +93,9 @@ export function outcomePage(outcome: CallbackOutcome): Buffer {
   return OUTCOME_PAGES[outcome];
 }
 
-export const PAGE_BAD_REQUEST = page('Not part of this sign-in', 'This request is not part of the sign-in Loupe is waiting for, so it was ignored.', 'no');
+export const PAGE_BAD_REQUEST = page(
+  'Not part of this sign-in',
+  'This request is not part of the sign-in Loupe is waiting for, so it was ignored.',
+  'no',
+);
 export const PAGE_NOT_FOUND = page('Nothing here', 'There is nothing at this address.', 'plain');

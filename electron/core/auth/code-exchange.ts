@@ -65,7 +65,12 @@ export async function exchangeCode(x: CodeExchange): Promise<ExchangedSession> {
 
   // Read the grant before verification consumes the body: if Loupe refuses
   // what it received, the grant is revoked rather than left alive unseen.
-  const grant = grantOf(await response.clone().json().catch(() => undefined));
+  const grant = grantOf(
+    await response
+      .clone()
+      .json()
+      .catch(() => undefined),
+  );
   const refuse = async (error: LoupeError): Promise<never> => {
     await revokeUnwantedGrant(profile, as, x.clientId, grant, x.log);
     throw error;

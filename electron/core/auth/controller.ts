@@ -69,7 +69,10 @@ export class AuthController {
           this.deps.onChange();
         },
         strayResponse: () => {
-          this.#warning = { code: 'unexpected_response', message: 'A sign-in response that Loupe did not start was ignored. Loupe is still waiting for yours.' };
+          this.#warning = {
+            code: 'unexpected_response',
+            message: 'A sign-in response that Loupe did not start was ignored. Loupe is still waiting for yours.',
+          };
           this.deps.log.warn('ignored a sign-in response Loupe did not start');
           this.deps.onChange();
         },

@@ -14,7 +14,11 @@ import type { OAuthProfile } from './profile';
 import type { SignInOutcome, SignInPlan } from './sign-in';
 import { refuseOpenAiEndpoints } from './trust-origins';
 
-export function customPlan(deps: { records: AccountRepository; now(): number; log: Logger }, account: CustomAccount, profile: OAuthProfile): SignInPlan {
+export function customPlan(
+  deps: { records: AccountRepository; now(): number; log: Logger },
+  account: CustomAccount,
+  profile: OAuthProfile,
+): SignInPlan {
   const provider = account.provider;
   return {
     metadata: async () => {
@@ -44,7 +48,8 @@ export function customPlan(deps: { records: AccountRepository; now(): number; lo
       const params = callback.searchParams;
       const error = params.get('error');
       if (error === 'access_denied') throw new LoupeError('access_denied', `Sign-in to ${account.label} was declined in the browser.`);
-      if (error) throw new LoupeError('authorization_failed', `${account.label} could not complete the sign-in (${error.slice(0, 60)}). Please try again.`);
+      if (error)
+        throw new LoupeError('authorization_failed', `${account.label} could not complete the sign-in (${error.slice(0, 60)}). Please try again.`);
       if (params.getAll('code').length !== 1) throw new LoupeError('invalid_callback', 'The sign-in response was malformed. Please try again.');
 
       const { tokens, identity } = await exchangeCode({

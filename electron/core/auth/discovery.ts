@@ -63,7 +63,10 @@ export class Discovery {
     const issuer = this.endpoints.issuer;
     let response: Response;
     try {
-      response = await oauth.discoveryRequest(issuer, { ...httpOptions(this.endpoints.allowInsecure, this.fetchImpl, this.clock), algorithm: 'oidc' });
+      response = await oauth.discoveryRequest(issuer, {
+        ...httpOptions(this.endpoints.allowInsecure, this.fetchImpl, this.clock),
+        algorithm: 'oidc',
+      });
     } catch (cause) {
       throw unreachable(issuer, cause);
     }
@@ -74,7 +77,8 @@ export class Discovery {
       // A server that answers for another issuer is not an outage: retrying
       // cannot help, and signing in there would hand the code to the wrong
       // party (RFC 8414 §3.3). Everything else (5xx, not JSON) may pass.
-      if (cause instanceof oauth.OperationProcessingError && cause.code === oauth.JSON_ATTRIBUTE_COMPARISON) throw issuerMismatch(this.endpoints.issuerId, cause);
+      if (cause instanceof oauth.OperationProcessingError && cause.code === oauth.JSON_ATTRIBUTE_COMPARISON)
+        throw issuerMismatch(this.endpoints.issuerId, cause);
       throw unreachable(issuer, cause);
     }
     // URL parsing hides a trailing slash on a bare origin; the ID token's iss is compared as a string, so pin it exactly.
@@ -88,9 +92,13 @@ export class Discovery {
     for (const key of required) {
       const value = as[key];
       if (typeof value !== 'string' || !sameOrigin(value, issuer)) {
-        throw new LoupeError('discovery_failed', `The sign-in server's configuration is missing a valid ${key.replace(/_/g, ' ')} on ${issuer.host}.`, {
-          retryable: true,
-        });
+        throw new LoupeError(
+          'discovery_failed',
+          `The sign-in server's configuration is missing a valid ${key.replace(/_/g, ' ')} on ${issuer.host}.`,
+          {
+            retryable: true,
+          },
+        );
       }
     }
     this.#cached = as;
@@ -99,12 +107,19 @@ export class Discovery {
 }
 
 function unreachable(issuer: URL, cause: unknown): LoupeError {
-  return new LoupeError('discovery_failed', `Could not reach the sign-in server (${issuer.host}). Check your connection and try again.`, { retryable: true, cause });
+  return new LoupeError('discovery_failed', `Could not reach the sign-in server (${issuer.host}). Check your connection and try again.`, {
+    retryable: true,
+    cause,
+  });
 }
 
 /** The answer's issuer is never quoted: it is whatever the server chose to say. */
 function issuerMismatch(expected: string, cause?: unknown): LoupeError {
-  return new LoupeError('issuer_mismatch', `The sign-in server at ${expected} identified itself as a different issuer, so Loupe did not sign in. Check the issuer address.`, { cause });
+  return new LoupeError(
+    'issuer_mismatch',
+    `The sign-in server at ${expected} identified itself as a different issuer, so Loupe did not sign in. Check the issuer address.`,
+    { cause },
+  );
 }
 
 function sameOrigin(value: string, issuer: URL): boolean {

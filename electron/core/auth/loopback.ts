@@ -1,5 +1,5 @@
 import type { Clock } from '../kernel/deps';
-import {  createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { LoupeError } from '../kernel/errors';
@@ -93,7 +93,12 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
     return Promise.reject(new TypeError('startLoopbackListener: path must start with "/" and have no query'));
   }
   if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
-    return Promise.reject(new LoupeError('callback_port_unavailable', `${String(requestedPort)} is not a valid port. Use a port between 1024 and 65535, or an automatic port.`));
+    return Promise.reject(
+      new LoupeError(
+        'callback_port_unavailable',
+        `${String(requestedPort)} is not a valid port. Use a port between 1024 and 65535, or an automatic port.`,
+      ),
+    );
   }
 
   // Comparing HMACs under a per-listener key keeps the comparison constant-time
@@ -201,7 +206,13 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
     res.end(body);
   }
 
-  function stray(res: ServerResponse, reason: 'method' | 'host' | 'path' | 'state' | 'params', status: number, body: Buffer, extra?: Record<string, string>): void {
+  function stray(
+    res: ServerResponse,
+    reason: 'method' | 'host' | 'path' | 'state' | 'params',
+    status: number,
+    body: Buffer,
+    extra?: Record<string, string>,
+  ): void {
     respond(res, status, body, extra);
     try {
       options.onStrayRequest?.({ reason, status });
@@ -268,7 +279,12 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
     server.listen({ host: LOOPBACK_HOST, port: requestedPort, exclusive: true }, () => {
       server.off('error', onBindError);
       server.on('error', (error: NodeJS.ErrnoException) => {
-        fail(new LoupeError('callback_port_unavailable', `The sign-in listener on port ${port} stopped unexpectedly. Please try again.`, { retryable: true, cause: error }));
+        fail(
+          new LoupeError('callback_port_unavailable', `The sign-in listener on port ${port} stopped unexpectedly. Please try again.`, {
+            retryable: true,
+            cause: error,
+          }),
+        );
       });
 
       const address = server.address();
@@ -361,7 +377,10 @@ function parsePastedUrl(raw: string, port: number, path: string, redirectUri: st
   if (url.username || url.password) throw new LoupeError('invalid_redirect', `That is not a Loupe sign-in address. ${expected}.`);
   // Compare origins, not `url.port`, because the URL parser drops a default port 80.
   if (url.origin !== new URL(redirectUri).origin) {
-    throw new LoupeError('invalid_redirect', `That address is for a different sign-in (wrong port); this sign-in is waiting on port ${port}. ${expected}.`);
+    throw new LoupeError(
+      'invalid_redirect',
+      `That address is for a different sign-in (wrong port); this sign-in is waiting on port ${port}. ${expected}.`,
+    );
   }
   if (url.pathname !== path) throw new LoupeError('invalid_redirect', `That address has the wrong path. ${expected}.`);
   return url;

@@ -42,7 +42,10 @@ export function invalidTokenResponse(detail: string, cause?: unknown): LoupeErro
 }
 
 export function networkError(cause?: unknown): LoupeError {
-  return new LoupeError('network_error', 'Loupe could not reach the sign-in server. Check your connection and try again.', { retryable: true, cause });
+  return new LoupeError('network_error', 'Loupe could not reach the sign-in server. Check your connection and try again.', {
+    retryable: true,
+    cause,
+  });
 }
 
 /** For errors thrown while processing a token response (claims, token_type, body shape). */

@@ -54,10 +54,15 @@ export function chatgptProfile(endpoints: Endpoints, discovery: Discovery, fetch
     defaultScopes: [],
     codeRefused: (failure) => {
       if (failure.code === 'invalid_grant') {
-        return new LoupeError('invalid_grant', 'The sign-in code expired or was already used. Please continue with ChatGPT again.', { retryable: true });
+        return new LoupeError('invalid_grant', 'The sign-in code expired or was already used. Please continue with ChatGPT again.', {
+          retryable: true,
+        });
       }
-      if (failure.code === 'invalid_client') return new LoupeError('invalid_client', 'The sign-in server does not accept Loupe’s registration. Please try again later.');
-      return new LoupeError('token_exchange_failed', `The sign-in server refused the sign-in (HTTP ${failure.status}). Please try again.`, { retryable: failure.status >= 500 });
+      if (failure.code === 'invalid_client')
+        return new LoupeError('invalid_client', 'The sign-in server does not accept Loupe’s registration. Please try again later.');
+      return new LoupeError('token_exchange_failed', `The sign-in server refused the sign-in (HTTP ${failure.status}). Please try again.`, {
+        retryable: failure.status >= 500,
+      });
     },
     mismatchMessage: 'You signed in as a different ChatGPT account than this one, so nothing was changed. Use "Add account" for another account.',
   };
@@ -82,7 +87,8 @@ export class StaticMetadata implements MetadataSource {
 /** https everywhere, plain http only on loopback hosts (local testing). */
 export function checkProviderUrl(raw: string, what: string): URL {
   const url = checkSecureUrl(raw);
-  if (url === 'invalid') throw new LoupeError('invalid_provider', `${what} is not a valid URL (or contains spaces, control or invisible characters).`, { field: what });
+  if (url === 'invalid')
+    throw new LoupeError('invalid_provider', `${what} is not a valid URL (or contains spaces, control or invisible characters).`, { field: what });
   if (url === 'insecure') throw new LoupeError('invalid_provider', `${what} ${INSECURE_URL_RULE}.`, { field: what });
   if (url === 'credentials') throw new LoupeError('invalid_provider', `${what} ${CREDENTIALS_URL_RULE}.`, { field: what });
   return url;
@@ -94,9 +100,14 @@ export function customProfile(account: CustomAccount, fetchImpl: typeof fetch, c
   const provider = account.provider;
   const cached = profiles.get(provider);
   if (cached) return cached;
-  const urls = [provider.issuer, provider.authorizationEndpoint, provider.tokenEndpoint, provider.revocationEndpoint, provider.jwksUri, provider.apiBase].filter(
-    (u): u is string => !!u,
-  );
+  const urls = [
+    provider.issuer,
+    provider.authorizationEndpoint,
+    provider.tokenEndpoint,
+    provider.revocationEndpoint,
+    provider.jwksUri,
+    provider.apiBase,
+  ].filter((u): u is string => !!u);
   const allowInsecure = urls.some((u) => new URL(u).protocol === 'http:');
   let metadata: MetadataSource;
   if (provider.issuer) {
@@ -125,7 +136,9 @@ export function customProfile(account: CustomAccount, fetchImpl: typeof fetch, c
     tokenParams: {},
     clientAuth: () => {
       if (provider.clientAuthMethod === 'none' || !provider.clientSecret) return oauth.None();
-      return provider.clientAuthMethod === 'client_secret_post' ? oauth.ClientSecretPost(provider.clientSecret) : oauth.ClientSecretBasic(provider.clientSecret);
+      return provider.clientAuthMethod === 'client_secret_post'
+        ? oauth.ClientSecretPost(provider.clientSecret)
+        : oauth.ClientSecretBasic(provider.clientSecret);
     },
     oidc: provider.scopes.includes('openid'),
     tokenRules: PLAIN_RULES,
@@ -133,7 +146,10 @@ export function customProfile(account: CustomAccount, fetchImpl: typeof fetch, c
     codeRefused: (failure) =>
       failure.code === 'invalid_client'
         ? new LoupeError('invalid_client', `${account.label} did not accept Loupe's client id or secret. Check the provider settings.`)
-        : new LoupeError('token_exchange_failed', `${account.label} refused the sign-in (HTTP ${failure.status}${failure.code ? `, ${failure.code}` : ''}).`),
+        : new LoupeError(
+            'token_exchange_failed',
+            `${account.label} refused the sign-in (HTTP ${failure.status}${failure.code ? `, ${failure.code}` : ''}).`,
+          ),
     mismatchMessage: `You signed in to ${account.label} as a different user, so nothing was changed. Add it as another account instead.`,
   };
   profiles.set(provider, profile);

@@ -182,7 +182,10 @@ async function finish(
   // Notes §5, in order: state (checked by the listener), error, code, client_id.
   const error = params.get('error');
   if (error === 'access_denied') {
-    throw new LoupeError('access_denied', 'Sign-in was declined in the browser, so ChatGPT plan usage is not enabled. You can try again, or use an API key instead.');
+    throw new LoupeError(
+      'access_denied',
+      'Sign-in was declined in the browser, so ChatGPT plan usage is not enabled. You can try again, or use an API key instead.',
+    );
   }
   if (error) throw new LoupeError('authorization_failed', 'The sign-in server could not complete the sign-in. Please try again.');
   const codes = params.getAll('code');
@@ -197,7 +200,10 @@ async function finish(
   let clientId: string;
   if (saved) {
     if (issued !== undefined && issued !== saved.clientId) {
-      throw new LoupeError('client_mismatch', 'The sign-in server answered for a different app registration, so nothing was changed. Please try again.');
+      throw new LoupeError(
+        'client_mismatch',
+        'The sign-in server answered for a different app registration, so nothing was changed. Please try again.',
+      );
     }
     clientId = saved.clientId;
   } else {

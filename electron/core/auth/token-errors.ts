@@ -31,7 +31,8 @@ export async function readTokenError(response: Response): Promise<TokenEndpointF
     if (body && typeof body === 'object') {
       const b = body as { error?: unknown; code?: unknown };
       if (typeof b.error === 'string') code = b.error;
-      else if (b.error && typeof b.error === 'object' && typeof (b.error as { code?: unknown }).code === 'string') code = (b.error as { code: string }).code;
+      else if (b.error && typeof b.error === 'object' && typeof (b.error as { code?: unknown }).code === 'string')
+        code = (b.error as { code: string }).code;
       else if (typeof b.code === 'string') code = b.code;
     }
   } catch {
@@ -63,10 +64,15 @@ export function refreshFailureError(failure: TokenEndpointFailure): LoupeError {
   const code = failure.code ?? '';
   if (isTerminalRefreshCode(code)) return new LoupeError(code, REFRESH_MESSAGES[code] ?? 'Please sign in again.');
   if (code === 'invalid_client') {
-    return new LoupeError('invalid_client', 'The sign-in server does not accept Loupe’s client registration. Your tokens were kept; contact support if this persists.');
+    return new LoupeError(
+      'invalid_client',
+      'The sign-in server does not accept Loupe’s client registration. Your tokens were kept; contact support if this persists.',
+    );
   }
   if (failure.status >= 500 || failure.status === 429) {
-    return new LoupeError('server_unavailable', 'The sign-in server is having trouble. Loupe kept your session and will try again shortly.', { retryable: true });
+    return new LoupeError('server_unavailable', 'The sign-in server is having trouble. Loupe kept your session and will try again shortly.', {
+      retryable: true,
+    });
   }
   return new LoupeError('refresh_failed', `The sign-in server refused to renew your session (HTTP ${failure.status}). Please sign in again.`);
 }

@@ -36,7 +36,11 @@ export function refuseOpenAiEndpoints(provider: CustomProvider): void {
   ];
   for (const [value, what, field] of fields) {
     if (value && isOpenAiHost(new URL(value).hostname)) {
-      throw new LoupeError('openai_domain_refused', `${what} is on OpenAI's or ChatGPT's servers. To use ChatGPT, choose "Continue with ChatGPT" instead of a custom provider.`, { field });
+      throw new LoupeError(
+        'openai_domain_refused',
+        `${what} is on OpenAI's or ChatGPT's servers. To use ChatGPT, choose "Continue with ChatGPT" instead of a custom provider.`,
+        { field },
+      );
     }
   }
 }

@@ -75,7 +75,8 @@ export async function verifyTokenResponse(
   }
   if (kind.rules.grantedScopeRequired && kind.type === 'code' && typeof raw.scope !== 'string') throw invalidTokenResponse('no granted scope');
   const scopes = typeof raw.scope === 'string' ? raw.scope.split(/\s+/).filter(Boolean) : undefined;
-  if (kind.rules.refreshTokenWithOfflineAccess && scopes?.includes('offline_access') && !raw.refresh_token) throw invalidTokenResponse('no refresh token although offline access was granted');
+  if (kind.rules.refreshTokenWithOfflineAccess && scopes?.includes('offline_access') && !raw.refresh_token)
+    throw invalidTokenResponse('no refresh token although offline access was granted');
 
   if (raw.id_token) await verifySignature(ctx, as, response);
   const claims = raw.id_token ? oauth.getValidatedIdTokenClaims(raw) : undefined;

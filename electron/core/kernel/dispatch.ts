@@ -46,7 +46,12 @@ function invalidInput(error: z.ZodError): CommandError {
   const issue = error.issues[0];
   const field = issue && issue.path.length > 0 ? fieldPath(issue.path) : undefined;
   const keys = issue?.code === 'unrecognized_keys' ? issue.keys : undefined;
-  const what = keys ? `unknown field${keys.length > 1 ? 's' : ''} ${keys.slice(0, 3).map((k) => `"${quoteKey(k)}"`).join(', ')}${keys.length > 3 ? ` and ${keys.length - 3} more` : ''}` : (issue?.message ?? 'invalid');
+  const what = keys
+    ? `unknown field${keys.length > 1 ? 's' : ''} ${keys
+        .slice(0, 3)
+        .map((k) => `"${quoteKey(k)}"`)
+        .join(', ')}${keys.length > 3 ? ` and ${keys.length - 3} more` : ''}`
+    : (issue?.message ?? 'invalid');
   const message = field ? `Invalid value for "${field}": ${what}` : `Invalid input: ${what}`;
   return boundCommandError(field ? { code: 'invalid_input', message, field } : { code: 'invalid_input', message });
 }

@@ -10,8 +10,9 @@ export function isLoopbackHost(hostname: string): boolean {
  * (the URL parser silently strips leading tabs, newlines and spaces) and the
  * invisible or direction-changing marks that make a link read as another one.
  */
-// eslint-disable-next-line no-control-regex
-export const UNSAFE_URL_CHARS = /[\u0000-\u0020\u007f-\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\ufff9-\ufffb]/;
+export const UNSAFE_URL_CHARS =
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
+  /[\u0000-\u0020\u007f-\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\ufff9-\ufffb]/;
 
 export type UrlProblem = 'invalid' | 'insecure' | 'credentials';
 

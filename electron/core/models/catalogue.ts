@@ -35,7 +35,23 @@ const ApiCatalog = z.object({
 });
 
 /** Families known to accept images when a server does not say (OpenAI and common open models). */
-const KNOWN_VISION = [/^gpt-4o/, /^gpt-4\.1/, /^gpt-4-turbo/, /^gpt-5/, /^gpt-6/, /^o[134](-|$)/, /vision/, /llava/, /-vl\b|-vl-|qwen.*vl/, /pixtral/, /gemma-?3/, /llama-?3\.2.*(11|90)b/, /llama-?4/, /minicpm-v/, /moondream/];
+const KNOWN_VISION = [
+  /^gpt-4o/,
+  /^gpt-4\.1/,
+  /^gpt-4-turbo/,
+  /^gpt-5/,
+  /^gpt-6/,
+  /^o[134](-|$)/,
+  /vision/,
+  /llava/,
+  /-vl\b|-vl-|qwen.*vl/,
+  /pixtral/,
+  /gemma-?3/,
+  /llama-?3\.2.*(11|90)b/,
+  /llama-?4/,
+  /minicpm-v/,
+  /moondream/,
+];
 
 export interface RawModel {
   slug: string;
@@ -49,7 +65,11 @@ export function parseModelCatalog(body: unknown, kind: AccountAccess['kind']): R
   if (siwc.success) {
     return siwc.data.models
       .filter((m) => m.visibility === 'list')
-      .map((m) => ({ slug: m.slug, displayName: m.display_name || m.slug, serverVision: m.input_modalities ? m.input_modalities.includes('image') : undefined }));
+      .map((m) => ({
+        slug: m.slug,
+        displayName: m.display_name || m.slug,
+        serverVision: m.input_modalities ? m.input_modalities.includes('image') : undefined,
+      }));
   }
   const api = ApiCatalog.safeParse(body);
   if (api.success && kind !== 'chatgpt') {
@@ -81,7 +101,11 @@ export async function fetchModels(access: AccountAccess, fetchImpl: typeof fetch
   for (let attempt = 0; ; attempt++) {
     let response: Response;
     try {
-      response = await fetchImpl(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, redirect: 'error', signal: timeoutSignal(clock, 20_000) });
+      response = await fetchImpl(url, {
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        redirect: 'error',
+        signal: timeoutSignal(clock, 20_000),
+      });
     } catch (cause) {
       throw new LoupeError('network_error', `Loupe could not reach ${access.apiBase.host} to list models.`, { retryable: true, cause });
     }
@@ -92,10 +116,15 @@ export async function fetchModels(access: AccountAccess, fetchImpl: typeof fetch
     if (!response.ok) {
       log.warn('models request failed', { status: response.status, requestId: response.headers.get('x-request-id') });
       if (response.status === 401) {
-        throw new LoupeError(access.kind === 'api_key' ? 'invalid_api_key' : 'models_forbidden', access.kind === 'api_key' ? 'The server rejected this API key (HTTP 401).' : 'The API did not accept this account (HTTP 401).');
+        throw new LoupeError(
+          access.kind === 'api_key' ? 'invalid_api_key' : 'models_forbidden',
+          access.kind === 'api_key' ? 'The server rejected this API key (HTTP 401).' : 'The API did not accept this account (HTTP 401).',
+        );
       }
       if (response.status === 403) throw new LoupeError('models_forbidden', `The API refused to list models for this account (HTTP 403).`);
-      throw new LoupeError('models_unavailable', `The API could not list models right now (HTTP ${response.status}).`, { retryable: response.status >= 500 || response.status === 429 });
+      throw new LoupeError('models_unavailable', `The API could not list models right now (HTTP ${response.status}).`, {
+        retryable: response.status >= 500 || response.status === 429,
+      });
     }
     let body: unknown;
     try {

@@ -11,9 +11,7 @@ const SettingsSchema = z.object({
   signInTimeoutMinutes: limitedSetting('signInTimeoutMinutes').catch(SETTINGS_LIMITS.signInTimeoutMinutes.default),
   analysisConcurrency: limitedSetting('analysisConcurrency').catch(SETTINGS_LIMITS.analysisConcurrency.default),
   analysisDetail: z.enum(IMAGE_DETAILS).catch('auto'),
-  prices: z
-    .array(z.object({ model: z.string().min(1), inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }))
-    .catch([]),
+  prices: z.array(z.object({ model: z.string().min(1), inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) })).catch([]),
 });
 
 export const DEFAULT_SETTINGS: SettingsView = SettingsSchema.parse({});

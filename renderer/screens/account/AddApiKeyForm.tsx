@@ -47,7 +47,11 @@ export function AddApiKeyForm({ onDone }: { onDone: () => void }) {
       <Field label="Base URL" error={problem}>
         <input value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} spellCheck={false} inputMode="url" />
       </Field>
-      <Field label="API key" hint="OpenAI keys start with sk- (project keys with sk-proj-)." error={keyLooksShort ? 'That is too short for an API key.' : null}>
+      <Field
+        label="API key"
+        hint="OpenAI keys start with sk- (project keys with sk-proj-)."
+        error={keyLooksShort ? 'That is too short for an API key.' : null}
+      >
         <input type="password" value={apiKey} onChange={(e) => setApiKey(e.target.value)} autoComplete="off" spellCheck={false} placeholder="sk-…" />
       </Field>
       <Check label="Server has no Responses API: use Chat Completions" checked={chat} onChange={(e) => setChat(e.target.checked)} />

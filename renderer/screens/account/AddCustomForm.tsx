@@ -39,7 +39,9 @@ export function AddCustomForm({ onDone }: { onDone: () => void }) {
         e.preventDefault();
         void run('accounts.addCustom', {
           label: f.label,
-          ...(explicit ? { authorizationEndpoint: f.authorizationEndpoint, tokenEndpoint: f.tokenEndpoint, revocationEndpoint: f.revocationEndpoint } : { issuer: f.issuer }),
+          ...(explicit
+            ? { authorizationEndpoint: f.authorizationEndpoint, tokenEndpoint: f.tokenEndpoint, revocationEndpoint: f.revocationEndpoint }
+            : { issuer: f.issuer }),
           clientId: f.clientId,
           ...(f.clientSecret ? { clientSecret: f.clientSecret } : {}),
           scopes: f.scopes,
@@ -75,7 +77,10 @@ export function AddCustomForm({ onDone }: { onDone: () => void }) {
       <Field label="Client ID">
         <input value={f.clientId} onChange={set('clientId')} required spellCheck={false} />
       </Field>
-      <Field label="Client secret (confidential clients only)" hint={f.clientSecret ? 'Stored encrypted and sent only to the token endpoint.' : undefined}>
+      <Field
+        label="Client secret (confidential clients only)"
+        hint={f.clientSecret ? 'Stored encrypted and sent only to the token endpoint.' : undefined}
+      >
         <input type="password" value={f.clientSecret} onChange={set('clientSecret')} autoComplete="off" />
       </Field>
       <Field label="Scopes" hint="Separated by spaces. Include offline_access so Loupe can renew the session.">

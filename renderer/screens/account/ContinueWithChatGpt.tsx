@@ -7,7 +7,10 @@ import styles from './ContinueWithChatGpt.module.css';
  * the asset is obtained through OpenAI's approved channel (README → release
  * checklist); it is deliberately not drawn here.
  */
-export function ContinueWithChatGpt({ label = 'Continue with ChatGPT', ...rest }: { label?: 'Continue with ChatGPT' | 'Enable ChatGPT plan usage' } & ButtonHTMLAttributes<HTMLButtonElement>) {
+export function ContinueWithChatGpt({
+  label = 'Continue with ChatGPT',
+  ...rest
+}: { label?: 'Continue with ChatGPT' | 'Enable ChatGPT plan usage' } & ButtonHTMLAttributes<HTMLButtonElement>) {
   return (
     <button type="button" className={styles.button} {...rest}>
       <span className={styles.logoSlot} aria-hidden="true" />

@@ -6,7 +6,19 @@ import styles from './ExpiryRing.module.css';
  * A ring that empties as the access token nears expiry. When the session renews
  * itself it says when, so "59:58 left" does not read like a coming logout.
  */
-export function ExpiryRing({ issuedAt, expiresAt, renewsAt, now, glance }: { issuedAt: number; expiresAt: number; renewsAt: number | null; now: number; glance: AccountGlance }) {
+export function ExpiryRing({
+  issuedAt,
+  expiresAt,
+  renewsAt,
+  now,
+  glance,
+}: {
+  issuedAt: number;
+  expiresAt: number;
+  renewsAt: number | null;
+  now: number;
+  glance: AccountGlance;
+}) {
   const lifetime = Math.max(1, expiresAt - issuedAt);
   const remaining = expiresAt - now;
   const fraction = Math.min(1, Math.max(0, remaining / lifetime));
@@ -15,7 +27,14 @@ export function ExpiryRing({ issuedAt, expiresAt, renewsAt, now, glance }: { iss
   // The warning colour is the core's glance (the same as the pill's and the tray's).
   const tone = remaining <= 0 ? 'expired' : glance === 'expiring' ? 'warning' : 'ok';
   return (
-    <div className={styles.ring} data-tone={tone} role="timer" aria-label={remaining > 0 ? `Token expires in ${formatCountdown(remaining)}${renewsAt ? `, renews at ${formatClock(renewsAt)}` : ''}` : 'Token expired'}>
+    <div
+      className={styles.ring}
+      data-tone={tone}
+      role="timer"
+      aria-label={
+        remaining > 0 ? `Token expires in ${formatCountdown(remaining)}${renewsAt ? `, renews at ${formatClock(renewsAt)}` : ''}` : 'Token expired'
+      }
+    >
       <svg viewBox="0 0 100 100" width="112" height="112" aria-hidden="true">
         <circle className={styles.track} cx="50" cy="50" r={radius} />
         <circle

@@ -54,8 +54,12 @@ function AccountRow({ account: a }: { account: AccountSummaryView }) {
       {!a.active && (
         <div className={shared.actions}>
           <Button onClick={() => void act.run('accounts.switch', { accountId: a.id })}>Use</Button>
-          {a.kind !== 'api_key' && a.status !== 'signed_in' && <Button onClick={() => void act.run('auth.signIn', { accountId: a.id })}>Sign in</Button>}
-          {a.kind !== 'api_key' && a.status === 'signed_in' && <Button onClick={() => void act.run('auth.signOut', { accountId: a.id })}>Sign out</Button>}
+          {a.kind !== 'api_key' && a.status !== 'signed_in' && (
+            <Button onClick={() => void act.run('auth.signIn', { accountId: a.id })}>Sign in</Button>
+          )}
+          {a.kind !== 'api_key' && a.status === 'signed_in' && (
+            <Button onClick={() => void act.run('auth.signOut', { accountId: a.id })}>Sign out</Button>
+          )}
           <Button variant="danger" onClick={() => void act.run('accounts.forget', { accountId: a.id })}>
             {a.kind === 'api_key' ? 'Remove' : 'Forget'}
           </Button>

@@ -15,7 +15,11 @@ export function ModelPicker({ showPlan }: { showPlan: boolean }) {
   return (
     <div className={styles.stack}>
       <Field label="Default model">
-        <select value={models.selected ?? ''} disabled={models.items.length === 0} onChange={(e) => void select.run('models.select', { slug: e.target.value })}>
+        <select
+          value={models.selected ?? ''}
+          disabled={models.items.length === 0}
+          onChange={(e) => void select.run('models.select', { slug: e.target.value })}
+        >
           {models.items.length === 0 && <option value="">{models.status === 'loading' ? 'Loading models…' : 'No models'}</option>}
           {models.items.map((m) => (
             <option key={m.slug} value={m.slug}>

@@ -5,7 +5,11 @@ import { ContinueWithChatGpt } from './ContinueWithChatGpt';
 import styles from './AccountScreen.module.css';
 
 /** Starts a sign-in: ChatGPT (new or re-consent) or a saved provider by id, and shows why it could not start. */
-export function SignInStart({ target }: { target: { kind: 'chatgpt'; reconsent?: boolean; newAccount?: boolean } | { kind: 'custom'; accountId: string; label: string } }) {
+export function SignInStart({
+  target,
+}: {
+  target: { kind: 'chatgpt'; reconsent?: boolean; newAccount?: boolean } | { kind: 'custom'; accountId: string; label: string };
+}) {
   const { run, busy, error } = useCommand();
   return (
     <div className={styles.stack}>
@@ -13,7 +17,9 @@ export function SignInStart({ target }: { target: { kind: 'chatgpt'; reconsent?:
         <ContinueWithChatGpt
           label={target.reconsent ? 'Enable ChatGPT plan usage' : 'Continue with ChatGPT'}
           disabled={busy}
-          onClick={() => void run('auth.signIn', { ...(target.reconsent ? { reconsent: true } : {}), ...(target.newAccount ? { newChatGptAccount: true } : {}) })}
+          onClick={() =>
+            void run('auth.signIn', { ...(target.reconsent ? { reconsent: true } : {}), ...(target.newAccount ? { newChatGptAccount: true } : {}) })
+          }
         />
       ) : (
         <Button variant="primary" large disabled={busy} onClick={() => void run('auth.signIn', { accountId: target.accountId })}>

@@ -107,7 +107,11 @@ export function SignedIn() {
         </Notice>
       )}
       <div className={styles.actions}>
-        <AbilityButton ability={account.can.refresh} busy={refresh.busy || account.refreshing} onClick={() => void refresh.run('auth.refreshNow', {})}>
+        <AbilityButton
+          ability={account.can.refresh}
+          busy={refresh.busy || account.refreshing}
+          onClick={() => void refresh.run('auth.refreshNow', {})}
+        >
           Renew now
         </AbilityButton>
         <AbilityButton
@@ -116,7 +120,10 @@ export function SignedIn() {
           danger
           onClick={() =>
             void signOut.run('auth.signOut', {}).then((result) => {
-              if (result && !result.revoked) setSignOutNote('Signed out on this computer, but the server did not confirm it. You can disconnect Loupe in ChatGPT Settings → Security.');
+              if (result && !result.revoked)
+                setSignOutNote(
+                  'Signed out on this computer, but the server did not confirm it. You can disconnect Loupe in ChatGPT Settings → Security.',
+                );
             })
           }
         >
@@ -130,7 +137,19 @@ export function SignedIn() {
 }
 
 /** A button the core may refuse: disabled with its reason beside it, so the person knows why. */
-export function AbilityButton({ ability, busy, danger, onClick, children }: { ability: Ability; busy: boolean; danger?: boolean; onClick: () => void; children: string }) {
+export function AbilityButton({
+  ability,
+  busy,
+  danger,
+  onClick,
+  children,
+}: {
+  ability: Ability;
+  busy: boolean;
+  danger?: boolean;
+  onClick: () => void;
+  children: string;
+}) {
   return (
     <span className={styles.ability}>
       <Button variant={danger ? 'danger' : 'default'} disabled={!ability.allowed || busy} onClick={onClick} title={ability.reason ?? undefined}>

@@ -41,7 +41,10 @@ export function SigningIn() {
       <progress className={styles.bar} max={1} value={Math.max(0, remaining) / Math.max(1, span)} aria-label="Time left to finish signing in" />
       <div className={styles.actions}>
         <Button onClick={() => void cancel.run('auth.cancelSignIn', {})}>Cancel</Button>
-        <Button variant={signIn.browserOpened ? 'default' : 'primary'} onClick={() => void copy.run('auth.copySignInLink', {}).then((r) => setCopied(r !== undefined))}>
+        <Button
+          variant={signIn.browserOpened ? 'default' : 'primary'}
+          onClick={() => void copy.run('auth.copySignInLink', {}).then((r) => setCopied(r !== undefined))}
+        >
           {copied ? 'Link copied' : 'Copy sign-in link'}
         </Button>
       </div>

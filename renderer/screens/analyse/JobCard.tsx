@@ -16,7 +16,16 @@ import text from '../../styles/text.module.css';
 
 type JobCommand = Extract<
   CommandName,
-  'analysis.pause' | 'analysis.resume' | 'analysis.cancel' | 'analysis.undoCancel' | 'analysis.retryFailed' | 'analysis.retryUnparsed' | 'analysis.startRemaining' | 'analysis.remove' | 'analysis.openOutput' | 'analysis.export'
+  | 'analysis.pause'
+  | 'analysis.resume'
+  | 'analysis.cancel'
+  | 'analysis.undoCancel'
+  | 'analysis.retryFailed'
+  | 'analysis.retryUnparsed'
+  | 'analysis.startRemaining'
+  | 'analysis.remove'
+  | 'analysis.openOutput'
+  | 'analysis.export'
 >;
 
 /** One job: its progress and the actions the core allows now (`job.can`), never guessed from its status. */
@@ -33,13 +42,12 @@ export function JobCard({ job }: { job: JobSummaryView }) {
     <article className={styles.job} data-testid="job" data-status={job.status} aria-labelledby={`job-${job.id}`}>
       <header className={styles.header}>
         <div className={styles.title}>
-          {renaming ? (
-            <RenameForm job={job} onDone={() => setRenaming(false)} />
-          ) : (
-            <h3 id={`job-${job.id}`}>{job.name}</h3>
-          )}
+          {renaming ? <RenameForm job={job} onDone={() => setRenaming(false)} /> : <h3 id={`job-${job.id}`}>{job.name}</h3>}
           <p className={text.muted}>
-            {preset} · {model} · <span data-testid="job-status" className={styles.status} data-status={job.status}>{job.undoCancelUntil !== null ? 'Cancelling' : JOB_STATUS_LABEL[job.status]}</span>
+            {preset} · {model} ·{' '}
+            <span data-testid="job-status" className={styles.status} data-status={job.status}>
+              {job.undoCancelUntil !== null ? 'Cancelling' : JOB_STATUS_LABEL[job.status]}
+            </span>
           </p>
         </div>
         <div className={styles.actions}>
@@ -165,7 +173,14 @@ function RenameForm({ job, onDone }: { job: JobSummaryView; onDone: () => void }
         call('analysis.rename', { jobId: job.id, name: trimmed }).then(onDone, (failure: unknown) => setError(asCommandError(failure)));
       }}
     >
-      <input ref={input} aria-label="Job name" value={name} maxLength={120} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && onDone()} />
+      <input
+        ref={input}
+        aria-label="Job name"
+        value={name}
+        maxLength={120}
+        onChange={(e) => setName(e.target.value)}
+        onKeyDown={(e) => e.key === 'Escape' && onDone()}
+      />
       <Button type="submit" variant="primary">
         Save
       </Button>

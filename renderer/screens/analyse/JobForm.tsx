@@ -100,10 +100,21 @@ export function JobForm() {
         {preset === 'custom' && (
           <>
             <Field label="Prompt">
-              <textarea rows={3} value={prompt} onChange={(e) => setPrompt(e.target.value)} placeholder="What should Loupe find out about each photo?" />
+              <textarea
+                rows={3}
+                value={prompt}
+                onChange={(e) => setPrompt(e.target.value)}
+                placeholder="What should Loupe find out about each photo?"
+              />
             </Field>
             <Field label="JSON schema (optional)" hint="Answers that do not match are kept as raw text, never thrown away.">
-              <textarea rows={4} className={styles.mono} value={schema} onChange={(e) => setSchema(e.target.value)} placeholder='{"type":"object","properties":{"label":{"type":"string"}},"required":["label"]}' />
+              <textarea
+                rows={4}
+                className={styles.mono}
+                value={schema}
+                onChange={(e) => setSchema(e.target.value)}
+                placeholder='{"type":"object","properties":{"label":{"type":"string"}},"required":["label"]}'
+              />
             </Field>
           </>
         )}
@@ -159,7 +170,8 @@ export function JobForm() {
           </span>
         ) : (
           <span className={styles.summary}>
-            {analysis.presets.find((p) => p.id === preset)?.label ?? preset} · {models.items.find((m) => m.slug === chosenModel)?.displayName ?? chosenModel} · detail {detail}
+            {analysis.presets.find((p) => p.id === preset)?.label ?? preset} ·{' '}
+            {models.items.find((m) => m.slug === chosenModel)?.displayName ?? chosenModel} · detail {detail}
           </span>
         )}
         <ErrorText error={start.error} />

@@ -46,7 +46,9 @@ export function ResultPanel({ item, onClose }: { item: JobItemView | null; onClo
             {item.attempts && item.attempts > 1 ? ` after ${item.attempts} attempts` : ''}
           </p>
           {reason && <Notice level={item.status === 'failed' ? 'error' : 'info'}>{reason}</Notice>}
-          {item.parseError && <Notice level="warning">The answer did not match the expected format ({item.parseError}); the raw text was kept.</Notice>}
+          {item.parseError && (
+            <Notice level="warning">The answer did not match the expected format ({item.parseError}); the raw text was kept.</Notice>
+          )}
           {hasAnswer && (
             <>
               {item.result !== undefined && (

@@ -24,7 +24,9 @@ export function SegmentedProgress({ counts }: { counts: JobCounts }) {
       aria-valuetext={`${finished} of ${counts.total} finished: ${words}`}
     >
       {SEGMENTS.map((s) =>
-        counts[s.key] > 0 ? <span key={s.key} className={styles[s.key]} style={{ width: `${(counts[s.key] / total) * 100}%` }} data-segment={s.key} /> : null,
+        counts[s.key] > 0 ? (
+          <span key={s.key} className={styles[s.key]} style={{ width: `${(counts[s.key] / total) * 100}%` }} data-segment={s.key} />
+        ) : null,
       )}
     </div>
   );

@@ -49,12 +49,20 @@ export function Staging() {
       </div>
       <div className={styles.buttons}>
         {oneDialog ? (
-          <Button onClick={() => void pick.run('analysis.pickImages', {})} title={`Add photos or folders ${shortcut.title}`} aria-keyshortcuts={shortcut.keys}>
+          <Button
+            onClick={() => void pick.run('analysis.pickImages', {})}
+            title={`Add photos or folders ${shortcut.title}`}
+            aria-keyshortcuts={shortcut.keys}
+          >
             Add photos or folders…
           </Button>
         ) : (
           <>
-            <Button onClick={() => void pick.run('analysis.pickImages', { folders: false })} title={`Add photos ${shortcut.title}`} aria-keyshortcuts={shortcut.keys}>
+            <Button
+              onClick={() => void pick.run('analysis.pickImages', { folders: false })}
+              title={`Add photos ${shortcut.title}`}
+              aria-keyshortcuts={shortcut.keys}
+            >
               Add photos…
             </Button>
             <Button onClick={() => void pick.run('analysis.pickImages', { folders: true })}>Add folder…</Button>
@@ -65,13 +73,25 @@ export function Staging() {
       {staged.length > 0 && (
         <ul ref={listRef} className={styles.list} aria-label="Photos to analyse">
           {staged.map((item) => (
-            <li key={item.path} className={styles.item} data-problem={item.problem !== null || undefined} data-path={item.path} data-testid="staged-item">
+            <li
+              key={item.path}
+              className={styles.item}
+              data-problem={item.problem !== null || undefined}
+              data-path={item.path}
+              data-testid="staged-item"
+            >
               <Preview item={item} thumbnail={thumbnailOf(item.path)} />
               <span className={styles.name} title={item.problem ? `${item.path}: ${item.problem}` : item.path}>
                 {item.name}
               </span>
               <span className={styles.count}>{countLabel(item)}</span>
-              <button type="button" className={styles.remove} aria-label={`Remove ${item.name}`} title="Remove" onClick={() => void unstage.run('analysis.unstage', { path: item.path })}>
+              <button
+                type="button"
+                className={styles.remove}
+                aria-label={`Remove ${item.name}`}
+                title="Remove"
+                onClick={() => void unstage.run('analysis.unstage', { path: item.path })}
+              >
                 <Icon name="close" size={14} />
               </button>
             </li>
@@ -80,7 +100,11 @@ export function Staging() {
       )}
       {problems.length > 0 && (
         <details className={styles.problems} data-testid="staged-problems">
-          <summary>{problems.length === 1 ? `${problems[0]!.name}: ${problems[0]!.problem}` : `${problems.length} of the items you added have photos Loupe can’t analyse`}</summary>
+          <summary>
+            {problems.length === 1
+              ? `${problems[0]!.name}: ${problems[0]!.problem}`
+              : `${problems.length} of the items you added have photos Loupe can’t analyse`}
+          </summary>
           <ul>
             {problems.map((item) => (
               <li key={item.path}>
@@ -101,10 +125,22 @@ export function Staging() {
  * image that says why the file can't be analysed.
  */
 function Preview({ item, thumbnail }: { item: StagedInput; thumbnail: ThumbnailState }) {
-  const unreadable = item.kind === 'file' && item.photoCount === 0 ? item.problem : typeof thumbnail === 'object' && thumbnail.src === null && item.kind === 'file' ? thumbnail.problem : null;
+  const unreadable =
+    item.kind === 'file' && item.photoCount === 0
+      ? item.problem
+      : typeof thumbnail === 'object' && thumbnail.src === null && item.kind === 'file'
+        ? thumbnail.problem
+        : null;
   if (unreadable) {
     return (
-      <span className={styles.thumb} data-state="broken" role="img" aria-label={`Can’t be analysed: ${unreadable}`} title={unreadable} data-testid="staged-broken">
+      <span
+        className={styles.thumb}
+        data-state="broken"
+        role="img"
+        aria-label={`Can’t be analysed: ${unreadable}`}
+        title={unreadable}
+        data-testid="staged-broken"
+      >
         <Icon name="brokenImage" size={16} />
       </span>
     );

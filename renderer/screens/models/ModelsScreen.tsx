@@ -51,9 +51,16 @@ export function ModelsScreen() {
       <ErrorText error={refresh.error} />
       <fieldset className={styles.models}>
         <legend>Default model for new analyses</legend>
-        {models.items.length === 0 && models.status !== 'error' && <p className={text.muted}>{models.status === 'loading' ? 'Loading models…' : 'No models listed.'}</p>}
+        {models.items.length === 0 && models.status !== 'error' && (
+          <p className={text.muted}>{models.status === 'loading' ? 'Loading models…' : 'No models listed.'}</p>
+        )}
         {models.items.map((model) => (
-          <ModelRow key={model.slug} model={model} selected={models.selected === model.slug} onSelect={() => void select.run('models.select', { slug: model.slug })} />
+          <ModelRow
+            key={model.slug}
+            model={model}
+            selected={models.selected === model.slug}
+            onSelect={() => void select.run('models.select', { slug: model.slug })}
+          />
         ))}
       </fieldset>
       <ErrorText error={select.error} />
@@ -76,12 +83,17 @@ function ModelRow({ model, selected, onSelect }: { model: ModelView; selected: b
           {model.displayName !== model.slug && <code className={styles.slug}>{model.slug}</code>}
         </span>
       </label>
-      <label className={styles.vision} title={`Detected: ${model.detectedVision ? 'images' : 'text only'}${model.visionSource === 'override' ? '' : ` (${SOURCE[model.visionSource]})`}`}>
+      <label
+        className={styles.vision}
+        title={`Detected: ${model.detectedVision ? 'images' : 'text only'}${model.visionSource === 'override' ? '' : ` (${SOURCE[model.visionSource]})`}`}
+      >
         <span className={text.muted}>Image input</span>
         <select
           aria-label={`Image input for ${model.displayName}`}
           value={choice}
-          onChange={(e) => void vision.run('models.setVision', { slug: model.slug, vision: e.target.value === 'auto' ? null : e.target.value === 'images' })}
+          onChange={(e) =>
+            void vision.run('models.setVision', { slug: model.slug, vision: e.target.value === 'auto' ? null : e.target.value === 'images' })
+          }
         >
           <option value="auto">{`Auto (${model.detectedVision ? 'images' : 'text only'})`}</option>
           <option value="images">Images</option>

@@ -5,13 +5,24 @@ import { useCommand } from '../../ipc/call';
 import { SavedTick } from './SavedTick';
 import styles from './SettingsScreen.module.css';
 
-
 /**
  * A whole-number setting saved when the field is left. A value out of range is
  * explained beside the field in plain words and the field goes back to the
  * last saved value; a tick confirms a save. The range is SETTINGS_LIMITS'.
  */
-export function NumberSetting({ name, value, label, hint, unit }: { name: LimitedSetting; value: number; label: string; hint?: string; unit: string }) {
+export function NumberSetting({
+  name,
+  value,
+  label,
+  hint,
+  unit,
+}: {
+  name: LimitedSetting;
+  value: number;
+  label: string;
+  hint?: string;
+  unit: string;
+}) {
   // The bounds are the contract's (the same ones the core's schema enforces), never a copy.
   const { min, max } = SETTINGS_LIMITS[name];
   const [text, setText] = useState(String(value));

@@ -40,13 +40,32 @@ export function PriceTable({ prices }: { prices: PriceRow[] }) {
             {rows.map((row, i) => (
               <tr key={i}>
                 <td>
-                  <input aria-label={`Model, row ${i + 1}`} list="price-models" value={row.model} onChange={(e) => update(i, { model: e.target.value })} />
+                  <input
+                    aria-label={`Model, row ${i + 1}`}
+                    list="price-models"
+                    value={row.model}
+                    onChange={(e) => update(i, { model: e.target.value })}
+                  />
                 </td>
                 <td>
-                  <input aria-label={`Input price, row ${i + 1}`} type="number" min={0} step="0.01" value={row.inputPerMillion} onChange={(e) => update(i, { inputPerMillion: Number(e.target.value) })} />
+                  <input
+                    aria-label={`Input price, row ${i + 1}`}
+                    type="number"
+                    min={0}
+                    step="0.01"
+                    value={row.inputPerMillion}
+                    onChange={(e) => update(i, { inputPerMillion: Number(e.target.value) })}
+                  />
                 </td>
                 <td>
-                  <input aria-label={`Output price, row ${i + 1}`} type="number" min={0} step="0.01" value={row.outputPerMillion} onChange={(e) => update(i, { outputPerMillion: Number(e.target.value) })} />
+                  <input
+                    aria-label={`Output price, row ${i + 1}`}
+                    type="number"
+                    min={0}
+                    step="0.01"
+                    value={row.outputPerMillion}
+                    onChange={(e) => update(i, { outputPerMillion: Number(e.target.value) })}
+                  />
                 </td>
                 <td>
                   <Button variant="link" aria-label={`Remove row ${i + 1}`} onClick={() => setRows(rows.filter((_, j) => j !== i))}>

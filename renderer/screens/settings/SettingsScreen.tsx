@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import type {  Theme } from '../../../electron/contract';
+import type { Theme } from '../../../electron/contract';
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { ErrorText } from '../../components/ErrorText';
@@ -39,12 +39,29 @@ export function SettingsScreen() {
       </Card>
       <Card>
         <h2>Session</h2>
-        <NumberSetting name="expiryWarningMinutes" value={s.expiryWarningMinutes} label="Warn when the session has less than (minutes)" hint="The account pill turns amber below this when the session can’t renew itself." unit="minutes" />
-        <NumberSetting name="signInTimeoutMinutes" value={s.signInTimeoutMinutes} label="Give up waiting for the browser after (minutes)" unit="minutes" />
+        <NumberSetting
+          name="expiryWarningMinutes"
+          value={s.expiryWarningMinutes}
+          label="Warn when the session has less than (minutes)"
+          hint="The account pill turns amber below this when the session can’t renew itself."
+          unit="minutes"
+        />
+        <NumberSetting
+          name="signInTimeoutMinutes"
+          value={s.signInTimeoutMinutes}
+          label="Give up waiting for the browser after (minutes)"
+          unit="minutes"
+        />
       </Card>
       <Card>
         <h2>Analysis</h2>
-        <NumberSetting name="analysisConcurrency" value={s.analysisConcurrency} label="Most requests at once" hint="Loupe starts lower and adapts to the server's rate limits below this." unit="requests" />
+        <NumberSetting
+          name="analysisConcurrency"
+          value={s.analysisConcurrency}
+          label="Most requests at once"
+          hint="Loupe starts lower and adapts to the server's rate limits below this."
+          unit="requests"
+        />
         <ChoiceSetting
           name="analysisDetail"
           label="Default image detail"
@@ -66,21 +83,44 @@ export function SettingsScreen() {
       </Card>
       <Card>
         <h2>Storage</h2>
-        <p className={text.muted}>Sign-in tokens are encrypted with your system keychain. Where no keychain exists, Loupe keeps the session in memory only.</p>
+        <p className={text.muted}>
+          Sign-in tokens are encrypted with your system keychain. Where no keychain exists, Loupe keeps the session in memory only.
+        </p>
         {storage !== 'keychain' && <WeakStorage allowed={s.allowWeakStorage} />}
       </Card>
       <details>
         <summary>Advanced</summary>
         <Card>
-          <NumberSetting name="refreshMarginSeconds" value={s.refreshMarginSeconds} label="Renew the session this long before it expires (seconds)" unit="seconds" />
-          <NumberSetting name="callbackPort" value={s.callbackPort} label="Sign-in callback port" hint="0 picks a free port each time. Set one only if your provider needs a fixed redirect address." unit="(0 or a port number)" />
+          <NumberSetting
+            name="refreshMarginSeconds"
+            value={s.refreshMarginSeconds}
+            label="Renew the session this long before it expires (seconds)"
+            unit="seconds"
+          />
+          <NumberSetting
+            name="callbackPort"
+            value={s.callbackPort}
+            label="Sign-in callback port"
+            hint="0 picks a free port each time. Set one only if your provider needs a fixed redirect address."
+            unit="(0 or a port number)"
+          />
         </Card>
       </details>
     </Screen>
   );
 }
 
-function ChoiceSetting<T extends string>({ name, label, value, options }: { name: 'theme' | 'analysisDetail'; label: string; value: T; options: Array<[T, string]> }) {
+function ChoiceSetting<T extends string>({
+  name,
+  label,
+  value,
+  options,
+}: {
+  name: 'theme' | 'analysisDetail';
+  label: string;
+  value: T;
+  options: Array<[T, string]>;
+}) {
   const { run, error } = useCommand();
   const [saved, setSaved] = useState(0);
   return (

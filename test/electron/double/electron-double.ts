@@ -73,7 +73,12 @@ export function createElectronDouble(config: DoubleConfig) {
 
   // ---------------------------------------------------------------- app
   let logsPath: string | undefined;
-  const paths: Record<string, string> = { userData: config.userData, documents: config.documents, temp: join(config.userData, 'tmp'), home: config.userData };
+  const paths: Record<string, string> = {
+    userData: config.userData,
+    documents: config.documents,
+    temp: join(config.userData, 'tmp'),
+    home: config.userData,
+  };
   class App extends EventEmitter {
     readonly isPackaged = config.packaged;
     readonly dock =

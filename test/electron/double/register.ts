@@ -142,7 +142,10 @@ async function handle(command: Command): Promise<unknown> {
       const handler = control.handlers.get(command.channel);
       const win = mainWindow();
       if (!handler || !win) throw new Error(`no handler for ${command.channel}`);
-      const event = { sender: { id: command.senderId ?? win.webContents.id }, senderFrame: { url: command.frameUrl ?? 'app://loupe/index.html', parent: command.subframe ? {} : null } };
+      const event = {
+        sender: { id: command.senderId ?? win.webContents.id },
+        senderFrame: { url: command.frameUrl ?? 'app://loupe/index.html', parent: command.subframe ? {} : null },
+      };
       return handler(event, ...command.args);
     }
     case 'app-request': {
@@ -163,7 +166,7 @@ async function handle(command: Command): Promise<unknown> {
       (globalThis as unknown as { loupeE2E: { tray: { click(label: string): void } } }).loupeE2E.tray.click(command.label);
       return null;
     case 'state':
-      return (await handle({ type: 'invoke', channel: 'loupe:invoke', args: ['app.getState', {}] }));
+      return await handle({ type: 'invoke', channel: 'loupe:invoke', args: ['app.getState', {}] });
   }
 }
 
@@ -172,8 +175,10 @@ const loaded = new Promise<void>((resolve) => (mainLoaded = resolve));
 (globalThis as Record<string, unknown>).__loupeMainLoaded = () => mainLoaded();
 
 process.on('message', (message: { id: number; command: Command }) => {
-  loaded.then(() => handle(message.command)).then(
-    (result) => send({ type: 'reply', id: message.id, ok: true, result }),
-    (error: unknown) => send({ type: 'reply', id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
-  );
+  loaded
+    .then(() => handle(message.command))
+    .then(
+      (result) => send({ type: 'reply', id: message.id, ok: true, result }),
+      (error: unknown) => send({ type: 'reply', id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+    );
 });

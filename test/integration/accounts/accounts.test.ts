@@ -1,7 +1,15 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { completeAuthorizationInBrowser } from '../../servers/auth/auth-server';
 import { type StandIns, startStandIns } from '../../servers/stack';
-import { type CoreFixture, createCoreFixture, modelsOfflineFetch, readTree, signInThroughBrowser, waitForOpened, waitForState } from '../../support/core-fixture';
+import {
+  type CoreFixture,
+  createCoreFixture,
+  modelsOfflineFetch,
+  readTree,
+  signInThroughBrowser,
+  waitForOpened,
+  waitForState,
+} from '../../support/core-fixture';
 import { ManualClock } from '../../support/manual-clock';
 
 const API_KEY = 'sk-test-valid-key-0123456789abcdef';
@@ -13,7 +21,10 @@ let fx: CoreFixture;
 beforeAll(async () => {
   stack = await startStandIns({
     auth: {
-      users: [{ email: 'alice@example.com', name: 'Alice Example' }, { email: 'bob@example.com', name: 'Bob' }],
+      users: [
+        { email: 'alice@example.com', name: 'Alice Example' },
+        { email: 'bob@example.com', name: 'Bob' },
+      ],
       staticClients: [
         { client_id: 'gateway-public' },
         { client_id: 'gateway-confidential', client_secret: CLIENT_SECRET },
@@ -98,7 +109,12 @@ describe('custom OAuth providers', () => {
   });
 
   it('OIDC mode: validates the ID token and shows who signed in', async () => {
-    await fx.run('accounts.addCustom', { label: 'Gateway OIDC', clientId: 'gateway-public', scopes: 'openid email profile offline_access', ...base() });
+    await fx.run('accounts.addCustom', {
+      label: 'Gateway OIDC',
+      clientId: 'gateway-public',
+      scopes: 'openid email profile offline_access',
+      ...base(),
+    });
     const url = new URL(await waitForOpened(fx, 1));
     expect(url.searchParams.get('nonce')).toBeTruthy();
     const state = await finishBrowserSignIn(fx, 1);
@@ -106,7 +122,10 @@ describe('custom OAuth providers', () => {
   });
 
   it('rejects a forged ID token from a custom provider', async () => {
-    stack.auth.faults.mutateTokenResponse(async (body, ctx) => ({ ...body, id_token: await stack.auth.signIdToken(ctx.idTokenClaims!, { key: 'rogue' }) }));
+    stack.auth.faults.mutateTokenResponse(async (body, ctx) => ({
+      ...body,
+      id_token: await stack.auth.signIdToken(ctx.idTokenClaims!, { key: 'rogue' }),
+    }));
     await fx.run('accounts.addCustom', { label: 'Gateway OIDC', clientId: 'gateway-public', scopes: 'openid email', ...base() });
     const state = await finishBrowserSignIn(fx, 1);
     expect(state.signIn.error?.code).toBe('invalid_id_token');
@@ -157,7 +176,13 @@ describe('custom OAuth providers', () => {
   });
 
   it('a wrong client secret is reported as a configuration problem', async () => {
-    await fx.run('accounts.addCustom', { label: 'Confidential', clientId: 'gateway-confidential', clientSecret: 'nope', scopes: 'openid', ...base() });
+    await fx.run('accounts.addCustom', {
+      label: 'Confidential',
+      clientId: 'gateway-confidential',
+      clientSecret: 'nope',
+      scopes: 'openid',
+      ...base(),
+    });
     const state = await finishBrowserSignIn(fx, 1);
     expect(state.signIn.error?.code).toBe('invalid_client');
   });
@@ -211,7 +236,10 @@ describe('models per account', () => {
 
       const target = state.items.find((m) => m.visionSource !== 'server') ?? state.items[0]!;
       await local.run('models.setVision', { slug: target.slug, vision: !target.vision });
-      expect(local.core.getState().models.items.find((m) => m.slug === target.slug)).toMatchObject({ vision: !target.vision, visionSource: 'override' });
+      expect(local.core.getState().models.items.find((m) => m.slug === target.slug)).toMatchObject({
+        vision: !target.vision,
+        visionSource: 'override',
+      });
       await local.restart();
       expect(local.core.getState().models.items.find((m) => m.slug === target.slug)?.visionSource).toBe('override');
       await local.run('models.setVision', { slug: target.slug, vision: null });
@@ -243,15 +271,24 @@ describe('several accounts', () => {
     expect((await fx.run('accounts.switch', { accountId: alice.id })).ok).toBe(true);
     expect(fx.core.getState().account.email).toBe('alice@example.com');
     const token = await fx.session.accessToken();
-    expect((await stack.auth.verifyAccessToken(token))?.sub).not.toBe((await stack.auth.verifyAccessToken(await (async () => {
-      await fx.run('accounts.switch', { accountId: bob.id });
-      return fx.session.accessToken();
-    })()))?.sub);
+    expect((await stack.auth.verifyAccessToken(token))?.sub).not.toBe(
+      (
+        await stack.auth.verifyAccessToken(
+          await (async () => {
+            await fx.run('accounts.switch', { accountId: bob.id });
+            return fx.session.accessToken();
+          })(),
+        )
+      )?.sub,
+    );
   });
 
   it('a new ChatGPT sign-in that fails leaves the active account untouched', async () => {
     await signInThroughBrowser(fx, { email: 'alice@example.com' });
-    stack.auth.faults.mutateTokenResponse(async (body, ctx) => ({ ...body, id_token: await stack.auth.signIdToken({ ...ctx.idTokenClaims!, nonce: 'x' }) }));
+    stack.auth.faults.mutateTokenResponse(async (body, ctx) => ({
+      ...body,
+      id_token: await stack.auth.signIdToken({ ...ctx.idTokenClaims!, nonce: 'x' }),
+    }));
     const { state } = await signInThroughBrowser(fx, { email: 'bob@example.com' }, { newChatGptAccount: true } as never);
     expect(state.signIn.error?.code).toBe('invalid_id_token');
     expect(state.account.email).toBe('alice@example.com');

@@ -65,7 +65,13 @@ describe('API keys for another server', () => {
 });
 
 describe('custom OAuth providers', () => {
-  const provider = () => ({ label: 'Gateway', clientId: 'gateway-public', scopes: 'offline_access api', issuer: stack.endpoints.issuer, apiBase: stack.endpoints.apiBase });
+  const provider = () => ({
+    label: 'Gateway',
+    clientId: 'gateway-public',
+    scopes: 'offline_access api',
+    issuer: stack.endpoints.issuer,
+    apiBase: stack.endpoints.apiBase,
+  });
 
   it('declined: nothing saved, no browser opened', async () => {
     const { fx, confirm } = await withConfirm(() => false);
@@ -91,8 +97,14 @@ describe('custom OAuth providers', () => {
   it.each([
     ['issuer', { issuer: 'https://auth.openai.com' }],
     ['issuer (ChatGPT)', { issuer: 'https://chatgpt.com' }],
-    ['token endpoint', { issuer: undefined, authorizationEndpoint: 'https://login.example.com/authorize', tokenEndpoint: 'https://auth.openai.com/oauth/token' }],
-    ['authorization endpoint', { issuer: undefined, authorizationEndpoint: 'https://chat.openai.com/authorize', tokenEndpoint: 'https://login.example.com/token' }],
+    [
+      'token endpoint',
+      { issuer: undefined, authorizationEndpoint: 'https://login.example.com/authorize', tokenEndpoint: 'https://auth.openai.com/oauth/token' },
+    ],
+    [
+      'authorization endpoint',
+      { issuer: undefined, authorizationEndpoint: 'https://chat.openai.com/authorize', tokenEndpoint: 'https://login.example.com/token' },
+    ],
     ['JWKS URL', { jwksUri: 'https://AUTH.OPENAI.COM./jwks' }],
   ])('refuses a %s on OpenAI’s or ChatGPT’s domains, before asking', async (_name, change) => {
     const { fx, confirm } = await withConfirm(() => true);
@@ -104,7 +116,8 @@ describe('custom OAuth providers', () => {
   });
 
   it('knows which hosts are OpenAI’s', () => {
-    for (const host of ['openai.com', 'auth.openai.com', 'api.openai.com', 'chatgpt.com', 'ab.chatgpt.com', 'AUTH.OpenAI.com.']) expect(isOpenAiHost(host), host).toBe(true);
+    for (const host of ['openai.com', 'auth.openai.com', 'api.openai.com', 'chatgpt.com', 'ab.chatgpt.com', 'AUTH.OpenAI.com.'])
+      expect(isOpenAiHost(host), host).toBe(true);
     for (const host of ['notopenai.com', 'openai.com.evil.example', 'chatgpt.co', 'example.com']) expect(isOpenAiHost(host), host).toBe(false);
   });
 });
@@ -122,13 +135,26 @@ describe('a custom provider on OpenAI’s domains saved before the rule', () => 
     const dataDir = await mkdtemp(join(tmpdir(), 'loupe-legacy-'));
     const key = randomBytes(32);
     try {
-      const vault = await Vault.open({ cipher: createNodeCipher({ key }), store: openJsonFileStore(join(dataDir, 'vault.json')).store, allowWeakStorage: false, log: { info() {}, warn() {}, error() {} } });
+      const vault = await Vault.open({
+        cipher: createNodeCipher({ key }),
+        store: openJsonFileStore(join(dataDir, 'vault.json')).store,
+        allowWeakStorage: false,
+        log: { info() {}, warn() {}, error() {} },
+      });
       await new AccountRepository(vault).add(
         {
           id: 'legacy',
           kind: 'custom',
           label: 'Legacy',
-          provider: { issuer: 'https://auth.openai.com', clientId: 'x', clientAuthMethod: 'none', scopes: ['openid'], extraParams: {}, apiBase: 'https://llm.example.com/v1', useChatCompletions: false },
+          provider: {
+            issuer: 'https://auth.openai.com',
+            clientId: 'x',
+            clientAuthMethod: 'none',
+            scopes: ['openid'],
+            extraParams: {},
+            apiBase: 'https://llm.example.com/v1',
+            useChatCompletions: false,
+          },
           subject: null,
           email: null,
           name: null,

@@ -83,13 +83,25 @@ describe('Linux safeStorage backends', () => {
     ['unknown', 'memory'],
     ['something_new', 'memory'],
   ] as const)('%s → %s', async (backend, mode) => {
-    const vault = await Vault.open({ cipher: createNodeCipher({ backend }), store: memoryStore(), allowWeakStorage: false, log: silent, platform: 'linux' });
+    const vault = await Vault.open({
+      cipher: createNodeCipher({ backend }),
+      store: memoryStore(),
+      allowWeakStorage: false,
+      log: silent,
+      platform: 'linux',
+    });
     expect(vault.mode).toBe(mode);
     if (mode === 'memory') expect(vault.notices.map((n) => n.id)).toEqual(['vault-memory-only']);
   });
 
   it('the allowlist is Linux-only: macOS and Windows name their keychain', async () => {
-    const vault = await Vault.open({ cipher: createNodeCipher({ backend: 'Keychain Access' }), store: memoryStore(), allowWeakStorage: false, log: silent, platform: 'darwin' });
+    const vault = await Vault.open({
+      cipher: createNodeCipher({ backend: 'Keychain Access' }),
+      store: memoryStore(),
+      allowWeakStorage: false,
+      log: silent,
+      platform: 'darwin',
+    });
     expect(vault.mode).toBe('keychain');
   });
 });
@@ -233,7 +245,15 @@ describe('a corrupt vault', () => {
   it('never deletes a file the ledger names outside its own set-aside copies', async () => {
     const bystander = join(dataDir, 'settings.json.keep');
     await writeFile(bystander, 'precious');
-    await writeFile(vaultFile(), JSON.stringify({ setAside: [{ path: bystander, at: 0 }, { path: '/etc/hostname', at: 0 }] }));
+    await writeFile(
+      vaultFile(),
+      JSON.stringify({
+        setAside: [
+          { path: bystander, at: 0 },
+          { path: '/etc/hostname', at: 0 },
+        ],
+      }),
+    );
     const fx = await fixture();
     expect(fx.core.getState().account.status).toBe('signed_out');
     expect(await readFile(bystander, 'utf8')).toBe('precious');

@@ -18,7 +18,10 @@ afterEach(async () => {
 async function signedIn(auth: AuthServerOptions, clock: ManualClock): Promise<{ stack: StandIns; fx: CoreFixture }> {
   const stack = await startStandIns({ auth });
   const fx = await createCoreFixture(stack, { clock });
-  cleanups.push(() => stack.close(), () => fx.dispose());
+  cleanups.push(
+    () => stack.close(),
+    () => fx.dispose(),
+  );
   const { state } = await signInThroughBrowser(fx);
   expect(state.account.status).toBe('signed_in');
   return { stack, fx };
@@ -78,7 +81,10 @@ describe('short-lived tokens with the default two-minute margin', () => {
     const { stack, fx } = await signedIn({}, clock);
     stack.auth.faults.tokenStatus(503, 'down', 100, 'refresh_token');
     // Inside the margin but still valid: the first request tries, fails, and keeps the old token.
-    clock.now = ((base: number) => () => base)(fx.core.getState().account.expiresAt! - 60_000);
+    clock.now = (
+      (base: number) => () =>
+        base
+    )(fx.core.getState().account.expiresAt! - 60_000);
     const token = await fx.session.accessToken();
     expect(refreshCalls(stack)).toBe(1);
     for (let i = 0; i < 20; i++) expect(await fx.session.accessToken()).toBe(token);
@@ -94,7 +100,8 @@ describe('short-lived tokens with the default two-minute margin', () => {
     clock.now = () => now;
     await expect(fx.session.accessToken()).rejects.toMatchObject({ code: 'server_unavailable' });
     expect(refreshCalls(stack)).toBe(1);
-    for (let i = 0; i < 10; i++) await expect(fx.session.accessToken()).rejects.toMatchObject({ code: 'server_unavailable', options: { retryable: true } });
+    for (let i = 0; i < 10; i++)
+      await expect(fx.session.accessToken()).rejects.toMatchObject({ code: 'server_unavailable', options: { retryable: true } });
     expect(refreshCalls(stack)).toBe(1);
     // Once the backoff has passed, the next request tries again.
     now += 7_000;

@@ -15,7 +15,10 @@ afterEach(async () => {
 async function signedIn(): Promise<{ stack: StandIns; fx: CoreFixture }> {
   const stack = await startStandIns();
   const fx = await createCoreFixture(stack);
-  cleanups.push(() => stack.close(), () => fx.dispose());
+  cleanups.push(
+    () => stack.close(),
+    () => fx.dispose(),
+  );
   await signInThroughBrowser(fx);
   return { stack, fx };
 }
@@ -40,7 +43,12 @@ describe('a renewed session that fails verification', () => {
     const retry = await fetch(`${stack.auth.issuer}/api/accounts/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rotated!.refresh, client_id: rotated!.client, resource: 'https://api.openai.com/v1' }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: rotated!.refresh,
+        client_id: rotated!.client,
+        resource: 'https://api.openai.com/v1',
+      }),
     });
     expect(retry.ok).toBe(false);
   });

@@ -18,7 +18,10 @@ afterEach(async () => {
 async function signedIn(clock: ManualClock) {
   const stack = await startStandIns({});
   const fx = await createCoreFixture(stack, { clock });
-  cleanups.push(() => stack.close(), () => fx.dispose());
+  cleanups.push(
+    () => stack.close(),
+    () => fx.dispose(),
+  );
   await signInThroughBrowser(fx);
   return { stack, fx };
 }

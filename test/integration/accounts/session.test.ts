@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthServerOptions } from '../../servers/auth/auth-server';
 import { type StandIns, startStandIns } from '../../servers/stack';
-import {  type FixtureOptions, createCoreFixture, readTree, signInThroughBrowser, waitForState } from '../../support/core-fixture';
+import { type FixtureOptions, createCoreFixture, readTree, signInThroughBrowser, waitForState } from '../../support/core-fixture';
 import { ManualClock } from '../../support/manual-clock';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -12,7 +12,10 @@ afterEach(async () => {
 async function signedIn(authOptions: AuthServerOptions = {}, fixtureOptions: FixtureOptions = {}) {
   const stack = await startStandIns({ auth: authOptions });
   const fx = await createCoreFixture(stack, fixtureOptions);
-  cleanups.push(() => stack.close(), () => fx.dispose());
+  cleanups.push(
+    () => stack.close(),
+    () => fx.dispose(),
+  );
   const { state } = await signInThroughBrowser(fx);
   expect(state.account.status).toBe('signed_in');
   return { stack, fx };
@@ -215,7 +218,12 @@ describe('sign out', () => {
     const retry = await fetch(`${stack.auth.issuer}/api/accounts/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: revoke.params.token as string, client_id: revoke.params.client_id as string, resource: 'https://api.openai.com/v1' }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: revoke.params.token as string,
+        client_id: revoke.params.client_id as string,
+        resource: 'https://api.openai.com/v1',
+      }),
     });
     expect(retry.status).toBe(400);
     expect(fx.core.getState().account.status).toBe('signed_out');

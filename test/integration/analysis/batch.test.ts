@@ -12,7 +12,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../electron/core/analysis/types';
 import { DEFAULT_MODELS } from '../../servers/openai/openai-api';
 import type { BatchOptions } from '../../servers/openai/batches';
-import { isSettled, makePhotos, openEngine, readJson, resultFiles, type SignedIn, signedInStandIns, tempDir, waitForJob } from '../../support/analysis-fixture';
+import {
+  isSettled,
+  makePhotos,
+  openEngine,
+  readJson,
+  resultFiles,
+  type SignedIn,
+  signedInStandIns,
+  tempDir,
+  waitForJob,
+} from '../../support/analysis-fixture';
 
 const KEY = 'sk-batch-test';
 const cleanups: Array<() => Promise<void>> = [];
@@ -23,7 +33,10 @@ afterEach(async () => {
 async function setup(batch: BatchOptions) {
   const signedIn = await signedInStandIns({ apiKeys: [KEY], batch, models: DEFAULT_MODELS });
   const dir = await tempDir('loupe-batch-');
-  cleanups.push(() => dir.remove(), () => signedIn.close());
+  cleanups.push(
+    () => dir.remove(),
+    () => signedIn.close(),
+  );
   const photos = join(dir.path, 'photos');
   await mkdir(photos);
   const paths = await makePhotos(photos, 5);
@@ -46,7 +59,14 @@ describe('Batch API jobs', () => {
     const t = await setup({ steps: 2, failCustomIds: failing });
     const h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
     cleanups.push(() => h.engine.dispose());
-    const id = await h.engine.createJob({ paths: [t.photos], preset: 'describe', model: 'gpt-6.1-sol', detail: 'auto', outputDir: t.out, mode: 'batch' });
+    const id = await h.engine.createJob({
+      paths: [t.photos],
+      preset: 'describe',
+      model: 'gpt-6.1-sol',
+      detail: 'auto',
+      outputDir: t.out,
+      mode: 'batch',
+    });
     let job = await waitForJob(h.engine, id, isSettled);
     expect(job.counts).toMatchObject({ total: 6, done: 5, failed: 1 });
     // Nothing went through the live route; one file, one batch.
@@ -58,7 +78,9 @@ describe('Batch API jobs', () => {
 
     const files = await resultFiles(t.out);
     expect(files).toHaveLength(6);
-    const docs = await Promise.all(files.map((f) => readJson<{ status: string; loupe: { item_id: string }; result: unknown; usage: unknown }>(join(t.out, f))));
+    const docs = await Promise.all(
+      files.map((f) => readJson<{ status: string; loupe: { item_id: string }; result: unknown; usage: unknown }>(join(t.out, f))),
+    );
     const byItem = new Map(docs.map((d) => [d.loupe.item_id, d]));
     expect(byItem.get('i3')!.status).toBe('failed');
     expect(docs.map((d) => d.status).sort()).toEqual(['duplicate', 'failed', 'ok', 'ok', 'ok', 'ok']);
@@ -80,7 +102,14 @@ describe('Batch API jobs', () => {
     const batch: BatchOptions = { steps: 1_000_000 };
     const t = await setup(batch);
     let h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
-    const id = await h.engine.createJob({ paths: [t.photos], preset: 'describe', model: 'gpt-6.1-sol', detail: 'auto', outputDir: t.out, mode: 'batch' });
+    const id = await h.engine.createJob({
+      paths: [t.photos],
+      preset: 'describe',
+      model: 'gpt-6.1-sol',
+      detail: 'auto',
+      outputDir: t.out,
+      mode: 'batch',
+    });
     const jobFile = join(t.data, 'jobs', `${id}.json`);
     // Wait until the batch id is saved with the job, and the batch is running server-side.
     for (let i = 0; i < 500; i++) {
@@ -111,7 +140,14 @@ describe('Batch API jobs', () => {
     const t = await setup({ steps: 1_000_000 });
     const h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
     cleanups.push(() => h.engine.dispose());
-    const id = await h.engine.createJob({ paths: [t.photos], preset: 'describe', model: 'gpt-6.1-sol', detail: 'auto', outputDir: t.out, mode: 'batch' });
+    const id = await h.engine.createJob({
+      paths: [t.photos],
+      preset: 'describe',
+      model: 'gpt-6.1-sol',
+      detail: 'auto',
+      outputDir: t.out,
+      mode: 'batch',
+    });
     for (let i = 0; i < 500 && calls(t.signedIn, 'GET', /\/batches\//) < 2; i++) await new Promise((r) => setTimeout(r, 20));
     await h.engine.cancel(id);
     await waitForJob(h.engine, id, (j) => j.status === 'cancelled');
@@ -124,7 +160,9 @@ describe('Batch API jobs', () => {
     const t = await setup({});
     const h = await openEngine(t.signedIn, t.data, { tuning: fast });
     cleanups.push(() => h.engine.dispose());
-    await expect(h.engine.createJob({ paths: [t.photos], preset: 'describe', model: 'gpt-6.1-sol', detail: 'auto', outputDir: t.out, mode: 'batch' })).rejects.toMatchObject({
+    await expect(
+      h.engine.createJob({ paths: [t.photos], preset: 'describe', model: 'gpt-6.1-sol', detail: 'auto', outputDir: t.out, mode: 'batch' }),
+    ).rejects.toMatchObject({
       code: 'batch_unavailable',
     });
     const token = await t.signedIn.session.accessToken();

@@ -34,7 +34,17 @@ it('a drop of good, broken and odd files: each gets its own clear result, the re
     const detail = h.engine.job(id)!;
     const byName = new Map(detail.items.map((i) => [i.name, i]));
 
-    for (const name of ['01-sunset.jpg', '02-meadow.webp', '03-portrait.jpg', '04-shapes.png', '05-harbour.webp', 'animated.gif', 'alpha.png', '16bit.tiff', 'exif-rotated.jpg']) {
+    for (const name of [
+      '01-sunset.jpg',
+      '02-meadow.webp',
+      '03-portrait.jpg',
+      '04-shapes.png',
+      '05-harbour.webp',
+      'animated.gif',
+      'alpha.png',
+      '16bit.tiff',
+      'exif-rotated.jpg',
+    ]) {
       expect(byName.get(name)?.status, name).toBe('done');
     }
     const truncated = byName.get('truncated.jpg');

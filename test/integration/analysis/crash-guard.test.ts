@@ -31,7 +31,14 @@ async function runningJobLeftBehind(): Promise<{ data: string; id: string }> {
   cleanups.push(photos.remove, out.remove, data.remove);
   await makePhotos(photos.path, 6);
   const h = await openEngine(s, data.path);
-  const id = await h.engine.createJob({ paths: [photos.path], preset: 'describe', model: MODEL, detail: 'low', outputDir: out.path, concurrencyCap: 1 });
+  const id = await h.engine.createJob({
+    paths: [photos.path],
+    preset: 'describe',
+    model: MODEL,
+    detail: 'low',
+    outputDir: out.path,
+    concurrencyCap: 1,
+  });
   await waitForJob(h.engine, id, (j) => j.counts.done >= 1);
   await h.engine.dispose();
   return { data: data.path, id };

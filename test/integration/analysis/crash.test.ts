@@ -41,7 +41,12 @@ afterAll(async () => {
   await s.close();
 });
 
-function start(configPath: string): { proc: ChildProcess; lines: string[]; exited: Promise<number | null>; waitFor(pred: (lines: string[]) => boolean, ms?: number): Promise<void> } {
+function start(configPath: string): {
+  proc: ChildProcess;
+  lines: string[];
+  exited: Promise<number | null>;
+  waitFor(pred: (lines: string[]) => boolean, ms?: number): Promise<void>;
+} {
   const proc = spawn(process.execPath, ['--import', 'tsx', child, configPath], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const listeners = new Set<() => void>();
@@ -86,7 +91,15 @@ it('resumes after SIGKILL: one result per photo, nothing recorded is sent again'
   const token = await s.session.accessToken();
 
   const createConfig = join(data.path, 'child-create.json');
-  await writeFile(createConfig, JSON.stringify({ dataDir: data.path, apiBase: s.stack.endpoints.apiBase, token, create: { paths: [photos.path], outputDir: out.path, model: 'gpt-6.1-sol', concurrencyCap: 4 } }));
+  await writeFile(
+    createConfig,
+    JSON.stringify({
+      dataDir: data.path,
+      apiBase: s.stack.endpoints.apiBase,
+      token,
+      create: { paths: [photos.path], outputDir: out.path, model: 'gpt-6.1-sol', concurrencyCap: 4 },
+    }),
+  );
   const first = start(createConfig);
   cleanups.push(async () => void first.proc.kill('SIGKILL'));
   // Kill once a few photos are recorded while others are still on the wire.
@@ -144,5 +157,10 @@ it('resumes after SIGKILL: one result per photo, nothing recorded is sent again'
   expect(summary.counts.done).toBe(PHOTOS);
   // One CSV row per photo: a row appended just before the kill is not there twice.
   const rows = parseCsv(await readFile(join(out.path, 'results.csv'), 'utf8'));
-  expect(rows.slice(1).map((r) => r[1]).sort()).toEqual([...paths].sort());
+  expect(
+    rows
+      .slice(1)
+      .map((r) => r[1])
+      .sort(),
+  ).toEqual([...paths].sort());
 }, 60_000);

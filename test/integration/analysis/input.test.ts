@@ -48,7 +48,9 @@ async function pixelAt(data: Buffer, x: number, y: number): Promise<number[]> {
 }
 
 function expectColour(actual: number[], expected: number[], tolerance = 40): void {
-  expected.forEach((value, channel) => expect(Math.abs(actual[channel]! - value), `channel ${channel} of ${actual.join(',')} vs ${expected.join(',')}`).toBeLessThanOrEqual(tolerance));
+  expected.forEach((value, channel) =>
+    expect(Math.abs(actual[channel]! - value), `channel ${channel} of ${actual.join(',')} vs ${expected.join(',')}`).toBeLessThanOrEqual(tolerance),
+  );
 }
 
 async function dataUrlSize(url: string): Promise<{ width: number; height: number; format: string }> {
@@ -117,20 +119,23 @@ describe('sniffImageType', () => {
 });
 
 describe('prepareImage: the good corpus', () => {
-  it.each(['01-sunset.jpg', '02-meadow.webp', '03-portrait.jpg', '04-shapes.png', '05-harbour.webp'])('%s becomes an upright, metadata-free JPEG at its own size', async (name) => {
-    const source = await sharp(fx(`good/${name}`)).metadata();
-    const prepared = await prepareImage(fx(`good/${name}`));
-    expect(prepared.mime).toBe('image/jpeg');
-    expect([prepared.width, prepared.height]).toEqual([source.width, source.height]);
-    expect([prepared.sourceWidth, prepared.sourceHeight]).toEqual([source.width, source.height]);
-    expect(prepared.sourceFormat).toBe(source.format);
-    expect(prepared.sourceBytes).toBe((await readFile(fx(`good/${name}`))).length);
-    expect(prepared.notes).toEqual([]);
-    const out = await sharp(prepared.data).metadata();
-    expect(out).toMatchObject({ format: 'jpeg', width: prepared.width, height: prepared.height, depth: 'uchar' });
-    const thumb = await dataUrlSize(prepared.thumbnail);
-    expect(Math.max(thumb.width, thumb.height)).toBe(160);
-  });
+  it.each(['01-sunset.jpg', '02-meadow.webp', '03-portrait.jpg', '04-shapes.png', '05-harbour.webp'])(
+    '%s becomes an upright, metadata-free JPEG at its own size',
+    async (name) => {
+      const source = await sharp(fx(`good/${name}`)).metadata();
+      const prepared = await prepareImage(fx(`good/${name}`));
+      expect(prepared.mime).toBe('image/jpeg');
+      expect([prepared.width, prepared.height]).toEqual([source.width, source.height]);
+      expect([prepared.sourceWidth, prepared.sourceHeight]).toEqual([source.width, source.height]);
+      expect(prepared.sourceFormat).toBe(source.format);
+      expect(prepared.sourceBytes).toBe((await readFile(fx(`good/${name}`))).length);
+      expect(prepared.notes).toEqual([]);
+      const out = await sharp(prepared.data).metadata();
+      expect(out).toMatchObject({ format: 'jpeg', width: prepared.width, height: prepared.height, depth: 'uchar' });
+      const thumb = await dataUrlSize(prepared.thumbnail);
+      expect(Math.max(thumb.width, thumb.height)).toBe(160);
+    },
+  );
 });
 
 describe('prepareImage: refusals', () => {
@@ -260,7 +265,9 @@ describe('prepareImage: edge cases', () => {
 
     // An alpha channel that is opaque everywhere is no reason for PNG.
     const opaque = join(dir, 'opaque-alpha.png');
-    await sharp({ create: { width: 64, height: 48, channels: 4, background: { r: 10, g: 200, b: 10, alpha: 1 } } }).png().toFile(opaque);
+    await sharp({ create: { width: 64, height: 48, channels: 4, background: { r: 10, g: 200, b: 10, alpha: 1 } } })
+      .png()
+      .toFile(opaque);
     expect((await sharp(opaque).metadata()).hasAlpha).toBe(true);
     const flattened = await prepareImage(opaque);
     expect(flattened.mime).toBe('image/jpeg');
@@ -297,7 +304,9 @@ describe('prepareImage: edge cases', () => {
   it('downscales to fit maxEdge and never upscales', async () => {
     const make = async (name: string, width: number, height: number) => {
       const path = join(dir, name);
-      await sharp({ create: { width, height, channels: 3, background: '#336699' } }).jpeg().toFile(path);
+      await sharp({ create: { width, height, channels: 3, background: '#336699' } })
+        .jpeg()
+        .toFile(path);
       return path;
     };
     const landscape = await prepareImage(await make('landscape.jpg', 4000, 3000));
@@ -340,27 +349,33 @@ describe('discoverInputs', () => {
     return root;
   }
 
-  if (process.platform === 'win32') console.info('analysis-input: skipping the symlink and permission discovery tests: Windows needs admin rights for symbolic links and has no POSIX modes.');
-  it.skipIf(process.platform === 'win32')('recurses, skips the text file with a reason, reports the loop once, lists hidden files as skipped', async () => {
-    const root = await droppedFolder();
-    const result = await discoverInputs([root]);
-    expect(result.files).toEqual([
-      { path: join(root, 'a-first.jpg'), size: (await readFile(join(root, 'a-first.jpg'))).length },
-      { path: join(root, 'sub', 'b-second.png'), size: (await readFile(join(root, 'sub', 'b-second.png'))).length },
-    ]);
-    // Hidden entries are never analysed, and never dropped without a word (discover-hidden.test.ts has the rest).
-    const hidden = expect.stringMatching(/^Hidden \(the name starts with a dot\)/);
-    expect(result.skipped).toEqual(
-      expect.arrayContaining([
-        { path: join(root, '.DS_Store'), reason: hidden },
-        { path: join(root, '.hidden-photo.png'), reason: hidden },
-        { path: join(root, 'notes.txt'), reason: 'Not an image Loupe can read (text file).' },
-        { path: join(root, 'sub', 'loop'), reason: expect.stringMatching(/^Folder loop via symbolic link/) },
-      ]),
+  if (process.platform === 'win32')
+    console.info(
+      'analysis-input: skipping the symlink and permission discovery tests: Windows needs admin rights for symbolic links and has no POSIX modes.',
     );
-    expect(result.skipped).toHaveLength(4);
-    expect(JSON.stringify(result)).not.toMatch(/Thumbs/);
-  });
+  it.skipIf(process.platform === 'win32')(
+    'recurses, skips the text file with a reason, reports the loop once, lists hidden files as skipped',
+    async () => {
+      const root = await droppedFolder();
+      const result = await discoverInputs([root]);
+      expect(result.files).toEqual([
+        { path: join(root, 'a-first.jpg'), size: (await readFile(join(root, 'a-first.jpg'))).length },
+        { path: join(root, 'sub', 'b-second.png'), size: (await readFile(join(root, 'sub', 'b-second.png'))).length },
+      ]);
+      // Hidden entries are never analysed, and never dropped without a word (discover-hidden.test.ts has the rest).
+      const hidden = expect.stringMatching(/^Hidden \(the name starts with a dot\)/);
+      expect(result.skipped).toEqual(
+        expect.arrayContaining([
+          { path: join(root, '.DS_Store'), reason: hidden },
+          { path: join(root, '.hidden-photo.png'), reason: hidden },
+          { path: join(root, 'notes.txt'), reason: 'Not an image Loupe can read (text file).' },
+          { path: join(root, 'sub', 'loop'), reason: expect.stringMatching(/^Folder loop via symbolic link/) },
+        ]),
+      );
+      expect(result.skipped).toHaveLength(4);
+      expect(JSON.stringify(result)).not.toMatch(/Thumbs/);
+    },
+  );
 
   it('orders naturally and stably, folders in place among files', async () => {
     const png = await readFile(fx('folder/sub/b-second.png'));
@@ -368,7 +383,9 @@ describe('discoverInputs', () => {
       await mkdir(join(dir, 'drop', name, '..'), { recursive: true });
       await writeFile(join(dir, 'drop', name), png);
     }
-    const expected = ['a.png', 'B.png', 'img1.png', 'img2.png', 'img10.png', 'l.png', join('m', 'a.png'), join('m', 'x.png'), 'n.png'].map((n) => join(dir, 'drop', n));
+    const expected = ['a.png', 'B.png', 'img1.png', 'img2.png', 'img10.png', 'l.png', join('m', 'a.png'), join('m', 'x.png'), 'n.png'].map((n) =>
+      join(dir, 'drop', n),
+    );
     expect((await discoverInputs([join(dir, 'drop')])).files.map((f) => f.path)).toEqual(expected);
     expect((await discoverInputs([join(dir, 'drop')])).files.map((f) => f.path)).toEqual(expected);
   });
@@ -434,7 +451,9 @@ describe('discoverInputs', () => {
   it('stops at maxFiles and says so once', async () => {
     const result = await discoverInputs([fx('good'), fx('edge')], { maxFiles: 3 });
     expect(result.files.map((f) => f.path)).toEqual([fx('good/01-sunset.jpg'), fx('good/02-meadow.webp'), fx('good/03-portrait.jpg')]);
-    expect(result.skipped).toEqual([{ path: fx('good/04-shapes.png'), reason: 'Loupe takes at most 3 images at a time, so this file and any after it were left out.' }]);
+    expect(result.skipped).toEqual([
+      { path: fx('good/04-shapes.png'), reason: 'Loupe takes at most 3 images at a time, so this file and any after it were left out.' },
+    ]);
   });
 
   it('stops when aborted', async () => {

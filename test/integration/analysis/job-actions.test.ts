@@ -81,7 +81,13 @@ async function job(fx: CoreFixture, jobId: string): Promise<JobDetailView> {
  * Polls a command's answer. With a manual clock the run layer's timers (pacing,
  * saves) wait for it, so each poll moves it a little, as time would pass.
  */
-async function until(fx: CoreFixture, jobId: string, predicate: (j: JobDetailView) => boolean, clock?: ManualClock, timeoutMs = 15_000): Promise<JobDetailView> {
+async function until(
+  fx: CoreFixture,
+  jobId: string,
+  predicate: (j: JobDetailView) => boolean,
+  clock?: ManualClock,
+  timeoutMs = 15_000,
+): Promise<JobDetailView> {
   const started = Date.now();
   for (;;) {
     const current = await job(fx, jobId);
@@ -98,7 +104,13 @@ const checked = (s: AppState) => s.analysis.staged.length > 0 && s.analysis.stag
 describe('staging', () => {
   it('checks each staged file and folder as it is added, and names the job after what it holds', async () => {
     const { fx, picked } = await setup();
-    const paths = [fixture('folder'), fixture('good/01-sunset.jpg'), fixture('bad/not-an-image.txt'), fixture('bad/empty.jpg'), join(tmpdir(), 'loupe-no-such-photo.jpg')];
+    const paths = [
+      fixture('folder'),
+      fixture('good/01-sunset.jpg'),
+      fixture('bad/not-an-image.txt'),
+      fixture('bad/empty.jpg'),
+      join(tmpdir(), 'loupe-no-such-photo.jpg'),
+    ];
     ok(await fx.drop({ paths }));
     const s = await waitForState(fx.core, checked);
     const view = Object.fromEntries(s.analysis.staged.map((x) => [x.name, { kind: x.kind, photoCount: x.photoCount, problem: x.problem }]));
@@ -182,7 +194,10 @@ describe('cancel, undo, analyse remaining, rename, remove', () => {
     expect(restJob.counts.total).toBe(remaining);
     expect(restJob.counts.done).toBe(remaining);
     expect(restJob).toMatchObject({ model: MODEL, preset: 'describe', name: `${cancelled.name} (remaining)` });
-    const analysed = new Set([...(await job(fx, jobId)).items.filter((i) => i.status === 'done').map((i) => i.path), ...restJob.items.map((i) => i.path)]);
+    const analysed = new Set([
+      ...(await job(fx, jobId)).items.filter((i) => i.status === 'done').map((i) => i.path),
+      ...restJob.items.map((i) => i.path),
+    ]);
     expect(analysed.size).toBe(8);
 
     // Rename and remove: the job leaves the list, its files stay.

@@ -61,10 +61,15 @@ describe('an analysis request through a net.fetch that fails', () => {
       accountKind: 'chatgpt',
       log: silent,
     });
-    const image = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#345' } }).jpeg().toBuffer();
+    const image = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#345' } })
+      .jpeg()
+      .toBuffer();
     const error = await client
       .analyse({ model: 'gpt-6.1-sol', preset: resolvePreset({ preset: 'describe' }), image: { mime: 'image/jpeg', data: image }, detail: 'low' })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(AnalysisError);
     expect((error as AnalysisError).code).toBe('network');
     expect((error as AnalysisError).details.disposition).toBe('backoff');

@@ -119,7 +119,12 @@ it('an output folder that refuses writes stops the job at once; resume writes th
   expect(new Set(docs.map((d) => d.source.path))).toEqual(new Set(paths));
   for (const doc of docs) expect(doc.status).toBe('ok');
   const rows = parseCsv(await readFile(join(out, 'results.csv'), 'utf8'));
-  expect(rows.slice(1).map((r) => r[1]).sort()).toEqual([...paths].sort());
+  expect(
+    rows
+      .slice(1)
+      .map((r) => r[1])
+      .sort(),
+  ).toEqual([...paths].sort());
   expect((await readJson<Record<string, any>>(join(out, 'summary.json'))).counts.done).toBe(PHOTOS);
 }, 60_000);
 
@@ -133,7 +138,14 @@ it('answers kept after a refused write survive a restart and are written out, no
   const before = s.stack.api.requests.length;
 
   const first = await openEngine(s, data.path, { tuning: { backoffBaseMs: 40, backoffMaxMs: 400, initialConcurrency: 2 } });
-  const id = await first.engine.createJob({ paths: [photos.path], preset: 'describe', model: MODEL, detail: 'low', outputDir: out, concurrencyCap: 2 });
+  const id = await first.engine.createJob({
+    paths: [photos.path],
+    preset: 'describe',
+    model: MODEL,
+    detail: 'low',
+    outputDir: out,
+    concurrencyCap: 2,
+  });
   await waitForJob(first.engine, id, (j) => j.counts.done >= 1);
   await rename(out, `${out}.away`);
   await writeFile(out, 'not a folder');

@@ -138,7 +138,8 @@ it('analysis.getItems pages a job in order, with results for the page only', asy
   const items = (all.value as { items: Array<{ id: string; result?: unknown }> }).items;
   expect(items.length).toBe(5);
   const pages: JobItemsPage[] = [];
-  for (let offset = 0; offset < 7; offset += 2) pages.push((await fx.run('analysis.getItems', { jobId: id, offset, limit: 2 })).value as JobItemsPage);
+  for (let offset = 0; offset < 7; offset += 2)
+    pages.push((await fx.run('analysis.getItems', { jobId: id, offset, limit: 2 })).value as JobItemsPage);
   expect(pages.map((p) => p.total)).toEqual([5, 5, 5, 5]);
   expect(pages.map((p) => p.offset)).toEqual([0, 2, 4, 6]);
   expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1, 0]);

@@ -18,7 +18,9 @@ let image: Buffer;
 const dirs: string[] = [];
 
 beforeAll(async () => {
-  image = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#7a5' } }).jpeg().toBuffer();
+  image = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#7a5' } })
+    .jpeg()
+    .toBuffer();
 });
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });

@@ -46,7 +46,14 @@ it('an answer off the schema counts as unparsed everywhere; retry unparsed asks 
   const h = await openEngine(s, data.path, { tuning: { backoffBaseMs: 40, backoffMaxMs: 400, initialConcurrency: 1 } });
   cleanups.push(() => h.engine.dispose());
   const before = s.stack.api.requests.length;
-  const id = await h.engine.createJob({ paths: [photos.path], preset: 'damage', model: MODEL, detail: 'low', outputDir: out.path, concurrencyCap: 1 });
+  const id = await h.engine.createJob({
+    paths: [photos.path],
+    preset: 'damage',
+    model: MODEL,
+    detail: 'low',
+    outputDir: out.path,
+    concurrencyCap: 1,
+  });
   const job = await waitForJob(h.engine, id, (j) => j.status === 'done' && isSettled(j));
 
   expect(job.counts).toMatchObject({ total: 4, done: 3, unparsed: 1, failed: 0 });
@@ -55,12 +62,21 @@ it('an answer off the schema counts as unparsed everywhere; retry unparsed asks 
   expect(item.rawText).toBeTruthy();
   const rows = parseCsv(await readFile(join(out.path, 'results.csv'), 'utf8'));
   const status = rows[0]!.indexOf('status');
-  expect(rows.slice(1).map((r) => r[status]).sort()).toEqual(['done', 'done', 'done', 'unparsed']);
+  expect(
+    rows
+      .slice(1)
+      .map((r) => r[status])
+      .sort(),
+  ).toEqual(['done', 'done', 'done', 'unparsed']);
   const summary = await readJson<Record<string, any>>(join(out.path, 'summary.json'));
   expect(summary.counts).toMatchObject({ done: 3, unparsed: 1 });
   expect(summary.items.filter((i: { status: string }) => i.status === 'unparsed')).toHaveLength(1);
   expect((await readJson<Record<string, any>>(join(out.path, item.outputFile!))).raw_text).toBe(item.rawText);
-  const unparsedWidth = imageWidth(responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before).find((r) => r.fault === 'schema_mismatch_answer')!);
+  const unparsedWidth = imageWidth(
+    responsesRequests(s.stack)
+      .filter((r) => s.stack.api.requests.indexOf(r) >= before)
+      .find((r) => r.fault === 'schema_mismatch_answer')!,
+  );
 
   // Nothing is asked again by itself.
   await new Promise((r) => setTimeout(r, 300));

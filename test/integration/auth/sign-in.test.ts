@@ -3,7 +3,15 @@ import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SIWC_SCOPE, completeAuthorizationInBrowser } from '../../servers/auth/auth-server';
 import { type StandIns, startStandIns } from '../../servers/stack';
-import { type CoreFixture, createCoreFixture, modelsOfflineFetch, readTree, signInThroughBrowser, waitForOpened, waitForState } from '../../support/core-fixture';
+import {
+  type CoreFixture,
+  createCoreFixture,
+  modelsOfflineFetch,
+  readTree,
+  signInThroughBrowser,
+  waitForOpened,
+  waitForState,
+} from '../../support/core-fixture';
 
 let stack: StandIns;
 let fx: CoreFixture;
@@ -49,7 +57,13 @@ describe('Continue with ChatGPT', () => {
     expect(page.status).toBe(200);
 
     expect(state.signIn.error).toBeNull();
-    expect(state.account).toMatchObject({ status: 'signed_in', email: 'alice@example.com', name: 'Alice Example', planUsage: true, showPlanWelcome: true });
+    expect(state.account).toMatchObject({
+      status: 'signed_in',
+      email: 'alice@example.com',
+      name: 'Alice Example',
+      planUsage: true,
+      showPlanWelcome: true,
+    });
     expect(state.account.expiresAt).toBeGreaterThan(Date.now() + 3_000_000);
 
     // The exchange used the issued client id, the byte-identical redirect URI and the resource indicator.
@@ -116,10 +130,13 @@ describe('Continue with ChatGPT', () => {
     const url = await waitForOpened(fx, 1);
     const callback = await completeAuthorizationInBrowser(url);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: callback.port, path: callback.pathname + callback.search, headers: { host: `localhost:${callback.port}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        { host: '127.0.0.1', port: callback.port, path: callback.pathname + callback.search, headers: { host: `localhost:${callback.port}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -132,7 +149,10 @@ describe('Continue with ChatGPT', () => {
   it('a replayed callback is refused and nothing is exchanged twice', async () => {
     const { callback } = await signInThroughBrowser(fx);
     expect(tokenCalls()).toBe(1);
-    const replay = await fetch(callback).then((r) => r.status, () => 'refused');
+    const replay = await fetch(callback).then(
+      (r) => r.status,
+      () => 'refused',
+    );
     expect(replay === 'refused' || replay === 404 || replay === 410).toBe(true);
     expect(tokenCalls()).toBe(1);
   });
@@ -208,7 +228,10 @@ describe('Continue with ChatGPT', () => {
     ['alg none', (c) => c, { alg: 'none' }],
   ];
   it.each(forged)('rejects an ID token with %s', async (_name, change, signing) => {
-    stack.auth.faults.mutateTokenResponse(async (body, ctx) => ({ ...body, id_token: await stack.auth.signIdToken(change(ctx.idTokenClaims!), signing) }));
+    stack.auth.faults.mutateTokenResponse(async (body, ctx) => ({
+      ...body,
+      id_token: await stack.auth.signIdToken(change(ctx.idTokenClaims!), signing),
+    }));
     const { state } = await signInThroughBrowser(fx);
     expect(state.signIn.error?.code).toBe('invalid_id_token');
     expect(state.account.status).toBe('signed_out');

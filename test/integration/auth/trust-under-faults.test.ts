@@ -36,7 +36,12 @@ async function refreshTokenAlive(refreshToken: string, clientId: string): Promis
   const response = await fetch(`${stack.auth.issuer}/api/accounts/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, resource: 'https://api.openai.com/v1' }),
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: clientId,
+      resource: 'https://api.openai.com/v1',
+    }),
   });
   return response.ok;
 }

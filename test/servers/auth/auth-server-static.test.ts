@@ -2,13 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oauth from 'oauth4webapi';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import {
-  CookieJar,
-  completeAuthorizationInBrowser,
-  SIWC_SCOPE,
-  startAuthServer,
-  type AuthServer,
-} from './auth-server';
+import { CookieJar, completeAuthorizationInBrowser, SIWC_SCOPE, startAuthServer, type AuthServer } from './auth-server';
 
 // The stand-in as a generic OAuth 2.0 / OIDC server for pre-registered (static) clients, next to
 // its SIWC behaviour in the same process.
@@ -57,13 +51,7 @@ async function codeRequest(as: oauth.AuthorizationServer, attempt: Attempt, call
   return { client, res };
 }
 
-async function exchange(
-  as: oauth.AuthorizationServer,
-  attempt: Attempt,
-  callback: URL,
-  clientId: string,
-  auth: oauth.ClientAuth = oauth.None(),
-) {
+async function exchange(as: oauth.AuthorizationServer, attempt: Attempt, callback: URL, clientId: string, auth: oauth.ClientAuth = oauth.None()) {
   const { client, res } = await codeRequest(as, attempt, callback, clientId, auth);
   const tokens = await oauth.processAuthorizationCodeResponse(as, client, res, {
     expectedNonce: attempt.nonce ?? oauth.expectNoNonce,
@@ -127,9 +115,7 @@ describe('stand-in auth server: static OAuth 2.0 / OIDC clients', () => {
       code_challenge_methods_supported: ['S256'],
     });
     expect(as.scopes_supported).toEqual(expect.arrayContaining([...SIWC_SCOPE.split(' '), 'api']));
-    expect(as.token_endpoint_auth_methods_supported).toEqual(
-      expect.arrayContaining(['none', 'client_secret_basic', 'client_secret_post']),
-    );
+    expect(as.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(['none', 'client_secret_basic', 'client_secret_post']));
     expect(as.revocation_endpoint_auth_methods_supported).toEqual(as.token_endpoint_auth_methods_supported);
   });
 
@@ -189,9 +175,7 @@ describe('stand-in auth server: static OAuth 2.0 / OIDC clients', () => {
 
     const refreshed = await refresh(as, 'loupe-confidential', tokens.refresh_token!, clientAuth(SECRET));
     expect(refreshed.access_token).toEqual(expect.any(String));
-    expect((await failure(refresh(as, 'loupe-confidential', refreshed.refresh_token!, clientAuth('nope')))).error).toBe(
-      'invalid_client',
-    );
+    expect((await failure(refresh(as, 'loupe-confidential', refreshed.refresh_token!, clientAuth('nope')))).error).toBe('invalid_client');
 
     const post = await signIn(as, { clientId: 'loupe-post', scope: 'api', auth: clientAuth(SECRET, 'post') });
     expect(post.tokens.access_token).toEqual(expect.any(String));

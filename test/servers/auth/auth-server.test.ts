@@ -2,14 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oauth from 'oauth4webapi';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import {
-  CookieJar,
-  completeAuthorizationInBrowser,
-  SIWC_SCOPE,
-  startAuthServer,
-  type AuthServer,
-  type AuthServerOptions,
-} from './auth-server';
+import { CookieJar, completeAuthorizationInBrowser, SIWC_SCOPE, startAuthServer, type AuthServer, type AuthServerOptions } from './auth-server';
 
 const RESOURCE = 'https://api.openai.com/v1';
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
@@ -273,11 +266,7 @@ describe('stand-in SIWC auth server: default configuration', () => {
 
   it('accepts any loopback port but refuses localhost, a trailing slash and /callback', async () => {
     const { clientId } = await register(server, as);
-    for (const redirectUri of [
-      'http://localhost:51234/auth/callback',
-      'http://127.0.0.1:51234/auth/callback/',
-      'http://127.0.0.1:51234/callback',
-    ]) {
+    for (const redirectUri of ['http://localhost:51234/auth/callback', 'http://127.0.0.1:51234/auth/callback/', 'http://127.0.0.1:51234/callback']) {
       const attempt = await authorizeUrl(as, { clientId, redirectUri });
       await expect(completeAuthorizationInBrowser(attempt.url.href)).rejects.toThrow(/redirect_uri/);
     }
@@ -328,7 +317,12 @@ describe('stand-in SIWC auth server: default configuration', () => {
     expect(noResource.json).toMatchObject({ error: 'invalid_request' });
     const wrongResource = await postForm(as.token_endpoint!, { ...body, client_id: clientId, resource: 'https://example.com' });
     expect(wrongResource.json).toMatchObject({ error: 'invalid_target' });
-    const pkce = await postForm(as.token_endpoint!, { ...body, client_id: clientId, resource: RESOURCE, code_verifier: oauth.generateRandomCodeVerifier() });
+    const pkce = await postForm(as.token_endpoint!, {
+      ...body,
+      client_id: clientId,
+      resource: RESOURCE,
+      code_verifier: oauth.generateRandomCodeVerifier(),
+    });
     expect(pkce.json).toMatchObject({ error: 'invalid_grant' });
 
     // PKCE failure doesn't consume the code either; a correct exchange still works, once.
@@ -465,19 +459,22 @@ describe('stand-in SIWC auth server: options', () => {
   });
 
   it('earliest_refresh_at modes, no ID token on refresh, no iss advertised', async () => {
-    await withServer({ earliestRefreshAt: 'iso', earliestRefreshDelay: 60, issueIdTokenOnRefresh: false, advertiseIss: false }, async (server, as) => {
-      expect(as.authorization_response_iss_parameter_supported).toBeUndefined();
-      const attempt = await authorizeUrl(as);
-      const callback = await completeAuthorizationInBrowser(attempt.url.href);
-      expect(callback.searchParams.has('iss')).toBe(false);
-      const clientId = callback.searchParams.get('client_id')!;
-      const tokens = await exchange(as, attempt, callback, clientId);
-      const earliest = Date.parse(tokens.earliest_refresh_at as string);
-      expect(earliest).toBeGreaterThan(Date.now() + 50_000);
-      const r = await refresh(as, clientId, tokens.refresh_token!);
-      expect(r.id_token).toBeUndefined();
-      expect(r.refresh_token).toBeTruthy();
-    });
+    await withServer(
+      { earliestRefreshAt: 'iso', earliestRefreshDelay: 60, issueIdTokenOnRefresh: false, advertiseIss: false },
+      async (server, as) => {
+        expect(as.authorization_response_iss_parameter_supported).toBeUndefined();
+        const attempt = await authorizeUrl(as);
+        const callback = await completeAuthorizationInBrowser(attempt.url.href);
+        expect(callback.searchParams.has('iss')).toBe(false);
+        const clientId = callback.searchParams.get('client_id')!;
+        const tokens = await exchange(as, attempt, callback, clientId);
+        const earliest = Date.parse(tokens.earliest_refresh_at as string);
+        expect(earliest).toBeGreaterThan(Date.now() + 50_000);
+        const r = await refresh(as, clientId, tokens.refresh_token!);
+        expect(r.id_token).toBeUndefined();
+        expect(r.refresh_token).toBeTruthy();
+      },
+    );
     for (const [mode, check] of [
       ['number', (v: unknown) => expect(typeof v === 'number' && v > 1e9 && v < 1e11).toBe(true)],
       ['null', (v: unknown) => expect(v).toBeNull()],

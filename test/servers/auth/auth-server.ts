@@ -32,7 +32,17 @@
  */
 import type { OIDCProviderError } from 'oidc-provider';
 import { completeAuthorizationInBrowser as browse, CookieJar, type BrowserOptions } from './browser';
-import { DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_RESOURCE, DISCOVERY_PATH, PLAN_USAGE_SCOPE, REGISTERED_REDIRECT, ROUTES, SIWC_SCOPE, SIWC_SCOPES } from './constants';
+import {
+  DEFAULT_EMAIL,
+  DEFAULT_PASSWORD,
+  DEFAULT_RESOURCE,
+  DISCOVERY_PATH,
+  PLAN_USAGE_SCOPE,
+  REGISTERED_REDIRECT,
+  ROUTES,
+  SIWC_SCOPE,
+  SIWC_SCOPES,
+} from './constants';
 import { takeFault } from './http';
 import { errorPage } from './pages';
 import { createAuthorizeRoute } from './authorize';
@@ -110,7 +120,9 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
       return {
         sub: String(stored.accountId),
         clientId: String(stored.clientId),
-        scopes: String(stored.scope ?? '').split(' ').filter(Boolean),
+        scopes: String(stored.scope ?? '')
+          .split(' ')
+          .filter(Boolean),
         expiresAt: stored.exp,
       };
     },

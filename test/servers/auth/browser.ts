@@ -31,20 +31,20 @@ export class CookieJar {
         if (key === 'max-age' && Number(v) <= 0) expired = true;
         if (key === 'expires' && Date.parse(v) <= Date.now()) expired = true;
       }
-      this.cookies = this.cookies.filter(
-        (c) => !(c.name === name && c.path === path && c.origin === url.origin),
-      );
+      this.cookies = this.cookies.filter((c) => !(c.name === name && c.path === path && c.origin === url.origin));
       if (!expired) this.cookies.push({ name, value, path, origin: url.origin });
     }
   }
 
   header(url: URL): string {
-    return this.cookies
-      .filter((c) => c.origin === url.origin && pathMatches(url.pathname, c.path))
-      // RFC 6265 §5.4: longer paths first, so the most specific interaction cookie wins.
-      .sort((a, b) => b.path.length - a.path.length)
-      .map((c) => `${c.name}=${c.value}`)
-      .join('; ');
+    return (
+      this.cookies
+        .filter((c) => c.origin === url.origin && pathMatches(url.pathname, c.path))
+        // RFC 6265 §5.4: longer paths first, so the most specific interaction cookie wins.
+        .sort((a, b) => b.path.length - a.path.length)
+        .map((c) => `${c.name}=${c.value}`)
+        .join('; ')
+    );
   }
 
   clear(): void {

@@ -1,11 +1,4 @@
-export const SIWC_SCOPES = [
-  'openid',
-  'profile',
-  'email',
-  'offline_access',
-  'resource.invoke',
-  'chatgpt.tokens.use.direct',
-] as const;
+export const SIWC_SCOPES = ['openid', 'profile', 'email', 'offline_access', 'resource.invoke', 'chatgpt.tokens.use.direct'] as const;
 export const SIWC_SCOPE = SIWC_SCOPES.join(' ');
 export const PLAN_USAGE_SCOPE = 'chatgpt.tokens.use.direct';
 export const DEFAULT_RESOURCE = 'https://api.openai.com/v1';

@@ -57,9 +57,7 @@ export class KeyRing {
     const alg = opts.alg ?? 'RS256';
     if (alg === 'none') return new UnsecuredJWT(claims).encode();
     if (alg === 'HS256') {
-      return new SignJWT(claims)
-        .setProtectedHeader({ alg, typ: 'JWT', ...(opts.kid ? { kid: opts.kid } : {}) })
-        .sign(randomBytes(32));
+      return new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT', ...(opts.kid ? { kid: opts.kid } : {}) }).sign(randomBytes(32));
     }
     let key = this.current;
     if (opts.key === 'rogue') {
@@ -67,8 +65,6 @@ export class KeyRing {
       this.rogue ??= await newRsaKey();
       key = this.rogue;
     }
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg, typ: 'JWT', kid: opts.kid ?? key.kid })
-      .sign(key.privateKey);
+    return new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT', kid: opts.kid ?? key.kid }).sign(key.privateKey);
   }
 }

@@ -129,12 +129,7 @@ declare module 'oidc-provider' {
   export class Check {
     static REQUEST_PROMPT: true;
     static NO_NEED_TO_PROMPT: false;
-    constructor(
-      reason: string,
-      description: string,
-      error: string,
-      check: (ctx: KoaContextWithOIDC) => boolean | Promise<boolean>,
-    );
+    constructor(reason: string, description: string, error: string, check: (ctx: KoaContextWithOIDC) => boolean | Promise<boolean>);
   }
 
   export interface Prompt {

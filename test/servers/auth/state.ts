@@ -7,12 +7,36 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { compactVerify, createLocalJWKSet, decodeJwt } from 'jose';
 import Provider, { errors, interactionPolicy, type AdapterPayload, type KoaContextWithOIDC, type OIDCProviderError } from 'oidc-provider';
-import { ASKED_CONSENT_PARAM, DEFAULT_EMAIL, DEFAULT_NAME, DEFAULT_PASSWORD, DEFAULT_RESOURCE, DYNAMIC_CLIENT_ID, HINT_PARAM, HOST_ID_PATTERN, REGISTERED_REDIRECT, ROUTES, SIWC_SCOPES, THIRTY_DAYS } from './constants';
+import {
+  ASKED_CONSENT_PARAM,
+  DEFAULT_EMAIL,
+  DEFAULT_NAME,
+  DEFAULT_PASSWORD,
+  DEFAULT_RESOURCE,
+  DYNAMIC_CLIENT_ID,
+  HINT_PARAM,
+  HOST_ID_PATTERN,
+  REGISTERED_REDIRECT,
+  ROUTES,
+  SIWC_SCOPES,
+  THIRTY_DAYS,
+} from './constants';
 import { subFor, toParams } from './http';
 import { KeyRing } from './keys';
 import { errorPage } from './pages';
 import { ModelStore } from './store';
-import { type AuthServerFaults, type AuthServerOptions, type Endpoint, type RecordedRequest, type StaticClient, type Consent, type Registration, type User, type Fault, STATIC_CLIENT_SCOPES } from './types';
+import {
+  type AuthServerFaults,
+  type AuthServerOptions,
+  type Endpoint,
+  type RecordedRequest,
+  type StaticClient,
+  type Consent,
+  type Registration,
+  type User,
+  type Fault,
+  STATIC_CLIENT_SCOPES,
+} from './types';
 
 export async function createAuthState(opts: AuthServerOptions) {
   const resource = opts.resource ?? DEFAULT_RESOURCE;
@@ -29,8 +53,7 @@ export async function createAuthState(opts: AuthServerOptions) {
     password: u.password ?? DEFAULT_PASSWORD,
   }));
   const userBySub = (sub: string | undefined) => users.find((u) => u.sub === sub);
-  const userByEmail = (email: string | undefined) =>
-    users.find((u) => u.email.toLowerCase() === (email ?? '').trim().toLowerCase());
+  const userByEmail = (email: string | undefined) => users.find((u) => u.email.toLowerCase() === (email ?? '').trim().toLowerCase());
 
   const statics = new Map<string, StaticClient>();
   for (const c of opts.staticClients ?? []) {
@@ -199,8 +222,7 @@ export async function createAuthState(opts: AuthServerOptions) {
       resourceIndicators: { enabled: false },
       revocation: {
         enabled: true,
-        allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) =>
-          token.clientId === client.clientId,
+        allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId,
       },
     },
     routes: ROUTES,
@@ -213,16 +235,8 @@ export async function createAuthState(opts: AuthServerOptions) {
     rotateRefreshToken: true,
     // oidc-provider's default rule (refresh_token grant allowed and offline_access granted), plus
     // the per-client opt-out of static clients.
-    async issueRefreshToken(
-      _ctx: unknown,
-      client: { clientId: string; grantTypeAllowed(type: string): boolean },
-      code: { scopes: Set<string> },
-    ) {
-      return (
-        client.grantTypeAllowed('refresh_token') &&
-        code.scopes.has('offline_access') &&
-        statics.get(client.clientId)?.refreshTokens !== false
-      );
+    async issueRefreshToken(_ctx: unknown, client: { clientId: string; grantTypeAllowed(type: string): boolean }, code: { scopes: Set<string> }) {
+      return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access') && statics.get(client.clientId)?.refreshTokens !== false;
     },
     // Tokens outlive the browser session at the authorization server, as with a desktop app.
     expiresWithSession: () => false,
@@ -319,7 +333,47 @@ export async function createAuthState(opts: AuthServerOptions) {
     }
   }
 
-  return { opts, scopeOverride, accessTokenTtl, advertiseIss, clientMetadata, consentKey, consents, earliestMode, errorBody, errorShape, faults, hintSub, issueGrant, issueIdTokenOnRefresh, issuer, keys, policy, port, provider, record, refreshTokenTtl, registry, requestClientId, requestedScopes, requests, resource, sendTokenError, server, staticMetadata, staticScopes, statics, store, supportedScopes, tokenErrors, userByEmail, userBySub, users, validateAuthorizationRequest, validateHint };
+  return {
+    opts,
+    scopeOverride,
+    accessTokenTtl,
+    advertiseIss,
+    clientMetadata,
+    consentKey,
+    consents,
+    earliestMode,
+    errorBody,
+    errorShape,
+    faults,
+    hintSub,
+    issueGrant,
+    issueIdTokenOnRefresh,
+    issuer,
+    keys,
+    policy,
+    port,
+    provider,
+    record,
+    refreshTokenTtl,
+    registry,
+    requestClientId,
+    requestedScopes,
+    requests,
+    resource,
+    sendTokenError,
+    server,
+    staticMetadata,
+    staticScopes,
+    statics,
+    store,
+    supportedScopes,
+    tokenErrors,
+    userByEmail,
+    userBySub,
+    users,
+    validateAuthorizationRequest,
+    validateHint,
+  };
 }
 
 export type AuthState = Awaited<ReturnType<typeof createAuthState>>;

@@ -5,7 +5,21 @@ import { bodyParams, readBody, replayBody, sortScope, takeFault } from './http';
 import type { AuthState } from './state';
 
 export function createTokenRoute(s: AuthState) {
-  const { opts, earliestMode, faults, issueIdTokenOnRefresh, keys, record, registry, requestClientId, resource, sendTokenError, statics, store, tokenErrors } = s;
+  const {
+    opts,
+    earliestMode,
+    faults,
+    issueIdTokenOnRefresh,
+    keys,
+    record,
+    registry,
+    requestClientId,
+    resource,
+    sendTokenError,
+    statics,
+    store,
+    tokenErrors,
+  } = s;
 
   async function shapeIdToken(idToken: string, grantType: string): Promise<string> {
     const c = decodeJwt(idToken);

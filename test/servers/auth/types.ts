@@ -101,10 +101,7 @@ export interface AuthServer {
   requests: RecordedRequest[];
   tokenCalls(grantType?: 'authorization_code' | 'refresh_token'): number;
   faults: AuthServerFaults;
-  signIdToken(
-    claims: Record<string, unknown>,
-    opts?: { key?: 'server' | 'rogue'; alg?: 'RS256' | 'HS256' | 'none'; kid?: string },
-  ): Promise<string>;
+  signIdToken(claims: Record<string, unknown>, opts?: { key?: 'server' | 'rogue'; alg?: 'RS256' | 'HS256' | 'none'; kid?: string }): Promise<string>;
   rotateSigningKey(): Promise<void>;
   /** "User disconnected the app in ChatGPT settings": every token family and consent of the user ends. */
   revokeAllForUser(email: string): Promise<void>;

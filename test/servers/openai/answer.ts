@@ -1,15 +1,7 @@
 // What the stand-in "model" says, and what it bills. No inference: the text is derived from the
 // request (requested schema, prompt, image headers) so the app's parsing paths get exercised.
 
-import {
-  findFencedJson,
-  generateFromExample,
-  generateFromSchema,
-  hashSeed,
-  looksLikeSchema,
-  violateSchema,
-  type JsonSchema,
-} from './schema-gen.ts';
+import { findFencedJson, generateFromExample, generateFromSchema, hashSeed, looksLikeSchema, violateSchema, type JsonSchema } from './schema-gen.ts';
 
 export interface ImageInfo {
   mime: string;
@@ -66,7 +58,10 @@ export function answerText(req: AnswerRequest, fault: AnswerFault = null): strin
     ? generateFromSchema(schema, ctx)
     : example !== undefined
       ? generateFromExample(example, ctx)
-      : { description: headline, tags: ['photo', ...(img ? [formatName(img.mime).toLowerCase(), img.width >= img.height ? 'landscape' : 'portrait'] : [])] };
+      : {
+          description: headline,
+          tags: ['photo', ...(img ? [formatName(img.mime).toLowerCase(), img.width >= img.height ? 'landscape' : 'portrait'] : [])],
+        };
 
   if (fault === 'schema_mismatch') return JSON.stringify(violateSchema(schema, value));
   const json = JSON.stringify(value);

@@ -18,7 +18,9 @@ export function createBatchRoutes(s: ApiState & ReturnType<typeof createRespond>
         return null;
       }
     };
-    const result: RouteResult = route.startsWith('/files') ? await filesRoute(fileStore, method, route, ctx.req) : await batchesRoute(batchStore!, method, route, json);
+    const result: RouteResult = route.startsWith('/files')
+      ? await filesRoute(fileStore, method, route, ctx.req)
+      : await batchesRoute(batchStore!, method, route, json);
     if (result.error) return sendError(ctx, result.error);
     if (result.raw) {
       ctx.record.status = 200;

@@ -65,7 +65,8 @@ export class BatchStore {
   create(body: unknown): RouteResult {
     const b = body as { input_file_id?: unknown; endpoint?: unknown; completion_window?: unknown; metadata?: unknown } | null;
     if (!b || typeof b.input_file_id !== 'string') return err(400, "Missing required parameter: 'input_file_id'.", 'input_file_id');
-    if (b.endpoint !== '/v1/responses' && b.endpoint !== '/v1/chat/completions' && b.endpoint !== '/v1/embeddings') return err(400, `Invalid value for 'endpoint'.`, 'endpoint');
+    if (b.endpoint !== '/v1/responses' && b.endpoint !== '/v1/chat/completions' && b.endpoint !== '/v1/embeddings')
+      return err(400, `Invalid value for 'endpoint'.`, 'endpoint');
     if (b.completion_window !== '24h') return err(400, "Invalid value for 'completion_window': only '24h' is supported.", 'completion_window');
     const file = this.files.get(b.input_file_id);
     if (!file) return err(404, `No such File object: ${b.input_file_id}`, 'input_file_id');
@@ -108,15 +109,18 @@ export class BatchStore {
           errors.push({ code: 'invalid_json_line', message: 'This line is not parseable as valid JSON.', line: i + 1, param: null });
           return;
         }
-        if (typeof line.custom_id !== 'string' || seen.has(line.custom_id)) errors.push({ code: 'duplicate_custom_id', message: 'custom_id is missing or not unique.', line: i + 1, param: 'custom_id' });
+        if (typeof line.custom_id !== 'string' || seen.has(line.custom_id))
+          errors.push({ code: 'duplicate_custom_id', message: 'custom_id is missing or not unique.', line: i + 1, param: 'custom_id' });
         else if (line.method !== 'POST') errors.push({ code: 'invalid_method', message: 'Only POST is supported.', line: i + 1, param: 'method' });
-        else if (line.url !== b.endpoint) errors.push({ code: 'mismatched_url', message: `The url must match the batch endpoint ${String(b.endpoint)}.`, line: i + 1, param: 'url' });
+        else if (line.url !== b.endpoint)
+          errors.push({ code: 'mismatched_url', message: `The url must match the batch endpoint ${String(b.endpoint)}.`, line: i + 1, param: 'url' });
         else {
           seen.add(line.custom_id);
           lines.push({ custom_id: line.custom_id, body: line.body });
         }
       });
-    if (lines.length > (this.options.maxRequests ?? 50_000)) errors.push({ code: 'too_many_requests', message: 'The file has more requests than a batch may hold.', line: null, param: null });
+    if (lines.length > (this.options.maxRequests ?? 50_000))
+      errors.push({ code: 'too_many_requests', message: 'The file has more requests than a batch may hold.', line: null, param: null });
     if (errors.length) {
       batch.errors = { object: 'list', data: errors };
     }
@@ -191,9 +195,17 @@ export class BatchStore {
     const errs: string[] = [];
     for (const line of lines) {
       const requestId = newId('req_', 16);
-      const record = (status: number, body: unknown) => JSON.stringify({ id: newId('batch_req_', 16), custom_id: line.custom_id, response: { status_code: status, request_id: requestId, body }, error: null });
+      const record = (status: number, body: unknown) =>
+        JSON.stringify({
+          id: newId('batch_req_', 16),
+          custom_id: line.custom_id,
+          response: { status_code: status, request_id: requestId, body },
+          error: null,
+        });
       if (this.options.failCustomIds?.has(line.custom_id)) {
-        errs.push(record(500, { error: { message: 'The server had an error processing your request.', type: 'server_error', param: null, code: null } }));
+        errs.push(
+          record(500, { error: { message: 'The server had an error processing your request.', type: 'server_error', param: null, code: null } }),
+        );
         continue;
       }
       const answered = await this.#answer(line.body);
@@ -236,7 +248,18 @@ export class BatchStore {
     const text = answerText(v.answer, null);
     const usage = usageFor(v.answer, text);
     return {
-      body: fullResponse({ id: newId('resp_'), created_at: Math.floor(Date.now() / 1000), model: v.model, instructions: v.instructions, textFormat: v.textFormat, store: v.store }, text, usage),
+      body: fullResponse(
+        {
+          id: newId('resp_'),
+          created_at: Math.floor(Date.now() / 1000),
+          model: v.model,
+          instructions: v.instructions,
+          textFormat: v.textFormat,
+          store: v.store,
+        },
+        text,
+        usage,
+      ),
     };
   }
 }

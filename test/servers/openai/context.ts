@@ -7,9 +7,7 @@ import type { ProbedImage } from './validate.ts';
 export const PLAN_SCOPE = 'chatgpt.tokens.use.direct';
 export const OPENAI_VERSION = '2020-10-01';
 
-export type Auth =
-  | { kind: 'oauth'; sub: string; clientId: string; scopes: string[] }
-  | { kind: 'apiKey'; keyId: string };
+export type Auth = { kind: 'oauth'; sub: string; clientId: string; scopes: string[] } | { kind: 'apiKey'; keyId: string };
 
 export interface Ctx {
   req: IncomingMessage;

@@ -128,10 +128,14 @@ export const imageDownloadFailed = (url: string, param: string): ApiError =>
 // ---- structured outputs ----
 
 export const invalidSchema = (name: string, context: string[], detail: string, param: string): ApiError =>
-  apiError(400, `Invalid schema for response_format '${name}': In context=(${context.map((c) => `'${c}'`).join(', ')}${context.length === 1 ? ',' : ''}), ${detail}`, {
-    param,
-    code: 'invalid_json_schema',
-  });
+  apiError(
+    400,
+    `Invalid schema for response_format '${name}': In context=(${context.map((c) => `'${c}'`).join(', ')}${context.length === 1 ? ',' : ''}), ${detail}`,
+    {
+      param,
+      code: 'invalid_json_schema',
+    },
+  );
 
 export const jsonSchemaUnsupported = (param: string): ApiError =>
   apiError(

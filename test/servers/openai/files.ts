@@ -25,7 +25,16 @@ export class FileStore {
   readonly files = new Map<string, StoredFile>();
 
   add(filename: string, purpose: string, content: Buffer): StoredFile {
-    const file: StoredFile = { id: newId('file-', 24), object: 'file', bytes: content.length, created_at: Math.floor(Date.now() / 1000), filename, purpose, status: 'processed', content };
+    const file: StoredFile = {
+      id: newId('file-', 24),
+      object: 'file',
+      bytes: content.length,
+      created_at: Math.floor(Date.now() / 1000),
+      filename,
+      purpose,
+      status: 'processed',
+      content,
+    };
     this.files.set(file.id, file);
     return file;
   }
@@ -56,9 +65,12 @@ export function readRaw(req: IncomingMessage, max: number): Promise<Buffer | Api
 }
 
 /** A minimal multipart/form-data reader: fields by name, the file part with its filename. */
-export function parseMultipart(body: Buffer, contentType: string): { fields: Map<string, string>; file?: { filename: string; data: Buffer } } | ApiError {
+export function parseMultipart(
+  body: Buffer,
+  contentType: string,
+): { fields: Map<string, string>; file?: { filename: string; data: Buffer } } | ApiError {
   const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
-  if (!/^multipart\/form-data/i.test(contentType) || !m) return apiError(400, "Invalid Content-Type header (expected multipart/form-data).");
+  if (!/^multipart\/form-data/i.test(contentType) || !m) return apiError(400, 'Invalid Content-Type header (expected multipart/form-data).');
   const boundary = Buffer.from(`--${m[1] ?? m[2]}`);
   const fields = new Map<string, string>();
   let file: { filename: string; data: Buffer } | undefined;
@@ -95,16 +107,23 @@ export async function filesRoute(store: FileStore, method: string, route: string
     const parsed = parseMultipart(raw, String(req.headers['content-type'] ?? ''));
     if ('status' in parsed) return { status: parsed.status, error: parsed };
     const purpose = parsed.fields.get('purpose');
-    if (!purpose) return { status: 400, error: apiError(400, "Missing required parameter: 'purpose'.", { param: 'purpose', code: 'missing_required_parameter' }) };
+    if (!purpose)
+      return {
+        status: 400,
+        error: apiError(400, "Missing required parameter: 'purpose'.", { param: 'purpose', code: 'missing_required_parameter' }),
+      };
     if (!PURPOSES.has(purpose)) return { status: 400, error: apiError(400, `Invalid value for 'purpose': '${purpose}'.`, { param: 'purpose' }) };
-    if (!parsed.file) return { status: 400, error: apiError(400, "Missing required parameter: 'file'.", { param: 'file', code: 'missing_required_parameter' }) };
-    if (parsed.file.data.length > MAX_FILE_BYTES) return { status: 400, error: apiError(400, 'File is too large for the Batch API (200 MB).', { param: 'file' }) };
+    if (!parsed.file)
+      return { status: 400, error: apiError(400, "Missing required parameter: 'file'.", { param: 'file', code: 'missing_required_parameter' }) };
+    if (parsed.file.data.length > MAX_FILE_BYTES)
+      return { status: 400, error: apiError(400, 'File is too large for the Batch API (200 MB).', { param: 'file' }) };
     return { status: 200, body: publicFile(store.add(parsed.file.filename, purpose, parsed.file.data)) };
   }
   req.resume();
   const m = /^\/files\/([\w-]+)(\/content)?$/.exec(route);
   const file = m ? store.get(m[1]!) : undefined;
-  if (!m || !file) return { status: 404, error: apiError(404, `No such File object: ${m?.[1] ?? route}`, { param: 'id', type: 'invalid_request_error' }) };
+  if (!m || !file)
+    return { status: 404, error: apiError(404, `No such File object: ${m?.[1] ?? route}`, { param: 'id', type: 'invalid_request_error' }) };
   if (method === 'GET' && m[2]) return { status: 200, raw: { contentType: 'application/octet-stream', data: file.content } };
   if (method === 'GET') return { status: 200, body: publicFile(file) };
   if (method === 'DELETE' && !m[2]) {

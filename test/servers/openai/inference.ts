@@ -3,7 +3,18 @@ import { answerText, usageFor, type AnswerFault } from './answer.ts';
 import { insufficientQuota, serverError, usageLimit } from './errors.ts';
 import { goDuration } from './ratelimit.ts';
 import { tokensRateLimited } from './token-limit.ts';
-import { buildChatStream, buildResponsesStream, chatCompletion, fullResponse, newId, playChunks, responseObject, messageItem, type ResponseBase, type StreamPlan } from './sse.ts';
+import {
+  buildChatStream,
+  buildResponsesStream,
+  chatCompletion,
+  fullResponse,
+  newId,
+  playChunks,
+  responseObject,
+  messageItem,
+  type ResponseBase,
+  type StreamPlan,
+} from './sse.ts';
 import { validateChat, validateResponses } from './validate.ts';
 import { failMessage, type Ctx, type ParsedBody } from './context.ts';
 import type { Fault } from './openai-api.ts';
@@ -27,7 +38,8 @@ export function createInference(s: ApiState & Helpers) {
     switch (f.type) {
       case 'status':
         // A string body goes out verbatim (for non-JSON error pages); anything else as JSON.
-        if (typeof f.body === 'string') sendError(ctx, { status: f.status, body: null, headers: f.headers, raw: { contentType: 'text/plain', text: f.body } });
+        if (typeof f.body === 'string')
+          sendError(ctx, { status: f.status, body: null, headers: f.headers, raw: { contentType: 'text/plain', text: f.body } });
         else sendJson(ctx, f.status, f.body, f.headers);
         return true;
       case 'insufficient_quota':
@@ -60,7 +72,8 @@ export function createInference(s: ApiState & Helpers) {
     });
     if ('status' in v) return sendError(ctx, v);
 
-    const answerFault: AnswerFault = fault?.type === 'invalid_json_answer' ? 'invalid_json' : fault?.type === 'schema_mismatch_answer' ? 'schema_mismatch' : null;
+    const answerFault: AnswerFault =
+      fault?.type === 'invalid_json_answer' ? 'invalid_json' : fault?.type === 'schema_mismatch_answer' ? 'schema_mismatch' : null;
     const text = answerText(v.answer, answerFault);
     const usage = usageFor(v.answer, text);
     if (tokenLimiter) {
@@ -109,12 +122,22 @@ export function createInference(s: ApiState & Helpers) {
 
     const plan: StreamPlan =
       fault?.type === 'failed_mid_stream'
-        ? { kind: 'failed', afterDeltas: fault.afterDeltas ?? 2, code: fault.code, message: fault.message ?? failMessage(fault.code), errorEvent: fault.errorEvent }
+        ? {
+            kind: 'failed',
+            afterDeltas: fault.afterDeltas ?? 2,
+            code: fault.code,
+            message: fault.message ?? failMessage(fault.code),
+            errorEvent: fault.errorEvent,
+          }
         : fault?.type === 'incomplete'
           ? { kind: 'incomplete', reason: fault.reason ?? 'max_output_tokens' }
           : fault?.type === 'drop_mid_stream'
             ? { kind: 'drop', afterDeltas: fault.afterDeltas ?? 2 }
-            : { kind: 'complete', emptyOutput: fault?.type === 'empty_completed_output', keepItemEvents: fault?.type === 'empty_completed_output' && fault.keepItemEvents };
+            : {
+                kind: 'complete',
+                emptyOutput: fault?.type === 'empty_completed_output',
+                keepItemEvents: fault?.type === 'empty_completed_output' && fault.keepItemEvents,
+              };
     const built = buildResponsesStream(base, text, usage, plan);
 
     const h = headers(ctx, { 'cache-control': 'no-cache', 'content-type': 'text/event-stream; charset=utf-8' });

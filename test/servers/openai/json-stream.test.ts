@@ -4,7 +4,11 @@ import { JsonStreamParser } from './json-stream.ts';
 
 describe('streaming JSON body parser', () => {
   it('matches JSON.parse at any chunking and keeps data URLs out of the tree', () => {
-    const doc = { a: [1, -2.5e3, true, null, 'é\\"\n😀'], b: { c: '', 'd"e': [{}, []] }, img: `data:image/png;base64,${Buffer.alloc(3000, 7).toString('base64')}` };
+    const doc = {
+      a: [1, -2.5e3, true, null, 'é\\"\n😀'],
+      b: { c: '', 'd"e': [{}, []] },
+      img: `data:image/png;base64,${Buffer.alloc(3000, 7).toString('base64')}`,
+    };
     const text = Buffer.from(JSON.stringify(doc).replace(/\//g, '\\/'));
     for (const size of [1, 2, 3, 7, 64, 4096]) {
       const p = new JsonStreamParser();

@@ -23,9 +23,7 @@ export interface DataUrlInfo {
 
 export class JsonSyntaxError extends Error {}
 
-type Frame =
-  | { kind: 'obj'; value: Record<string, unknown>; key: string | null }
-  | { kind: 'arr'; value: unknown[] };
+type Frame = { kind: 'obj'; value: Record<string, unknown>; key: string | null } | { kind: 'arr'; value: unknown[] };
 
 // Parser states between tokens.
 const enum S {
@@ -283,7 +281,10 @@ export class JsonStreamParser {
     const buf = Buffer.concat(this.strParts, this.strLen);
     if (buf.length < DATA_PREFIX.length || buf.compare(DATA_PREFIX, 0, DATA_PREFIX.length, 0, DATA_PREFIX.length) !== 0) return;
     // Some encoders (PHP's json_encode) escape '/', so `image\/jpeg` must still be recognised.
-    const head = buf.toString('latin1').replace(/\\\//g, '/').replace(/\\[nrt]/g, '');
+    const head = buf
+      .toString('latin1')
+      .replace(/\\\//g, '/')
+      .replace(/\\[nrt]/g, '');
     const comma = head.indexOf(',');
     if (comma === -1) return;
     const meta = head.slice(5, comma);

@@ -170,7 +170,11 @@ describe('authentication and routes', () => {
   it('answers CORS preflights for the browser harness', async () => {
     const res = await fetch(`${api.url}/responses`, {
       method: 'OPTIONS',
-      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -254,7 +258,11 @@ describe('POST /v1/responses streaming (plan token)', () => {
   });
 
   it('answers prompted JSON with the schema found in a ```json fence of the instructions', async () => {
-    const schema = { type: 'object', properties: { caption: { type: 'string' }, keywords: { type: 'array', items: { type: 'string' }, minItems: 2 } }, required: ['caption', 'keywords'] };
+    const schema = {
+      type: 'object',
+      properties: { caption: { type: 'string' }, keywords: { type: 'array', items: { type: 'string' }, minItems: 2 } },
+      required: ['caption', 'keywords'],
+    };
     const instructions = `Return JSON matching this schema:\n\`\`\`json\n${JSON.stringify(schema, null, 2)}\n\`\`\``;
     const final = await plan().responses.stream(streamParams({ instructions })).finalResponse();
     const value = JSON.parse(final.output_text) as Record<string, unknown>;
@@ -263,7 +271,9 @@ describe('POST /v1/responses streaming (plan token)', () => {
   });
 
   it('falls back to a generic JSON object when JSON is asked for without a schema', async () => {
-    const final = await plan().responses.stream(streamParams({ instructions: 'Reply with JSON only.' })).finalResponse();
+    const final = await plan()
+      .responses.stream(streamParams({ instructions: 'Reply with JSON only.' }))
+      .finalResponse();
     expect(JSON.parse(final.output_text)).toEqual({ description: expect.stringContaining('1200x800'), tags: expect.any(Array) });
   });
 
@@ -494,7 +504,9 @@ describe('faults', () => {
     const format = { type: 'json_schema', name: 'photo', schema: PHOTO_SCHEMA, strict: true };
     api.faults.next({ type: 'invalid_json_answer' });
     api.faults.next({ type: 'schema_mismatch_answer' });
-    const a = await plan().responses.stream(streamParams({ text: { format } })).finalResponse();
+    const a = await plan()
+      .responses.stream(streamParams({ text: { format } }))
+      .finalResponse();
     expect(a.status).toBe('completed');
     expect(() => JSON.parse(a.output_text)).toThrow();
     const { events } = await collect('oauth-good', planBody({ text: { format } }));
@@ -523,7 +535,10 @@ describe('faults', () => {
   it('empty_completed_output: completed carries output: [] and the text is only in deltas', async () => {
     api.faults.next({ type: 'empty_completed_output' });
     const { events } = await collect();
-    const text = events.filter((e) => e.event === 'response.output_text.delta').map((e) => e.data.delta).join('');
+    const text = events
+      .filter((e) => e.event === 'response.output_text.delta')
+      .map((e) => e.data.delta)
+      .join('');
     expect(text).toContain('1200x800');
     expect(events.some((e) => e.event === 'response.output_item.done')).toBe(false);
     expect(events.at(-1)!.data.response).toMatchObject({ status: 'completed', output: [] });
@@ -580,7 +595,9 @@ describe('rate limiting', () => {
     expect(c.headers.get('x-ratelimit-remaining-requests')).toBe('0');
     const body = (await c.json()) as { error: { type: string; code: string; message: string; param: null } };
     expect(body.error).toMatchObject({ type: 'requests', code: 'rate_limit_exceeded', param: null });
-    expect(body.error.message).toMatch(/^Rate limit reached for gpt-6\.1-sol .* on requests per min \(RPM\): Limit 60, Used 60, Requested 1\. Please try again in \d+ms\./);
+    expect(body.error.message).toMatch(
+      /^Rate limit reached for gpt-6\.1-sol .* on requests per min \(RPM\): Limit 60, Used 60, Requested 1\. Please try again in \d+ms\./,
+    );
     expect(limited.stats().rateLimited).toBe(1);
 
     // Buckets are per credential: another account still has its burst.
@@ -614,9 +631,17 @@ describe('structured outputs switched off', () => {
 
   it('plan tokens get subscription_sharing_unsupported_capability on text.format; keys get the API 400', async () => {
     const format = { type: 'json_schema', name: 'photo', schema: PHOTO_SCHEMA, strict: true };
-    const p = await errorOf(new OpenAI({ apiKey: 'oauth-good', baseURL: noSo.url, maxRetries: 0 }).responses.create(planParams({ text: { format } })));
+    const p = await errorOf(
+      new OpenAI({ apiKey: 'oauth-good', baseURL: noSo.url, maxRetries: 0 }).responses.create(planParams({ text: { format } })),
+    );
     expect([p.status, p.code, p.param]).toEqual([400, 'subscription_sharing_unsupported_capability', 'text.format']);
-    const k = await errorOf(new OpenAI({ apiKey: API_KEY, baseURL: noSo.url, maxRetries: 0 }).responses.create({ model: 'gpt-6.1-sol', input: 'x', text: { format } as never }));
+    const k = await errorOf(
+      new OpenAI({ apiKey: API_KEY, baseURL: noSo.url, maxRetries: 0 }).responses.create({
+        model: 'gpt-6.1-sol',
+        input: 'x',
+        text: { format } as never,
+      }),
+    );
     expect([k.status, k.type, k.param]).toEqual([400, 'invalid_request_error', 'text.format']);
     expect(k.message).toContain("of type 'json_schema' is not supported");
   });
@@ -625,7 +650,13 @@ describe('structured outputs switched off', () => {
 describe('POST /v1/chat/completions (API keys)', () => {
   const messages = (): OpenAI.Chat.ChatCompletionMessageParam[] => [
     { role: 'system', content: 'You describe photos.' },
-    { role: 'user', content: [{ type: 'text', text: 'Describe.' }, { type: 'image_url', image_url: { url: jpegUrl } }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'Describe.' },
+        { type: 'image_url', image_url: { url: jpegUrl } },
+      ],
+    },
   ];
   const response_format = { type: 'json_schema', json_schema: { name: 'photo', schema: PHOTO_SCHEMA, strict: true } } as const;
 
@@ -665,7 +696,10 @@ describe('POST /v1/chat/completions (API keys)', () => {
     e = await errorOf(keyed().chat.completions.create({ model: 'gpt-6.1-sol', messages: [{ role: 'user', content: 'x' }], frobnicate: 1 } as never));
     expect(e.message).toBe('400 Unrecognized request argument supplied: frobnicate');
     e = await errorOf(
-      keyed().chat.completions.create({ model: 'gpt-6.1-sol', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///etc/passwd' } }] }] }),
+      keyed().chat.completions.create({
+        model: 'gpt-6.1-sol',
+        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///etc/passwd' } }] }],
+      }),
     );
     expect(e.param).toBe('messages[0].content[0].image_url.url');
     expect(e.message).toMatch(/^400 Invalid image URL: /);

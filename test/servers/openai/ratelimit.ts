@@ -76,7 +76,13 @@ export function goDuration(ms: number): string {
   const h = Math.floor(ms / 3_600_000);
   const m = Math.floor((ms % 3_600_000) / 60_000);
   const sMs = ms % 60_000;
-  const secs = `${Math.floor(sMs / 1000)}${sMs % 1000 ? `.${String(sMs % 1000).padStart(3, '0').replace(/0+$/, '')}` : ''}s`;
+  const secs = `${Math.floor(sMs / 1000)}${
+    sMs % 1000
+      ? `.${String(sMs % 1000)
+          .padStart(3, '0')
+          .replace(/0+$/, '')}`
+      : ''
+  }s`;
   if (h) return `${h}h${m}m${secs}`;
   if (m) return `${m}m${secs}`;
   return secs;

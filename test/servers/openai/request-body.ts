@@ -44,7 +44,6 @@ export function createRequestBody(s: ApiState) {
 
   // ---- body ----
 
-
   function readBody(ctx: Ctx): Promise<ParsedBody | ApiError> {
     const { req } = ctx;
     const declared = Number(req.headers['content-length'] ?? NaN);

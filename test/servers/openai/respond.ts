@@ -37,7 +37,10 @@ export function createRespond(s: ApiState) {
       const { res } = ctx;
       if (res.headersSent || res.destroyed) return;
       ctx.record.status = e.status;
-      res.writeHead(e.status, headers(ctx, { 'content-type': e.raw.contentType, 'content-length': String(Buffer.byteLength(e.raw.text)), ...e.headers }));
+      res.writeHead(
+        e.status,
+        headers(ctx, { 'content-type': e.raw.contentType, 'content-length': String(Buffer.byteLength(e.raw.text)), ...e.headers }),
+      );
       res.end(e.raw.text);
       return;
     }

@@ -23,7 +23,11 @@ describe('schema generator', () => {
           type: 'object',
           additionalProperties: false,
           required: ['title', 'short', 'score'],
-          properties: { title: { type: 'string', minLength: 5 }, short: { type: 'string', maxLength: 3 }, score: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 } },
+          properties: {
+            title: { type: 'string', minLength: 5 },
+            short: { type: 'string', maxLength: 3 },
+            score: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+          },
         },
       },
     },

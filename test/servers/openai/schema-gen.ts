@@ -13,9 +13,36 @@ export interface GenContext {
 }
 
 const WORDS = [
-  'landscape', 'portrait', 'sunset', 'mountain', 'river', 'city', 'street', 'forest', 'beach', 'dog',
-  'cat', 'family', 'architecture', 'night', 'snow', 'flowers', 'food', 'car', 'bridge', 'sky',
-  'clouds', 'lake', 'market', 'garden', 'window', 'reflection', 'bicycle', 'harbor', 'desert', 'field',
+  'landscape',
+  'portrait',
+  'sunset',
+  'mountain',
+  'river',
+  'city',
+  'street',
+  'forest',
+  'beach',
+  'dog',
+  'cat',
+  'family',
+  'architecture',
+  'night',
+  'snow',
+  'flowers',
+  'food',
+  'car',
+  'bridge',
+  'sky',
+  'clouds',
+  'lake',
+  'market',
+  'garden',
+  'window',
+  'reflection',
+  'bicycle',
+  'harbor',
+  'desert',
+  'field',
 ];
 const COLORS = ['blue', 'green', 'amber', 'grey', 'red', 'white', 'black', 'teal', 'ochre', 'violet'];
 const MOODS = ['calm', 'cheerful', 'moody', 'serene', 'dramatic', 'nostalgic'];
@@ -57,7 +84,11 @@ export function hashSeed(...parts: Array<string | number>): number {
 
 function resolveRef(root: JsonSchema, ref: string): JsonSchema {
   if (!ref.startsWith('#')) return {};
-  const parts = ref.slice(1).split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = ref
+    .slice(1)
+    .split('/')
+    .filter(Boolean)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   let cur: unknown = root;
   for (const p of parts) cur = (cur as Record<string, unknown> | undefined)?.[p];
   return (cur as JsonSchema) ?? {};
@@ -172,8 +203,10 @@ class Generator {
   }
 
   private num(s: JsonSchema, name: string, integer: boolean): number {
-    let lo = typeof s.minimum === 'number' ? s.minimum : typeof s.exclusiveMinimum === 'number' ? s.exclusiveMinimum + (integer ? 1 : 1e-6) : undefined;
-    let hi = typeof s.maximum === 'number' ? s.maximum : typeof s.exclusiveMaximum === 'number' ? s.exclusiveMaximum - (integer ? 1 : 1e-6) : undefined;
+    let lo =
+      typeof s.minimum === 'number' ? s.minimum : typeof s.exclusiveMinimum === 'number' ? s.exclusiveMinimum + (integer ? 1 : 1e-6) : undefined;
+    let hi =
+      typeof s.maximum === 'number' ? s.maximum : typeof s.exclusiveMaximum === 'number' ? s.exclusiveMaximum - (integer ? 1 : 1e-6) : undefined;
     const n = name.toLowerCase();
     if (lo === undefined && hi === undefined) {
       if (/confidence|probability|score|ratio/.test(n) && !integer) [lo, hi] = [0, 1];
@@ -204,7 +237,9 @@ class Generator {
     let v: string;
     switch (s.format) {
       case 'date-time':
-        v = new Date(Date.UTC(2024, this.rng.int(0, 11), this.rng.int(1, 28), this.rng.int(0, 23), this.rng.int(0, 59))).toISOString().replace('.000', '');
+        v = new Date(Date.UTC(2024, this.rng.int(0, 11), this.rng.int(1, 28), this.rng.int(0, 23), this.rng.int(0, 59)))
+          .toISOString()
+          .replace('.000', '');
         break;
       case 'date':
         v = `2024-${pad2(this.rng.int(1, 12))}-${pad2(this.rng.int(1, 28))}`;
@@ -317,7 +352,8 @@ export function looksLikeSchema(v: unknown): v is JsonSchema {
   const o = v as JsonSchema;
   return (
     typeof o.$schema === 'string' ||
-    ((typeof o.type === 'string' || Array.isArray(o.type)) && ('properties' in o || 'items' in o || ['string', 'number', 'integer', 'boolean', 'array', 'object'].includes(String(o.type)))) ||
+    ((typeof o.type === 'string' || Array.isArray(o.type)) &&
+      ('properties' in o || 'items' in o || ['string', 'number', 'integer', 'boolean', 'array', 'object'].includes(String(o.type)))) ||
     (typeof o.properties === 'object' && o.properties !== null && Object.values(o.properties).every((p) => p && typeof p === 'object'))
   );
 }
@@ -354,7 +390,10 @@ export function strictSchemaProblem(schema: JsonSchema): null | [string[], strin
       const req = Array.isArray(o.required) ? (o.required as string[]) : null;
       const missing = keys.find((k) => !req?.includes(k));
       if (!req || missing !== undefined) {
-        return [ctx, `'required' is required to be supplied and to be an array including every key in properties.${missing !== undefined ? ` Missing '${missing}'.` : ''}`];
+        return [
+          ctx,
+          `'required' is required to be supplied and to be an array including every key in properties.${missing !== undefined ? ` Missing '${missing}'.` : ''}`,
+        ];
       }
       const extra = req.find((k) => !keys.includes(k));
       if (extra !== undefined) return [ctx, `'required' includes an extra key '${extra}' not present in properties.`];

@@ -138,16 +138,19 @@ export function buildResponsesStream(base: ResponseBase, text: string, usage: Us
   emit(0, 'response.content_part.added', { item_id: msgId, output_index: 0, content_index: 0, part: textPart('') });
 
   const limit =
-    plan.kind === 'failed' || plan.kind === 'drop'
-      ? Math.min(plan.afterDeltas, n)
-      : plan.kind === 'incomplete'
-        ? Math.max(1, Math.ceil(n / 2))
-        : n;
+    plan.kind === 'failed' || plan.kind === 'drop' ? Math.min(plan.afterDeltas, n) : plan.kind === 'incomplete' ? Math.max(1, Math.ceil(n / 2)) : n;
   let sent = '';
   for (let k = 0; k < limit; k++) {
     const d = deltas[k]!;
     sent += d;
-    emit(due(k), 'response.output_text.delta', { item_id: msgId, output_index: 0, content_index: 0, delta: d, logprobs: [], obfuscation: obfuscation(d, k) });
+    emit(due(k), 'response.output_text.delta', {
+      item_id: msgId,
+      output_index: 0,
+      content_index: 0,
+      delta: d,
+      logprobs: [],
+      obfuscation: obfuscation(d, k),
+    });
   }
   const end = plan.kind === 'complete' ? 1 : due(limit);
 
@@ -238,7 +241,12 @@ export function buildChatStream(b: ChatBase, text: string, usage: Usage, include
     };
     out.push({ at, text: `data: ${JSON.stringify(data)}\n\n` });
   };
-  const c = (delta: Record<string, unknown>, finish: string | null): Record<string, unknown> => ({ index: 0, delta, logprobs: null, finish_reason: finish });
+  const c = (delta: Record<string, unknown>, finish: string | null): Record<string, unknown> => ({
+    index: 0,
+    delta,
+    logprobs: null,
+    finish_reason: finish,
+  });
   chunk(0, [c({ role: 'assistant', content: '', refusal: null }, null)], { obfuscation: obfuscation('', 0) });
   deltas.forEach((d, k) => chunk((k + 1) / (n + 1), [c({ content: d }, null)], { obfuscation: obfuscation(d, k) }));
   chunk(1, [c({}, 'stop')], { obfuscation: obfuscation('', n) });

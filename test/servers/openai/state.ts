@@ -16,7 +16,9 @@ export function createApiState(opts: OpenAIStandInOptions) {
   const requiredScope = opts.requiredScope === undefined ? PLAN_SCOPE : opts.requiredScope;
   const maxBody = opts.maxBodyBytes ?? 64 * 1024 * 1024;
   const limiter = opts.rateLimit ? new RateLimiter(opts.rateLimit) : null;
-  const tokenLimiter = opts.rateLimit?.tokensPerMinute ? new TokenLimiter({ tokensPerMinute: opts.rateLimit.tokensPerMinute, burst: opts.rateLimit.tokenBurst }) : null;
+  const tokenLimiter = opts.rateLimit?.tokensPerMinute
+    ? new TokenLimiter({ tokensPerMinute: opts.rateLimit.tokensPerMinute, burst: opts.rateLimit.tokenBurst })
+    : null;
   const rateHeaders = opts.rateLimit?.rateHeaders ?? true;
   const fileStore = new FileStore();
   const batchStore = opts.batch ? new BatchStore(fileStore, models, opts.batch) : null;
@@ -27,12 +29,42 @@ export function createApiState(opts: OpenAIStandInOptions) {
   const requests: RequestRecord[] = [];
   const faultQueue: Fault[] = [];
   const active = new Set<() => void>();
-  const stats = { responses: 0, completed: 0, imagesReceived: 0, imageBytesReceived: 0, maxInFlight: 0, inFlight: 0, rateLimited: 0, tokensCounted: 0 };
+  const stats = {
+    responses: 0,
+    completed: 0,
+    imagesReceived: 0,
+    imageBytesReceived: 0,
+    maxInFlight: 0,
+    inFlight: 0,
+    rateLimited: 0,
+    tokensCounted: 0,
+  };
 
   const clock: Clock = opts.clock ?? realClock;
   const latencyNow = (): number => Math.max(0, typeof latency.current === 'function' ? latency.current() : latency.current);
 
-  return { opts, clock, active, apiKeys, basePath, expose, faultQueue, latency, latencyNow, limiter, tokenLimiter, rateHeaders, fileStore, batchStore, maxBody, models, requests, requiredScope, stats, structuredOutputs };
+  return {
+    opts,
+    clock,
+    active,
+    apiKeys,
+    basePath,
+    expose,
+    faultQueue,
+    latency,
+    latencyNow,
+    limiter,
+    tokenLimiter,
+    rateHeaders,
+    fileStore,
+    batchStore,
+    maxBody,
+    models,
+    requests,
+    requiredScope,
+    stats,
+    structuredOutputs,
+  };
 }
 
 export type ApiState = ReturnType<typeof createApiState>;

@@ -17,7 +17,8 @@ import {
   unsupportedCapability,
   unsupportedImage,
   apiError,
-  type ApiError } from './errors.ts';
+  type ApiError,
+} from './errors.ts';
 import { strictSchemaProblem } from './schema-gen.ts';
 import type { AnswerRequest, ImageInfo } from './answer.ts';
 
@@ -56,27 +57,109 @@ export interface ValidResponsesRequest {
 }
 
 const RESPONSES_PARAMS = new Set([
-  'background', 'context_management', 'conversation', 'include', 'input', 'instructions', 'max_output_tokens', 'max_tool_calls',
-  'metadata', 'model', 'moderation', 'multi_agent', 'parallel_tool_calls', 'previous_response_id', 'prompt', 'prompt_cache_key',
-  'prompt_cache_options', 'prompt_cache_retention', 'reasoning', 'safety_identifier', 'service_tier', 'store', 'stream',
-  'stream_options', 'temperature', 'text', 'tool_choice', 'tools', 'top_logprobs', 'top_p', 'truncation', 'user',
+  'background',
+  'context_management',
+  'conversation',
+  'include',
+  'input',
+  'instructions',
+  'max_output_tokens',
+  'max_tool_calls',
+  'metadata',
+  'model',
+  'moderation',
+  'multi_agent',
+  'parallel_tool_calls',
+  'previous_response_id',
+  'prompt',
+  'prompt_cache_key',
+  'prompt_cache_options',
+  'prompt_cache_retention',
+  'reasoning',
+  'safety_identifier',
+  'service_tier',
+  'store',
+  'stream',
+  'stream_options',
+  'temperature',
+  'text',
+  'tool_choice',
+  'tools',
+  'top_logprobs',
+  'top_p',
+  'truncation',
+  'user',
 ]);
 
 /** Fields ChatGPT-plan requests must omit (§10.2), checked in this order. */
 export const PLAN_FORBIDDEN = [
-  'background', 'conversation', 'max_output_tokens', 'max_tool_calls', 'metadata', 'moderation', 'multi_agent', 'previous_response_id',
-  'prompt', 'prompt_cache_retention', 'safety_identifier', 'temperature', 'top_logprobs', 'top_p', 'truncation', 'user', 'service_tier',
+  'background',
+  'conversation',
+  'max_output_tokens',
+  'max_tool_calls',
+  'metadata',
+  'moderation',
+  'multi_agent',
+  'previous_response_id',
+  'prompt',
+  'prompt_cache_retention',
+  'safety_identifier',
+  'temperature',
+  'top_logprobs',
+  'top_p',
+  'truncation',
+  'user',
+  'service_tier',
 ] as const;
 
 const PLAN_UNSUPPORTED_TOOLS = new Set([
-  'image_generation', 'file_search', 'code_interpreter', 'computer_use_preview', 'computer_use', 'computer', 'mcp', 'tool_search',
+  'image_generation',
+  'file_search',
+  'code_interpreter',
+  'computer_use_preview',
+  'computer_use',
+  'computer',
+  'mcp',
+  'tool_search',
 ]);
 
 const CHAT_PARAMS = new Set([
-  'messages', 'model', 'audio', 'frequency_penalty', 'function_call', 'functions', 'logit_bias', 'logprobs', 'max_completion_tokens',
-  'max_tokens', 'metadata', 'modalities', 'moderation', 'n', 'parallel_tool_calls', 'prediction', 'presence_penalty', 'prompt_cache_key',
-  'prompt_cache_options', 'prompt_cache_retention', 'reasoning_effort', 'response_format', 'safety_identifier', 'seed', 'service_tier',
-  'stop', 'store', 'stream', 'stream_options', 'temperature', 'tool_choice', 'tools', 'top_logprobs', 'top_p', 'user', 'verbosity',
+  'messages',
+  'model',
+  'audio',
+  'frequency_penalty',
+  'function_call',
+  'functions',
+  'logit_bias',
+  'logprobs',
+  'max_completion_tokens',
+  'max_tokens',
+  'metadata',
+  'modalities',
+  'moderation',
+  'n',
+  'parallel_tool_calls',
+  'prediction',
+  'presence_penalty',
+  'prompt_cache_key',
+  'prompt_cache_options',
+  'prompt_cache_retention',
+  'reasoning_effort',
+  'response_format',
+  'safety_identifier',
+  'seed',
+  'service_tier',
+  'stop',
+  'store',
+  'stream',
+  'stream_options',
+  'temperature',
+  'tool_choice',
+  'tools',
+  'top_logprobs',
+  'top_p',
+  'user',
+  'verbosity',
   'web_search_options',
 ]);
 
@@ -93,7 +176,8 @@ export function validateResponses(body: unknown, ctx: ValidationContext): ValidR
   const plan = ctx.auth === 'oauth';
   if (!isObj(body)) return invalidType('body', 'an object', body);
   for (const k of Object.keys(body)) if (!RESPONSES_PARAMS.has(k)) return unknownParameter(k);
-  if (typeof body.model !== 'string' || !body.model) return body.model === undefined ? missingParameter('model') : invalidType('model', 'a string', body.model);
+  if (typeof body.model !== 'string' || !body.model)
+    return body.model === undefined ? missingParameter('model') : invalidType('model', 'a string', body.model);
 
   if (plan) {
     for (const f of PLAN_FORBIDDEN) if (present(body[f])) return unsupportedCapability(f);
@@ -108,7 +192,13 @@ export function validateResponses(body: unknown, ctx: ValidationContext): ValidR
   const model = findModel(ctx.models, body.model);
 
   // ---- input ----
-  const answer: AnswerRequest = { instructionText: (body.instructions as string | undefined) ?? '', userText: [], images: [], schema: null, jsonMode: false };
+  const answer: AnswerRequest = {
+    instructionText: (body.instructions as string | undefined) ?? '',
+    userText: [],
+    images: [],
+    schema: null,
+    jsonMode: false,
+  };
   const input = body.input;
   if (typeof input === 'string') {
     if (plan) return invalidType('input', 'an array of input items', input);
@@ -130,7 +220,8 @@ export function validateResponses(body: unknown, ctx: ValidationContext): ValidR
     for (let i = 0; i < body.tools.length; i++) {
       const t = body.tools[i];
       if (!isObj(t) || typeof t.type !== 'string') return missingParameter(`tools[${i}].type`);
-      if (plan && PLAN_UNSUPPORTED_TOOLS.has(t.type)) return unsupportedCapability(`tools[${i}]`, `The '${t.type}' tool is unavailable with ChatGPT plan usage.`);
+      if (plan && PLAN_UNSUPPORTED_TOOLS.has(t.type))
+        return unsupportedCapability(`tools[${i}]`, `The '${t.type}' tool is unavailable with ChatGPT plan usage.`);
     }
   }
 
@@ -149,7 +240,9 @@ export function validateResponses(body: unknown, ctx: ValidationContext): ValidR
   if (!model) return modelNotFoundResponses(body.model);
   if (answer.images.length && !acceptsImages(model)) {
     const at = firstImagePath(input);
-    return plan ? unsupportedCapability(at, `Image input is unavailable for '${model.slug}' with ChatGPT plan usage.`) : invalidValue(at, `The model '${model.slug}' does not support image inputs.`);
+    return plan
+      ? unsupportedCapability(at, `Image input is unavailable for '${model.slug}' with ChatGPT plan usage.`)
+      : invalidValue(at, `The model '${model.slug}' does not support image inputs.`);
   }
 
   return {
@@ -166,7 +259,8 @@ function firstImagePath(input: unknown): string {
   if (!Array.isArray(input)) return 'input';
   for (let i = 0; i < input.length; i++) {
     const c = (input[i] as { content?: unknown })?.content;
-    if (Array.isArray(c)) for (let j = 0; j < c.length; j++) if ((c[j] as { type?: unknown })?.type === 'input_image') return `input[${i}].content[${j}]`;
+    if (Array.isArray(c))
+      for (let j = 0; j < c.length; j++) if ((c[j] as { type?: unknown })?.type === 'input_image') return `input[${i}].content[${j}]`;
   }
   return 'input';
 }
@@ -184,7 +278,10 @@ function inputItem(item: unknown, path: string, plan: boolean, answer: AnswerReq
     return invalidValue(`${path}.role`, `Invalid value: '${String(role)}'. Supported values are: 'user', 'assistant', 'system', and 'developer'.`);
   }
   if (plan && role === 'system') {
-    return unsupportedCapability(`${path}.role`, "System messages are unavailable with ChatGPT plan usage; use 'instructions' or a developer message.");
+    return unsupportedCapability(
+      `${path}.role`,
+      "System messages are unavailable with ChatGPT plan usage; use 'instructions' or a developer message.",
+    );
   }
   const sink = (text: string): void => {
     if (role === 'system' || role === 'developer') answer.instructionText += `\n${text}`;
@@ -205,7 +302,8 @@ function inputItem(item: unknown, path: string, plan: boolean, answer: AnswerReq
       case 'output_text':
       case 'refusal': {
         const t = p.type === 'refusal' ? p.refusal : p.text;
-        if (typeof t !== 'string') return t === undefined ? missingParameter(`${pp}.${p.type === 'refusal' ? 'refusal' : 'text'}`) : invalidType(`${pp}.text`, 'a string', t);
+        if (typeof t !== 'string')
+          return t === undefined ? missingParameter(`${pp}.${p.type === 'refusal' ? 'refusal' : 'text'}`) : invalidType(`${pp}.text`, 'a string', t);
         if (p.type === 'input_text') sink(t);
         break;
       }
@@ -268,15 +366,20 @@ function responseFormat(
       answer.jsonMode = true;
       return { format: fmt };
     case 'json_schema': {
-      if (!ctx.structuredOutputs) return plan ? unsupportedCapability(path, 'Structured Outputs are unavailable with ChatGPT plan usage.') : jsonSchemaUnsupported(path);
+      if (!ctx.structuredOutputs)
+        return plan ? unsupportedCapability(path, 'Structured Outputs are unavailable with ChatGPT plan usage.') : jsonSchemaUnsupported(path);
       const holder = chat ? fmt.json_schema : fmt;
       const hp = chat ? `${path}.json_schema` : path;
       if (!isObj(holder)) return holder === undefined ? missingParameter(hp) : invalidType(hp, 'an object', holder);
       if (typeof holder.name !== 'string') return missingParameter(`${hp}.name`);
       if (!/^[a-zA-Z0-9_-]{1,64}$/.test(holder.name)) {
-        return invalidValue(`${hp}.name`, `Invalid '${hp}.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`);
+        return invalidValue(
+          `${hp}.name`,
+          `Invalid '${hp}.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`,
+        );
       }
-      if (!isObj(holder.schema)) return holder.schema === undefined ? missingParameter(`${hp}.schema`) : invalidType(`${hp}.schema`, 'an object', holder.schema);
+      if (!isObj(holder.schema))
+        return holder.schema === undefined ? missingParameter(`${hp}.schema`) : invalidType(`${hp}.schema`, 'an object', holder.schema);
       if (holder.strict === true) {
         const problem = strictSchemaProblem(holder.schema);
         if (problem) return invalidSchema(holder.name, problem[0], problem[1], `${hp}.schema`);
@@ -305,7 +408,8 @@ export function validateChat(body: unknown, ctx: ValidationContext): ValidChatRe
   if (typeof body.model !== 'string') return invalidType('model', 'a string', body.model);
   if (body.messages === undefined) return missingParameter('messages');
   if (!Array.isArray(body.messages)) return invalidType('messages', 'an array', body.messages);
-  if (body.messages.length === 0) return invalidValue('messages', "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.");
+  if (body.messages.length === 0)
+    return invalidValue('messages', "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.");
 
   const answer: AnswerRequest = { instructionText: '', userText: [], images: [], schema: null, jsonMode: false };
   for (let i = 0; i < body.messages.length; i++) {
@@ -313,7 +417,10 @@ export function validateChat(body: unknown, ctx: ValidationContext): ValidChatRe
     const mp = `messages[${i}]`;
     if (!isObj(m)) return invalidType(mp, 'an object', m);
     if (!['system', 'developer', 'user', 'assistant', 'tool', 'function'].includes(String(m.role))) {
-      return invalidValue(`${mp}.role`, `Invalid value: '${String(m.role)}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`);
+      return invalidValue(
+        `${mp}.role`,
+        `Invalid value: '${String(m.role)}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`,
+      );
     }
     const sink = (t: string): void => {
       if (m.role === 'system' || m.role === 'developer') answer.instructionText += `${answer.instructionText ? '\n' : ''}${t}`;
@@ -329,13 +436,20 @@ export function validateChat(body: unknown, ctx: ValidationContext): ValidChatRe
           if (typeof p.text !== 'string') return missingParameter(`${pp}.text`);
           sink(p.text);
         } else if (p.type === 'image_url') {
-          if (m.role !== 'user') return invalidValue(`${pp}.type`, `Image URLs are only allowed for messages with role 'user', but this message with role '${String(m.role)}' contains an image URL.`);
+          if (m.role !== 'user')
+            return invalidValue(
+              `${pp}.type`,
+              `Image URLs are only allowed for messages with role 'user', but this message with role '${String(m.role)}' contains an image URL.`,
+            );
           if (!isObj(p.image_url)) return missingParameter(`${pp}.image_url`);
           const r = checkImage(p.image_url.url, `${pp}.image_url.url`, ctx, true, String(p.image_url.detail ?? 'auto'));
           if ('status' in r) return r;
           answer.images.push(r);
         } else if (p.type !== 'input_audio' && p.type !== 'file' && p.type !== 'refusal') {
-          return invalidValue(`${pp}.type`, `Invalid value: '${String(p.type)}'. Supported values are: 'text', 'image_url', 'input_audio', 'refusal', and 'file'.`);
+          return invalidValue(
+            `${pp}.type`,
+            `Invalid value: '${String(p.type)}'. Supported values are: 'text', 'image_url', 'input_audio', 'refusal', and 'file'.`,
+          );
         }
       }
     } else if (m.role !== 'assistant') {

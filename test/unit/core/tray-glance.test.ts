@@ -14,7 +14,20 @@ function state(minutesLeft: number, renewsInMinutes: number | null): AppState {
   const glance = accountGlance({ status: 'signed_in', expiresAt, renewsAt }, NOW, DEFAULT_SETTINGS.expiryWarningMinutes * MIN);
   return {
     app: { name: 'Loupe', version: '1.0.0', platform: 'linux', dev: false, testIssuer: null },
-    accounts: [{ id: 'a1', kind: 'chatgpt', label: 'me@example.com', email: 'me@example.com', status: 'signed_in', expiresAt, renewsAt, glance, planUsage: true, active: true }],
+    accounts: [
+      {
+        id: 'a1',
+        kind: 'chatgpt',
+        label: 'me@example.com',
+        email: 'me@example.com',
+        status: 'signed_in',
+        expiresAt,
+        renewsAt,
+        glance,
+        planUsage: true,
+        active: true,
+      },
+    ],
     account: {
       id: 'a1',
       kind: 'chatgpt',

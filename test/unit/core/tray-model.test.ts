@@ -107,9 +107,42 @@ describe('trayModel', () => {
     const state: AppState = {
       ...signedIn(42),
       accounts: [
-        { id: 'a1', kind: 'chatgpt', label: 'name@example.com', email: 'name@example.com', status: 'signed_in', expiresAt: NOW + 42 * 60_000, renewsAt: null, glance: 'fine', planUsage: true, active: true },
-        { id: 'a2', kind: 'api_key', label: 'Work key', email: null, status: 'signed_in', expiresAt: null, renewsAt: null, glance: 'fine', planUsage: false, active: false },
-        { id: 'a3', kind: 'custom', label: 'Gateway', email: null, status: 'needs_sign_in', expiresAt: null, renewsAt: null, glance: 'needs_sign_in', planUsage: false, active: false },
+        {
+          id: 'a1',
+          kind: 'chatgpt',
+          label: 'name@example.com',
+          email: 'name@example.com',
+          status: 'signed_in',
+          expiresAt: NOW + 42 * 60_000,
+          renewsAt: null,
+          glance: 'fine',
+          planUsage: true,
+          active: true,
+        },
+        {
+          id: 'a2',
+          kind: 'api_key',
+          label: 'Work key',
+          email: null,
+          status: 'signed_in',
+          expiresAt: null,
+          renewsAt: null,
+          glance: 'fine',
+          planUsage: false,
+          active: false,
+        },
+        {
+          id: 'a3',
+          kind: 'custom',
+          label: 'Gateway',
+          email: null,
+          status: 'needs_sign_in',
+          expiresAt: null,
+          renewsAt: null,
+          glance: 'needs_sign_in',
+          planUsage: false,
+          active: false,
+        },
       ],
     };
     const submenu = trayModel(state, NOW).menu.find((i) => i.type === 'submenu');
@@ -123,7 +156,10 @@ describe('trayModel', () => {
 
   it('shows "Analysing 12 / 94" while a job runs', () => {
     const job = (status: 'running' | 'done', done: number, total: number) =>
-      ({ status, counts: { total, done, failed: 0, skipped: 0, pending: total - done, inFlight: 0, unparsed: 0 } }) as AppState['analysis']['jobs'][number];
+      ({
+        status,
+        counts: { total, done, failed: 0, skipped: 0, pending: total - done, inFlight: 0, unparsed: 0 },
+      }) as AppState['analysis']['jobs'][number];
     const state: AppState = { ...signedIn(42), analysis: { ...base.analysis, jobs: [job('running', 12, 94), job('done', 5, 5)] } };
     expect(analysisProgress(state)).toEqual({ done: 12, total: 94 });
     const model = trayModel(state, NOW);

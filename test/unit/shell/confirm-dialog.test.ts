@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { confirmDialogOptions, createConfirm } from '../../../electron/shell/confirm-dialog';
 
-const question = { title: 'Send your API key?', message: 'Loupe will send your key to another server.', detail: 'Only if you trust it.', confirmLabel: 'Send', origins: ['https://llm.example.com'] };
+const question = {
+  title: 'Send your API key?',
+  message: 'Loupe will send your key to another server.',
+  detail: 'Only if you trust it.',
+  confirmLabel: 'Send',
+  origins: ['https://llm.example.com'],
+};
 
 describe('confirm dialog', () => {
   it('makes Cancel the default and the cancel answer, and names the origins', () => {
@@ -17,10 +23,10 @@ describe('confirm dialog', () => {
     const shown: unknown[][] = [];
     const confirm = createConfirm(
       {
-        showMessageBox: (async (...args: unknown[]) => {
+        showMessageBox: async (...args: unknown[]) => {
           shown.push(args);
           return { response: answers.shift()!, checkboxChecked: false };
-        }),
+        },
       },
       () => null,
     );

@@ -10,15 +10,27 @@ describe('image backend choice', () => {
   });
 
   it("refuses sharp's native Linux packages and nothing else", () => {
-    for (const name of ['@img/sharp-linux-x64/sharp.node', '@img/sharp-linuxmusl-arm64/sharp.node', '@img/sharp-libvips-linux-x64/package', '@img/sharp-linux-arm64']) {
+    for (const name of [
+      '@img/sharp-linux-x64/sharp.node',
+      '@img/sharp-linuxmusl-arm64/sharp.node',
+      '@img/sharp-libvips-linux-x64/package',
+      '@img/sharp-linux-arm64',
+    ]) {
       expect(isNativeLinuxSharp(name), name).toBe(true);
     }
-    for (const name of ['@img/sharp-wasm32/sharp.node', '@img/sharp-darwin-arm64/sharp.node', '@img/sharp-win32-x64/sharp.node', 'sharp', '@img/colour', 'linux']) {
+    for (const name of [
+      '@img/sharp-wasm32/sharp.node',
+      '@img/sharp-darwin-arm64/sharp.node',
+      '@img/sharp-win32-x64/sharp.node',
+      'sharp',
+      '@img/colour',
+      'linux',
+    ]) {
       expect(isNativeLinuxSharp(name), name).toBe(false);
     }
   });
 
-  it("reads what sharp loaded from its versions", () => {
+  it('reads what sharp loaded from its versions', () => {
     expect(loadedImageBackend({ vips: '8.18.7', emscripten: '6.0.10' })).toBe('wasm');
     expect(loadedImageBackend({ vips: '8.18.7' })).toBe('native');
   });

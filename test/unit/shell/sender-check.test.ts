@@ -15,12 +15,17 @@ describe('isTrustedSender', () => {
   it('rejects a sub-frame even on the app origin', () => {
     expect(isTrustedSender(event(APP_WC, { url: 'app://loupe/index.html', parent: mainFrame('app://loupe/') }), APP_WC)).toBe(false);
   });
-  it.each(['https://evil.example/', 'file:///etc/passwd', 'app://evil/index.html', 'http://127.0.0.1:5178/', 'app://loupe.evil/x', 'about:blank', 'not a url'])(
-    'rejects a foreign origin %s',
-    (url) => {
-      expect(isTrustedSender(event(APP_WC, mainFrame(url)), APP_WC)).toBe(false);
-    },
-  );
+  it.each([
+    'https://evil.example/',
+    'file:///etc/passwd',
+    'app://evil/index.html',
+    'http://127.0.0.1:5178/',
+    'app://loupe.evil/x',
+    'about:blank',
+    'not a url',
+  ])('rejects a foreign origin %s', (url) => {
+    expect(isTrustedSender(event(APP_WC, mainFrame(url)), APP_WC)).toBe(false);
+  });
   it('fails closed when senderFrame is null', () => {
     expect(isTrustedSender(event(APP_WC, null), APP_WC)).toBe(false);
   });

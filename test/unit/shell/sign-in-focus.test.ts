@@ -18,8 +18,13 @@ describe('signInJustSucceeded', () => {
   it('watchSignIn fires once per successful attempt', () => {
     const listeners: Array<(s: AppState) => void> = [];
     let fired = 0;
-    watchSignIn(() => state('idle', 'signed_out'), (l) => (listeners.push(l), () => {}), () => fired++);
-    for (const s of [state('waiting', 'signed_out'), state('finishing', 'signed_out'), state('idle', 'signed_in'), state('idle', 'signed_in')]) listeners[0]!(s);
+    watchSignIn(
+      () => state('idle', 'signed_out'),
+      (l) => (listeners.push(l), () => {}),
+      () => fired++,
+    );
+    for (const s of [state('waiting', 'signed_out'), state('finishing', 'signed_out'), state('idle', 'signed_in'), state('idle', 'signed_in')])
+      listeners[0]!(s);
     expect(fired).toBe(1);
   });
 });

@@ -36,7 +36,8 @@ export class CapabilityMemory {
       if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
         for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
           const v = value as Partial<Verdict> | null;
-          if (v && typeof v.structuredOutputs === 'boolean' && typeof v.checkedAt === 'number') this.#verdicts[key] = { structuredOutputs: v.structuredOutputs, checkedAt: v.checkedAt };
+          if (v && typeof v.structuredOutputs === 'boolean' && typeof v.checkedAt === 'number')
+            this.#verdicts[key] = { structuredOutputs: v.structuredOutputs, checkedAt: v.checkedAt };
         }
       }
     } catch {
@@ -64,7 +65,10 @@ export class CapabilityMemory {
       const pending = this.#probes.get(key);
       if (!pending) {
         let release!: () => void;
-        this.#probes.set(key, new Promise<void>((resolve) => (release = resolve)).finally(() => this.#probes.delete(key)));
+        this.#probes.set(
+          key,
+          new Promise<void>((resolve) => (release = resolve)).finally(() => this.#probes.delete(key)),
+        );
         this.#releases.set(key, release);
         return { structured: true, probe: true };
       }

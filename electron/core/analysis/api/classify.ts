@@ -52,7 +52,10 @@ export function classifyHttpError(
     });
   }
   if (apiCode === 'subscription_sharing_user_not_eligible') {
-    return new AnalysisError('not_eligible', `ChatGPT plan usage isn’t available for this account, workspace or policy${at}.`, { ...base, disposition: 'stop_job' });
+    return new AnalysisError('not_eligible', `ChatGPT plan usage isn’t available for this account, workspace or policy${at}.`, {
+      ...base,
+      disposition: 'stop_job',
+    });
   }
   if (apiCode === 'subscription_sharing_client_not_enabled') {
     return new AnalysisError('forbidden', `Loupe isn’t enabled for ChatGPT plan usage on this account${at}.`, { ...base, disposition: 'stop_job' });
@@ -66,10 +69,16 @@ export function classifyHttpError(
     });
   }
   if (apiCode === 'model_not_found') {
-    return new AnalysisError('model_not_found', `The model isn’t available to this account. Choose a model from the list${at}.`, { ...base, disposition: 'stop_job' });
+    return new AnalysisError('model_not_found', `The model isn’t available to this account. Choose a model from the list${at}.`, {
+      ...base,
+      disposition: 'stop_job',
+    });
   }
   if (apiCode === 'invalid_json_schema') {
-    return new AnalysisError('invalid_schema', `The API refused the output schema${at}. Check the custom schema.`, { ...base, disposition: 'stop_job' });
+    return new AnalysisError('invalid_schema', `The API refused the output schema${at}. Check the custom schema.`, {
+      ...base,
+      disposition: 'stop_job',
+    });
   }
   if (status === 401) {
     return new AnalysisError('unauthorized', `The API did not accept your ChatGPT session. Sign in again, then resume the job${at}.`, {
@@ -110,7 +119,12 @@ export function refusesStructuredOutput(error: AnalysisError): boolean {
 }
 
 /** `response.failed` / `error` events: the stream opened with 200, then the server gave up. */
-export function classifyStreamFailure(code: string | undefined, param: string | undefined, requestId: string | undefined, partialText: string): AnalysisError {
+export function classifyStreamFailure(
+  code: string | undefined,
+  param: string | undefined,
+  requestId: string | undefined,
+  partialText: string,
+): AnalysisError {
   const apiCode = canonicalCode(code);
   const base: Omit<ErrorDetails, 'disposition'> = { status: 200, partialText };
   if (apiCode) base.apiCode = apiCode;
@@ -126,14 +140,21 @@ export function classifyStreamFailure(code: string | undefined, param: string | 
     case 'subscription_sharing_client_not_enabled':
     case 'chatpass_v2_scope_not_authorized':
     case 'chatpass_v2_invalid_authorization_context':
-      return new AnalysisError(apiCode === 'insufficient_quota' ? 'insufficient_quota' : 'forbidden', `The API stopped answering for this account${at}.`, {
-        ...base,
-        disposition: 'stop_job',
-      });
+      return new AnalysisError(
+        apiCode === 'insufficient_quota' ? 'insufficient_quota' : 'forbidden',
+        `The API stopped answering for this account${at}.`,
+        {
+          ...base,
+          disposition: 'stop_job',
+        },
+      );
     case 'rate_limit_exceeded':
       return new AnalysisError('rate_limited', `The API is limiting how fast Loupe may send photos${at}.`, { ...base, disposition: 'rate_limit' });
     case 'subscription_sharing_unsupported_capability':
-      return new AnalysisError('unsupported_capability', `The model can’t accept part of the request with ChatGPT plan usage${at}.`, { ...base, disposition: 'stop_job' });
+      return new AnalysisError('unsupported_capability', `The model can’t accept part of the request with ChatGPT plan usage${at}.`, {
+        ...base,
+        disposition: 'stop_job',
+      });
     case 'invalid_prompt':
     case 'invalid_image':
     case 'invalid_image_format':
@@ -176,7 +197,12 @@ export function classifySdkError(error: unknown, inStream: boolean, partialText:
     if (error.status !== undefined) {
       const status = error.status as number;
       const headers = error.headers as { get(name: string): string | null } | undefined;
-      return classifyHttpError(status, error.error as { code?: string; param?: string; type?: string } | undefined, headers, error.requestID ?? requestId);
+      return classifyHttpError(
+        status,
+        error.error as { code?: string; param?: string; type?: string } | undefined,
+        headers,
+        error.requestID ?? requestId,
+      );
     }
     // The SDK throws on an SSE event whose data carries `error` (the nested `error` event shape).
     const body = error.error as { code?: string; param?: string } | undefined;
@@ -195,7 +221,13 @@ export function classifySdkError(error: unknown, inStream: boolean, partialText:
  */
 function isOwnFault(error: unknown): boolean {
   if (error instanceof APIError) return false;
-  return error instanceof RangeError || error instanceof ReferenceError || error instanceof EvalError || error instanceof URIError || error instanceof LoupeError;
+  return (
+    error instanceof RangeError ||
+    error instanceof ReferenceError ||
+    error instanceof EvalError ||
+    error instanceof URIError ||
+    error instanceof LoupeError
+  );
 }
 
 /**
@@ -207,8 +239,11 @@ function isOwnFault(error: unknown): boolean {
 export function classifySessionError(error: unknown): AnalysisError {
   if (error instanceof AnalysisError) return error;
   if (error instanceof LoupeError) {
-    if (error.options.retryable) return new AnalysisError(error.code, `${error.message} Resume the job once the session is back.`, { disposition: 'stop_job' });
-    return new AnalysisError('signed_out', `${error.message} The job will continue where it stopped once you resume it.`, { disposition: 'stop_job' });
+    if (error.options.retryable)
+      return new AnalysisError(error.code, `${error.message} Resume the job once the session is back.`, { disposition: 'stop_job' });
+    return new AnalysisError('signed_out', `${error.message} The job will continue where it stopped once you resume it.`, {
+      disposition: 'stop_job',
+    });
   }
   return new AnalysisError('signed_out', 'Loupe has no usable ChatGPT session. Sign in, then resume the job.', { disposition: 'stop_job' });
 }

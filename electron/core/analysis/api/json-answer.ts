@@ -17,7 +17,13 @@ export function compileValidator(schema: Record<string, unknown>): Validator {
     // The answer is the model's: its keys can be anything, of any length, so what is quoted is bounded.
     const issues = result.error.issues.slice(0, 5).map((issue) => {
       const where = issue.path.length ? fieldPath(issue.path) : '(top level)';
-      const what = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, 3).map((k) => `“${quoteKey(k)}”`).join(', ')}${issue.keys.length > 3 ? ` and ${issue.keys.length - 3} more` : ''}` : bounded(issue.message, 160);
+      const what =
+        issue.code === 'unrecognized_keys'
+          ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys
+              .slice(0, 3)
+              .map((k) => `“${quoteKey(k)}”`)
+              .join(', ')}${issue.keys.length > 3 ? ` and ${issue.keys.length - 3} more` : ''}`
+          : bounded(issue.message, 160);
       return `${where}: ${what}`;
     });
     const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
@@ -82,7 +88,8 @@ export function readAnswer(text: string, validate: Validator | null): ReadAnswer
   if (!validate) return {};
   const parsed = parseJsonAnswer(text);
   if ('error' in parsed) return { parseError: parsed.error };
-  if (jsonDepth(parsed.value) > MAX_ANSWER_DEPTH) return { parseError: `The answer is nested deeper than ${MAX_ANSWER_DEPTH} levels, more than Loupe checks.` };
+  if (jsonDepth(parsed.value) > MAX_ANSWER_DEPTH)
+    return { parseError: `The answer is nested deeper than ${MAX_ANSWER_DEPTH} levels, more than Loupe checks.` };
   const problem = validate(parsed.value);
   return problem ? { parseError: problem } : { parsed: parsed.value };
 }

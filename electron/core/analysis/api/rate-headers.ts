@@ -26,7 +26,7 @@ type HeaderSource = { get(name: string): string | null } | undefined | null;
 /** Waits longer than this are not believed: a bogus header must not park a job for hours. */
 const MAX_HINT_MS = 10 * 60_000;
 
-const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ns: 1e-6 };
+const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, µs: 1e-3, μs: 1e-3, ns: 1e-6 };
 
 /** Go's `time.Duration.String()` form, e.g. "1h2m3.5s", "6m0s", "20ms". Undefined when it isn't one. */
 export function parseGoDuration(text: string): number | undefined {

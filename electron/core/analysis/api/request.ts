@@ -169,7 +169,10 @@ export class AnalysisClient {
                 role: 'user',
                 content: [
                   { type: 'text', text: preset.prompt },
-                  { type: 'image_url', image_url: { url: `data:${call.image.mime};base64,${call.image.data.toString('base64')}`, detail: call.detail } },
+                  {
+                    type: 'image_url',
+                    image_url: { url: `data:${call.image.mime};base64,${call.image.data.toString('base64')}`, detail: call.detail },
+                  },
                 ],
               },
             ],
@@ -242,7 +245,11 @@ export class AnalysisClient {
             text += event.delta;
             if (text.length > maxText) {
               stream.controller.abort();
-              throw new AnalysisError('response_too_large', 'The answer was longer than Loupe accepts.', { disposition: 'fail_item', partialText: text.slice(0, maxText), ...(requestId ? { requestId } : {}) });
+              throw new AnalysisError('response_too_large', 'The answer was longer than Loupe accepts.', {
+                disposition: 'fail_item',
+                partialText: text.slice(0, maxText),
+                ...(requestId ? { requestId } : {}),
+              });
             }
             break;
           case 'response.output_item.done':
@@ -257,11 +264,15 @@ export class AnalysisClient {
             throw classifyStreamFailure(event.response.error?.code ?? undefined, undefined, requestId, text);
           case 'response.incomplete':
             stream.controller.abort();
-            throw new AnalysisError('response_incomplete', `The model stopped before finishing (${event.response.incomplete_details?.reason ?? 'no reason given'}).`, {
-              disposition: 'backoff',
-              partialText: text,
-              ...(requestId ? { requestId } : {}),
-            });
+            throw new AnalysisError(
+              'response_incomplete',
+              `The model stopped before finishing (${event.response.incomplete_details?.reason ?? 'no reason given'}).`,
+              {
+                disposition: 'backoff',
+                partialText: text,
+                ...(requestId ? { requestId } : {}),
+              },
+            );
           case 'error':
             stream.controller.abort();
             throw classifyStreamFailure(event.code ?? undefined, event.param ?? undefined, requestId, text);

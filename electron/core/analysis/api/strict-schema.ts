@@ -19,12 +19,64 @@ export interface NormalisedSchema {
 
 const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
 /** Keywords strict mode rejects that only restate or annotate: dropped with a note. */
-const DROPPED = new Set(['$schema', '$id', '$comment', 'default', 'examples', 'minLength', 'maxLength', 'uniqueItems', 'minProperties', 'maxProperties', 'readOnly', 'writeOnly', 'deprecated', 'contentMediaType', 'contentEncoding']);
+const DROPPED = new Set([
+  '$schema',
+  '$id',
+  '$comment',
+  'default',
+  'examples',
+  'minLength',
+  'maxLength',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+  'readOnly',
+  'writeOnly',
+  'deprecated',
+  'contentMediaType',
+  'contentEncoding',
+]);
 /** Constructs strict mode can't express. */
-const REFUSED = new Set(['allOf', 'not', 'if', 'then', 'else', 'patternProperties', 'dependentRequired', 'dependentSchemas', 'unevaluatedProperties', 'unevaluatedItems', 'prefixItems', 'contains', 'propertyNames', 'additionalItems']);
+const REFUSED = new Set([
+  'allOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'patternProperties',
+  'dependentRequired',
+  'dependentSchemas',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'prefixItems',
+  'contains',
+  'propertyNames',
+  'additionalItems',
+]);
 const KNOWN = new Set([
-  'type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const', 'anyOf', 'oneOf', '$ref', '$defs', 'definitions',
-  'description', 'title', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems', 'pattern', 'format',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'enum',
+  'const',
+  'anyOf',
+  'oneOf',
+  '$ref',
+  '$defs',
+  'definitions',
+  'description',
+  'title',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minItems',
+  'maxItems',
+  'pattern',
+  'format',
 ]);
 
 const MAX_DEPTH = 10;
@@ -49,7 +101,9 @@ export function quote(text: string, max = MAX_QUOTED): string {
 }
 
 function refuse(path: string, message: string): never {
-  throw new LoupeError('invalid_schema', path ? `Schema problem at “${quote(path)}”: ${message}` : `Schema problem: ${message}`, { field: 'customSchema' });
+  throw new LoupeError('invalid_schema', path ? `Schema problem at “${quote(path)}”: ${message}` : `Schema problem: ${message}`, {
+    field: 'customSchema',
+  });
 }
 
 /**
@@ -137,7 +191,10 @@ function checkRefs(root: JsonSchema): void {
   // No loop of references that never reaches a property or an item.
   const edges = (key: string, schema: JsonSchema): string[] => unguardedRefs(schema).map((ref) => refTarget(root, ref, key).key);
   const state = new Map<string, 'open' | 'done'>();
-  const targets: Array<[string, JsonSchema]> = [['#', root], ...(isObject(root.$defs) ? Object.entries(root.$defs).map(([n, s]) => [`#/$defs/${n}`, s as JsonSchema] as [string, JsonSchema]) : [])];
+  const targets: Array<[string, JsonSchema]> = [
+    ['#', root],
+    ...(isObject(root.$defs) ? Object.entries(root.$defs).map(([n, s]) => [`#/$defs/${n}`, s as JsonSchema] as [string, JsonSchema]) : []),
+  ];
   for (const [start, startSchema] of targets) {
     if (state.has(start)) continue;
     // Iterative depth-first search; `trail` is the current chain of references.
@@ -208,10 +265,12 @@ class Normaliser {
       delete out.oneOf;
       this.changes.push(`Changed “oneOf” to “anyOf” at ${quote(path) || 'the top level'}.`);
     }
-    if ('$ref' in out && (typeof out.$ref !== 'string' || !out.$ref.startsWith('#'))) refuse(path, 'only local “$ref”s (starting with “#”) are allowed.');
+    if ('$ref' in out && (typeof out.$ref !== 'string' || !out.$ref.startsWith('#')))
+      refuse(path, 'only local “$ref”s (starting with “#”) are allowed.');
 
     let types = typesOf(out);
-    if (out.type !== undefined && (types.length === 0 || types.length !== (Array.isArray(out.type) ? out.type.length : 1))) refuse(path, '“type” must be a type name or a list of them.');
+    if (out.type !== undefined && (types.length === 0 || types.length !== (Array.isArray(out.type) ? out.type.length : 1)))
+      refuse(path, '“type” must be a type name or a list of them.');
     for (const t of types) if (!TYPES.has(t)) refuse(path, `unknown type “${quote(t)}”.`);
     if (!types.length && isObject(out.properties)) {
       out.type = 'object';
@@ -248,7 +307,7 @@ class Normaliser {
   private object(out: JsonSchema, path: string, depth: number): void {
     const where = quote(path) || 'the top level';
     if (out.properties !== undefined && !isObject(out.properties)) refuse(path, '“properties” must be an object.');
-    const properties = (out.properties) ?? {};
+    const properties = out.properties ?? {};
     if (isObject(out.additionalProperties)) {
       refuse(path, 'objects with free-form keys (“additionalProperties” as a schema) aren’t supported; list the keys under “properties”.');
     }
@@ -256,9 +315,11 @@ class Normaliser {
       if (out.additionalProperties === true) this.changes.push(`Set “additionalProperties” to false at ${where}.`);
       out.additionalProperties = false;
     }
-    if (out.required !== undefined && (!Array.isArray(out.required) || out.required.some((r) => typeof r !== 'string'))) refuse(path, '“required” must be a list of property names.');
+    if (out.required !== undefined && (!Array.isArray(out.required) || out.required.some((r) => typeof r !== 'string')))
+      refuse(path, '“required” must be a list of property names.');
     const required = new Set((out.required as string[] | undefined) ?? []);
-    for (const name of required) if (!Object.hasOwn(properties, name)) refuse(path, `“required” names “${quote(name)}”, which isn’t under “properties”.`);
+    for (const name of required)
+      if (!Object.hasOwn(properties, name)) refuse(path, `“required” names “${quote(name)}”, which isn’t under “properties”.`);
     const next: JsonSchema = {};
     for (const [name, schema] of Object.entries(properties)) {
       this.properties++;

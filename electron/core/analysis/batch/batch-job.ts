@@ -75,7 +75,10 @@ export class BatchJob {
    */
   async submit(lines: BatchLine[] | Array<{ customIds: string[]; content: string | Blob }>, signal?: AbortSignal): Promise<void> {
     if (this.#state.parts.length === 0) {
-      const files = lines.length && 'customId' in lines[0]! ? splitIntoFiles(lines as BatchLine[], this.deps.limits) : (lines as Array<{ customIds: string[]; content: string | Blob }>);
+      const files =
+        lines.length && 'customId' in lines[0]!
+          ? splitIntoFiles(lines as BatchLine[], this.deps.limits)
+          : (lines as Array<{ customIds: string[]; content: string | Blob }>);
       for (const [index, file] of files.entries()) {
         const fileId = await this.deps.api.uploadJsonl(`loupe-${this.deps.jobId}-${index + 1}.jsonl`, file.content, signal);
         this.#state.parts.push({ customIds: file.customIds, fileId });
@@ -92,7 +95,11 @@ export class BatchJob {
   }
 
   /** Polls until every batch has ended, reporting each line once. Resolves when all parts are collected. */
-  async run(report: (outcome: LineOutcome) => Promise<void>, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<void> {
+  async run(
+    report: (outcome: LineOutcome) => Promise<void>,
+    signal?: AbortSignal,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<void> {
     let wait = this.deps.pollMs ?? 10_000;
     const maxWait = this.deps.maxPollMs ?? 5 * 60_000;
     for (;;) {
@@ -151,7 +158,11 @@ export class BatchJob {
       const text = await this.deps.api.content(fileId, signal);
       for (const raw of text.split('\n')) {
         if (!raw.trim()) continue;
-        let line: { custom_id?: string; response?: { status_code?: number; request_id?: string; body?: unknown } | null; error?: { code?: string; message?: string } | null };
+        let line: {
+          custom_id?: string;
+          response?: { status_code?: number; request_id?: string; body?: unknown } | null;
+          error?: { code?: string; message?: string } | null;
+        };
         try {
           line = JSON.parse(raw) as typeof line;
         } catch {
@@ -173,11 +184,19 @@ export class BatchJob {
             ? `The Batch API refused the batch${batch.errors?.data?.[0]?.message ? `: ${batch.errors.data[0].message}` : '.'}`
             : 'The batch finished without an answer for this photo.';
     for (const customId of part.customIds) {
-      if (!seen.has(customId)) await report({ customId, ok: false, error: new AnalysisError(batch.status === 'cancelled' ? 'cancelled' : 'batch_incomplete', why, { disposition: 'fail_item' }) });
+      if (!seen.has(customId))
+        await report({
+          customId,
+          ok: false,
+          error: new AnalysisError(batch.status === 'cancelled' ? 'cancelled' : 'batch_incomplete', why, { disposition: 'fail_item' }),
+        });
     }
   }
 
-  #outcome(customId: string, line: { response?: { status_code?: number; request_id?: string; body?: unknown } | null; error?: { code?: string; message?: string } | null }): LineOutcome {
+  #outcome(
+    customId: string,
+    line: { response?: { status_code?: number; request_id?: string; body?: unknown } | null; error?: { code?: string; message?: string } | null },
+  ): LineOutcome {
     const status = line.response?.status_code ?? 0;
     const requestId = line.response?.request_id;
     if (line.error || status !== 200) {
@@ -185,12 +204,16 @@ export class BatchJob {
       return {
         customId,
         ok: false,
-        error: new AnalysisError(status >= 500 || !status ? 'server_error' : 'invalid_request', apiError?.message ?? line.error?.message ?? `The Batch API answered ${status} for this photo.`, {
-          disposition: 'fail_item',
-          status,
-          ...(requestId ? { requestId } : {}),
-          ...(apiError?.code || line.error?.code ? { apiCode: (apiError?.code ?? line.error?.code)! } : {}),
-        }),
+        error: new AnalysisError(
+          status >= 500 || !status ? 'server_error' : 'invalid_request',
+          apiError?.message ?? line.error?.message ?? `The Batch API answered ${status} for this photo.`,
+          {
+            disposition: 'fail_item',
+            status,
+            ...(requestId ? { requestId } : {}),
+            ...(apiError?.code || line.error?.code ? { apiCode: (apiError?.code ?? line.error?.code)! } : {}),
+          },
+        ),
       };
     }
     const body = line.response!.body as {
@@ -205,7 +228,14 @@ export class BatchJob {
       .map((part) => (part.type === 'output_text' ? (part.text ?? '') : ''))
       .join('');
     if (body.status && body.status !== 'completed') {
-      return { customId, ok: false, error: new AnalysisError('response_incomplete', `The model did not finish this photo (${body.status}).`, { disposition: 'fail_item', partialText: text }) };
+      return {
+        customId,
+        ok: false,
+        error: new AnalysisError('response_incomplete', `The model did not finish this photo (${body.status}).`, {
+          disposition: 'fail_item',
+          partialText: text,
+        }),
+      };
     }
     const answer = readAnswer(text, this.deps.validate);
     const response: AnalysisResponse = {

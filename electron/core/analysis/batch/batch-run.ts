@@ -66,7 +66,9 @@ export class BatchRun {
         if (this.ctx.disposing()) this.#halt('paused');
         else {
           this.#halt('cancelled');
-          void this.#batch?.cancel().catch((error: unknown) => this.ctx.log.warn('could not cancel a batch', { job: job.id, code: (error as AnalysisError).code }));
+          void this.#batch
+            ?.cancel()
+            .catch((error: unknown) => this.ctx.log.warn('could not cancel a batch', { job: job.id, code: (error as AnalysisError).code }));
         }
       },
       // Retried photos go into the next batch round, after this one.
@@ -129,14 +131,18 @@ export class BatchRun {
       return this.#outcome ?? 'drained';
     } catch (error) {
       if (signal.aborted) return this.#outcome ?? 'paused';
-      const failure = error instanceof AnalysisError ? error : new AnalysisError('batch_failed', 'The Batch API could not take this job.', { disposition: 'stop_job' });
+      const failure =
+        error instanceof AnalysisError
+          ? error
+          : new AnalysisError('batch_failed', 'The Batch API could not take this job.', { disposition: 'stop_job' });
       this.ctx.log.warn('batch run stopped', { job: this.job.id, ...failure.logFields() });
       this.#stopError = failure;
       return 'stopped';
     } finally {
       // Photos not in a batch and not recorded go back to the queue.
       for (const item of this.job.record.items) {
-        if (item.status === 'in_flight' && !this.job.record.batch?.parts.some((p) => !p.collected && p.customIds.includes(item.id))) item.status = 'pending';
+        if (item.status === 'in_flight' && !this.job.record.batch?.parts.some((p) => !p.collected && p.customIds.includes(item.id)))
+          item.status = 'pending';
       }
     }
   }
@@ -203,7 +209,13 @@ export class BatchRun {
         if (outcome.kind === 'wait') waits.push(outcome.until);
         if (outcome.kind !== 'send') continue;
         const { prepared } = outcome.payload;
-        const body = { ...buildBody({ model: spec.model, preset: this.job.preset, image: { mime: prepared.mime, data: prepared.data }, detail: spec.detail }, structured), stream: false };
+        const body = {
+          ...buildBody(
+            { model: spec.model, preset: this.job.preset, image: { mime: prepared.mime, data: prepared.data }, detail: spec.detail },
+            structured,
+          ),
+          stream: false,
+        };
         await append(id, lineText({ customId: id, body }));
         this.jobRun.markSent(id);
       }

@@ -42,7 +42,13 @@ export class BatchApi {
     }
     let response: Response;
     try {
-      response = await this.deps.fetch(this.#url(path), { method, headers, ...(body !== undefined ? { body } : {}), ...(init.signal ? { signal: init.signal } : {}), redirect: 'error' });
+      response = await this.deps.fetch(this.#url(path), {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        ...(init.signal ? { signal: init.signal } : {}),
+        redirect: 'error',
+      });
     } catch (error) {
       if (init.signal?.aborted) throw new AnalysisError('cancelled', 'The batch request was cancelled.', { disposition: 'aborted' });
       throw new AnalysisError('network', 'Loupe couldn’t reach the Batch API.', { disposition: 'backoff' });
@@ -56,7 +62,10 @@ export class BatchApi {
         /* not JSON */
       }
       const transient = response.status >= 500 || response.status === 429 || response.status === 408;
-      throw new AnalysisError(transient ? 'server_error' : 'invalid_request', message, { disposition: transient ? 'backoff' : 'stop_job', status: response.status });
+      throw new AnalysisError(transient ? 'server_error' : 'invalid_request', message, {
+        disposition: transient ? 'backoff' : 'stop_job',
+        status: response.status,
+      });
     }
     return response;
   }
@@ -70,7 +79,10 @@ export class BatchApi {
   }
 
   async create(inputFileId: string, metadata: Record<string, string>, signal?: AbortSignal): Promise<BatchObject> {
-    const response = await this.#call('POST', '/batches', { json: { input_file_id: inputFileId, endpoint: '/v1/responses', completion_window: '24h', metadata }, ...(signal ? { signal } : {}) });
+    const response = await this.#call('POST', '/batches', {
+      json: { input_file_id: inputFileId, endpoint: '/v1/responses', completion_window: '24h', metadata },
+      ...(signal ? { signal } : {}),
+    });
     return (await response.json()) as BatchObject;
   }
 

@@ -23,7 +23,10 @@ export function lineText(line: BatchLine): string {
 }
 
 /** Splits lines into files at the limits (a margin of 1 % under the byte limit for the multipart framing). */
-export function splitIntoFiles(lines: Iterable<BatchLine>, limits = { maxRequests: BATCH_MAX_REQUESTS, maxBytes: BATCH_MAX_FILE_BYTES }): BatchPartInput[] {
+export function splitIntoFiles(
+  lines: Iterable<BatchLine>,
+  limits = { maxRequests: BATCH_MAX_REQUESTS, maxBytes: BATCH_MAX_FILE_BYTES },
+): BatchPartInput[] {
   const maxBytes = Math.floor(limits.maxBytes * 0.99);
   const parts: BatchPartInput[] = [];
   let ids: string[] = [];

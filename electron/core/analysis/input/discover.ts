@@ -248,7 +248,8 @@ class Discovery {
     if (ancestors.length > 0 && (names.includes(JOB_MARK) || names.includes('summary.json')) && jobInFolder(path) !== undefined) return;
     names = names.filter((name) => !OS_JUNK.has(name.toLowerCase())).sort(compareNames);
     // Hidden entries are not analysed, but said: a person may not know they are there.
-    for (const name of names) if (name.startsWith('.')) this.skipped.push({ path: join(path, name), reason: 'Hidden (the name starts with a dot), so Loupe left it out.' });
+    for (const name of names)
+      if (name.startsWith('.')) this.skipped.push({ path: join(path, name), reason: 'Hidden (the name starts with a dot), so Loupe left it out.' });
     names = names.filter((name) => !name.startsWith('.'));
 
     const chain = [...ancestors, id];
@@ -322,4 +323,3 @@ export async function discoverInputs(paths: string[], options: DiscoverOptions =
   }
   return { files: discovery.files, skipped: discovery.skipped };
 }
-

@@ -18,9 +18,7 @@
 export type Detail = 'low' | 'high' | 'auto';
 
 export type ImageScheme =
-  | { kind: 'tiles'; base: number; perTile: number }
-  | { kind: 'patches'; budget: number; multiplier: number }
-  | { kind: 'unknown' };
+  { kind: 'tiles'; base: number; perTile: number } | { kind: 'patches'; budget: number; multiplier: number } | { kind: 'unknown' };
 
 export interface ModelFamily {
   /** Matches the model id (exact, or the id followed by `-` and a date or variant). */

@@ -257,7 +257,16 @@ async function inspectHeader(input: string | Buffer, head: Buffer, bytes: number
   };
 }
 
-const FORMAT_NAMES: Record<string, string> = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP', gif: 'GIF', tiff: 'TIFF', heif: 'HEIF', heic: 'HEIC', avif: 'AVIF' };
+const FORMAT_NAMES: Record<string, string> = {
+  jpeg: 'JPEG',
+  png: 'PNG',
+  webp: 'WebP',
+  gif: 'GIF',
+  tiff: 'TIFF',
+  heif: 'HEIF',
+  heic: 'HEIC',
+  avif: 'AVIF',
+};
 const BITS: Record<string, number> = { ushort: 16, short: 16, uint: 32, int: 32, float: 32, double: 64 };
 
 /** The changes a person might notice between their file and what the model saw. */
@@ -279,7 +288,9 @@ function decodeError(error: unknown, format: string | undefined): LoupeError {
   if (error instanceof LoupeError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (/exceeds pixel limit/i.test(message)) {
-    return new LoupeError('image_too_many_pixels', 'This image has more pixels than Loupe will open. Export a smaller copy and try that.', { cause: error });
+    return new LoupeError('image_too_many_pixels', 'This image has more pixels than Loupe will open. Export a smaller copy and try that.', {
+      cause: error,
+    });
   }
   if (/premature end|truncat|unexpected end|end of (file|stream|data)|not enough data|read error|short read/i.test(message)) {
     return new LoupeError(

@@ -126,7 +126,9 @@ export class OutputProjector {
     try {
       await Promise.all(
         entries.map((entry) =>
-          entry.doc && entry.file ? writeAtomicAsync(join(this.deps.outputDir, entry.file), `${JSON.stringify(entry.doc, null, 2)}\n`) : Promise.resolve(),
+          entry.doc && entry.file
+            ? writeAtomicAsync(join(this.deps.outputDir, entry.file), `${JSON.stringify(entry.doc, null, 2)}\n`)
+            : Promise.resolve(),
         ),
       );
       const csvEnd = await this.deps.csv.appendRows(entries.map((entry) => this.deps.rowOf(entry)));

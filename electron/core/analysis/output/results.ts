@@ -85,8 +85,21 @@ export function removeStaleTempFiles(outputDir: string): number {
 }
 
 const FIXED_COLUMNS = [
-  'file', 'path', 'status', 'sha256', 'output_file', 'duplicate_of', 'model', 'preset', 'started_at', 'finished_at',
-  'input_tokens', 'output_tokens', 'error_code', 'error', 'parse_error',
+  'file',
+  'path',
+  'status',
+  'sha256',
+  'output_file',
+  'duplicate_of',
+  'model',
+  'preset',
+  'started_at',
+  'finished_at',
+  'input_tokens',
+  'output_tokens',
+  'error_code',
+  'error',
+  'parse_error',
 ];
 
 /** Result fields become columns; one that clashes with a fixed column is prefixed. */
@@ -182,15 +195,13 @@ export function buildSummary(job: JobRecord, counts: Record<string, number>, now
   if (!withItems) return summary;
   const byId = new Map(job.items.map((i) => [i.id, i]));
   summary.items = job.items.map((item) => ({
-      path: item.path,
-      status: outputStatus(item),
-      output_file: item.outputFile ?? null,
-      sha256: item.hash ?? null,
-      duplicate_of: item.duplicateOf ? (byId.get(item.duplicateOf)?.path ?? null) : null,
-      error: item.error ?? null,
-      parse_error: item.parseError ?? null,
-    }));
+    path: item.path,
+    status: outputStatus(item),
+    output_file: item.outputFile ?? null,
+    sha256: item.hash ?? null,
+    duplicate_of: item.duplicateOf ? (byId.get(item.duplicateOf)?.path ?? null) : null,
+    error: item.error ?? null,
+    parse_error: item.parseError ?? null,
+  }));
   return summary;
 }
-
-

@@ -228,7 +228,9 @@ export class AnalysisEngine {
       // Half price through the Batch API: only where the account's server has it (API keys to OpenAI).
       const account = this.#deps.account(spec.accountId);
       if (account.kind !== 'apiKey' || account.useChatCompletions) {
-        throw new LoupeError('batch_unavailable', 'Batch (half price, results within 24 h) is offered for OpenAI API-key accounts only.', { field: 'mode' });
+        throw new LoupeError('batch_unavailable', 'Batch (half price, results within 24 h) is offered for OpenAI API-key accounts only.', {
+          field: 'mode',
+        });
       }
     }
     const found = await discoverInputs(spec.paths, { maxFiles: this.#tuning.maxFiles });
@@ -338,14 +340,20 @@ export class AnalysisEngine {
   async retryFailed(id: string): Promise<void> {
     const job = this.#require(id);
     if (job.record.status === 'cancelled') throw notNow(job, 'retry');
-    await this.#retry(job, job.record.items.filter((item) => item.status === 'failed'));
+    await this.#retry(
+      job,
+      job.record.items.filter((item) => item.status === 'failed'),
+    );
   }
 
   /** Asks again for the photos whose answer didn't match the schema; their first answers stay paid for and counted. */
   async retryUnparsed(id: string): Promise<void> {
     const job = this.#require(id);
     if (job.record.status === 'cancelled') throw notNow(job, 'retry');
-    await this.#retry(job, job.record.items.filter((item) => item.status === 'done' && item.parseError));
+    await this.#retry(
+      job,
+      job.record.items.filter((item) => item.status === 'done' && item.parseError),
+    );
   }
 
   async #retry(job: Job, failed: ItemRecord[]): Promise<void> {
@@ -492,7 +500,14 @@ export class AnalysisEngine {
         onChange: () => this.#deps.onChange(),
       },
     );
-    const active: ActiveRun = record.spec.mode === 'batch' ? this.#batchRun(job, run, pending.map((item) => item.id)) : run;
+    const active: ActiveRun =
+      record.spec.mode === 'batch'
+        ? this.#batchRun(
+            job,
+            run,
+            pending.map((item) => item.id),
+          )
+        : run;
     const started = (async (): Promise<RunOutcome> => {
       // What the output folder refused last time is written first; while it still refuses, no request goes out.
       if (!(await job.prepareOutputs())) {
@@ -510,7 +525,10 @@ export class AnalysisEngine {
     );
     this.#active = { job, run: active, done };
     // Journaled so that a crash from here on is known as one "while analysing" (the crash-loop guard).
-    void this.#store.journal(record.id).append({ k: 'job', status: 'running', startedAt: record.startedAt }).catch(() => {});
+    void this.#store
+      .journal(record.id)
+      .append({ k: 'job', status: 'running', startedAt: record.startedAt })
+      .catch(() => {});
     this.#deps.log.info('analysis job running', { job: record.id, photos: pending.length });
     this.#deps.onChange();
   }
@@ -621,4 +639,3 @@ function newJobId(now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `job-${stamp}-${randomBytes(3).toString('hex')}`;
 }
-

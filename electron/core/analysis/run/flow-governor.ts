@@ -190,7 +190,8 @@ export class FlowGovernor implements Pacer {
     const now = this.options.now();
     const tokens = cost.tokens ?? this.#tokensPerRequest;
     if (cost.bytes) this.#photoBytes = this.#photoBytes ? this.#photoBytes + ALPHA * (cost.bytes - this.#photoBytes) : cost.bytes;
-    if (cost.tokens) this.#tokensPerRequest = this.#tokensPerRequest ? this.#tokensPerRequest + ALPHA * (cost.tokens - this.#tokensPerRequest) : cost.tokens;
+    if (cost.tokens)
+      this.#tokensPerRequest = this.#tokensPerRequest ? this.#tokensPerRequest + ALPHA * (cost.tokens - this.#tokensPerRequest) : cost.tokens;
     const requests = this.#level(this.#requests, now);
     if (requests !== undefined) Object.assign(this.#requests, { level: requests - 1, at: now });
     const tokenLevel = this.#level(this.#tokens, now);
@@ -271,7 +272,8 @@ export class FlowGovernor implements Pacer {
         if (exact > level && exact < level + 1) level = exact;
       }
       Object.assign(this.#requests, { level: level - later.requests, at: now, known: true });
-      if (rate.remainingRequests === 0 && this.#requests.ratePerMs === undefined && rate.resetRequestsMs !== undefined && !refused) this.pause(now + rate.resetRequestsMs);
+      if (rate.remainingRequests === 0 && this.#requests.ratePerMs === undefined && rate.resetRequestsMs !== undefined && !refused)
+        this.pause(now + rate.resetRequestsMs);
     }
     if (rate.limitTokens) this.#tokens.ratePerMs = rate.limitTokens / 60_000;
     if (rate.remainingTokens !== undefined) {

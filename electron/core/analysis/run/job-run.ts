@@ -76,7 +76,8 @@ export class JobRun {
   ) {
     for (const item of job.record.items) {
       if (item.outputFile) this.#claimed.set(item.outputFile, item.id);
-      if (item.hash && !item.duplicateOf && !this.#owners.has(item.hash) && item.status !== 'pending' && item.status !== 'in_flight') this.#owners.set(item.hash, item.id);
+      if (item.hash && !item.duplicateOf && !this.#owners.has(item.hash) && item.status !== 'pending' && item.status !== 'in_flight')
+        this.#owners.set(item.hash, item.id);
     }
     const hooks: SchedulerHooks<Sent, AnalysisResponse> = {
       prepare: (id, signal) => this.#prepare(job.item(id), signal),
@@ -113,9 +114,13 @@ export class JobRun {
 
   /** The output folder refused a write: no further request goes out; what is in flight is still recorded. */
   stopForOutput(): void {
-    this.#stopError ??= new AnalysisError('output_unwritable', 'Loupe can’t write into the output folder. Check that it exists and has space, then resume the job: the answers already received will be written without asking again.', {
-      disposition: 'stop_job',
-    });
+    this.#stopError ??= new AnalysisError(
+      'output_unwritable',
+      'Loupe can’t write into the output folder. Check that it exists and has space, then resume the job: the answers already received will be written without asking again.',
+      {
+        disposition: 'stop_job',
+      },
+    );
     this.scheduler.stop();
   }
 
@@ -166,7 +171,10 @@ export class JobRun {
       ({ sha256: hash, data: bytes } = await readPhoto(item.path, { maxBytes: READ_ONCE_MAX_BYTES, signal }));
     } catch (error) {
       if (signal.aborted) throw error;
-      await this.#failed(item, new AnalysisError('unreadable_image', 'Loupe couldn’t read this file. It may have been moved or deleted.', { disposition: 'fail_item' }));
+      await this.#failed(
+        item,
+        new AnalysisError('unreadable_image', 'Loupe couldn’t read this file. It may have been moved or deleted.', { disposition: 'fail_item' }),
+      );
       return { kind: 'settled' };
     }
     if (item.hash !== hash) {
@@ -270,7 +278,10 @@ export class JobRun {
         else delete item.parseError;
       } else {
         item.status = 'failed';
-        item.error = { code: owner.error?.code ?? 'failed', message: `Same photo as ${owner.path}, which failed: ${owner.error?.message ?? 'unknown error'}` };
+        item.error = {
+          code: owner.error?.code ?? 'failed',
+          message: `Same photo as ${owner.path}, which failed: ${owner.error?.message ?? 'unknown error'}`,
+        };
       }
       return this.#document(item, {
         status: done ? 'duplicate' : 'failed',
@@ -332,7 +343,7 @@ export class JobRun {
       const gaveUp = error.code === 'network' && error.details.disposition === 'backoff' && (item.attempts ?? 0) > 1;
       item.error = { code: error.code, message: gaveUp ? `Loupe couldn’t reach the API after ${item.attempts} attempts.` : error.message };
       if (error.details.requestId) item.requestId = error.details.requestId;
-        const partial = error.details.partialText;
+      const partial = error.details.partialText;
       // A complete answer that Loupe then failed on was paid for: count it.
       const usage = error.details.usage;
       if (usage) {
@@ -342,7 +353,14 @@ export class JobRun {
       }
       if (item.hash) {
         item.outputFile = this.#claim(item, item.hash);
-        return this.#document(item, { status: 'failed', result: null, error: item.error, ...(partial ? { raw_text: partial } : {}), request_id: error.details.requestId ?? null, usage: usage ?? null });
+        return this.#document(item, {
+          status: 'failed',
+          result: null,
+          error: item.error,
+          ...(partial ? { raw_text: partial } : {}),
+          request_id: error.details.requestId ?? null,
+          usage: usage ?? null,
+        });
       }
     });
     this.#sent.delete(item.id);

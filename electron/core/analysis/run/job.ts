@@ -13,7 +13,16 @@ import type { Preset } from '../presets';
 import { prepareThumbnailOnly } from '../input/prepare';
 import { CsvAppender } from '../output/csv-appender';
 import { OutputProjector, type Outgoing } from '../output/projector';
-import { CSV_FILE, type ItemDocument, SUMMARY_FILE, buildSummary, csvHeader, csvRow, readItemDocument, removeStaleTempFiles } from '../output/results';
+import {
+  CSV_FILE,
+  type ItemDocument,
+  SUMMARY_FILE,
+  buildSummary,
+  csvHeader,
+  csvRow,
+  readItemDocument,
+  removeStaleTempFiles,
+} from '../output/results';
 import { SummaryPolicy, type SummaryPolicyOptions } from '../output/summary-policy';
 import { writeAtomicAsync } from '../output/write-atomic-async';
 import type { JobStore } from './job-store';
@@ -278,7 +287,8 @@ export class Job {
     // Only once this job's own writes are done may leftover temp files be taken for a dead run's.
     await this.idle();
     // A dead process's temp files can only predate this one: looked for once per job, not at every resume.
-    if (!this.#swept && removeStaleTempFiles(this.record.spec.outputDir) > 0) this.ctx.log.info('removed temp files left by an interrupted run', { job: this.id });
+    if (!this.#swept && removeStaleTempFiles(this.record.spec.outputDir) > 0)
+      this.ctx.log.info('removed temp files left by an interrupted run', { job: this.id });
     this.#swept = true;
     try {
       if (this.#csv.size === undefined && !(await this.#csv.resumeAt(this.record.csvEnd ?? 0))) await this.#rebuildCsv();

@@ -162,7 +162,11 @@ export function replay(record: JobRecord, entries: Stamped[]): JobRecord {
       record.items[at] = entry.item;
       record.tokens = entry.tokens;
       const { status } = entry.item;
-      if (status === 'done' || status === 'failed') outbox.set(entry.item.id, { id: entry.item.id, ...(entry.doc && entry.item.outputFile ? { doc: entry.doc, file: entry.item.outputFile } : {}) });
+      if (status === 'done' || status === 'failed')
+        outbox.set(entry.item.id, {
+          id: entry.item.id,
+          ...(entry.doc && entry.item.outputFile ? { doc: entry.doc, file: entry.item.outputFile } : {}),
+        });
       else outbox.delete(entry.item.id);
     } else if (entry.k === 'written') {
       for (const id of entry.ids) outbox.delete(id);

@@ -109,7 +109,8 @@ export class RateLearner {
       this.#capacity = Math.max(this.#capacity, 1);
     } else {
       const quiet = now - (this.#lastRefusalAt ?? now);
-      const growth = this.#measured === undefined ? PROBE_GROWTH_PER_S : Math.min(PROBE_GROWTH_PER_S, MEASURED_GROWTH_PER_S * (1 + quiet / PROBE_ACCELERATION_MS));
+      const growth =
+        this.#measured === undefined ? PROBE_GROWTH_PER_S : Math.min(PROBE_GROWTH_PER_S, MEASURED_GROWTH_PER_S * (1 + quiet / PROBE_ACCELERATION_MS));
       this.#rate *= 1 + (growth * dt) / 1000;
     }
   }

@@ -296,7 +296,8 @@ export class Scheduler<P, R> {
       return;
     }
     const now = this.clock.now();
-    entry.notBefore = disposition === 'rate_limit' ? this.governor.pausedUntil : now + Math.max(this.#backoff(entry.attempts), error.details.rate?.retryAfterMs ?? 0);
+    entry.notBefore =
+      disposition === 'rate_limit' ? this.governor.pausedUntil : now + Math.max(this.#backoff(entry.attempts), error.details.rate?.retryAfterMs ?? 0);
     this.hooks.retrying(entry.id, error, entry.notBefore);
     // Retries go first: they have waited longest and hold a prepared photo.
     this.#ready.unshift(entry);

@@ -11,7 +11,24 @@ import { describe, expect, it } from 'vitest';
 import { makePhotos, readJson, resultFiles } from '../../../support/analysis-fixture';
 import { parseCsv } from '../../../support/csv';
 import { signInThroughBrowser } from '../../../support/core-fixture';
-import { useAnalysisStandIns, MODEL, good, stack, tempDir, setup, ok, addKey, waitForJob, stage, start, getJob, inferenceRequests, responsesSince, waitForRequest, widthIn } from './support';
+import {
+  useAnalysisStandIns,
+  MODEL,
+  good,
+  stack,
+  tempDir,
+  setup,
+  ok,
+  addKey,
+  waitForJob,
+  stage,
+  start,
+  getJob,
+  inferenceRequests,
+  responsesSince,
+  waitForRequest,
+  widthIn,
+} from './support';
 
 useAnalysisStandIns();
 

@@ -8,7 +8,22 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makePhotos, readJson, resultFiles } from '../../../support/analysis-fixture';
-import { useAnalysisStandIns, MODEL, stack, tempDir, setup, ok, addKey, waitForJob, stage, start, getJob, inferenceRequests, waitForRequest, widthIn } from './support';
+import {
+  useAnalysisStandIns,
+  MODEL,
+  stack,
+  tempDir,
+  setup,
+  ok,
+  addKey,
+  waitForJob,
+  stage,
+  start,
+  getJob,
+  inferenceRequests,
+  waitForRequest,
+  widthIn,
+} from './support';
 
 useAnalysisStandIns();
 
@@ -81,7 +96,11 @@ describe('job controls through commands', () => {
     await addKey(fx);
     const photos = await tempDir('loupe-photos-');
     await makePhotos(photos, 4, { baseWidth: 700 });
-    stack.api.faults.next({ type: 'status', status: 400, body: { error: { message: 'Invalid image.', type: 'invalid_request_error', param: null, code: 'invalid_image' } } });
+    stack.api.faults.next({
+      type: 'status',
+      status: 400,
+      body: { error: { message: 'Invalid image.', type: 'invalid_request_error', param: null, code: 'invalid_image' } },
+    });
     await stage(fx, [photos]);
     const jobId = await start(fx, { preset: 'describe', model: MODEL });
     const first = await waitForJob(fx, jobId, (j) => j.status === 'done' || j.status === 'failed');

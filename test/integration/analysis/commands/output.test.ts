@@ -19,7 +19,14 @@ describe('cost, export and the output folder', () => {
     const h = await setup();
     const { fx } = h;
     await addKey(fx);
-    ok(await fx.run('settings.update', { prices: [{ model: MODEL, inputPerMillion: 2, outputPerMillion: 8 }, { model: 'gpt-6.1', inputPerMillion: 1, outputPerMillion: 1 }] }));
+    ok(
+      await fx.run('settings.update', {
+        prices: [
+          { model: MODEL, inputPerMillion: 2, outputPerMillion: 8 },
+          { model: 'gpt-6.1', inputPerMillion: 1, outputPerMillion: 1 },
+        ],
+      }),
+    );
     await stage(fx, [good('01-sunset.jpg'), good('04-shapes.png')]);
     const jobId = await start(fx, { preset: 'describe', model: MODEL });
     const job = await waitForJob(fx, jobId, (j) => j.status === 'done');

@@ -22,7 +22,12 @@ describe('secrets', () => {
     await stage(fx, [good('01-sunset.jpg'), good('02-meadow.webp')]);
     const keyJob = await start(fx, { preset: 'describe', model: MODEL });
     await stage(fx, [good('04-shapes.png')]);
-    const customJob = await start(fx, { preset: 'custom', model: MODEL, customPrompt: 'Name the colours.', customSchema: '{"type":"object","properties":{"colours":{"type":"array","items":{"type":"string"}}}}' });
+    const customJob = await start(fx, {
+      preset: 'custom',
+      model: MODEL,
+      customPrompt: 'Name the colours.',
+      customSchema: '{"type":"object","properties":{"colours":{"type":"array","items":{"type":"string"}}}}',
+    });
     await waitForJob(fx, keyJob, (j) => j.status === 'done');
     await waitForJob(fx, customJob, (j) => j.status === 'done');
     ok(await fx.run('accounts.switch', { accountId: chatgptId }));

@@ -15,7 +15,24 @@ import { safeFolderName } from '../../../../electron/core/analysis/service';
 import { readJson, resultFiles } from '../../../support/analysis-fixture';
 import { parseCsv } from '../../../support/csv';
 import { signInThroughBrowser, waitForState } from '../../../support/core-fixture';
-import { useAnalysisStandIns, MODEL, GOOD, GOOD_FILES, good, stack, setup, ok, addKey, jobIn, waitForJob, stage, start, getJob, inferenceRequests, responsesSince } from './support';
+import {
+  useAnalysisStandIns,
+  MODEL,
+  GOOD,
+  GOOD_FILES,
+  good,
+  stack,
+  setup,
+  ok,
+  addKey,
+  jobIn,
+  waitForJob,
+  stage,
+  start,
+  getJob,
+  inferenceRequests,
+  responsesSince,
+} from './support';
 
 useAnalysisStandIns();
 
@@ -72,7 +89,12 @@ describe('analysis.start', () => {
     expect(rows).toHaveLength(6);
     const col = (name: string) => rows[0]!.indexOf(name);
     expect(rows.slice(1).map((r) => r[col('status')])).toEqual(Array(5).fill('done'));
-    expect(rows.slice(1).map((r) => r[col('output_file')]).sort()).toEqual(results);
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r[col('output_file')])
+        .sort(),
+    ).toEqual(results);
 
     // The detail view: a result and a thumbnail for each photo.
     const detail = await getJob(fx, jobId);
@@ -146,7 +168,11 @@ describe('analysis.start', () => {
     await stage(fx, [good('01-sunset.jpg')]);
     const before = stack.api.requests.length;
 
-    const notJson = await fx.run('analysis.start', { preset: 'custom', customPrompt: 'Count the shapes.', customSchema: '{"type": "object", "properties": ' });
+    const notJson = await fx.run('analysis.start', {
+      preset: 'custom',
+      customPrompt: 'Count the shapes.',
+      customSchema: '{"type": "object", "properties": ',
+    });
     expect(notJson.error).toMatchObject({ code: 'invalid_schema', field: 'customSchema' });
     const unsupported = await fx.run('analysis.start', {
       preset: 'custom',

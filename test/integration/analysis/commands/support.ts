@@ -86,14 +86,21 @@ export function ok<T = unknown>(result: RunResult): T {
 }
 
 export async function addKey(fx: CoreFixture, extra: { useChatCompletions?: boolean; label?: string } = {}): Promise<string> {
-  const { accountId } = ok<{ accountId: string }>(await fx.run('accounts.addApiKey', { label: 'Key', baseUrl: stack.endpoints.apiBase, apiKey: API_KEY, ...extra }));
+  const { accountId } = ok<{ accountId: string }>(
+    await fx.run('accounts.addApiKey', { label: 'Key', baseUrl: stack.endpoints.apiBase, apiKey: API_KEY, ...extra }),
+  );
   await waitForState(fx.core, (s) => s.account.id === accountId && s.models.status === 'ready' && s.models.selected !== null);
   return accountId;
 }
 
 export const jobIn = (s: AppState, id: string) => s.analysis.jobs.find((j) => j.id === id);
 
-export async function waitForJob(fx: CoreFixture, id: string, predicate: (job: JobSummaryView) => boolean, timeoutMs = 20_000): Promise<JobSummaryView> {
+export async function waitForJob(
+  fx: CoreFixture,
+  id: string,
+  predicate: (job: JobSummaryView) => boolean,
+  timeoutMs = 20_000,
+): Promise<JobSummaryView> {
   const state = await waitForState(
     fx.core,
     (s) => {

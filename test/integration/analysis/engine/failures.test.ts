@@ -7,7 +7,18 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LoupeError } from '../../../../electron/core/kernel/errors';
-import { type SignedIn, imageWidth, isSettled, makePhotos, readJson, responsesRequests, resultFiles, signedInStandIns, tempDir, waitForJob } from '../../../support/analysis-fixture';
+import {
+  type SignedIn,
+  imageWidth,
+  isSettled,
+  makePhotos,
+  readJson,
+  responsesRequests,
+  resultFiles,
+  signedInStandIns,
+  tempDir,
+  waitForJob,
+} from '../../../support/analysis-fixture';
 import { useEngineCleanups, MODEL, cleanups, dirs, engineFor } from './support';
 
 useEngineCleanups();
@@ -51,7 +62,11 @@ describe('analysis engine — structured outputs available', () => {
   it('a refused photo fails alone, without retries; retry failed sends it again', async () => {
     const d = await dirs();
     await makePhotos(d.photos, 4);
-    s.stack.api.faults.next({ type: 'status', status: 400, body: { error: { message: 'Invalid image.', type: 'invalid_request_error', param: null, code: 'invalid_image' } } });
+    s.stack.api.faults.next({
+      type: 'status',
+      status: 400,
+      body: { error: { message: 'Invalid image.', type: 'invalid_request_error', param: null, code: 'invalid_image' } },
+    });
     const before = s.stack.api.requests.length;
     const h = await engineFor(s, d.data);
     const id = await h.engine.createJob({ paths: [d.photos], preset: 'describe', model: MODEL, detail: 'low', outputDir: d.out });
@@ -124,7 +139,14 @@ describe('analysis engine — structured outputs available', () => {
       const before = s.stack.api.requests.length;
       const out = await tempDir('loupe-out-');
       cleanups.push(out.remove);
-      const id = await h.engine.createJob({ paths: [d.photos], preset: 'custom', customPrompt: 'Describe it.', model, detail: 'low', outputDir: out.path });
+      const id = await h.engine.createJob({
+        paths: [d.photos],
+        preset: 'custom',
+        customPrompt: 'Describe it.',
+        model,
+        detail: 'low',
+        outputDir: out.path,
+      });
       const job = await waitForJob(h.engine, id, isSettled);
       expect(job.status).toBe('stopped');
       expect(job.stopReason?.code).toBe(code);

@@ -13,15 +13,27 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function run(rateLimit: { requestsPerMinute: number; burst: number; rateHeaders?: boolean; tokensPerMinute?: number; tokenBurst?: number }, photos: number) {
+async function run(
+  rateLimit: { requestsPerMinute: number; burst: number; rateHeaders?: boolean; tokensPerMinute?: number; tokenBurst?: number },
+  photos: number,
+) {
   const signedIn = await signedInStandIns({ latencyMs: 100, rateLimit });
   const dir = await tempDir('loupe-pacing-');
-  cleanups.push(() => dir.remove(), () => signedIn.close());
+  cleanups.push(
+    () => dir.remove(),
+    () => signedIn.close(),
+  );
   await mkdir(join(dir.path, 'in'));
   await makePhotos(join(dir.path, 'in'), photos, { baseWidth: 64, height: 48 });
   const h = await openEngine(signedIn, join(dir.path, 'data'));
   cleanups.push(() => h.engine.dispose());
-  const id = await h.engine.createJob({ paths: [join(dir.path, 'in')], preset: 'describe', model: 'gpt-6.1-sol', detail: 'low', outputDir: join(dir.path, 'out') });
+  const id = await h.engine.createJob({
+    paths: [join(dir.path, 'in')],
+    preset: 'describe',
+    model: 'gpt-6.1-sol',
+    detail: 'low',
+    outputDir: join(dir.path, 'out'),
+  });
   const job = await waitForJob(h.engine, id, isSettled, 60_000);
   return { job, stats: signedIn.stack.api.stats() };
 }

@@ -8,7 +8,17 @@ import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../../electron/core/analysis/types';
-import { type SignedIn, isSettled, makePhotos, readJson, responsesRequests, resultFiles, signedInStandIns, tempDir, waitForJob } from '../../../support/analysis-fixture';
+import {
+  type SignedIn,
+  isSettled,
+  makePhotos,
+  readJson,
+  responsesRequests,
+  resultFiles,
+  signedInStandIns,
+  tempDir,
+  waitForJob,
+} from '../../../support/analysis-fixture';
 import { useEngineCleanups, MODEL, cleanups, dirs, engineFor, successesByWidth } from './support';
 
 useEngineCleanups();

@@ -5,7 +5,15 @@
  * landed on disk. Timings are never asserted; waits poll for states.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SignedIn, isSettled, makePhotos, responsesRequests, resultFiles, signedInStandIns, waitForJob } from '../../../support/analysis-fixture';
+import {
+  type SignedIn,
+  isSettled,
+  makePhotos,
+  responsesRequests,
+  resultFiles,
+  signedInStandIns,
+  waitForJob,
+} from '../../../support/analysis-fixture';
 import { useEngineCleanups, MODEL, dirs, engineFor, successesByWidth } from './support';
 
 useEngineCleanups();
@@ -30,7 +38,12 @@ describe('analysis engine — tight rate limit', () => {
         const response = await fetch(`${s.stack.endpoints.apiBase}/responses`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ model: MODEL, input: [{ role: 'user', content: [{ type: 'input_text', text: 'hi' }] }], store: false, stream: true }),
+          body: JSON.stringify({
+            model: MODEL,
+            input: [{ role: 'user', content: [{ type: 'input_text', text: 'hi' }] }],
+            store: false,
+            stream: true,
+          }),
         });
         await response.arrayBuffer();
         await new Promise((r) => setTimeout(r, 1500));

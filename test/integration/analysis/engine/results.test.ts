@@ -8,7 +8,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PLAN_FORBIDDEN } from '../../../servers/openai/validate';
-import { type SignedIn, isSettled, makePhotos, readJson, responsesRequests, resultFiles, signedInStandIns, waitForJob } from '../../../support/analysis-fixture';
+import {
+  type SignedIn,
+  isSettled,
+  makePhotos,
+  readJson,
+  responsesRequests,
+  resultFiles,
+  signedInStandIns,
+  waitForJob,
+} from '../../../support/analysis-fixture';
 import { parseCsv } from '../../../support/csv';
 import { useEngineCleanups, MODEL, dirs, engineFor, bodyOf, successesByWidth } from './support';
 
@@ -85,7 +94,21 @@ describe('analysis engine — structured outputs available', () => {
 
     const rows = parseCsv(await readFile(join(d.out, 'results.csv'), 'utf8'));
     const [header, ...data] = rows;
-    expect(header).toEqual(expect.arrayContaining(['file', 'path', 'status', 'sha256', 'output_file', 'input_tokens', 'description', 'tags', 'subjects', 'setting', 'quality_issues']));
+    expect(header).toEqual(
+      expect.arrayContaining([
+        'file',
+        'path',
+        'status',
+        'sha256',
+        'output_file',
+        'input_tokens',
+        'description',
+        'tags',
+        'subjects',
+        'setting',
+        'quality_issues',
+      ]),
+    );
     expect(data).toHaveLength(9);
     const col = (name: string) => header!.indexOf(name);
     for (const row of data) {
@@ -118,7 +141,12 @@ describe('analysis engine — structured outputs available', () => {
     for (const file of await resultFiles(d.out)) {
       const doc = await readJson<Record<string, any>>(join(d.out, file));
       expect(doc.status).toBe('ok');
-      expect(doc.result).toMatchObject({ area: expect.any(String), room_type: expect.any(String), damages: expect.any(Array), confidence: expect.any(Number) });
+      expect(doc.result).toMatchObject({
+        area: expect.any(String),
+        room_type: expect.any(String),
+        damages: expect.any(Array),
+        confidence: expect.any(Number),
+      });
       for (const damage of doc.result.damages) {
         expect(Number.isInteger(damage.severity) && damage.severity >= 1 && damage.severity <= 5).toBe(true);
         expect(['low', 'medium', 'high', 'immediate']).toContain(damage.urgency);
@@ -170,21 +198,38 @@ describe('analysis engine — structured outputs available', () => {
     const d = await dirs();
     await makePhotos(d.photos, 2);
     const h = await engineFor(s, d.data);
-    const base = { paths: [d.photos], preset: 'custom' as const, model: MODEL, detail: 'low' as const, outputDir: d.out, customPrompt: 'Count the circles.' };
+    const base = {
+      paths: [d.photos],
+      preset: 'custom' as const,
+      model: MODEL,
+      detail: 'low' as const,
+      outputDir: d.out,
+      customPrompt: 'Count the circles.',
+    };
     await expect(h.engine.createJob({ ...base, customSchema: '{"type":"array","items":{"type":"string"}}' })).rejects.toMatchObject({
       code: 'invalid_schema',
       options: { field: 'customSchema' },
     });
     await expect(
-      h.engine.createJob({ ...base, customSchema: { type: 'object', properties: { tags: { type: 'object', additionalProperties: { type: 'string' } } } } }),
+      h.engine.createJob({
+        ...base,
+        customSchema: { type: 'object', properties: { tags: { type: 'object', additionalProperties: { type: 'string' } } } },
+      }),
     ).rejects.toMatchObject({ code: 'invalid_schema', message: expect.stringContaining('properties.tags') });
-    await expect(h.engine.createJob({ ...base, customPrompt: '  ' })).rejects.toMatchObject({ code: 'invalid_input', options: { field: 'customPrompt' } });
+    await expect(h.engine.createJob({ ...base, customPrompt: '  ' })).rejects.toMatchObject({
+      code: 'invalid_input',
+      options: { field: 'customPrompt' },
+    });
     expect(h.engine.jobs()).toHaveLength(0);
 
     const before = s.stack.api.requests.length;
     const id = await h.engine.createJob({
       ...base,
-      customSchema: JSON.stringify({ type: 'object', properties: { circles: { type: 'integer' }, colour: { type: 'string' } }, required: ['circles'] }),
+      customSchema: JSON.stringify({
+        type: 'object',
+        properties: { circles: { type: 'integer' }, colour: { type: 'string' } },
+        required: ['circles'],
+      }),
     });
     expect((await waitForJob(h.engine, id, isSettled)).counts).toMatchObject({ done: 2, unparsed: 0 });
     const body = bodyOf(responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before)[0]!);
@@ -204,7 +249,14 @@ describe('analysis engine — structured outputs available', () => {
     await makePhotos(d.photos, 1);
     const before = s.stack.api.requests.length;
     const h = await engineFor(s, d.data);
-    const id = await h.engine.createJob({ paths: [d.photos], preset: 'custom', customPrompt: 'What mood does this photo have?', model: MODEL, detail: 'low', outputDir: d.out });
+    const id = await h.engine.createJob({
+      paths: [d.photos],
+      preset: 'custom',
+      customPrompt: 'What mood does this photo have?',
+      model: MODEL,
+      detail: 'low',
+      outputDir: d.out,
+    });
     expect((await waitForJob(h.engine, id, isSettled)).counts.done).toBe(1);
     const body = bodyOf(responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before)[0]!);
     expect(body.text).toBeUndefined();
@@ -220,8 +272,12 @@ describe('analysis engine — structured outputs available', () => {
     const d = await dirs();
     const h = await engineFor(s, d.data);
     await writeFile(join(d.photos, 'a.txt'), 'text');
-    await expect(h.engine.createJob({ paths: [d.photos], preset: 'describe', model: MODEL, detail: 'low', outputDir: d.out })).rejects.toMatchObject({ code: 'no_images' });
-    await expect(h.engine.createJob({ paths: [d.photos], preset: 'describe', model: MODEL, detail: 'low', outputDir: 'relative/out' })).rejects.toMatchObject({
+    await expect(h.engine.createJob({ paths: [d.photos], preset: 'describe', model: MODEL, detail: 'low', outputDir: d.out })).rejects.toMatchObject({
+      code: 'no_images',
+    });
+    await expect(
+      h.engine.createJob({ paths: [d.photos], preset: 'describe', model: MODEL, detail: 'low', outputDir: 'relative/out' }),
+    ).rejects.toMatchObject({
       code: 'invalid_input',
       options: { field: 'outputDir' },
     });

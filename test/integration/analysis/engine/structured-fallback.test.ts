@@ -6,7 +6,17 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SignedIn, isSettled, makePhotos, readJson, responsesRequests, resultFiles, signedInStandIns, tempDir, waitForJob } from '../../../support/analysis-fixture';
+import {
+  type SignedIn,
+  isSettled,
+  makePhotos,
+  readJson,
+  responsesRequests,
+  resultFiles,
+  signedInStandIns,
+  tempDir,
+  waitForJob,
+} from '../../../support/analysis-fixture';
 import { useEngineCleanups, MODEL, cleanups, dirs, engineFor, bodyOf } from './support';
 
 useEngineCleanups();

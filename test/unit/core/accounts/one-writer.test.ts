@@ -33,7 +33,10 @@ describe('only the account repository writes the vault', () => {
   });
 
   it('no module under electron/core but the repository calls a vault write, and only the wiring holds a Vault', () => {
-    const files = sourceFilesUnder(coreDir).map((file) => ({ path: relative(repoRoot, file).split('\\').join('/'), source: readFileSync(file, 'utf8') }));
+    const files = sourceFilesUnder(coreDir).map((file) => ({
+      path: relative(repoRoot, file).split('\\').join('/'),
+      source: readFileSync(file, 'utf8'),
+    }));
     expect(files.length).toBeGreaterThan(20);
     expect(files.filter((f) => !WRITERS.includes(f.path) && writesVault(f.source)).map((f) => f.path)).toEqual([]);
     expect(files.filter((f) => !HOLDERS.includes(f.path) && holdsVault(f.source)).map((f) => f.path)).toEqual([]);

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { JobCounts, JobStatus } from '../../../../electron/contract';
 import { jobAbilities } from '../../../../electron/core/analysis/job-abilities';
 
-const counts = (over: Partial<JobCounts> = {}): JobCounts => ({ total: 10, done: 0, failed: 0, skipped: 0, pending: 10, inFlight: 0, unparsed: 0, ...over });
+const counts = (over: Partial<JobCounts> = {}): JobCounts => ({
+  total: 10,
+  done: 0,
+  failed: 0,
+  skipped: 0,
+  pending: 10,
+  inFlight: 0,
+  unparsed: 0,
+  ...over,
+});
 const allowed = (status: JobStatus, c = counts(), cancelPending = false) =>
   Object.entries(jobAbilities({ status, counts: c, cancelPending }))
     .filter(([, a]) => a.allowed)

@@ -84,7 +84,17 @@ describe('the callback page waits for the outcome', () => {
 });
 
 describe('outcome pages', () => {
-  const outcomes: CallbackOutcome[] = ['signed_in', 'declined', 'not_verified', 'different_account', 'unreachable', 'cancelled', 'timed_out', 'still_working', 'failed'];
+  const outcomes: CallbackOutcome[] = [
+    'signed_in',
+    'declined',
+    'not_verified',
+    'different_account',
+    'unreachable',
+    'cancelled',
+    'timed_out',
+    'still_working',
+    'failed',
+  ];
   it.each(outcomes)('%s: branded, "Return to Loupe", CSP-hashed script and style only', (outcome) => {
     const html = outcomePage(outcome).toString('utf8');
     expect(html).toContain('<header>Loupe</header>');

@@ -23,11 +23,18 @@ afterEach(async () => {
 type Stray = Parameters<NonNullable<LoopbackOptions['onStrayRequest']>>[0];
 
 /** Plays the sign-in flow: once the callback arrives, reports `outcome` (null: reports nothing, the test does). */
-async function start(options: Partial<LoopbackOptions> = {}, outcome: 'signed_in' | null = 'signed_in'): Promise<{ listener: LoopbackListener; strays: Stray[] }> {
+async function start(
+  options: Partial<LoopbackOptions> = {},
+  outcome: 'signed_in' | null = 'signed_in',
+): Promise<{ listener: LoopbackListener; strays: Stray[] }> {
   const strays: Stray[] = [];
   const listener = await startLoopbackListener({ expectedState: STATE, onStrayRequest: (info) => strays.push(info), clock: realClock, ...options });
   open.push(listener);
-  if (outcome) listener.callback.then(() => listener.report(outcome), () => {});
+  if (outcome)
+    listener.callback.then(
+      () => listener.report(outcome),
+      () => {},
+    );
   return { listener, strays };
 }
 
@@ -120,7 +127,9 @@ function expectHardenedHeaders(headers: Headers | IncomingHttpHeaders): void {
   expect(get('x-content-type-options')).toBe('nosniff');
   expect(get('connection')).toBe('close');
   const csp = get('content-security-policy') ?? '';
-  expect(csp).toMatch(/^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+'; style-src ('sha256-[A-Za-z0-9+/=]+'|'none'); frame-ancestors 'none'; base-uri 'none'; form-action 'none'$/);
+  expect(csp).toMatch(
+    /^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+'; style-src ('sha256-[A-Za-z0-9+/=]+'|'none'); frame-ancestors 'none'; base-uri 'none'; form-action 'none'$/,
+  );
 }
 
 /** The served CSP must allow exactly the inline script and style the page carries. */
@@ -162,7 +171,10 @@ describe('startLoopbackListener', () => {
 
   it('serves the failure page for an error callback and still hands it to the flow', async () => {
     const { listener } = await start({}, null);
-    listener.callback.then(() => listener.report('declined'), () => {});
+    listener.callback.then(
+      () => listener.report('declined'),
+      () => {},
+    );
     const query = `error=access_denied&error_description=Secret+%3Cb%3Edetail%3C%2Fb%3E&state=${STATE}`;
     const response = await fetch(callbackUrl(listener, query));
     expect(response.status).toBe(200);
@@ -218,7 +230,10 @@ describe('startLoopbackListener', () => {
       expect(response.body).not.toContain(STATE);
     }
     // Absolute-form request target.
-    const absolute = await raw(listener.port, { path: `${base}/auth/callback?code=${CODE}&state=${STATE}`, headers: { Host: `127.0.0.1:${listener.port}` } });
+    const absolute = await raw(listener.port, {
+      path: `${base}/auth/callback?code=${CODE}&state=${STATE}`,
+      headers: { Host: `127.0.0.1:${listener.port}` },
+    });
     expect(absolute.status).toBe(404);
     expect(strays.every((s) => s.reason === 'path' && s.status === 404)).toBe(true);
     expect(strays).toHaveLength(8);
@@ -243,13 +258,23 @@ describe('startLoopbackListener', () => {
   it('answers a wrong Host with 404 and keeps waiting (DNS rebinding)', async () => {
     const { listener, strays } = await start();
     const query = `/auth/callback?code=${CODE}&state=${STATE}`;
-    for (const host of [`localhost:${listener.port}`, 'evil.example', `evil.example:${listener.port}`, '127.0.0.1', `127.0.0.1:${listener.port + 1}`, `[::1]:${listener.port}`]) {
+    for (const host of [
+      `localhost:${listener.port}`,
+      'evil.example',
+      `evil.example:${listener.port}`,
+      '127.0.0.1',
+      `127.0.0.1:${listener.port + 1}`,
+      `[::1]:${listener.port}`,
+    ]) {
       const response = await raw(listener.port, { path: query, headers: { Host: host } });
       expect(response.status, host).toBe(404);
       expectHardenedHeaders(response.headers);
     }
     // Two Host headers, and none at all (HTTP/1.0).
-    const doubled = await rawSocket(listener.port, `GET ${query} HTTP/1.1\r\nHost: 127.0.0.1:${listener.port}\r\nHost: 127.0.0.1:${listener.port}\r\n\r\n`);
+    const doubled = await rawSocket(
+      listener.port,
+      `GET ${query} HTTP/1.1\r\nHost: 127.0.0.1:${listener.port}\r\nHost: 127.0.0.1:${listener.port}\r\n\r\n`,
+    );
     expect(doubled).toMatch(/^HTTP\/1\.1 404 /);
     const missing = await rawSocket(listener.port, `GET ${query} HTTP/1.0\r\n\r\n`);
     expect(missing).toMatch(/^HTTP\/1\.1 404 /);
@@ -296,7 +321,15 @@ describe('startLoopbackListener', () => {
     const clock = new ManualClock();
     const { listener } = await start({ timeoutMs: 200, clock });
     clock.advance(199);
-    expect(await Promise.race([listener.callback.then(() => 'settled', () => 'settled'), new Promise((done) => setImmediate(() => done('waiting')))])).toBe('waiting');
+    expect(
+      await Promise.race([
+        listener.callback.then(
+          () => 'settled',
+          () => 'settled',
+        ),
+        new Promise((done) => setImmediate(() => done('waiting'))),
+      ]),
+    ).toBe('waiting');
     clock.advance(1);
     const error = await rejection(listener.callback);
     expect(error.code).toBe('timeout');
@@ -348,7 +381,7 @@ describe('startLoopbackListener', () => {
   });
 
   describe('submitPastedUrl', () => {
-    it('accepts this attempt\'s redirect and resolves the callback', async () => {
+    it("accepts this attempt's redirect and resolves the callback", async () => {
       const { listener } = await start();
       const pasted = `  ${callbackUrl(listener, `code=${CODE}&state=${STATE}&client_id=oaiapp_x`)}\n`;
       listener.submitPastedUrl(pasted);
@@ -367,7 +400,7 @@ describe('startLoopbackListener', () => {
       expect((await listener.callback).searchParams.get('error')).toBe('access_denied');
     });
 
-    it('rejects addresses that are not this attempt\'s redirect and keeps waiting', async () => {
+    it("rejects addresses that are not this attempt's redirect and keeps waiting", async () => {
       const { listener } = await start();
       const port = listener.port;
       const good = `code=${CODE}&state=${STATE}`;

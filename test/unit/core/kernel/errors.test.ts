@@ -22,7 +22,11 @@ describe('error codes', () => {
   });
 
   it('only a LoupeError message crosses the boundary', () => {
-    expect(toCommandError(new LoupeError('invalid_provider', 'Bad URL.', { field: 'issuer' }))).toEqual({ code: 'invalid_provider', message: 'Bad URL.', field: 'issuer' });
+    expect(toCommandError(new LoupeError('invalid_provider', 'Bad URL.', { field: 'issuer' }))).toEqual({
+      code: 'invalid_provider',
+      message: 'Bad URL.',
+      field: 'issuer',
+    });
     expect(toCommandError(new Error('token=abc'))).toEqual({ code: 'internal', message: 'Something went wrong inside Loupe. Please try again.' });
   });
 });

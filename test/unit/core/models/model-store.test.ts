@@ -6,7 +6,13 @@ const list = { items: [{ slug: 'gpt-5', displayName: 'GPT-5', serverVision: true
 
 describe('the model catalogue store', () => {
   it('moves the keys older versions kept in settings, once, and leaves the settings alone otherwise', () => {
-    const settings = memoryStore({ settings: { theme: 'dark' }, hostId: 'urn:uuid:x', modelCache: { a: list }, defaultModels: { a: 'gpt-5' }, visionOverrides: { 'a gpt-5': false } });
+    const settings = memoryStore({
+      settings: { theme: 'dark' },
+      hostId: 'urn:uuid:x',
+      modelCache: { a: list },
+      defaultModels: { a: 'gpt-5' },
+      visionOverrides: { 'a gpt-5': false },
+    });
     const models = memoryStore();
     const store = ModelStore.open(models, settings);
     expect(store.cache()).toEqual({ a: list });

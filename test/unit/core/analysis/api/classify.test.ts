@@ -11,28 +11,51 @@ describe('error classification (protocol notes §11)', () => {
   it('stops the job for plan limits, quota and eligibility', () => {
     const usage = classifyHttpError(429, body('subscription_sharing_usage_limit_exceeded'), undefined, 'req_1');
     expect(usage).toMatchObject({ code: 'usage_limit', details: { disposition: 'stop_job', requestId: 'req_1', link: { label: 'Manage usage' } } });
-    expect(classifyHttpError(429, body('insufficient_quota', null, 'insufficient_quota'), undefined, undefined)).toMatchObject({ code: 'insufficient_quota', details: { disposition: 'stop_job' } });
+    expect(classifyHttpError(429, body('insufficient_quota', null, 'insufficient_quota'), undefined, undefined)).toMatchObject({
+      code: 'insufficient_quota',
+      details: { disposition: 'stop_job' },
+    });
     expect(classifyHttpError(403, body('subscription_sharing_user_not_eligible'), undefined, undefined).code).toBe('not_eligible');
     expect(classifyHttpError(403, body('subscription_sharing_v2_user_not_eligible'), undefined, undefined).code).toBe('not_eligible');
-    expect(classifyHttpError(403, body('chatpass_v2_scope_not_authorized'), undefined, undefined)).toMatchObject({ code: 'forbidden', details: { disposition: 'stop_job' } });
+    expect(classifyHttpError(403, body('chatpass_v2_scope_not_authorized'), undefined, undefined)).toMatchObject({
+      code: 'forbidden',
+      details: { disposition: 'stop_job' },
+    });
     expect(classifyHttpError(401, undefined, undefined, undefined)).toMatchObject({ code: 'unauthorized', details: { disposition: 'stop_job' } });
     expect(classifyHttpError(400, body('model_not_found', 'model'), undefined, undefined).details.disposition).toBe('stop_job');
   });
 
   it('retries rate limits and server trouble; fails the item for other 4xx', () => {
-    const limited = classifyHttpError(429, body('rate_limit_exceeded', null, 'requests'), headers({ 'retry-after': '1', 'x-ratelimit-reset-requests': '120ms' }), undefined);
-    expect(limited).toMatchObject({ code: 'rate_limited', details: { disposition: 'rate_limit', rate: { retryAfterMs: 1000, resetRequestsMs: 120 } } });
+    const limited = classifyHttpError(
+      429,
+      body('rate_limit_exceeded', null, 'requests'),
+      headers({ 'retry-after': '1', 'x-ratelimit-reset-requests': '120ms' }),
+      undefined,
+    );
+    expect(limited).toMatchObject({
+      code: 'rate_limited',
+      details: { disposition: 'rate_limit', rate: { retryAfterMs: 1000, resetRequestsMs: 120 } },
+    });
     expect(classifyHttpError(503, body('subscription_sharing_usage_unavailable'), undefined, undefined).details.disposition).toBe('backoff');
     expect(classifyHttpError(502, undefined, undefined, undefined).details.disposition).toBe('backoff');
-    expect(classifyHttpError(400, body('invalid_image_format'), undefined, undefined)).toMatchObject({ code: 'invalid_request', details: { disposition: 'fail_item' } });
+    expect(classifyHttpError(400, body('invalid_image_format'), undefined, undefined)).toMatchObject({
+      code: 'invalid_request',
+      details: { disposition: 'fail_item' },
+    });
     expect(classifyHttpError(413, body('request_too_large'), undefined, undefined).details.disposition).toBe('fail_item');
   });
 
   it('recognises a structured-output refusal (plan code, or API-key wording on text.format) but not a bad schema', () => {
-    expect(refusesStructuredOutput(classifyHttpError(400, body('subscription_sharing_unsupported_capability', 'text.format'), undefined, undefined))).toBe(true);
+    expect(
+      refusesStructuredOutput(classifyHttpError(400, body('subscription_sharing_unsupported_capability', 'text.format'), undefined, undefined)),
+    ).toBe(true);
     expect(refusesStructuredOutput(classifyHttpError(400, body(null, 'text.format'), undefined, undefined))).toBe(true);
     expect(refusesStructuredOutput(classifyHttpError(400, body('invalid_json_schema', 'text.format.schema'), undefined, undefined))).toBe(false);
-    expect(refusesStructuredOutput(classifyHttpError(400, body('subscription_sharing_unsupported_capability', 'input[0].content[1]'), undefined, undefined))).toBe(false);
+    expect(
+      refusesStructuredOutput(
+        classifyHttpError(400, body('subscription_sharing_unsupported_capability', 'input[0].content[1]'), undefined, undefined),
+      ),
+    ).toBe(false);
   });
 
   it('classifies failures that arrive inside a 200 stream', () => {

@@ -33,7 +33,14 @@ describe('rate-limit headers', () => {
 
   it('collects x-ratelimit-* into one object', () => {
     expect(
-      readRateInfo(headers({ 'x-ratelimit-limit-requests': '600', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '100ms', 'retry-after': '1' })),
+      readRateInfo(
+        headers({
+          'x-ratelimit-limit-requests': '600',
+          'x-ratelimit-remaining-requests': '0',
+          'x-ratelimit-reset-requests': '100ms',
+          'retry-after': '1',
+        }),
+      ),
     ).toEqual({ limitRequests: 600, remainingRequests: 0, resetRequestsMs: 100, retryAfterMs: 1000 });
     expect(readRateInfo(headers({ 'x-ratelimit-reset-requests': '3' }))).toEqual({ resetRequestsMs: 3000 });
     expect(readRateInfo(undefined)).toEqual({});

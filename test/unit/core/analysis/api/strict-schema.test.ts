@@ -37,7 +37,11 @@ describe('custom schemas for strict structured outputs', () => {
   });
 
   it('accepts the text.format wrapper and JSON text', () => {
-    const wrapped = { name: 'thing', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false } };
+    const wrapped = {
+      name: 'thing',
+      strict: true,
+      schema: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false },
+    };
     expect(normaliseStrictSchema(wrapped).schema).toEqual(wrapped.schema);
     expect(normaliseStrictSchema(JSON.stringify(wrapped.schema)).changes).toEqual([]);
   });
@@ -46,7 +50,11 @@ describe('custom schemas for strict structured outputs', () => {
     ['not JSON', '{type: object', /valid JSON/],
     ['a top-level array', { type: 'array', items: { type: 'string' } }, /top level must be an object/],
     ['allOf', { type: 'object', properties: { a: { allOf: [{ type: 'string' }] } } }, /properties\.a.*allOf/],
-    ['a free-form map', { type: 'object', properties: { m: { type: 'object', additionalProperties: { type: 'string' } } } }, /properties\.m.*free-form/],
+    [
+      'a free-form map',
+      { type: 'object', properties: { m: { type: 'object', additionalProperties: { type: 'string' } } } },
+      /properties\.m.*free-form/,
+    ],
     ['an array without items', { type: 'object', properties: { list: { type: 'array' } } }, /properties\.list.*items/],
     ['tuple items', { type: 'object', properties: { t: { type: 'array', items: [{ type: 'string' }] } } }, /tuple/],
     ['a remote $ref', { type: 'object', properties: { r: { $ref: 'https://example.com/s.json' } } }, /local/],

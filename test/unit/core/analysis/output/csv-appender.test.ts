@@ -17,7 +17,11 @@ it('grows by whole rows: valid CSV after every append, with awkward cells intact
   const csv = new CsvAppender(join(dir, 'results.csv'));
   let end = await csv.create(['file', 'note'], [['skipped.txt', 'not an image']]);
   const rows: string[][] = [['skipped.txt', 'not an image']];
-  for (const row of [['a.jpg', 'a, "quoted"\r\nline'], ['b.jpg', ' padded '], ['c.jpg', 'ünïcode']]) {
+  for (const row of [
+    ['a.jpg', 'a, "quoted"\r\nline'],
+    ['b.jpg', ' padded '],
+    ['c.jpg', 'ünïcode'],
+  ]) {
     end = await csv.append(row);
     rows.push(row);
     expect(parseCsv(await readFile(csv.path, 'utf8'))).toEqual([['file', 'note'], ...rows]);

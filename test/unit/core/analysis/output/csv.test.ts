@@ -5,8 +5,22 @@ import { parseCsv } from '../../../../support/csv';
 
 describe('CSV', () => {
   it('quotes what needs quoting and round-trips through an RFC 4180 parser', () => {
-    const nasty = ['plain', 'comma, inside', 'quote " inside', 'line\nbreak', 'crlf\r\nbreak', ' leading space', 'trailing ', 'ünïcödé 📷', '', '=SUM(A1)'];
-    const csv = toCsv(['h1', 'h2'], nasty.map((v) => [v, csvField(v) === v ? 'unquoted' : 'quoted']));
+    const nasty = [
+      'plain',
+      'comma, inside',
+      'quote " inside',
+      'line\nbreak',
+      'crlf\r\nbreak',
+      ' leading space',
+      'trailing ',
+      'ünïcödé 📷',
+      '',
+      '=SUM(A1)',
+    ];
+    const csv = toCsv(
+      ['h1', 'h2'],
+      nasty.map((v) => [v, csvField(v) === v ? 'unquoted' : 'quoted']),
+    );
     expect(csv.startsWith('\uFEFF')).toBe(true);
     expect(csv.endsWith('\r\n')).toBe(true);
     const rows = parseCsv(csv);

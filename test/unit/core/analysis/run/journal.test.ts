@@ -14,10 +14,24 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const item = (id: string, status: ItemRecord['status'], extra: Partial<ItemRecord> = {}): ItemRecord => ({ id, path: `/p/${id}.jpg`, status, ...extra });
+const item = (id: string, status: ItemRecord['status'], extra: Partial<ItemRecord> = {}): ItemRecord => ({
+  id,
+  path: `/p/${id}.jpg`,
+  status,
+  ...extra,
+});
 const doc = (id: string) => ({ loupe: { version: 1, job_id: 'j', item_id: id }, status: 'ok', result: { n: id } }) as unknown as ItemDocument;
-const record = (items: ItemRecord[], extra: Partial<JobRecord> = {}): JobRecord =>
-  ({ version: 1, id: 'j', name: 'j', createdAt: 0, status: 'running', spec: {} as JobRecord['spec'], tokens: { input: 0, output: 0 }, items, ...extra });
+const record = (items: ItemRecord[], extra: Partial<JobRecord> = {}): JobRecord => ({
+  version: 1,
+  id: 'j',
+  name: 'j',
+  createdAt: 0,
+  status: 'running',
+  spec: {} as JobRecord['spec'],
+  tokens: { input: 0, output: 0 },
+  items,
+  ...extra,
+});
 
 it('appends entries in order, each acknowledged once on disk, numbered from where the snapshot left off', async () => {
   const path = join(dir, 'j.journal.jsonl');
@@ -25,7 +39,10 @@ it('appends entries in order, each acknowledged once on disk, numbered from wher
   // A burst: all appended before any write finished; all resolve, in one file, in order.
   await Promise.all([1, 2, 3].map((n) => journal.append({ k: 'written', ids: [`i${n}`], csvEnd: n * 10 })));
   await journal.close();
-  const lines = (await readFile(path, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
+  const lines = (await readFile(path, 'utf8'))
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(lines.map((l) => [l.seq, l.ids[0]])).toEqual([
     [8, 'i1'],
     [9, 'i2'],
@@ -57,7 +74,10 @@ it('replay: item states over the snapshot, answers without a "written" entry lef
     { seq: 5, k: 'written' as const, ids: ['i1'], csvEnd: 150 },
     { seq: 6, k: 'job' as const, status: 'running' as const },
   ];
-  const replayed = replay(snapshot, entries.filter((e) => e.seq > 2));
+  const replayed = replay(
+    snapshot,
+    entries.filter((e) => e.seq > 2),
+  );
   expect(replayed.items.map((i) => i.status)).toEqual(['done', 'done', 'failed']);
   expect(replayed.tokens).toEqual({ input: 10, output: 2 });
   expect(replayed.outbox).toEqual([{ id: 'i2', doc: doc('i2'), file: 'i2.json' }]);

@@ -60,13 +60,16 @@ describe('governor against a simulated server', () => {
     { rpm: 120, burst: 5, photos: 40 },
     { rpm: 120, burst: 5, photos: 200 },
     { rpm: 240, burst: 8, photos: 60 },
-  ])('without rate headers at $rpm/min ($photos photos): at most 5 % of requests draw a 429, and it stays near the bound', ({ rpm, burst, photos }) => {
-    const r = simulate(governor(), { rpm, burst, latencyMs: 1500, headers: false }, photos, () => PHOTO);
-    const bound = (photos / rpm) * 60_000;
-    expect(r.accepted).toBe(photos);
-    expect(r.refused / (r.accepted + r.refused)).toBeLessThanOrEqual(0.05);
-    expect(r.wallMs).toBeLessThanOrEqual(bound * 1.15 + 1500);
-  });
+  ])(
+    'without rate headers at $rpm/min ($photos photos): at most 5 % of requests draw a 429, and it stays near the bound',
+    ({ rpm, burst, photos }) => {
+      const r = simulate(governor(), { rpm, burst, latencyMs: 1500, headers: false }, photos, () => PHOTO);
+      const bound = (photos / rpm) * 60_000;
+      expect(r.accepted).toBe(photos);
+      expect(r.refused / (r.accepted + r.refused)).toBeLessThanOrEqual(0.05);
+      expect(r.wallMs).toBeLessThanOrEqual(bound * 1.15 + 1500);
+    },
+  );
 
   it('token limits are honoured: paced on x-ratelimit-*-tokens by each request’s estimate', () => {
     const cost = () => ({ tokens: 1000, bytes: 300_000 });

@@ -73,7 +73,9 @@ describe('only a drop or a file dialog stages a path', () => {
 
     // What a compromised renderer would try, with its own invoke().
     const takesPaths = Object.entries(commands).filter(([, c]) => 'paths' in ((c.input as unknown as { shape?: object }).shape ?? {}));
-    expect(takesPaths.map(([name]) => name)).toEqual([]);
+    // Only the thumbnail reader takes paths, and it reads nothing that is not already staged: asked for this one, it refuses.
+    expect(takesPaths.map(([name]) => name)).toEqual(['analysis.getStagedThumbnails']);
+    expect((await fx.runRaw('analysis.getStagedThumbnails', { paths: [secret] })).error?.code).toBe('invalid_input');
     const named = await fx.runRaw('analysis.stage', { paths: [secret] });
     expect(named).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
     // …or smuggled into the commands that do exist.

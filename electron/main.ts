@@ -114,7 +114,7 @@ async function run(): Promise<void> {
     });
 
     step = 'connecting the window';
-    const disposeIpc = registerIpc(core, () => win);
+    const disposeIpc = registerIpc(core, () => win, log);
 
     step = 'opening the window';
     const openWindow = () => {
@@ -183,11 +183,11 @@ async function run(): Promise<void> {
             return void pickPaths(platform, { folders: effect.folders }).then(async (paths) => {
               if (paths.length === 0) return;
               showWindow?.();
-              await dispatchOffered(core, { paths });
+              await dispatchOffered(core, { paths }, log);
             });
           case 'command':
             if (effect.showWindow) showWindow?.();
-            return void dispatchCommand(core, effect.command, effect.input).then((result) => {
+            return void dispatchCommand(core, effect.command, effect.input, log).then((result) => {
               if (!result.ok && effect.showWindowOnFailure) showWindow?.();
             });
         }

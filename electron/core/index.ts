@@ -43,8 +43,6 @@ export interface Core {
    * and upload; the window's "Add photos…" is `analysis.pickImages`.
    */
   stageOffered(paths: readonly string[]): Promise<void>;
-  /** The core's logger, for the shell's own messages (a refused IPC sender). */
-  log: Logger;
   dispose(): Promise<void>;
 }
 
@@ -213,7 +211,6 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     subscribe: (listener) => state.subscribe(listener),
     commands,
     stageOffered: async (paths) => analysis.stage(paths),
-    log,
     dispose: async () => {
       auth.cancel();
       glances.dispose();

@@ -2,6 +2,7 @@ import { type BrowserWindow, type IpcMainInvokeEvent, ipcMain } from 'electron';
 import { type AppState, CHANNELS, type CommandResult } from '../contract';
 import { dispatchCommand, dispatchOffered } from '../core/kernel/dispatch';
 import type { Core } from '../core/index';
+import type { Logger } from '../core/kernel/deps';
 import { isTrustedSender } from './sender-check';
 
 const FORBIDDEN: CommandResult<never> = {
@@ -15,17 +16,17 @@ const FORBIDDEN: CommandResult<never> = {
  * name a path to stage. Both are checked for their sender, then validated and
  * handed to the core's dispatcher.
  */
-export function registerIpc(core: Core, getWindow: () => BrowserWindow | undefined): () => void {
+export function registerIpc(core: Core, getWindow: () => BrowserWindow | undefined, log: Logger): () => void {
   const trusted = (event: IpcMainInvokeEvent): boolean => {
     if (isTrustedSender(event, getWindow()?.webContents.id)) return true;
-    core.log.warn('rejected IPC from an untrusted sender');
+    log.warn('rejected IPC from an untrusted sender');
     return false;
   };
   ipcMain.handle(CHANNELS.invoke, async (event, command: unknown, input: unknown): Promise<CommandResult<unknown>> =>
-    trusted(event) ? dispatchCommand(core, command, input) : FORBIDDEN,
+    trusted(event) ? dispatchCommand(core, command, input, log) : FORBIDDEN,
   );
   ipcMain.handle(CHANNELS.dropped, async (event, input: unknown): Promise<CommandResult<void>> =>
-    trusted(event) ? dispatchOffered(core, input) : FORBIDDEN,
+    trusted(event) ? dispatchOffered(core, input, log) : FORBIDDEN,
   );
 
   const unsubscribe = core.subscribe((state: AppState) => {

@@ -2,21 +2,29 @@ import type { z } from 'zod';
 import { type CommandError, type CommandResult, commands, isCommandName, offeredPaths } from '../../contract';
 import { boundCommandError, fieldPath, quoteKey, toCommandError } from './errors';
 import type { Core } from '../index';
+import { type Logger, silentLogger } from './deps';
 
 /**
  * Turns one untrusted (command, input) pair into a CommandResult: the command
  * must be in the contract, the input must parse with its schema, and anything
  * thrown is mapped to the error shape. The Electron IPC manager and the browser
- * harness both call this, so the two transports behave the same.
+ * harness both call this, so the two transports behave the same. `log` is the
+ * caller's (the shell's log file): it hears that an unexpected error happened,
+ * by name only.
  */
-export async function dispatchCommand(core: Core, command: unknown, input: unknown): Promise<CommandResult<unknown>> {
+export async function dispatchCommand(
+  core: Pick<Core, 'commands'>,
+  command: unknown,
+  input: unknown,
+  log: Logger = silentLogger,
+): Promise<CommandResult<unknown>> {
   if (!isCommandName(command)) {
     return { ok: false, error: { code: 'unknown_command', message: 'Loupe does not know that command.' } };
   }
   const parsed = commands[command].input.safeParse(input);
   if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };
   const handler = core.commands[command] as (input: unknown) => Promise<unknown>;
-  return settle(core, command, () => handler(parsed.data));
+  return settle(log, command, () => handler(parsed.data));
 }
 
 /**
@@ -25,18 +33,18 @@ export async function dispatchCommand(core: Core, command: unknown, input: unkno
  * file dialog. Validated and answered like a command, but not one: the
  * renderer's `invoke` has no way to stage a path it names.
  */
-export async function dispatchOffered(core: Core, input: unknown): Promise<CommandResult<void>> {
+export async function dispatchOffered(core: Pick<Core, 'stageOffered'>, input: unknown, log: Logger = silentLogger): Promise<CommandResult<void>> {
   const parsed = offeredPaths.safeParse(input);
   if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };
-  return settle(core, 'stage offered paths', () => core.stageOffered(parsed.data.paths));
+  return settle(log, 'stage offered paths', () => core.stageOffered(parsed.data.paths));
 }
 
-async function settle<T>(core: Core, what: string, run: () => Promise<T>): Promise<CommandResult<T>> {
+async function settle<T>(log: Logger, what: string, run: () => Promise<T>): Promise<CommandResult<T>> {
   try {
     return { ok: true, value: await run() };
   } catch (error) {
     const mapped = toCommandError(error);
-    if (mapped.code === 'internal') core.log.error('command failed', { command: what, error: describe(error) });
+    if (mapped.code === 'internal') log.error('command failed', { command: what, error: describe(error) });
     return { ok: false, error: boundCommandError(mapped) };
   }
 }

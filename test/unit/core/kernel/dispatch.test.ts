@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNodeDeps } from '../../../support/node-deps';
+import { silentLogger } from '../../../../electron/core/kernel/deps';
 import { dispatchCommand } from '../../../../electron/core/kernel/dispatch';
 import { LoupeError } from '../../../../electron/core/kernel/errors';
 import { type Core, createCore } from '../../../../electron/core/index';
@@ -75,8 +76,8 @@ describe('dispatchCommand', () => {
       throw new Error(`boom ${secret}`);
     };
     const logged: string[] = [];
-    core.log.error = (message, fields) => void logged.push(message + JSON.stringify(fields));
-    const result = await dispatchCommand(core, 'app.getState', {});
+    const log = { ...silentLogger, error: (message: string, fields?: Record<string, unknown>) => void logged.push(message + JSON.stringify(fields)) };
+    const result = await dispatchCommand(core, 'app.getState', {}, log);
     expect(result).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(JSON.stringify(result)).not.toContain(secret);
     expect(logged.join('\n')).not.toContain(secret);

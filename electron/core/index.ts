@@ -21,7 +21,7 @@ import { type EndpointOverrides, resolveEndpoints } from './auth/endpoints';
 import { ensureHostId } from './auth/host-id';
 import { MANAGE_USAGE_URL } from './external-links';
 import type { CommandHandlers } from './kernel/commands';
-import { type CoreDeps, type Logger, type OpenedStore, silentLogger } from './kernel/deps';
+import { type CoreDeps, type OpenedStore, silentLogger } from './kernel/deps';
 import { StateStore } from './kernel/state-store';
 import { ModelCatalog } from './models/catalogue';
 import { modelCommands } from './models/commands';

@@ -75,12 +75,18 @@ export default defineConfig({
     // Two kinds of test: `unit` is pure and runs in seconds; `integration` starts
     // stand-in servers, sharp or child processes. `vitest run --project unit` runs one.
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        // Pure tests share one worker and its module cache: no servers, no mocks, nothing to isolate.
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads', isolate: false },
+      },
       {
         extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/servers/**/*.test.ts'],
+          // These mostly wait on loopback servers, latency and backoff, not on the CPU: four at a time on two cores.
+          maxWorkers: 4,
         },
       },
     ],

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppState } from '../../electron/contract';
-import { LoupeError } from '../../electron/core/kernel/errors';
-import { compileValidator, jsonDepth, MAX_ANSWER_DEPTH, readAnswer } from '../../electron/core/analysis/api/json-answer';
-import { normaliseStrictSchema } from '../../electron/core/analysis/api/strict-schema';
-import { type StandIns, startStandIns } from '../servers/stack';
-import { createCoreFixture, waitForState } from '../support/core-fixture';
+import type { AppState } from '../../../electron/contract';
+import { LoupeError } from '../../../electron/core/kernel/errors';
+import { compileValidator, jsonDepth, MAX_ANSWER_DEPTH, readAnswer } from '../../../electron/core/analysis/api/json-answer';
+import { normaliseStrictSchema } from '../../../electron/core/analysis/api/strict-schema';
+import { type StandIns, startStandIns } from '../../servers/stack';
+import { createCoreFixture, waitForState } from '../../support/core-fixture';
 
 function refusal(schema: unknown): LoupeError {
   try {
@@ -159,7 +159,7 @@ describe('analysis.start with a cyclic $ref schema', () => {
       const added = await fx.run('accounts.addApiKey', { label: 'Key', baseUrl: stack.endpoints.apiBase, apiKey: API_KEY });
       expect(added.ok, JSON.stringify(added.error)).toBe(true);
       await waitForState(fx.core, (s) => s.models.status === 'ready' && s.models.selected !== null);
-      const photo = fileURLToPath(new URL('../fixtures/good/01-sunset.jpg', import.meta.url));
+      const photo = fileURLToPath(new URL('../../fixtures/good/01-sunset.jpg', import.meta.url));
       expect((await fx.drop({ paths: [photo] })).ok).toBe(true);
       await waitForState(fx.core, (s) => s.analysis.staged.length === 1);
       const before = stack.api.requests.length;

@@ -11,13 +11,13 @@
 import { join } from 'node:path';
 import { APIConnectionError } from 'openai';
 import sharp from 'sharp';
-import { AnalysisError } from '../../electron/core/analysis/analysis-error';
-import { CapabilityMemory } from '../../electron/core/analysis/api/capabilities';
-import { resolvePreset } from '../../electron/core/analysis/presets';
-import { AnalysisClient } from '../../electron/core/analysis/api/request';
+import { AnalysisError } from '../../../electron/core/analysis/analysis-error';
+import { CapabilityMemory } from '../../../electron/core/analysis/api/capabilities';
+import { resolvePreset } from '../../../electron/core/analysis/presets';
+import { AnalysisClient } from '../../../electron/core/analysis/api/request';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { classifySdkError } from '../../electron/core/analysis/api/classify';
-import { LoupeError } from '../../electron/core/kernel/errors';
+import { classifySdkError } from '../../../electron/core/analysis/api/classify';
+import { LoupeError } from '../../../electron/core/kernel/errors';
 import {
   type EngineHarness,
   type SignedIn,
@@ -30,12 +30,12 @@ import {
   signedInStandIns,
   tempDir,
   waitForJob,
-} from '../support/analysis-fixture';
+} from '../../support/analysis-fixture';
 
 const trap = vi.hoisted(() => ({ throws: 0 }));
 
-vi.mock('../../electron/core/analysis/api/json-answer', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../electron/core/analysis/api/json-answer')>();
+vi.mock('../../../electron/core/analysis/api/json-answer', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../../electron/core/analysis/api/json-answer')>();
   return {
     ...actual,
     compileValidator: (schema: Record<string, unknown>) => {

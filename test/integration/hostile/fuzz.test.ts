@@ -15,14 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type CommandName, commands } from '../../electron/contract';
-import { isLoopbackHost } from '../../electron/core/kernel/urls';
-import { dispatchCommand } from '../../electron/core/kernel/dispatch';
-import { allowedExternalUrl } from '../../electron/core/external-links';
-import { UNSAFE_URL_CHARS } from '../../electron/core/kernel/urls';
-import { makePhotos } from '../support/analysis-fixture';
-import { type CoreFixture, createCoreFixture, signInThroughBrowser, waitForState } from '../support/core-fixture';
-import { type StandIns, startStandIns } from '../servers/stack';
+import { type CommandName, commands } from '../../../electron/contract';
+import { isLoopbackHost } from '../../../electron/core/kernel/urls';
+import { dispatchCommand } from '../../../electron/core/kernel/dispatch';
+import { allowedExternalUrl } from '../../../electron/core/external-links';
+import { UNSAFE_URL_CHARS } from '../../../electron/core/kernel/urls';
+import { makePhotos } from '../../support/analysis-fixture';
+import { type CoreFixture, createCoreFixture, signInThroughBrowser, waitForState } from '../../support/core-fixture';
+import { type StandIns, startStandIns } from '../../servers/stack';
 
 const SEED = (() => {
   const env = process.env.LOUPE_FUZZ_SEED;
@@ -52,7 +52,7 @@ function prng(seed: number) {
 
 /** Every error code Loupe's own code can produce, read from its source, plus the boundary's own. */
 function knownCodes(): Set<string> {
-  const root = fileURLToPath(new URL('../../electron/core', import.meta.url));
+  const root = fileURLToPath(new URL('../../../electron/core', import.meta.url));
   const files = (dir: string): string[] =>
     readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') ? [join(dir, n)] : []));
   const codes = new Set(['internal', 'invalid_input', 'unknown_command']);

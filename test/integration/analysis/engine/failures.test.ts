@@ -5,7 +5,7 @@
  * landed on disk. Timings are never asserted; waits poll for states.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LoupeError } from '../../../../electron/core/kernel/errors';
 import {
   type SignedIn,
@@ -15,23 +15,16 @@ import {
   readJson,
   responsesRequests,
   resultFiles,
-  signedInStandIns,
   tempDir,
   waitForJob,
 } from '../../../support/analysis-fixture';
-import { useEngineCleanups, MODEL, cleanups, dirs, engineFor } from './support';
+import { useEngineCleanups, MODEL, cleanups, dirs, engineFor, useSignedInStandIns } from './support';
 
 useEngineCleanups();
 
 describe('analysis engine — structured outputs available', () => {
   let s: SignedIn;
-  beforeAll(async () => {
-    s = await signedInStandIns({ latencyMs: 60 });
-  });
-  afterAll(async () => {
-    await s.close();
-  });
-  afterEach(() => s.stack.api.faults.reset());
+  useSignedInStandIns({ latencyMs: 60 }, (signedIn) => (s = signedIn), { resetFaults: true });
 
   it('retries 5xx, dropped connections, broken and incomplete streams until every photo is done', async () => {
     const d = await dirs();

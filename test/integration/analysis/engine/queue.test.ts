@@ -6,7 +6,7 @@
  */
 import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../../electron/core/analysis/types';
 import {
   type SignedIn,
@@ -15,23 +15,16 @@ import {
   readJson,
   responsesRequests,
   resultFiles,
-  signedInStandIns,
   tempDir,
   waitForJob,
 } from '../../../support/analysis-fixture';
-import { useEngineCleanups, MODEL, cleanups, dirs, engineFor, successesByWidth } from './support';
+import { useEngineCleanups, MODEL, cleanups, dirs, engineFor, successesByWidth, useSignedInStandIns } from './support';
 
 useEngineCleanups();
 
 describe('analysis engine — structured outputs available', () => {
   let s: SignedIn;
-  beforeAll(async () => {
-    s = await signedInStandIns({ latencyMs: 60 });
-  });
-  afterAll(async () => {
-    await s.close();
-  });
-  afterEach(() => s.stack.api.faults.reset());
+  useSignedInStandIns({ latencyMs: 60 }, (signedIn) => (s = signedIn), { resetFaults: true });
 
   it('identical photos are analysed once; copies reference the first result', async () => {
     const d = await dirs();

@@ -4,28 +4,15 @@
  * (made with sharp) to the stand-in Responses API, and the tests read what
  * landed on disk. Timings are never asserted; waits poll for states.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type SignedIn,
-  isSettled,
-  makePhotos,
-  responsesRequests,
-  resultFiles,
-  signedInStandIns,
-  waitForJob,
-} from '../../../support/analysis-fixture';
-import { useEngineCleanups, MODEL, dirs, engineFor, successesByWidth } from './support';
+import { describe, expect, it } from 'vitest';
+import { type SignedIn, isSettled, makePhotos, responsesRequests, resultFiles, waitForJob } from '../../../support/analysis-fixture';
+import { useEngineCleanups, MODEL, dirs, engineFor, successesByWidth, useSignedInStandIns } from './support';
 
 useEngineCleanups();
 
 describe('analysis engine — tight rate limit', () => {
   let s: SignedIn;
-  beforeAll(async () => {
-    s = await signedInStandIns({ latencyMs: 50, rateLimit: { requestsPerMinute: 120, burst: 2 } });
-  });
-  afterAll(async () => {
-    await s.close();
-  });
+  useSignedInStandIns({ latencyMs: 50, rateLimit: { requestsPerMinute: 120, burst: 2 } }, (signedIn) => (s = signedIn));
 
   it('20 photos at 120 requests/min (burst 2), sharing the account with another client: 429s are met and none fails', async () => {
     const d = await dirs();

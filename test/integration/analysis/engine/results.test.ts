@@ -6,32 +6,17 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PLAN_FORBIDDEN } from '../../../servers/openai/validate';
-import {
-  type SignedIn,
-  isSettled,
-  makePhotos,
-  readJson,
-  responsesRequests,
-  resultFiles,
-  signedInStandIns,
-  waitForJob,
-} from '../../../support/analysis-fixture';
+import { type SignedIn, isSettled, makePhotos, readJson, responsesRequests, resultFiles, waitForJob } from '../../../support/analysis-fixture';
 import { parseCsv } from '../../../support/csv';
-import { useEngineCleanups, MODEL, dirs, engineFor, bodyOf, successesByWidth } from './support';
+import { useEngineCleanups, MODEL, dirs, engineFor, bodyOf, successesByWidth, useSignedInStandIns } from './support';
 
 useEngineCleanups();
 
 describe('analysis engine — structured outputs available', () => {
   let s: SignedIn;
-  beforeAll(async () => {
-    s = await signedInStandIns({ latencyMs: 60 });
-  });
-  afterAll(async () => {
-    await s.close();
-  });
-  afterEach(() => s.stack.api.faults.reset());
+  useSignedInStandIns({ latencyMs: 60 }, (signedIn) => (s = signedIn), { resetFaults: true });
 
   it('analyses every photo: one JSON each, summary.json and a results.csv that round-trips', async () => {
     const d = await dirs();

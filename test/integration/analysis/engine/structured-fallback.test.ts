@@ -5,7 +5,7 @@
  * landed on disk. Timings are never asserted; waits poll for states.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type SignedIn,
   isSettled,
@@ -13,22 +13,16 @@ import {
   readJson,
   responsesRequests,
   resultFiles,
-  signedInStandIns,
   tempDir,
   waitForJob,
 } from '../../../support/analysis-fixture';
-import { useEngineCleanups, MODEL, cleanups, dirs, engineFor, bodyOf } from './support';
+import { useEngineCleanups, MODEL, cleanups, dirs, engineFor, bodyOf, useSignedInStandIns } from './support';
 
 useEngineCleanups();
 
 describe('analysis engine — model without structured outputs', () => {
   let s: SignedIn;
-  beforeAll(async () => {
-    s = await signedInStandIns({ latencyMs: 40, structuredOutputs: false });
-  });
-  afterAll(async () => {
-    await s.close();
-  });
+  useSignedInStandIns({ latencyMs: 40, structuredOutputs: false }, (signedIn) => (s = signedIn));
 
   it('falls back to prompted JSON after one refusal, remembers it per model, and never resends the refused body', async () => {
     const d = await dirs();

@@ -1,6 +1,14 @@
 /** Shared by the engine tests: temp folders, an engine per test, request-body helpers. */
-import { type EngineHarness, type SignedIn, imageWidth, openEngine, responsesRequests, tempDir } from '../../../support/analysis-fixture';
-import { afterEach } from 'vitest';
+import {
+  type EngineHarness,
+  type SignedIn,
+  imageWidth,
+  openEngine,
+  responsesRequests,
+  signedInStandIns,
+  tempDir,
+} from '../../../support/analysis-fixture';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export const MODEL = 'gpt-6.1-sol';
 export const cleanups: Array<() => Promise<void>> = [];
@@ -10,6 +18,26 @@ export function useEngineCleanups(): void {
   afterEach(async () => {
     while (cleanups.length) await cleanups.pop()!();
   });
+}
+
+/**
+ * One signed-in stand-in stack for a describe block, handed to `use` once it is
+ * up; closed after the block. `resetFaults`: queued faults are cleared after each test.
+ */
+export function useSignedInStandIns(
+  options: Parameters<typeof signedInStandIns>[0],
+  use: (signedIn: SignedIn) => void,
+  { resetFaults = false } = {},
+): void {
+  let signedIn: SignedIn | undefined;
+  beforeAll(async () => {
+    signedIn = await signedInStandIns(options);
+    use(signedIn);
+  });
+  afterAll(async () => {
+    await signedIn?.close();
+  });
+  if (resetFaults) afterEach(() => signedIn?.stack.api.faults.reset());
 }
 
 export async function dirs() {

@@ -46,6 +46,8 @@ function start(options: Parameters<typeof launch>[0] = {}): SimulatedApp {
   return launch({ coverageDir, ...options });
 }
 
+if (!existsSync(builtMain)) console.log(`[simulated Electron] skipped: ${builtMain} is missing; run "npm run build" first (npm test does).`);
+
 describe.skipIf(!existsSync(builtMain))('simulated Electron: Linux, from start to quit', () => {
   let stack: StandIns;
   let app: SimulatedApp;

@@ -19,6 +19,8 @@ export interface LoupeRun {
   rssAtStartBytes: number;
   maxConcurrency: number;
   cpuMs: number;
+  /** CPU from the job's creation to its end (start-up excluded). */
+  jobCpuMs: number;
   firstSendMs: number;
   lastSendMs: number;
   stopReason: unknown;

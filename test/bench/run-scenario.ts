@@ -89,7 +89,9 @@ export async function runScenario(
       `   in flight: Loupe's target peaked at ${loupe.maxConcurrency}, server saw at most ${api.maxInFlight}; uploaded ${kb(loupe.uploadedBytes / paths.length)} per photo`,
     );
     log(`   first request at ${s(loupe.firstSendMs)}, last at ${s(loupe.lastSendMs)}`);
-    log(`   CPU: Loupe ${s(loupe.cpuMs)} (${(loupe.cpuMs / paths.length).toFixed(0)} ms per photo), stand-ins ${s(standInCpuMs)}`);
+    log(
+      `   CPU: Loupe ${s(loupe.cpuMs)} (${s(loupe.jobCpuMs)} during the job: ${(loupe.jobCpuMs / paths.length).toFixed(0)} ms per photo), stand-ins ${s(standInCpuMs)}`,
+    );
     if (baseline) await baseline(stack.endpoints.apiBase, token);
     return { scenario: sc, loupe, boundMs, rateBoundMs, prepBoundMs, ratio, share429, pass, sourceBytes };
   } finally {

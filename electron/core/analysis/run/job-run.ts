@@ -197,6 +197,7 @@ export class JobRun {
         // What the model will see at this detail (image-sizing.ts); unknown models keep the tuned edge.
         fitTo: (w, h) => targetSize(model, detail, w, h, this.ctx.tuning.maxEdge[detail]),
         jpegQuality: this.ctx.tuning.jpegQuality,
+        thumbnail: this.job.watched(),
       });
     } catch (error) {
       const loupe = error instanceof LoupeError ? error : new LoupeError('unreadable_image', 'Loupe couldn’t read this image.');
@@ -204,7 +205,7 @@ export class JobRun {
       return { kind: 'settled' };
     }
     signal.throwIfAborted();
-    this.job.keepThumbnail(item, prepared.thumbnail);
+    if (prepared.thumbnail) this.job.keepThumbnail(item, prepared.thumbnail);
     this.#sent.set(item.id, {
       source: { width: prepared.sourceWidth, height: prepared.sourceHeight, format: prepared.sourceFormat },
       sent: { mime: prepared.mime, width: prepared.width, height: prepared.height, bytes: prepared.data.length, detail: this.job.record.spec.detail },

@@ -74,7 +74,7 @@ describe('prepareImage: edge cases', () => {
     expect((await pixelAt(prepared.data, 5, 5))[3]).toBe(0);
     expect(await pixelAt(prepared.data, 100, 100)).toEqual([255, 0, 0, 255]);
     // The thumbnail is a JPEG, so transparency shows as white.
-    const thumb = Buffer.from(prepared.thumbnail.split(',')[1]!, 'base64');
+    const thumb = Buffer.from(prepared.thumbnail!.split(',')[1]!, 'base64');
     expectColour(await pixelAt(thumb, 3, 3), [255, 255, 255]);
 
     // An alpha channel that is opaque everywhere is no reason for PNG.
@@ -134,13 +134,18 @@ describe('prepareImage: edge cases', () => {
     const small = await prepareImage(await make('small.jpg', 300, 200));
     expect([small.width, small.height]).toEqual([300, 200]);
     expect(small.notes).toEqual([]);
-    const thumb = await dataUrlSize(small.thumbnail);
+    const thumb = await dataUrlSize(small.thumbnail!);
     expect([thumb.width, thumb.height]).toEqual([160, 107]);
 
     const custom = await prepareImage(fx('good/01-sunset.jpg'), { maxEdge: 512, thumbnailEdge: 64 });
     expect([custom.width, custom.height]).toEqual([512, 341]);
-    const customThumb = await dataUrlSize(custom.thumbnail);
+    const customThumb = await dataUrlSize(custom.thumbnail!);
     expect(Math.max(customThumb.width, customThumb.height)).toBe(64);
+
+    // Without a thumbnail (nobody is looking): the same upload, no second encode.
+    const bare = await prepareImage(fx('good/01-sunset.jpg'), { maxEdge: 512, thumbnail: false });
+    expect(bare.thumbnail).toBeUndefined();
+    expect(bare.data.equals(custom.data)).toBe(true);
   });
 
   it('makes a thumbnail on its own, with the same refusals', async () => {

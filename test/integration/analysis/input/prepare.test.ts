@@ -27,7 +27,7 @@ describe('prepareImage: the good corpus', () => {
       expect(prepared.notes).toEqual([]);
       const out = await sharp(prepared.data).metadata();
       expect(out).toMatchObject({ format: 'jpeg', width: prepared.width, height: prepared.height, depth: 'uchar' });
-      const thumb = await dataUrlSize(prepared.thumbnail);
+      const thumb = await dataUrlSize(prepared.thumbnail!);
       expect(Math.max(thumb.width, thumb.height)).toBe(160);
     },
   );

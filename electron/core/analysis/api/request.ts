@@ -7,7 +7,7 @@
  */
 import OpenAI from 'openai';
 import type { Response as ApiResponse, ResponseCreateParamsStreaming, ResponseOutputItem } from 'openai/resources/responses/responses';
-import type { Logger } from '../../kernel/deps';
+import type { Clock, Logger } from '../../kernel/deps';
 import { AnalysisError, internalError } from '../analysis-error';
 import type { CapabilityMemory } from './capabilities';
 import { abortedError, classifySdkError, classifySessionError, classifyStreamFailure, refusesStructuredOutput, streamInterrupted } from './classify';
@@ -32,6 +32,8 @@ export interface RequestDeps {
   /** OpenAI-compatible servers without /v1/responses: send Chat Completions instead. */
   useChatCompletions?: boolean;
   log: Logger;
+  /** The deadline and the after-terminal grace run on it; its time reads `retry-after` dates. */
+  clock: Clock;
   /** Whole-call deadline, headers to terminal event (the DevKit uses 180 s). */
   timeoutMs?: number;
   /** Longest answer accepted (the DevKit caps text at 16 MiB). */
@@ -98,7 +100,7 @@ export class AnalysisClient {
             }
           });
         } catch (error) {
-          const failure = error instanceof AnalysisError ? error : classifySdkError(error, false, '', undefined);
+          const failure = error instanceof AnalysisError ? error : classifySdkError(error, false, '', undefined, this.deps.clock.now());
           if (failure.code === 'unauthorized' && failure.details.status === 401 && !reauthorised) {
             // §11.1: refresh once, retry once.
             reauthorised = true;
@@ -155,7 +157,7 @@ export class AnalysisClient {
    */
   async #onceChat(call: AnalysisCall, token: string, structured: boolean, admitted: () => void): Promise<AnalysisResponse> {
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.deps.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const timer = this.deps.clock.setTimeout(() => deadline.abort(), this.deps.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const signal = AbortSignal.any([deadline.signal, ...(call.signal ? [call.signal] : [])]);
     const { preset } = call;
     try {
@@ -184,7 +186,7 @@ export class AnalysisClient {
         )
         .withResponse();
       admitted();
-      call.onAdmitted?.(readRateInfo(response.headers));
+      call.onAdmitted?.(readRateInfo(response.headers, this.deps.clock.now()));
       const text = data.choices[0]?.message?.content ?? '';
       const usage = { input_tokens: data.usage?.prompt_tokens ?? 0, output_tokens: data.usage?.completion_tokens ?? 0 };
       const requestId = response.headers.get('x-request-id');
@@ -203,15 +205,15 @@ export class AnalysisClient {
       if (error instanceof AnalysisError) throw error;
       if (call.signal?.aborted) throw abortedError('cancelled', '');
       if (deadline.signal.aborted) throw abortedError('timeout', '');
-      throw classifySdkError(error, false, '', undefined);
+      throw classifySdkError(error, false, '', undefined, this.deps.clock.now());
     } finally {
-      clearTimeout(timer);
+      timer.cancel();
     }
   }
 
   async #once(call: AnalysisCall, token: string, structured: boolean, admitted: () => void): Promise<AnalysisResponse> {
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.deps.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const timer = this.deps.clock.setTimeout(() => deadline.abort(), this.deps.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const afterTerminal = new AbortController();
     const signal = AbortSignal.any([deadline.signal, afterTerminal.signal, ...(call.signal ? [call.signal] : [])]);
     const maxText = this.deps.maxTextChars ?? DEFAULT_MAX_TEXT;
@@ -219,7 +221,7 @@ export class AnalysisClient {
     let requestId: string | undefined;
     let inStream = false;
     let terminal: ApiResponse | undefined;
-    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    let graceTimer: { cancel(): void } | undefined;
     const doneItems: string[] = [];
     try {
       const { data: stream, response } = await this.#sdk(token)
@@ -236,7 +238,7 @@ export class AnalysisClient {
         });
       }
       admitted();
-      call.onAdmitted?.(readRateInfo(response.headers));
+      call.onAdmitted?.(readRateInfo(response.headers, this.deps.clock.now()));
       inStream = true;
 
       for await (const event of stream) {
@@ -257,7 +259,7 @@ export class AnalysisClient {
             break;
           case 'response.completed':
             terminal = event.response;
-            graceTimer = setTimeout(() => afterTerminal.abort(), AFTER_TERMINAL_GRACE_MS);
+            graceTimer = this.deps.clock.setTimeout(() => afterTerminal.abort(), AFTER_TERMINAL_GRACE_MS);
             break;
           case 'response.failed':
             stream.controller.abort();
@@ -290,12 +292,12 @@ export class AnalysisClient {
       if (!terminal) {
         if (call.signal?.aborted) throw abortedError('cancelled', text);
         if (deadline.signal.aborted) throw abortedError('timeout', text);
-        throw classifySdkError(error, inStream, text, requestId);
+        throw classifySdkError(error, inStream, text, requestId, this.deps.clock.now());
       }
       // The answer was complete; a connection that broke after the terminal event changes nothing.
     } finally {
-      clearTimeout(timer);
-      if (graceTimer) clearTimeout(graceTimer);
+      timer.cancel();
+      graceTimer?.cancel();
     }
     if (!terminal) throw streamInterrupted(text, requestId);
     // The completed response is authoritative; it can arrive with empty `output` (§10.3), then deltas, then finished items.

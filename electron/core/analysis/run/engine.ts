@@ -145,6 +145,7 @@ export class AnalysisEngine {
         accountKind: account.kind,
         useChatCompletions: account.useChatCompletions ?? false,
         log: this.#deps.log,
+        clock: this.#deps.clock,
         timeoutMs: this.#tuning.requestTimeoutMs,
       });
       this.#clients.set(key, client);

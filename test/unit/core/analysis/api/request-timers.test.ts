@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CapabilityMemory } from '../../../../../electron/core/analysis/api/capabilities';
-import { type AnalysisCall, AnalysisClient } from '../../../../../electron/core/analysis/api/request';
+import type { AnalysisCall } from '../../../../../electron/core/analysis/api/analysis-call';
+import { AnalysisClient } from '../../../../../electron/core/analysis/api/request';
 import { resolvePreset } from '../../../../../electron/core/analysis/presets';
 import { ManualClock } from '../../../../support/manual-clock';
 

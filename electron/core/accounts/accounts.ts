@@ -16,7 +16,15 @@ import { LoupeError } from '../kernel/errors';
 import { withoutTrailingSlash } from '../kernel/urls';
 import { Session } from './session';
 import type { AccountRepository } from './repository';
-import { type Account, type ApiKeyAccount, type CustomAccount, type CustomProvider, type OAuthAccount, isOAuthAccount, newAccountId } from './vault';
+import {
+  type Account,
+  type ApiKeyAccount,
+  type CustomAccount,
+  type CustomProvider,
+  type OAuthAccount,
+  isOAuthAccount,
+  newAccountId,
+} from './vault-schema';
 
 /** How an account's API calls authenticate and which wire rules apply. */
 export interface AccountAccess {

@@ -4,7 +4,7 @@ import { httpOptions } from '../auth/discovery';
 import type { OAuthProfile } from '../auth/profile';
 import { clientFor } from '../auth/verify';
 import { type Clock, sleep } from '../kernel/deps';
-import { type OAuthAccount, type PendingRefresh, oauthClientId } from './vault';
+import { type OAuthAccount, type PendingRefresh, oauthClientId } from './vault-schema';
 
 /** True only when the server confirmed the revocation. */
 export async function revokeRefreshToken(profile: OAuthProfile, account: OAuthAccount, refreshToken: string, clock: Clock): Promise<boolean> {

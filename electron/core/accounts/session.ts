@@ -16,7 +16,7 @@ import { backoffDelay } from './refresh-timing';
 import { renewalAt } from './renewal';
 import { pendingRefreshToken, revokeRefreshToken } from './revoke-refresh-token';
 import { type TokenRefreshDeps, commitCheckpoint, dueForRefresh, endGrant, needsSignIn, refreshWithServer } from './token-refresh';
-import { type OAuthAccount, isOAuthAccount } from './vault';
+import { type OAuthAccount, isOAuthAccount } from './vault-schema';
 
 export interface SessionDeps extends TokenRefreshDeps {
   accountId: string;

@@ -16,7 +16,7 @@ import type { Clock, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { isDueForRefresh } from './refresh-timing';
 import type { AccountRepository } from './repository';
-import { type OAuthAccount, type PendingRefresh, type TokenSet, oauthClientId } from './vault';
+import { type OAuthAccount, type PendingRefresh, type TokenSet, oauthClientId } from './vault-schema';
 
 export interface TokenRefreshDeps {
   records: AccountRepository;

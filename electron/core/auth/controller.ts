@@ -6,7 +6,7 @@
 import type { CommandError, SignInView } from '../../contract';
 import type { Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
-import type { CustomAccount } from '../accounts/vault';
+import type { CustomAccount } from '../accounts/vault-schema';
 import { customPlan } from './custom-sign-in';
 import type { OAuthProfile } from './profile';
 import { SignInAttempt, type SignInDeps, type SignInPlan, siwcPlan } from './sign-in';

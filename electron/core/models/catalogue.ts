@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { ModelView, ModelsView } from '../../contract';
-import type { AccountAccess } from '../accounts/accounts';
+import type { AccountAccess } from '../accounts/account-access';
 import { type Clock, type Logger, timeoutSignal } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { withoutTrailingSlash } from '../kernel/urls';

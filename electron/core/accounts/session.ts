@@ -123,7 +123,10 @@ export class Session {
       this.#timer = this.deps.clock.setTimeout(() => void this.#expire(), Math.max(0, expiresAt - now));
       return;
     }
-    if (this.#transient) {
+    // A retry repeats the refresh that failed, which may have been forced (refresh now, a 401)
+    // while nothing was due: it must reach the server, or the failure is never resolved.
+    const retry = this.#transient !== null;
+    if (retry) {
       at = this.#retryAt;
     } else if (account.pendingRefresh) {
       at = now;
@@ -134,7 +137,7 @@ export class Session {
     }
     this.#timer = this.deps.clock.setTimeout(
       () => {
-        void this.refresh().catch(() => {});
+        void this.refresh({ force: retry }).catch(() => {});
       },
       Math.max(0, at - now),
     );
@@ -198,14 +201,19 @@ export class Session {
     // was queued already rotated the token.
     const account = this.#requireAccount();
     try {
+      let renewed = true;
       if (account.pendingRefresh) {
         await commitCheckpoint(this.deps, account, account.pendingRefresh);
       } else {
-        await refreshWithServer(this.deps, account, force);
+        renewed = await refreshWithServer(this.deps, account, force);
       }
-      this.#transient = null;
-      this.#failures = 0;
-      this.#retryAt = 0;
+      // Only a renewal the server answered shows that renewing works again;
+      // a call that found nothing due leaves the failure (and its backoff) as it was.
+      if (renewed) {
+        this.#transient = null;
+        this.#failures = 0;
+        this.#retryAt = 0;
+      }
     } catch (error) {
       const loupe = error instanceof LoupeError ? error : mapProcessingError(error);
       if (loupe.options.retryable) {

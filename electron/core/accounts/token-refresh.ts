@@ -47,14 +47,18 @@ export function needsSignIn(account: OAuthAccount): LoupeError {
   return new LoupeError(account.problem?.code ?? 'needs_sign_in', account.problem?.message ?? 'Please sign in again.');
 }
 
-/** Refresh with the server when due (or forced); a no-op when not due. */
-export async function refreshWithServer(deps: TokenRefreshDeps, account: OAuthAccount, force: boolean): Promise<void> {
+/**
+ * Refresh with the server when due (or forced). Resolves true once a renewed
+ * session is committed, false when nothing was due and the server was not
+ * contacted (which proves nothing about whether renewing works).
+ */
+export async function refreshWithServer(deps: TokenRefreshDeps, account: OAuthAccount, force: boolean): Promise<boolean> {
   const tokens = account.tokens;
   if (!tokens?.refreshToken) throw needsSignIn(account);
   const now = deps.clock.now();
-  if (!force && !dueForRefresh(deps, tokens)) return;
+  if (!force && !dueForRefresh(deps, tokens)) return false;
   if (tokens.earliestRefreshAt !== undefined && tokens.earliestRefreshAt > now) {
-    if (tokens.expiresAt > now && !force) return;
+    if (tokens.expiresAt > now && !force) return false;
     throw new LoupeError('refresh_not_ready', 'The sign-in server asked Loupe to wait before renewing the session. Loupe will retry shortly.', {
       retryable: true,
     });
@@ -101,6 +105,7 @@ export async function refreshWithServer(deps: TokenRefreshDeps, account: OAuthAc
   } else {
     await commitResponse(deps, account, response, checkpoint);
   }
+  return true;
 }
 
 /** Verifies a stored refresh response as of when it arrived, then commits it. Never calls the token endpoint. */

@@ -177,6 +177,22 @@ describe('token lifecycle', () => {
     expect(fx.core.getState().account.problem).toBeNull();
   });
 
+  it('a retry after a failed "refresh now" contacts the server; only its success clears the failing state', async () => {
+    const clock = new ManualClock();
+    const { stack, fx } = await signedIn({}, { clock });
+    stack.auth.faults.tokenStatus(503, 'busy', 1, 'refresh_token');
+    // Far from expiry: nothing is due, the person asked for a refresh and it failed.
+    expect((await fx.run('auth.refreshNow')).error).toMatchObject({ code: 'server_unavailable', retryable: true });
+    expect(fx.core.getState().account).toMatchObject({ problem: { code: 'server_unavailable' }, renewsAt: null });
+    expect(refreshCalls(stack)).toBe(1);
+    // The backoff (5 s ± 20 %) passes: the retry must renew with the server, not just forget the failure.
+    clock.advance(10_000);
+    const after = await waitForState(fx.core, (s) => !s.account.refreshing);
+    expect(refreshCalls(stack)).toBe(2);
+    expect(after.account.problem).toBeNull();
+    expect(after.account.lastRefreshAt).not.toBeNull();
+  });
+
   it('verifies an ID token signed with a rotated key after one JWKS refetch', async () => {
     const { stack, fx } = await signedIn();
     await stack.auth.rotateSigningKey();

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuthServerOptions } from '../../servers/auth/auth-server';
 import { type StandIns, startStandIns } from '../../servers/stack';
 import { type FixtureOptions, createCoreFixture, readTree, signInThroughBrowser, waitForState } from '../../support/core-fixture';
@@ -6,6 +6,7 @@ import { ManualClock } from '../../support/manual-clock';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
+  vi.useRealTimers();
   while (cleanups.length) await cleanups.pop()!();
 });
 
@@ -103,7 +104,10 @@ describe('token lifecycle', () => {
     await expect(fx.session.accessToken()).rejects.toMatchObject({ code: 'identity_verification_unavailable' });
     expect(refreshCalls(stack)).toBe(1);
 
-    await new Promise((r) => setTimeout(r, 2_500));
+    // A minute later, well past the renewed ID token's exp and the clock tolerance: move the
+    // system time (which oauth4webapi, the stand-in and the core's clock read) instead of waiting.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.now() + 60_000);
     stack.auth.faults.reset();
     await fx.restart();
     const token = await fx.session.accessToken();

@@ -37,6 +37,8 @@ export interface AccountsDeps {
   /** `expiryWarningMinutes` in ms: when a session that won't renew shows as expiring. */
   warningMs(): number;
   onChange(): void;
+  /** A refresh settled: see SessionDeps.onSettled. */
+  onSettled(): void;
 }
 
 export class Accounts {
@@ -86,6 +88,7 @@ export class Accounts {
         log: this.deps.log,
         marginMs: this.deps.marginMs,
         onChange: this.deps.onChange,
+        onSettled: this.deps.onSettled,
       });
       this.#sessions.set(id, session);
     }

@@ -21,6 +21,8 @@ import { type OAuthAccount, isOAuthAccount } from './vault-schema';
 export interface SessionDeps extends TokenRefreshDeps {
   accountId: string;
   onChange(): void;
+  /** A refresh settled (renewed or failed): its outcome is shown at once. */
+  onSettled(): void;
 }
 
 export class Session {
@@ -102,6 +104,7 @@ export class Session {
     this.#inflight ??= this.#refreshOnce(options.force ?? false).finally(() => {
       this.#inflight = undefined;
       this.deps.onChange();
+      this.deps.onSettled();
       this.schedule();
     });
     this.deps.onChange();
@@ -185,6 +188,7 @@ export class Session {
       new LoupeError('session_expired', 'Your session with this provider has ended (it offers no way to renew it). Please sign in again.'),
     );
     this.deps.onChange();
+    this.deps.onSettled();
   }
 
   #backingOff(): boolean {

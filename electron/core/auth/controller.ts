@@ -25,6 +25,8 @@ export interface AuthControllerDeps extends SignInDeps {
   settings(): { callbackPort: number; signInTimeoutMinutes: number; signInTimeoutMs?: number };
   onSignedIn(outcome: { accountId: string; planUsage: boolean }): void;
   onChange(): void;
+  /** The attempt settled (signed in, failed or cancelled): its outcome is shown at once. */
+  onSettled(): void;
   log: Logger;
 }
 
@@ -133,6 +135,7 @@ export class AuthController {
       this.#finishing = false;
       this.#warning = null;
       this.deps.onChange();
+      this.deps.onSettled();
     }
   }
 }

@@ -144,6 +144,8 @@ export interface ModelsDeps {
   clock: Clock;
   log: Logger;
   onChange(): void;
+  /** A list request settled (the list arrived or failed): its outcome is shown at once. */
+  onSettled(): void;
 }
 
 export class ModelCatalog {
@@ -218,6 +220,7 @@ export class ModelCatalog {
     this.#inflight ??= this.#load().finally(() => {
       this.#inflight = undefined;
       this.deps.onChange();
+      this.deps.onSettled();
     });
     return this.#inflight;
   }

@@ -20,7 +20,7 @@ import { Discovery } from './auth/discovery';
 import { type EndpointOverrides, resolveEndpoints } from './auth/endpoints';
 import { ensureHostId } from './auth/host-id';
 import { MANAGE_USAGE_URL } from './external-links';
-import type { CommandHandlers } from './kernel/commands';
+import { type CommandHandlers, settleAfterEach } from './kernel/commands';
 import { type CoreDeps, type OpenedStore, silentLogger } from './kernel/deps';
 import { StateStore } from './kernel/state-store';
 import { ModelCatalog } from './models/catalogue';
@@ -72,6 +72,8 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
   const log = deps.logger ?? silentLogger;
   const state = new StateStore<AppState>(deps.clock);
   const invalidate = () => state.invalidate();
+  /** An outcome (a command, a sign-in, a refresh, a model list, an expiry) reaches the window without waiting for the throttle window. */
+  const settled = () => state.flush();
 
   const settingsStore = deps.openStore('settings');
   const vaultStore = deps.openStore('vault');
@@ -114,6 +116,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     marginMs: () => settings.get().refreshMarginSeconds * 1000,
     warningMs: () => settings.get().expiryWarningMinutes * 60_000,
     onChange: invalidate,
+    onSettled: settled,
   });
   const models = new ModelCatalog({
     access: () => {
@@ -125,6 +128,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     clock: deps.clock,
     log,
     onChange: invalidate,
+    onSettled: settled,
   });
   const auth = new AuthController({
     endpoints,
@@ -140,6 +144,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     customProfile: (account) => accounts.profile(account),
     settings: () => ({ ...settings.get(), ...(options.signInTimeoutMs ? { signInTimeoutMs: options.signInTimeoutMs } : {}) }),
     onChange: invalidate,
+    onSettled: settled,
     onSignedIn: (outcome) => {
       // The person was told about the damaged vault and has a working one again.
       records.purgeSetAside('all');
@@ -157,7 +162,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
       detail: settings.get().analysisDetail,
       concurrency: settings.get().analysisConcurrency,
     }),
-    onChange: () => state.invalidateSoon(),
+    onChange: invalidate,
     ...(options.analysisTuning ? { tuning: options.analysisTuning } : {}),
     ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
   });
@@ -193,21 +198,25 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     models.followActiveAccount();
   };
 
-  const commands = {
+  const commands = settleAfterEach(settled, {
     ...appCommands({ state, notices, openExternal: deps.openExternal }),
     ...settingsCommands({ settings, records, accounts, invalidate, confirm, storageBackend: () => deps.cipher.backend() }),
     ...authCommands({ auth, accounts, records, models, invalidate }),
     ...accountCommands({ accounts, auth, models, records, confirm, afterVaultChange, fetch: deps.fetch, log, clock: deps.clock }),
     ...modelCommands({ accounts, models }),
     ...analysisCommands(analysis),
-  } satisfies CommandHandlers;
+  } satisfies CommandHandlers);
 
   // Resume where the last run stopped: due refreshes, pending checkpoints, the model list.
   accounts.scheduleAll();
   if (models.canList()) void models.refresh();
 
   const core: Core = {
-    getState: () => state.get(),
+    getState: () => {
+      // A pull gets the latest truth, not the last throttled publish.
+      settled();
+      return state.get();
+    },
     subscribe: (listener) => state.subscribe(listener),
     commands,
     stageOffered: async (paths) => analysis.stage(paths),

@@ -4,33 +4,27 @@
  * object per OAuth account, so a job keeps using its own account while the
  * person switches.
  */
-import { z } from 'zod';
-import type { AccountKind, AccountSummaryView, AccountView, CommandError } from '../../contract';
+import type { AccountSummaryView, AccountView, CommandError } from '../../contract';
 import { accountGlance } from './glance';
 import { abilities, planUsage } from './readiness';
 import type { Endpoints } from '../auth/endpoints';
 import type { Discovery } from '../auth/discovery';
-import { checkProviderUrl, chatgptProfile, customProfile, type OAuthProfile } from '../auth/profile';
+import { chatgptProfile, customProfile, type OAuthProfile } from '../auth/profile';
 import type { Clock, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
-import { withoutTrailingSlash } from '../kernel/urls';
+import { type AccountAccess, apiKeyAccess, oauthAccess } from './account-access';
+import { accountStatus, labelOf, withoutCredentials } from './account-label';
 import { Session } from './session';
 import type { AccountRepository } from './repository';
-import { type Account, type ApiKeyAccount, type CustomAccount, type CustomProvider, type OAuthAccount, isOAuthAccount, newAccountId } from './vault';
-
-/** How an account's API calls authenticate and which wire rules apply. */
-export interface AccountAccess {
-  id: string;
-  kind: AccountKind;
-  label: string;
-  apiBase: URL;
-  /** Send analyses through Chat Completions (servers without /v1/responses). */
-  useChatCompletions: boolean;
-  /** ChatGPT plan rules apply (store:false, stream:true, no unsupported fields). */
-  planRules: boolean;
-  accessToken(): Promise<string>;
-  afterUnauthorized(failedToken: string): Promise<string>;
-}
+import {
+  type Account,
+  type ApiKeyAccount,
+  type CustomAccount,
+  type CustomProvider,
+  type OAuthAccount,
+  isOAuthAccount,
+  newAccountId,
+} from './vault-schema';
 
 export interface AccountsDeps {
   records: AccountRepository;
@@ -43,6 +37,8 @@ export interface AccountsDeps {
   /** `expiryWarningMinutes` in ms: when a session that won't renew shows as expiring. */
   warningMs(): number;
   onChange(): void;
+  /** A refresh settled: see SessionDeps.onSettled. */
+  onSettled(): void;
 }
 
 export class Accounts {
@@ -92,6 +88,7 @@ export class Accounts {
         log: this.deps.log,
         marginMs: this.deps.marginMs,
         onChange: this.deps.onChange,
+        onSettled: this.deps.onSettled,
       });
       this.#sessions.set(id, session);
     }
@@ -106,34 +103,12 @@ export class Accounts {
   access(id: string): AccountAccess {
     const account = this.require(id);
     if (account.kind === 'api_key') {
-      return {
-        id,
-        kind: 'api_key',
-        label: account.label,
-        apiBase: new URL(account.baseUrl),
-        useChatCompletions: account.useChatCompletions,
-        planRules: false,
-        accessToken: async () => {
-          const current = this.get(id);
-          if (current?.kind !== 'api_key') throw new LoupeError('unknown_account', 'That account no longer exists.');
-          return current.apiKey;
-        },
-        afterUnauthorized: async () => {
-          throw new LoupeError('invalid_api_key', `The server no longer accepts the API key of ${account.label}. Add it again with a valid key.`);
-        },
-      };
+      return apiKeyAccess(account, () => {
+        const current = this.get(id);
+        return current?.kind === 'api_key' ? current : undefined;
+      });
     }
-    const session = this.session(id);
-    return {
-      id,
-      kind: account.kind,
-      label: labelOf(account),
-      apiBase: account.kind === 'chatgpt' ? this.deps.endpoints.apiBase : new URL(account.provider.apiBase),
-      useChatCompletions: account.kind === 'custom' ? account.provider.useChatCompletions : false,
-      planRules: account.kind === 'chatgpt',
-      accessToken: () => session.accessToken(),
-      afterUnauthorized: (token) => session.afterUnauthorized(token),
-    };
+    return oauthAccess(account, this.session(id), this.deps.endpoints);
   }
 
   async switchTo(id: string): Promise<void> {
@@ -192,10 +167,7 @@ export class Accounts {
   }
 
   status(account: Account | undefined): AccountView['status'] {
-    if (!account) return 'signed_out';
-    if (account.kind === 'api_key') return account.problem ? 'needs_sign_in' : 'signed_in';
-    if (account.tokens || account.pendingRefresh) return 'signed_in';
-    return account.problem ? 'needs_sign_in' : 'signed_out';
+    return accountStatus(account);
   }
 
   summaries(): AccountSummaryView[] {
@@ -253,80 +225,5 @@ export class Accounts {
 
   dispose(): void {
     for (const session of this.#sessions.values()) session.dispose();
-  }
-}
-
-export function labelOf(account: Account): string {
-  if (account.kind === 'chatgpt') return account.email ?? account.name ?? 'ChatGPT account';
-  return account.label;
-}
-
-/** Parses the "add custom provider" form into a provider config, refusing insecure or incomplete ones. */
-export function parseCustomProvider(input: {
-  issuer?: string | undefined;
-  authorizationEndpoint?: string | undefined;
-  tokenEndpoint?: string | undefined;
-  revocationEndpoint?: string | undefined;
-  jwksUri?: string | undefined;
-  clientId: string;
-  clientSecret?: string | undefined;
-  clientAuthMethod?: 'none' | 'client_secret_basic' | 'client_secret_post' | undefined;
-  scopes: string;
-  extraParams?: Record<string, string> | undefined;
-  apiBase: string;
-  useChatCompletions?: boolean | undefined;
-}): CustomProvider {
-  const trimmed = (v: string | undefined) => (v && v.trim() !== '' ? v.trim() : undefined);
-  const issuer = trimmed(input.issuer);
-  const authorizationEndpoint = trimmed(input.authorizationEndpoint);
-  const tokenEndpoint = trimmed(input.tokenEndpoint);
-  if (!issuer && !(authorizationEndpoint && tokenEndpoint)) {
-    throw new LoupeError('invalid_provider', 'Give either an issuer URL (for discovery) or both the authorization and token endpoints.', {
-      field: 'issuer',
-    });
-  }
-  for (const [value, what] of [
-    [issuer, 'Issuer URL'],
-    [authorizationEndpoint, 'Authorization endpoint'],
-    [tokenEndpoint, 'Token endpoint'],
-    [trimmed(input.revocationEndpoint), 'Revocation endpoint'],
-    [trimmed(input.jwksUri), 'JWKS URL'],
-    [input.apiBase, 'API base URL'],
-  ] as const) {
-    if (value) checkProviderUrl(value, what);
-  }
-  const secret = trimmed(input.clientSecret);
-  const scopes = input.scopes.split(/\s+/).filter(Boolean);
-  return {
-    ...(issuer ? { issuer } : {}),
-    ...(authorizationEndpoint ? { authorizationEndpoint } : {}),
-    ...(tokenEndpoint ? { tokenEndpoint } : {}),
-    ...(trimmed(input.revocationEndpoint) ? { revocationEndpoint: trimmed(input.revocationEndpoint) } : {}),
-    ...(trimmed(input.jwksUri) ? { jwksUri: trimmed(input.jwksUri) } : {}),
-    clientId: input.clientId.trim(),
-    ...(secret ? { clientSecret: secret } : {}),
-    clientAuthMethod: secret
-      ? input.clientAuthMethod && input.clientAuthMethod !== 'none'
-        ? input.clientAuthMethod
-        : 'client_secret_basic'
-      : 'none',
-    scopes,
-    extraParams: z.record(z.string(), z.string()).parse(input.extraParams ?? {}),
-    apiBase: withoutTrailingSlash(input.apiBase.trim()),
-    useChatCompletions: input.useChatCompletions ?? false,
-  };
-}
-
-/** An API base as shown: never with a user name or password (accounts saved before those were refused may hold one). */
-function withoutCredentials(raw: string | null): string | null {
-  if (raw === null) return null;
-  try {
-    const url = new URL(raw);
-    if (!url.username && !url.password) return raw;
-    url.username = '';
-    url.password = '';
-    return url.href.replace(/\/$/, '');
-  } catch {
-    return null;
   }
 }

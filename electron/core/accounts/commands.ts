@@ -7,7 +7,9 @@ import type { DomainCommands } from '../kernel/commands';
 import { LoupeError, logCode } from '../kernel/errors';
 import { withoutTrailingSlash } from '../kernel/urls';
 import { type ModelCatalog, fetchModels } from '../models/catalogue';
-import { type AccountAccess, type Accounts, parseCustomProvider } from './accounts';
+import type { AccountAccess } from './account-access';
+import type { Accounts } from './accounts';
+import { parseCustomProvider } from './custom-provider';
 import type { AccountRepository } from './repository';
 
 export function accountCommands(ctx: {

@@ -12,7 +12,7 @@
  * Together they bound a session to at most 30 automatic refreshes a minute,
  * and to about two a minute for 60-second tokens.
  */
-import type { TokenSet } from './vault';
+import type { TokenSet } from './vault-schema';
 
 export const MIN_REFRESH_INTERVAL_MS = 2_000;
 

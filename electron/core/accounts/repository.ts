@@ -6,7 +6,8 @@
  * written once. A unit test fails if anything else calls the vault's writes.
  */
 import type { CommandError, TokenStorage } from '../../contract';
-import { type Account, type ChatGptAccount, type OAuthAccount, type PendingRefresh, type TokenSet, type Vault, isOAuthAccount } from './vault';
+import type { Vault } from './vault';
+import { type Account, type ChatGptAccount, type OAuthAccount, type PendingRefresh, type TokenSet, isOAuthAccount } from './vault-schema';
 
 /** What a verified sign-in tells us about the person; a missing field keeps what was saved. */
 export interface SignedInIdentity {

@@ -13,124 +13,14 @@
  * cannot be parsed, or decrypts to something that is not a vault, is corrupt
  * and set aside (see set-aside.ts for when those copies are deleted).
  */
-import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { type ErrorCode, type Notice, type TokenStorage, isErrorCode } from '../../contract';
+import type { TokenStorage, Notice } from '../../contract';
 import type { Cipher, KeyValueStore, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
+import { isWeakBackend } from './keychain-backend';
 import { SetAsideVaults } from './set-aside';
-
-const TokenSetSchema = z.object({
-  accessToken: z.string().min(1),
-  refreshToken: z.string().min(1).optional(),
-  idToken: z.string().min(1).optional(),
-  expiresAt: z.number(),
-  scopes: z.array(z.string()),
-  earliestRefreshAt: z.number().optional(),
-  savedAt: z.number(),
-});
-export type TokenSet = z.infer<typeof TokenSetSchema>;
-
-const PendingRefreshSchema = z.object({
-  /** The raw token-endpoint JSON, kept until its ID token is verified. */
-  body: z.record(z.string(), z.unknown()),
-  receivedAt: z.number(),
-});
-export type PendingRefresh = z.infer<typeof PendingRefreshSchema>;
-
-// A code this version does not know (a newer Loupe wrote it) reads as needs_sign_in.
-const ProblemSchema = z.object({ code: z.custom<ErrorCode>(isErrorCode).catch('needs_sign_in'), message: z.string() });
-
-/** What every OAuth-backed account (ChatGPT or a custom provider) keeps about its session. */
-const OAuthSessionFields = {
-  /** The verified `sub`; null while a registration is pending or the provider has no ID token. */
-  subject: z.string().nullable(),
-  email: z.string().nullable(),
-  name: z.string().nullable(),
-  registeredAt: z.number(),
-  tokens: TokenSetSchema.optional(),
-  pendingRefresh: PendingRefreshSchema.optional(),
-  lastRefreshAt: z.number().nullable().default(null),
-  /** Set when the grant is gone and the person must sign in again. */
-  problem: ProblemSchema.optional(),
-};
-
-const ChatGptAccountSchema = z.object({
-  id: z.string(),
-  kind: z.literal('chatgpt'),
-  issuer: z.string(),
-  /** The issued `oaiapp_…` client id; saved before the first code exchange. */
-  clientId: z.string(),
-  welcomeShown: z.boolean().default(false),
-  ...OAuthSessionFields,
-});
-export type ChatGptAccount = z.infer<typeof ChatGptAccountSchema>;
-
-const CustomProviderSchema = z.object({
-  /** Discovery (RFC 8414 / OIDC) issuer; or the explicit endpoints below. */
-  issuer: z.string().optional(),
-  authorizationEndpoint: z.string().optional(),
-  tokenEndpoint: z.string().optional(),
-  revocationEndpoint: z.string().optional(),
-  jwksUri: z.string().optional(),
-  clientId: z.string(),
-  /** Present for confidential clients; a secret, so it lives only here, encrypted. */
-  clientSecret: z.string().optional(),
-  clientAuthMethod: z.enum(['none', 'client_secret_basic', 'client_secret_post']),
-  scopes: z.array(z.string()),
-  extraParams: z.record(z.string(), z.string()),
-  apiBase: z.string(),
-  useChatCompletions: z.boolean(),
-});
-export type CustomProvider = z.infer<typeof CustomProviderSchema>;
-
-const CustomAccountSchema = z.object({
-  id: z.string(),
-  kind: z.literal('custom'),
-  label: z.string(),
-  provider: CustomProviderSchema,
-  ...OAuthSessionFields,
-});
-export type CustomAccount = z.infer<typeof CustomAccountSchema>;
-
-const ApiKeyAccountSchema = z.object({
-  id: z.string(),
-  kind: z.literal('api_key'),
-  label: z.string(),
-  baseUrl: z.string(),
-  apiKey: z.string().min(1),
-  useChatCompletions: z.boolean(),
-  createdAt: z.number(),
-  problem: ProblemSchema.optional(),
-});
-export type ApiKeyAccount = z.infer<typeof ApiKeyAccountSchema>;
-
-const AccountSchema = z.discriminatedUnion('kind', [ChatGptAccountSchema, CustomAccountSchema, ApiKeyAccountSchema]);
-export type Account = z.infer<typeof AccountSchema>;
-export type OAuthAccount = ChatGptAccount | CustomAccount;
-
-export function isOAuthAccount(account: Account | undefined): account is OAuthAccount {
-  return account?.kind === 'chatgpt' || account?.kind === 'custom';
-}
-
-/** The OAuth client id a session uses: the issued SIWC registration, or the configured one. */
-export function oauthClientId(account: OAuthAccount): string {
-  return account.kind === 'chatgpt' ? account.clientId : account.provider.clientId;
-}
-
-const VaultDataSchema = z.object({
-  version: z.literal(1),
-  accounts: z.array(AccountSchema),
-  activeAccountId: z.string().nullable(),
-});
-export type VaultData = z.infer<typeof VaultDataSchema>;
-
-const EMPTY: VaultData = { version: 1, accounts: [], activeAccountId: null };
-const STORE_KEY = 'vault';
-
-export function newAccountId(): string {
-  return randomUUID();
-}
+import { STORE_KEY, type VaultRead, readVaultFile, writeVaultFile } from './vault-file';
+import { NOTICE_KEYCHAIN_UNAVAILABLE, keychainUnavailableNotice, noKeychainNotice, vaultRecoveredNotice, weakBackendNotice } from './vault-notices';
+import { type Account, EMPTY_VAULT, type VaultData, VaultDataSchema } from './vault-schema';
 
 export interface VaultOpenOptions {
   cipher: Cipher;
@@ -146,23 +36,8 @@ export interface VaultOpenOptions {
   onNotices?: () => void;
 }
 
-/** safeStorage backends on Linux that encrypt with a secret the OS keeps (not a hard-coded key). */
-export const SECURE_LINUX_BACKENDS: ReadonlySet<string> = new Set(['gnome_libsecret', 'kwallet', 'kwallet5', 'kwallet6']);
-
-/** Whether this backend stores with a key anyone can know (Linux `basic_text`, `unknown`, anything new). */
-export function isWeakBackend(platform: string, backend: string): boolean {
-  return platform === 'linux' && !SECURE_LINUX_BACKENDS.has(backend);
-}
-
-export const NOTICE_KEYCHAIN_UNAVAILABLE = 'vault-keychain-unavailable';
-
-/** Accepts both Cipher.decrypt shapes (see deps.ts). */
-function decrypted(value: string | { result: string; shouldReEncrypt: boolean }): { plain: string; reEncrypt: boolean } {
-  return typeof value === 'string' ? { plain: value, reEncrypt: false } : { plain: value.result, reEncrypt: value.shouldReEncrypt };
-}
-
 export class Vault {
-  #data: VaultData = EMPTY;
+  #data: VaultData = EMPTY_VAULT;
   #mode: TokenStorage = 'memory';
   #writes: Promise<void> = Promise.resolve();
   /** The keychain refused: the saved file is left untouched and nothing is written over it. */
@@ -317,28 +192,10 @@ export class Vault {
     if (at !== -1) this.notices.splice(at, 1);
   }
 
-  async #read(): Promise<{ kind: 'none' } | { kind: 'ok'; data: VaultData } | { kind: 'locked' } | { kind: 'corrupt' }> {
-    const { cipher, store } = this.options;
-    const stored = store.get(STORE_KEY);
-    if (stored === undefined) return { kind: 'none' };
-    const envelope = z.object({ v: z.literal(1), data: z.string() }).safeParse(stored);
-    if (!envelope.success) return { kind: 'corrupt' };
-    let plain: string;
-    try {
-      if (!(await cipher.isAvailable())) return { kind: 'locked' };
-      const result = decrypted(await cipher.decrypt(Buffer.from(envelope.data.data, 'base64')));
-      plain = result.plain;
-      this.#reEncrypt = result.reEncrypt;
-    } catch {
-      // safeStorage throws the same way for a locked keychain, a denied
-      // prompt and a key it no longer has: none proves the file is bad.
-      return { kind: 'locked' };
-    }
-    try {
-      return { kind: 'ok', data: VaultDataSchema.parse(JSON.parse(plain)) };
-    } catch {
-      return { kind: 'corrupt' };
-    }
+  async #read(): Promise<VaultRead> {
+    const loaded = await readVaultFile(this.options.cipher, this.options.store);
+    if (loaded.kind === 'ok' || loaded.kind === 'corrupt') this.#reEncrypt = loaded.reEncrypt;
+    return loaded;
   }
 
   #setAsideCorrupt(): void {
@@ -349,26 +206,13 @@ export class Vault {
     const movedTo = store.setAside();
     for (const entry of earlier) this.setAside.record(entry.path);
     this.setAside.record(movedTo);
-    this.notices.push({
-      id: 'vault-recovered',
-      level: 'error',
-      message: `Your saved sign-in could not be read (the file is damaged), so you will need to sign in again. The old file was kept as ${movedTo}; Loupe deletes it after your next sign-in or in 30 days.`,
-    });
+    this.notices.push(vaultRecoveredNotice(movedTo));
   }
 
   #lockedNotice(): void {
     if (this.notices.some((n) => n.id === NOTICE_KEYCHAIN_UNAVAILABLE)) return;
     queueMicrotask(() => this.options.onNotices?.());
-    this.notices.push({
-      id: NOTICE_KEYCHAIN_UNAVAILABLE,
-      level: 'error',
-      message:
-        'Loupe could not open your saved sign-ins: the keychain is unavailable or refused access. Your saved file was left untouched. Unlock the keychain and choose Retry, or Reset to sign in again from scratch.',
-      actions: [
-        { label: 'Retry', command: 'accounts.retryKeychain' },
-        { label: 'Reset', command: 'accounts.resetVault' },
-      ],
-    });
+    this.notices.push(keychainUnavailableNotice());
   }
 
   async #init(allowWeak: boolean): Promise<void> {
@@ -381,20 +225,12 @@ export class Vault {
         this.#lockedNotice();
         return;
       }
-      this.notices.push({
-        id: 'vault-memory-only',
-        level: 'warning',
-        message: 'Your system offers no keychain Loupe can use, so your sign-in is kept in memory only and ends when Loupe quits.',
-      });
+      this.notices.push(noKeychainNotice());
       return;
     }
     if (this.#weakBackend() && !allowWeak) {
       this.#mode = 'memory';
-      this.notices.push({
-        id: 'vault-memory-only',
-        level: 'warning',
-        message: `No secure keychain was found (Linux "${cipher.backend().slice(0, 40)}" storage does not encrypt with a secret key), so Loupe keeps your sign-in in memory only and you will sign in again after quitting. You can allow weak storage in Settings.`,
-      });
+      this.notices.push(weakBackendNotice(cipher.backend()));
       return;
     }
     this.#mode = this.#weakBackend() ? 'weak' : 'keychain';
@@ -410,7 +246,6 @@ export class Vault {
   }
 
   async #persist(data: VaultData): Promise<void> {
-    const encrypted = await this.options.cipher.encrypt(JSON.stringify(data));
-    this.options.store.set(STORE_KEY, { v: 1, data: encrypted.toString('base64') });
+    await writeVaultFile(this.options.cipher, this.options.store, data);
   }
 }

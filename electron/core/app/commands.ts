@@ -11,7 +11,11 @@ export function appCommands(ctx: {
   openExternal(url: string): Promise<void>;
 }): DomainCommands<'app'> & DomainCommands<'notices'> {
   return {
-    'app.getState': async () => ctx.state.get(),
+    'app.getState': async () => {
+      // A pull gets the latest truth, not the last throttled publish.
+      ctx.state.flush();
+      return ctx.state.get();
+    },
     'app.openExternal': async ({ url }) => {
       // The normalised href, never the raw string: what was checked is what opens.
       const href = allowedExternalUrl(url);

@@ -7,7 +7,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import type { SignedInIdentity } from '../accounts/repository';
-import type { TokenSet } from '../accounts/vault';
+import type { TokenSet } from '../accounts/vault-schema';
 import type { Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { httpOptions } from './discovery';

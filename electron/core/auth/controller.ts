@@ -6,7 +6,7 @@
 import type { CommandError, SignInView } from '../../contract';
 import type { Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
-import type { CustomAccount } from '../accounts/vault';
+import type { CustomAccount } from '../accounts/vault-schema';
 import { customPlan } from './custom-sign-in';
 import type { OAuthProfile } from './profile';
 import { SignInAttempt, type SignInDeps, type SignInPlan, siwcPlan } from './sign-in';
@@ -25,6 +25,8 @@ export interface AuthControllerDeps extends SignInDeps {
   settings(): { callbackPort: number; signInTimeoutMinutes: number; signInTimeoutMs?: number };
   onSignedIn(outcome: { accountId: string; planUsage: boolean }): void;
   onChange(): void;
+  /** The attempt settled (signed in, failed or cancelled): its outcome is shown at once. */
+  onSettled(): void;
   log: Logger;
 }
 
@@ -133,6 +135,7 @@ export class AuthController {
       this.#finishing = false;
       this.#warning = null;
       this.deps.onChange();
+      this.deps.onSettled();
     }
   }
 }

@@ -1,9 +1,12 @@
 import type { Clock } from '../kernel/deps';
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { LoupeError } from '../kernel/errors';
-import { type CallbackOutcome, PAGE_BAD_REQUEST, PAGE_CSP, PAGE_NOT_FOUND, outcomePage } from './callback-pages';
+import { bindError } from './bind-error';
+import { type CallbackOutcome, PAGE_BAD_REQUEST, PAGE_NOT_FOUND, outcomePage } from './callback-pages';
+import { callbackQueryCheck } from './callback-query';
+import { LOOPBACK_HOST, clientErrorResponse, hostMatches, writePage } from './loopback-http';
+import { PASTE_MESSAGES, parsePastedUrl } from './pasted-redirect';
 
 /**
  * Options for one sign-in attempt's loopback redirect listener
@@ -56,23 +59,11 @@ export interface LoopbackListener {
   close(): Promise<void>;
 }
 
-const LOOPBACK_HOST = '127.0.0.1';
 const DEFAULT_PATH = '/auth/callback';
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_OUTCOME_TIMEOUT_MS = 30_000;
-
-const COMMON_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Type': 'text/html; charset=utf-8',
-  'Cache-Control': 'no-store',
-  'Referrer-Policy': 'no-referrer',
-  'X-Content-Type-Options': 'nosniff',
-  'Content-Security-Policy': PAGE_CSP,
-  Connection: 'close',
-};
-
-type QueryCheck = 'ok' | 'missing_state' | 'duplicate_state' | 'wrong_state' | 'no_result';
 
 /**
  * Start listening for one attempt's authorization response (RFC 8252 §7.3, §8.3;
@@ -101,21 +92,7 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
     );
   }
 
-  // Comparing HMACs under a per-listener key keeps the comparison constant-time
-  // even when the lengths differ, without an early length check.
-  const macKey = randomBytes(32);
-  const mac = (value: string) => createHmac('sha256', macKey).update(value, 'utf8').digest();
-  const expectedMac = mac(options.expectedState);
-
-  function checkQuery(params: URLSearchParams): QueryCheck {
-    const states = params.getAll('state');
-    if (states.length === 0) return 'missing_state';
-    if (states.length > 1) return 'duplicate_state';
-    if (!timingSafeEqual(mac(states[0]!), expectedMac)) return 'wrong_state';
-    // Which of these wins, and whether `code` is well-formed, is the sign-in flow's call.
-    if (!params.has('error') && !params.has('code')) return 'no_result';
-    return 'ok';
-  }
+  const checkQuery = callbackQueryCheck(options.expectedState);
 
   let settled = false;
   let closing = false;
@@ -202,8 +179,7 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
 
   function respond(res: ServerResponse, status: number, body: Buffer, extra: Record<string, string> = {}): void {
     if (res.socket) responding.add(res.socket);
-    res.writeHead(status, { ...COMMON_HEADERS, ...extra, 'Content-Length': String(body.length) });
-    res.end(body);
+    writePage(res, status, body, extra);
   }
 
   function stray(
@@ -221,23 +197,13 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
     }
   }
 
-  function hostMatches(req: IncomingMessage): boolean {
-    // rawHeaders, because Node keeps only the first of several Host headers in req.headers.
-    const hosts: string[] = [];
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      if (req.rawHeaders[i]!.toLowerCase() === 'host') hosts.push(req.rawHeaders[i + 1]!);
-    }
-    // An exact Host defeats DNS rebinding: a page on another name that resolves to 127.0.0.1 can't reach us.
-    return hosts.length === 1 && hosts[0] === expectedHost;
-  }
-
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (settled) {
       respond(res, 404, PAGE_NOT_FOUND);
       return;
     }
     if (req.method !== 'GET') return stray(res, 'method', 405, PAGE_NOT_FOUND, { Allow: 'GET' });
-    if (!hostMatches(req)) return stray(res, 'host', 404, PAGE_NOT_FOUND);
+    if (!hostMatches(req, expectedHost)) return stray(res, 'host', 404, PAGE_NOT_FOUND);
 
     // Split by hand: resolving req.url against a base would let `//other/...` change the host.
     const target = req.url ?? '';
@@ -264,11 +230,7 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
       socket.destroy();
       return;
     }
-    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const headers = Object.entries({ ...COMMON_HEADERS, 'Content-Length': String(PAGE_BAD_REQUEST.length) })
-      .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join('');
-    socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers}\r\n`, 'latin1'), PAGE_BAD_REQUEST]));
+    socket.end(clientErrorResponse(error));
   });
 
   return new Promise<LoopbackListener>((resolve, reject) => {
@@ -326,62 +288,4 @@ export function startLoopbackListener(options: LoopbackOptions): Promise<Loopbac
       });
     });
   });
-}
-
-function bindError(error: NodeJS.ErrnoException, port: number): LoupeError {
-  const options = { retryable: true, cause: error };
-  if (port === 0) {
-    return new LoupeError('callback_port_unavailable', 'Loupe could not open a local port for sign-in. Please try again.', options);
-  }
-  if (error.code === 'EADDRINUSE') {
-    return new LoupeError(
-      'callback_port_unavailable',
-      `Port ${port} is in use by another program. Free it, or switch the sign-in callback port to automatic, then try again.`,
-      options,
-    );
-  }
-  if (error.code === 'EACCES') {
-    return new LoupeError(
-      'callback_port_unavailable',
-      `Loupe is not allowed to use port ${port}. Choose a port above 1024, or switch the sign-in callback port to automatic.`,
-      options,
-    );
-  }
-  return new LoupeError(
-    'callback_port_unavailable',
-    `Loupe could not open port ${port} for sign-in. Free it, or switch the sign-in callback port to automatic, then try again.`,
-    options,
-  );
-}
-
-const PASTE_MESSAGES: Record<Exclude<QueryCheck, 'ok'>, string> = {
-  missing_state: 'That address is missing its sign-in details. Copy the whole address from the browser, including everything after "?".',
-  duplicate_state: 'That address does not look like a sign-in redirect: it carries the sign-in state more than once.',
-  wrong_state: 'That address belongs to a different sign-in attempt. Paste the address from the sign-in you just started.',
-  no_result: 'That address has no sign-in result. Finish signing in in the browser, then copy the address it ends on.',
-};
-
-/** Checks the parts of a pasted RFC 8252 §7.3 redirect that a real callback gets from the socket. */
-function parsePastedUrl(raw: string, port: number, path: string, redirectUri: string): URL {
-  const expected = `It should start with ${redirectUri}`;
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new LoupeError('invalid_redirect', `That is not a web address. Paste the whole address from the browser's address bar. ${expected}.`);
-  }
-  if (url.protocol !== 'http:') throw new LoupeError('invalid_redirect', `That is not a Loupe sign-in address. ${expected}.`);
-  if (url.hostname !== LOOPBACK_HOST) {
-    throw new LoupeError('invalid_redirect', `That address does not point at ${LOOPBACK_HOST}, where Loupe is waiting. ${expected}.`);
-  }
-  if (url.username || url.password) throw new LoupeError('invalid_redirect', `That is not a Loupe sign-in address. ${expected}.`);
-  // Compare origins, not `url.port`, because the URL parser drops a default port 80.
-  if (url.origin !== new URL(redirectUri).origin) {
-    throw new LoupeError(
-      'invalid_redirect',
-      `That address is for a different sign-in (wrong port); this sign-in is waiting on port ${port}. ${expected}.`,
-    );
-  }
-  if (url.pathname !== path) throw new LoupeError('invalid_redirect', `That address has the wrong path. ${expected}.`);
-  return url;
 }

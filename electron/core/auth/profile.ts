@@ -7,7 +7,7 @@
 import * as oauth from 'oauth4webapi';
 import type { Clock } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
-import type { CustomAccount } from '../accounts/vault';
+import type { CustomAccount } from '../accounts/vault-schema';
 import { Discovery } from './discovery';
 import { CREDENTIALS_URL_RULE, INSECURE_URL_RULE, checkSecureUrl, withoutTrailingSlash } from '../kernel/urls';
 import type { Endpoints } from './endpoints';

@@ -10,7 +10,7 @@ import * as oauth from 'oauth4webapi';
 import type { Clock, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import type { AccountRepository } from '../accounts/repository';
-import { type ChatGptAccount, newAccountId } from '../accounts/vault';
+import { type ChatGptAccount, newAccountId } from '../accounts/vault-schema';
 import { exchangeCode } from './code-exchange';
 import type { Discovery } from './discovery';
 import { AGENT_NAME, DYNAMIC_CLIENT_ID, type Endpoints, PLAN_USAGE_SCOPE, SIWC_SCOPE } from './endpoints';

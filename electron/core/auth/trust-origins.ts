@@ -5,7 +5,7 @@
  * URL, or a custom OAuth provider, first asks in a dialog the renderer cannot
  * draw or click (CoreDeps.confirm), showing the origins the secrets will go to.
  */
-import type { CustomProvider } from '../accounts/vault';
+import type { CustomProvider } from '../accounts/vault-schema';
 import type { ConfirmOptions } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 

@@ -1,10 +1,16 @@
 /**
  * Holds the one AppState snapshot and tells subscribers when it changes.
  * Services never build state themselves: they call `invalidate()` and the
- * store recomputes the snapshot from its source. Job progress can change
- * hundreds of times a second, so `invalidateSoon()` publishes at most once
- * per throttle window (through the Clock, so tests control it).
- * Snapshots are replaced, never mutated, so a subscriber may keep the one it got.
+ * store recomputes the snapshot from its source. Snapshots are replaced,
+ * never mutated, so a subscriber may keep the one it got.
+ *
+ * Every domain is throttled the same way, through the Clock (so tests control
+ * it): the first change after a quiet window is published at once (a click
+ * answers without delay), and further changes within the window are folded
+ * into one publish at its end, so job progress or a burst of account changes
+ * reaches the window a few times a second, never hundreds. `flush()` publishes
+ * a folded change at once: the composition root calls it when a command or a
+ * sign-in or refresh settles, so its outcome never waits for the window.
  */
 import type { Clock } from './deps';
 
@@ -14,7 +20,10 @@ export const PUBLISH_THROTTLE_MS = 200;
 export class StateStore<S extends object> {
   #state: S | undefined;
   #source: (() => S) | undefined;
-  #pending: { cancel(): void } | undefined;
+  /** Open while a publish happened less than throttleMs ago. */
+  #window: { cancel(): void } | undefined;
+  /** A change arrived inside the window and is not published yet. */
+  #dirty = false;
   readonly #listeners = new Set<(state: S) => void>();
 
   constructor(
@@ -34,21 +43,19 @@ export class StateStore<S extends object> {
     return this.#state;
   }
 
-  /** Something changed: publish a fresh snapshot now. */
+  /** Something changed: publish now, or at the end of the current throttle window. */
   invalidate(): void {
     if (!this.#source) return;
-    this.#pending?.cancel();
-    this.#pending = undefined;
-    this.#publish(this.#source());
+    if (this.#window) {
+      this.#dirty = true;
+      return;
+    }
+    this.#publish();
   }
 
-  /** Something changed that may change again at once: publish within the throttle window. */
-  invalidateSoon(): void {
-    if (!this.#source || this.#pending) return;
-    this.#pending = this.clock.setTimeout(() => {
-      this.#pending = undefined;
-      this.invalidate();
-    }, this.throttleMs);
+  /** Publish a change still waiting for the end of the window, now. */
+  flush(): void {
+    if (this.#dirty) this.#publish();
   }
 
   subscribe(listener: (state: S) => void): () => void {
@@ -57,12 +64,19 @@ export class StateStore<S extends object> {
   }
 
   dispose(): void {
-    this.#pending?.cancel();
-    this.#pending = undefined;
+    this.#window?.cancel();
+    this.#window = undefined;
+    this.#dirty = false;
   }
 
-  #publish(next: S): void {
-    this.#state = Object.freeze({ ...next });
+  #publish(): void {
+    this.#dirty = false;
+    this.#window?.cancel();
+    this.#window = this.clock.setTimeout(() => {
+      this.#window = undefined;
+      if (this.#dirty) this.#publish();
+    }, this.throttleMs);
+    this.#state = Object.freeze({ ...this.#source!() });
     for (const listener of this.#listeners) listener(this.#state);
   }
 }

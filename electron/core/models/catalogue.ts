@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { ModelView, ModelsView } from '../../contract';
-import type { AccountAccess } from '../accounts/accounts';
+import type { AccountAccess } from '../accounts/account-access';
 import { type Clock, type Logger, timeoutSignal } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { withoutTrailingSlash } from '../kernel/urls';
@@ -144,6 +144,8 @@ export interface ModelsDeps {
   clock: Clock;
   log: Logger;
   onChange(): void;
+  /** A list request settled (the list arrived or failed): its outcome is shown at once. */
+  onSettled(): void;
 }
 
 export class ModelCatalog {
@@ -218,6 +220,7 @@ export class ModelCatalog {
     this.#inflight ??= this.#load().finally(() => {
       this.#inflight = undefined;
       this.deps.onChange();
+      this.deps.onSettled();
     });
     return this.#inflight;
   }

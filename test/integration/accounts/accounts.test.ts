@@ -252,35 +252,42 @@ describe('models per account', () => {
 
 describe('several accounts', () => {
   it('two ChatGPT accounts side by side, each with its own registration and expiry; switching follows', async () => {
-    const first = await signInThroughBrowser(fx, { email: 'alice@example.com' });
-    expect(first.state.account.email).toBe('alice@example.com');
-    const before = fx.core.getState().account;
-    await new Promise((r) => setTimeout(r, 20));
-    const second = await signInThroughBrowser(fx, { email: 'bob@example.com' }, { newChatGptAccount: true } as never);
-    expect(second.authorizeUrl.searchParams.get('client_id')).toBe('dynamic_agent_client');
-    expect(second.state.account.email).toBe('bob@example.com');
-    const accounts = fx.core.getState().accounts;
-    expect(accounts.map((a) => a.email).sort()).toEqual(['alice@example.com', 'bob@example.com']);
-    const alice = accounts.find((a) => a.email === 'alice@example.com')!;
-    const bob = accounts.find((a) => a.email === 'bob@example.com')!;
-    expect(alice.expiresAt).toBe(before.expiresAt);
-    expect(bob.expiresAt).not.toBe(alice.expiresAt);
-    expect(bob.active).toBe(true);
-    expect(new Set(stack.auth.clients().map((c) => c.clientId)).size).toBeGreaterThanOrEqual(2);
+    const clock = new ManualClock();
+    const local = await createCoreFixture(stack, { clock });
+    try {
+      const first = await signInThroughBrowser(local, { email: 'alice@example.com' });
+      expect(first.state.account.email).toBe('alice@example.com');
+      const before = local.core.getState().account;
+      // The second sign-in a minute later: its tokens expire a minute later than the first's.
+      clock.advance(60_000);
+      const second = await signInThroughBrowser(local, { email: 'bob@example.com' }, { newChatGptAccount: true } as never);
+      expect(second.authorizeUrl.searchParams.get('client_id')).toBe('dynamic_agent_client');
+      expect(second.state.account.email).toBe('bob@example.com');
+      const accounts = local.core.getState().accounts;
+      expect(accounts.map((a) => a.email).sort()).toEqual(['alice@example.com', 'bob@example.com']);
+      const alice = accounts.find((a) => a.email === 'alice@example.com')!;
+      const bob = accounts.find((a) => a.email === 'bob@example.com')!;
+      expect(alice.expiresAt).toBe(before.expiresAt);
+      expect(bob.expiresAt).not.toBe(alice.expiresAt);
+      expect(bob.active).toBe(true);
+      expect(new Set(stack.auth.clients().map((c) => c.clientId)).size).toBeGreaterThanOrEqual(2);
 
-    expect((await fx.run('accounts.switch', { accountId: alice.id })).ok).toBe(true);
-    expect(fx.core.getState().account.email).toBe('alice@example.com');
-    const token = await fx.session.accessToken();
-    expect((await stack.auth.verifyAccessToken(token))?.sub).not.toBe(
-      (
-        await stack.auth.verifyAccessToken(
-          await (async () => {
-            await fx.run('accounts.switch', { accountId: bob.id });
-            return fx.session.accessToken();
-          })(),
-        )
-      )?.sub,
-    );
+      expect((await local.run('accounts.switch', { accountId: alice.id })).ok).toBe(true);
+      expect(local.core.getState().account.email).toBe('alice@example.com');
+      const token = await local.session.accessToken();
+      expect((await stack.auth.verifyAccessToken(token))?.sub).not.toBe(
+        (
+          await stack.auth.verifyAccessToken(
+            await (async () => {
+              await local.run('accounts.switch', { accountId: bob.id });
+              return local.session.accessToken();
+            })(),
+          )
+        )?.sub,
+      );
+    } finally {
+      await local.dispose();
+    }
   });
 
   it('a new ChatGPT sign-in that fails leaves the active account untouched', async () => {

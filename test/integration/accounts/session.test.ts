@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuthServerOptions } from '../../servers/auth/auth-server';
 import { type StandIns, startStandIns } from '../../servers/stack';
 import { type FixtureOptions, createCoreFixture, readTree, signInThroughBrowser, waitForState } from '../../support/core-fixture';
@@ -6,6 +6,7 @@ import { ManualClock } from '../../support/manual-clock';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
+  vi.useRealTimers();
   while (cleanups.length) await cleanups.pop()!();
 });
 
@@ -103,7 +104,10 @@ describe('token lifecycle', () => {
     await expect(fx.session.accessToken()).rejects.toMatchObject({ code: 'identity_verification_unavailable' });
     expect(refreshCalls(stack)).toBe(1);
 
-    await new Promise((r) => setTimeout(r, 2_500));
+    // A minute later, well past the renewed ID token's exp and the clock tolerance: move the
+    // system time (which oauth4webapi, the stand-in and the core's clock read) instead of waiting.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.now() + 60_000);
     stack.auth.faults.reset();
     await fx.restart();
     const token = await fx.session.accessToken();
@@ -175,6 +179,22 @@ describe('token lifecycle', () => {
     await waitForState(fx.core, (s) => s.account.lastRefreshAt !== null && !s.account.refreshing);
     expect(refreshCalls(stack)).toBe(2);
     expect(fx.core.getState().account.problem).toBeNull();
+  });
+
+  it('a retry after a failed "refresh now" contacts the server; only its success clears the failing state', async () => {
+    const clock = new ManualClock();
+    const { stack, fx } = await signedIn({}, { clock });
+    stack.auth.faults.tokenStatus(503, 'busy', 1, 'refresh_token');
+    // Far from expiry: nothing is due, the person asked for a refresh and it failed.
+    expect((await fx.run('auth.refreshNow')).error).toMatchObject({ code: 'server_unavailable', retryable: true });
+    expect(fx.core.getState().account).toMatchObject({ problem: { code: 'server_unavailable' }, renewsAt: null });
+    expect(refreshCalls(stack)).toBe(1);
+    // The backoff (5 s ± 20 %) passes: the retry must renew with the server, not just forget the failure.
+    clock.advance(10_000);
+    const after = await waitForState(fx.core, (s) => !s.account.refreshing);
+    expect(refreshCalls(stack)).toBe(2);
+    expect(after.account.problem).toBeNull();
+    expect(after.account.lastRefreshAt).not.toBeNull();
   });
 
   it('verifies an ID token signed with a rotated key after one JWKS refetch', async () => {

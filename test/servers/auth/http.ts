@@ -1,6 +1,7 @@
 /** Small request helpers of the auth stand-in: bodies, parameters, one-shot faults. */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Fault } from './types';
 
 export function takeFault<T>(list: Array<Fault<T>>, matches: (value: T) => boolean = () => true): T | undefined {
@@ -60,4 +61,19 @@ export function replayBody(req: IncomingMessage, body: Buffer): void {
       if (body.length) yield body;
     },
   });
+}
+
+/** client_id of a token or revocation request: form body, else HTTP Basic credentials. */
+export function requestClientId(ctx: KoaContextWithOIDC, params: URLSearchParams): string {
+  const fromBody = params.get('client_id');
+  if (fromBody) return fromBody;
+  const auth = /^basic\s+(\S+)$/i.exec(ctx.get('authorization') ?? '');
+  if (!auth) return '';
+  const decoded = Buffer.from(auth[1]!, 'base64').toString();
+  const colon = decoded.indexOf(':');
+  try {
+    return decodeURIComponent((colon < 0 ? decoded : decoded.slice(0, colon)).replaceAll('+', ' '));
+  } catch {
+    return '';
+  }
 }

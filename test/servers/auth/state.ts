@@ -5,23 +5,21 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { compactVerify, createLocalJWKSet, decodeJwt } from 'jose';
-import Provider, { errors, interactionPolicy, type AdapterPayload, type KoaContextWithOIDC, type OIDCProviderError } from 'oidc-provider';
+import Provider, { type KoaContextWithOIDC, type OIDCProviderError } from 'oidc-provider';
+import { createAuthorizeRules } from './authorize-rules';
+import { clientMetadata, parseStaticClients, staticMetadata, staticScopes } from './clients';
 import {
   ASKED_CONSENT_PARAM,
   DEFAULT_EMAIL,
   DEFAULT_NAME,
   DEFAULT_PASSWORD,
   DEFAULT_RESOURCE,
-  DYNAMIC_CLIENT_ID,
   HINT_PARAM,
-  HOST_ID_PATTERN,
-  REGISTERED_REDIRECT,
   ROUTES,
   SIWC_SCOPES,
   THIRTY_DAYS,
 } from './constants';
-import { subFor, toParams } from './http';
+import { requestClientId, subFor, toParams } from './http';
 import { KeyRing } from './keys';
 import { errorPage } from './pages';
 import { ModelStore } from './store';
@@ -30,12 +28,10 @@ import {
   type AuthServerOptions,
   type Endpoint,
   type RecordedRequest,
-  type StaticClient,
   type Consent,
   type Registration,
   type User,
   type Fault,
-  STATIC_CLIENT_SCOPES,
 } from './types';
 
 export async function createAuthState(opts: AuthServerOptions) {
@@ -55,18 +51,7 @@ export async function createAuthState(opts: AuthServerOptions) {
   const userBySub = (sub: string | undefined) => users.find((u) => u.sub === sub);
   const userByEmail = (email: string | undefined) => users.find((u) => u.email.toLowerCase() === (email ?? '').trim().toLowerCase());
 
-  const statics = new Map<string, StaticClient>();
-  for (const c of opts.staticClients ?? []) {
-    if (!c.client_id || c.client_id === DYNAMIC_CLIENT_ID || statics.has(c.client_id)) {
-      throw new Error(`staticClients: invalid or duplicate client_id ${JSON.stringify(c.client_id)}`);
-    }
-    const method = c.token_endpoint_auth_method ?? (c.client_secret ? 'client_secret_basic' : 'none');
-    if ((method === 'none') !== !c.client_secret) {
-      throw new Error(`staticClients: ${c.client_id} needs a client_secret exactly when its auth method is not 'none'`);
-    }
-    statics.set(c.client_id, c);
-  }
-  const staticScopes = (c: StaticClient) => c.scopes ?? [...STATIC_CLIENT_SCOPES];
+  const statics = parseStaticClients(opts.staticClients ?? []);
   const supportedScopes = [...new Set([...SIWC_SCOPES, ...[...statics.values()].flatMap(staticScopes)])];
 
   const keys = await KeyRing.create();
@@ -78,27 +63,6 @@ export async function createAuthState(opts: AuthServerOptions) {
   // Set by the test through setGrantedScopeOverride; read when a grant is issued.
   const scopeOverride: { current: Set<string> | null } = { current: null };
 
-  const clientMetadata = (reg: Registration): AdapterPayload => ({
-    client_id: reg.clientId,
-    client_name: reg.agentName,
-    application_type: 'native',
-    token_endpoint_auth_method: 'none',
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    redirect_uris: [REGISTERED_REDIRECT],
-  });
-  const staticMetadata = (c: StaticClient): AdapterPayload => ({
-    client_id: c.client_id,
-    client_name: c.client_id,
-    ...(c.client_secret ? { client_secret: c.client_secret } : {}),
-    // native: loopback redirects on any port (RFC 8252 §7.3), as for the SIWC clients.
-    application_type: 'native',
-    token_endpoint_auth_method: c.token_endpoint_auth_method ?? (c.client_secret ? 'client_secret_basic' : 'none'),
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    redirect_uris: [REGISTERED_REDIRECT],
-    scope: staticScopes(c).join(' '),
-  });
   const store = new ModelStore((id) => {
     const reg = registry.get(id);
     if (reg) return clientMetadata(reg);
@@ -127,71 +91,7 @@ export async function createAuthState(opts: AuthServerOptions) {
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${port}`;
 
-  const hintSub = (hint: unknown): string | undefined => {
-    if (typeof hint !== 'string') return undefined;
-    try {
-      const sub = decodeJwt(hint).sub;
-      return typeof sub === 'string' ? sub : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-
-  // All SIWC-specific authorization-request rules, run by oidc-provider after it has validated
-  // client and redirect_uri, so failures go back to the app as error redirects like production.
-  async function validateAuthorizationRequest(ctx: KoaContextWithOIDC, hostId: unknown, client?: { clientId: string }) {
-    const params = ctx.oidc?.params ?? {};
-    if (client && statics.has(client.clientId)) {
-      // Generic OAuth 2.0 / OIDC client: none of the SIWC rules, but a hint must still be genuine.
-      await validateHint(params, client);
-      return;
-    }
-    if (!params.state) throw new errors.InvalidRequest('state is required');
-    if (!params.nonce) throw new errors.InvalidRequest('nonce is required');
-    if (!params.resource) throw new errors.InvalidRequest('resource is required');
-    if (params.resource !== resource) throw new errors.InvalidTarget(`unknown resource ${String(params.resource)}`);
-    if (typeof hostId !== 'string' || !hostId) throw new errors.InvalidRequest('ext_agent_host_id is required');
-    if (!HOST_ID_PATTERN.test(hostId)) throw new errors.InvalidRequest('ext_agent_host_id has an unsupported format');
-    await validateHint(params, client);
-  }
-
-  async function validateHint(params: Record<string, unknown>, client?: { clientId: string }) {
-    const hint = params[HINT_PARAM];
-    if (typeof hint === 'string') {
-      let claims: Record<string, unknown>;
-      try {
-        // Expired hints are fine (protocol notes §4), so only the signature is verified here.
-        const { payload } = await compactVerify(hint, createLocalJWKSet(keys.jwks()), { algorithms: ['RS256'] });
-        claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
-      } catch {
-        throw new errors.InvalidRequest('id_token_hint is invalid');
-      }
-      const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-      if (claims.iss !== issuer || !client || !aud.includes(client.clientId)) {
-        throw new errors.InvalidRequest('id_token_hint was not issued to this client');
-      }
-      const loginHint = params.login_hint;
-      if (typeof loginHint === 'string' && userByEmail(loginHint)?.sub !== claims.sub) {
-        throw new errors.InvalidRequest('login_hint and id_token_hint name different accounts');
-      }
-    }
-  }
-
-  const policy = interactionPolicy.base();
-  // With a hint for another account than the browser session's, make the person log in rather
-  // than silently issuing tokens for the session's account. Skipped right after a login so that
-  // logging in as someone else still completes (the app must then detect account_mismatch).
-  policy.get('login')!.checks.add(
-    new interactionPolicy.Check('siwc_hinted_account', 'the hinted account is not signed in', 'login_required', (ctx) => {
-      const oidc = ctx.oidc;
-      const accountId = oidc?.session?.accountId;
-      if (!accountId || oidc?.result?.login) return false;
-      const fromToken = hintSub(oidc?.params?.[HINT_PARAM]);
-      if (fromToken) return fromToken !== accountId;
-      const loginHint = oidc?.params?.login_hint;
-      return typeof loginHint === 'string' && userByEmail(loginHint)?.sub !== accountId;
-    }),
-  );
+  const { hintSub, validateAuthorizationRequest, validateHint, policy } = createAuthorizeRules({ statics, resource, keys, issuer, userByEmail });
 
   const provider = new Provider(issuer, {
     adapter: (name: string) => store.adapterFor(name),
@@ -317,21 +217,6 @@ export async function createAuthState(opts: AuthServerOptions) {
       ),
     ];
   };
-
-  /** client_id of a token or revocation request: form body, else HTTP Basic credentials. */
-  function requestClientId(ctx: KoaContextWithOIDC, params: URLSearchParams): string {
-    const fromBody = params.get('client_id');
-    if (fromBody) return fromBody;
-    const auth = /^basic\s+(\S+)$/i.exec(ctx.get('authorization') ?? '');
-    if (!auth) return '';
-    const decoded = Buffer.from(auth[1]!, 'base64').toString();
-    const colon = decoded.indexOf(':');
-    try {
-      return decodeURIComponent((colon < 0 ? decoded : decoded.slice(0, colon)).replaceAll('+', ' '));
-    } catch {
-      return '';
-    }
-  }
 
   return {
     opts,

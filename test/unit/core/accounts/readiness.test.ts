@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { abilities } from '../../../../electron/core/accounts/readiness';
-import type { Account } from '../../../../electron/core/accounts/vault';
+import type { Account } from '../../../../electron/core/accounts/vault-schema';
 
 const tokens = (scopes: string[], refreshToken: string | null = 'rt') => ({
   accessToken: 'at',

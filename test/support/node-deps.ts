@@ -12,7 +12,7 @@ export function createNodeDeps(dataDir: string, overrides: Partial<CoreDeps> = {
     cipher: createNodeCipher(),
     // Tests that care inject recordingConfirm(); elsewhere (harness) the person always says yes.
     confirm: async () => true,
-    openStore: (name) => openJsonFileStore(join(dataDir, `${name}.json`)),
+    openStore: (name) => openJsonFileStore(join(dataDir, `${name}.json`), () => (overrides.clock ?? systemClock).now()),
     openExternal: async () => {},
     copyText: () => {},
     openPath: async () => {},

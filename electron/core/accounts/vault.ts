@@ -29,7 +29,8 @@ export interface VaultOpenOptions {
   log: Logger;
   /** process.platform of the app; the Linux backend allowlist applies only on 'linux'. */
   platform?: string;
-  now?: () => number;
+  /** The clock (deps.clock.now): when a corrupt vault was set aside, and when to delete it. */
+  now: () => number;
   /** The store file itself did not parse and was renamed here when it was opened. */
   recoveredFrom?: string | undefined;
   /** A notice was added or removed after opening (the keychain failed mid-session). */
@@ -48,7 +49,7 @@ export class Vault {
   readonly setAside: SetAsideVaults;
 
   private constructor(private readonly options: VaultOpenOptions) {
-    this.setAside = new SetAsideVaults(options.store, options.now ?? Date.now, options.log);
+    this.setAside = new SetAsideVaults(options.store, options.now, options.log);
   }
 
   static async open(options: VaultOpenOptions): Promise<Vault> {

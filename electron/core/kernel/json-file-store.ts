@@ -7,7 +7,7 @@ import type { KeyValueStore, OpenedStore } from './deps';
  * the electron-store adapter: owner-only file, atomic replace, and a file that
  * does not parse is renamed aside, never deleted.
  */
-export function openJsonFileStore(path: string, clock: () => number = Date.now): OpenedStore {
+export function openJsonFileStore(path: string, clock: () => number): OpenedStore {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let data: Record<string, unknown> = {};
   let recoveredFrom: OpenedStore['recoveredFrom'];

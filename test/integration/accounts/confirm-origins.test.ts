@@ -136,8 +136,9 @@ describe('a custom provider on OpenAI’s domains saved before the rule', () => 
     const key = randomBytes(32);
     try {
       const vault = await Vault.open({
+        now: () => 1_767_225_600_000,
         cipher: createNodeCipher({ key }),
-        store: openJsonFileStore(join(dataDir, 'vault.json')).store,
+        store: openJsonFileStore(join(dataDir, 'vault.json'), () => 1_767_225_600_000).store,
         allowWeakStorage: false,
         log: { info() {}, warn() {}, error() {} },
       });

@@ -84,6 +84,7 @@ describe('Linux safeStorage backends', () => {
     ['something_new', 'memory'],
   ] as const)('%s → %s', async (backend, mode) => {
     const vault = await Vault.open({
+      now: () => 1_767_225_600_000,
       cipher: createNodeCipher({ backend }),
       store: memoryStore(),
       allowWeakStorage: false,
@@ -96,6 +97,7 @@ describe('Linux safeStorage backends', () => {
 
   it('the allowlist is Linux-only: macOS and Windows name their keychain', async () => {
     const vault = await Vault.open({
+      now: () => 1_767_225_600_000,
       cipher: createNodeCipher({ backend: 'Keychain Access' }),
       store: memoryStore(),
       allowWeakStorage: false,

@@ -17,20 +17,20 @@ afterEach(async () => {
 describe('openJsonFileStore', () => {
   it('persists values in an owner-only file and leaves no temp files', async () => {
     const path = join(dir, 'settings.json');
-    const { store } = openJsonFileStore(path);
+    const { store } = openJsonFileStore(path, () => 1_767_225_600_000);
     store.set('a', { b: 1 });
     store.set('c', 'd');
     store.delete('c');
     expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ a: { b: 1 } });
     if (process.platform !== 'win32') expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect(await readdir(dir)).toEqual(['settings.json']);
-    expect(openJsonFileStore(path).store.get('a')).toEqual({ b: 1 });
+    expect(openJsonFileStore(path, () => 1_767_225_600_000).store.get('a')).toEqual({ b: 1 });
   });
 
   it.each([['{"truncated": '], ['[1,2,3]'], ['\u0000\u0001binary']])('sets a corrupt file aside instead of deleting it: %j', async (contents) => {
     const path = join(dir, 'settings.json');
     await writeFile(path, contents);
-    const opened = openJsonFileStore(path);
+    const opened = openJsonFileStore(path, () => 1_767_225_600_000);
     expect(opened.recoveredFrom?.movedTo).toMatch(/settings\.json\.corrupt-/);
     expect(await readFile(opened.recoveredFrom!.movedTo, 'utf8')).toBe(contents);
     expect(opened.store.get('anything')).toBeUndefined();

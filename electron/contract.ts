@@ -175,8 +175,9 @@ export const SETTINGS_LIMITS = {
   refreshMarginSeconds: { min: 30, max: 900, default: 120 },
   callbackPort: { min: 0, max: 65535, default: 0 },
   signInTimeoutMinutes: { min: 1, max: 60, default: 10 },
-  // A ceiling only: Loupe keeps rate × latency requests in flight below it (analysis/run/little-law.ts).
-  analysisConcurrency: { min: 1, max: 64, default: 64 },
+  // An optional ceiling (see ANALYSIS_CONCURRENCY below): Loupe keeps rate × latency requests in flight below it
+  // (analysis/run/little-law.ts). `default` is the number offered when a person first sets one.
+  analysisConcurrency: { min: 1, max: 64, default: 16 },
 } as const;
 export type LimitedSetting = keyof typeof SETTINGS_LIMITS;
 
@@ -197,8 +198,8 @@ export interface SettingsView {
   callbackPort: number;
   /** Minutes to wait for the browser sign-in before giving up. */
   signInTimeoutMinutes: number;
-  /** Most analysis requests at once (Loupe adapts below it). */
-  analysisConcurrency: number;
+  /** 'auto': as many requests at once as the server's rate × latency allows; a number: at most that many. */
+  analysisConcurrency: ConcurrencySetting;
   analysisDetail: ImageDetail;
   /** USD per million tokens, for the cost estimate; models without a row show tokens only. */
   prices: PriceRow[];
@@ -304,6 +305,8 @@ export interface Ability {
 export interface AccountAbilities {
   /** Start an analysis job with this account. */
   analyse: Ability;
+  /** Start a job through the Batch API (half price, results within 24 h): only where the account's server has it. */
+  batch: Ability;
   listModels: Ability;
   /** Renew the access token now. */
   refresh: Ability;
@@ -417,6 +420,9 @@ export interface JobSummaryView {
   /** Set while a cancel can still be undone (the job is paused until then). */
   undoCancelUntil: number | null;
   can: JobAbilities;
+  mode: JobMode;
+  /** A batch job's state at OpenAI and its discount; null for a live job. */
+  batch: JobBatchView | null;
 }
 
 export interface JobAbilities {
@@ -513,6 +519,42 @@ export function limitedSetting(name: LimitedSetting) {
   return z.number().int().min(SETTINGS_LIMITS[name].min).max(SETTINGS_LIMITS[name].max);
 }
 
+// ---------------------------------------------------------------------------
+// Batch mode and the concurrency choice (issue #12): kept together so they move as one.
+
+/** 'live': one request per photo as it is ready; 'batch': through the Batch API, half price, results within 24 h. */
+export const JOB_MODES = ['live', 'batch'] as const;
+export type JobMode = (typeof JOB_MODES)[number];
+
+/**
+ * Where a batch job is: photos being prepared and uploaded, waiting for
+ * OpenAI to answer, answers arriving (downloaded and written), or cancelling
+ * (the batch is being cancelled; answers it had already finished are still
+ * collected, since they were paid for).
+ */
+export const BATCH_PHASES = ['uploading', 'waiting', 'collecting', 'cancelling'] as const;
+export type BatchPhase = (typeof BATCH_PHASES)[number];
+
+export interface JobBatchView {
+  /** null when nothing is happening at OpenAI for this job (not started yet, or every answer collected). */
+  phase: BatchPhase | null;
+  /** Requests OpenAI reports finished, of those in the job's batches (from the last poll); null before a batch exists. */
+  progress: { done: number; total: number } | null;
+  /** What the Batch API charges relative to a live job (0.5: half price); `costUsd` already includes it. */
+  priceFactor: number;
+  /** What the same tokens would have cost live, for showing the discount; null when the model has no price. */
+  liveCostUsd: number | null;
+}
+
+/** Analysis concurrency: 'auto' (no ceiling of the person's own: rate × latency and memory decide) or a ceiling. */
+export const CONCURRENCY_AUTO = 'auto';
+export type ConcurrencySetting = typeof CONCURRENCY_AUTO | number;
+
+/** 'auto' or a whole number within SETTINGS_LIMITS.analysisConcurrency. */
+export function concurrencySetting() {
+  return z.union([z.literal(CONCURRENCY_AUTO), limitedSetting('analysisConcurrency')]);
+}
+
 // Built lazily inside a pure call so bundles that only need the channel names
 // (the preload) leave zod out.
 export const commands = /* @__PURE__ */ (() => {
@@ -524,7 +566,7 @@ export const commands = /* @__PURE__ */ (() => {
     allowWeakStorage: z.boolean().optional(),
     callbackPort: limitedSetting('callbackPort').optional(),
     signInTimeoutMinutes: limitedSetting('signInTimeoutMinutes').optional(),
-    analysisConcurrency: limitedSetting('analysisConcurrency').optional(),
+    analysisConcurrency: concurrencySetting().optional(),
     analysisDetail: z.enum(IMAGE_DETAILS).optional(),
     prices: z
       .array(
@@ -611,9 +653,9 @@ export const commands = /* @__PURE__ */ (() => {
         preset: z.enum(PRESET_IDS),
         model: z.string().min(1).max(200).optional(),
         detail: z.enum(IMAGE_DETAILS).optional(),
-        concurrency: limitedSetting('analysisConcurrency').optional(),
-        /** 'batch': through the Batch API, half price, results within 24 h (API-key accounts). */
-        mode: z.enum(['live', 'batch']).optional(),
+        concurrency: concurrencySetting().optional(),
+        /** 'batch': through the Batch API, half price, results within 24 h (where `account.can.batch` allows). */
+        mode: z.enum(JOB_MODES).optional(),
         customPrompt: z.string().max(20_000).optional(),
         /** A JSON schema as text; validated before the job starts. */
         customSchema: z.string().max(100_000).optional(),

@@ -10,7 +10,15 @@ import type { Response as ApiResponse, ResponseCreateParamsStreaming, ResponseOu
 import type { Logger } from '../../kernel/deps';
 import { AnalysisError, internalError } from '../analysis-error';
 import type { CapabilityMemory } from './capabilities';
-import { abortedError, classifySdkError, classifySessionError, classifyStreamFailure, refusesStructuredOutput, streamInterrupted } from './classify';
+import {
+  abortedError,
+  classifyIncomplete,
+  classifySdkError,
+  classifySessionError,
+  classifyStreamFailure,
+  refusesStructuredOutput,
+  streamInterrupted,
+} from './classify';
 import { type ReadAnswer, type Validator, readAnswer } from './json-answer';
 import { type Preset, promptedJsonInstructions } from '../presets';
 import { type RateInfo, readRateInfo } from './rate-headers';
@@ -262,17 +270,16 @@ export class AnalysisClient {
           case 'response.failed':
             stream.controller.abort();
             throw classifyStreamFailure(event.response.error?.code ?? undefined, undefined, requestId, text);
-          case 'response.incomplete':
+          case 'response.incomplete': {
             stream.controller.abort();
-            throw new AnalysisError(
-              'response_incomplete',
-              `The model stopped before finishing (${event.response.incomplete_details?.reason ?? 'no reason given'}).`,
-              {
-                disposition: 'backoff',
-                partialText: text,
-                ...(requestId ? { requestId } : {}),
-              },
+            const usage = event.response.usage;
+            throw classifyIncomplete(
+              event.response.incomplete_details?.reason ?? undefined,
+              text || messageText(event.response.output),
+              requestId,
+              usage ? { input_tokens: usage.input_tokens ?? 0, output_tokens: usage.output_tokens ?? 0 } : undefined,
             );
+          }
           case 'error':
             stream.controller.abort();
             throw classifyStreamFailure(event.code ?? undefined, event.param ?? undefined, requestId, text);

@@ -90,10 +90,10 @@ export function JobCard({ job }: { job: JobSummaryView }) {
             ) : (
               <>
                 {usd(job.costUsd)}
-                {job.batch && job.batch.liveCostUsd !== null && (
+                {job.batch && (
                   <span className={styles.discount} data-testid="job-discount">
-                    {' '}
-                    batch, {Math.round((1 - job.batch.priceFactor) * 100)} % off {usd(job.batch.liveCostUsd)}
+                    {Math.round((1 - job.batch.priceFactor) * 100)} % off as a batch
+                    {job.batch.liveCostUsd ? ` (${usd(job.batch.liveCostUsd)} live)` : ''}
                   </span>
                 )}
               </>

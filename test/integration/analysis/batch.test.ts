@@ -236,6 +236,42 @@ describe('Batch API jobs', () => {
     expect(calls(t.signedIn, 'POST', /\/responses$/)).toBe(0);
   });
 
+  it('cancelling a paused batch job after a restart still cancels the batch and collects what it had finished', async () => {
+    const t = await setup({ steps: 1, stallAfter: 3 });
+    let h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    const id = await h.engine.createJob({
+      paths: [t.photos],
+      preset: 'describe',
+      model: 'gpt-6.1-sol',
+      detail: 'auto',
+      outputDir: t.out,
+      mode: 'batch',
+    });
+    const store = t.signedIn.stack.api.batches!;
+    const server = () => [...store.batches.values()][0];
+    await waitForJob(h.engine, id, () => server()?.request_counts.completed === 3);
+    // Paused (the batch goes on at OpenAI), then Loupe quits and starts again: the job is not running.
+    await h.engine.pause(id);
+    await waitForJob(h.engine, id, (j) => j.status === 'paused');
+    await h.engine.dispose();
+    h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    cleanups.push(() => h.engine.dispose());
+    expect(h.engine.jobs().find((j) => j.id === id)!.status).toBe('paused');
+    expect(h.engine.batchOf(id)).toEqual({ phase: 'waiting', progress: null });
+
+    await h.engine.cancel(id);
+    const job = await waitForJob(h.engine, id, (j) => j.counts.inFlight === 0 && h.engine.batchOf(id)?.phase === null);
+    expect(server()!.status).toBe('cancelled');
+    expect(job.status).toBe('cancelled');
+    // The three requests that had finished are answered (with the copy, if its original was one of them); the rest cancelled.
+    expect(job.counts.done + job.counts.failed).toBe(6);
+    const docs = await Promise.all((await resultFiles(t.out)).map((f) => readJson<{ status: string }>(join(t.out, f))));
+    expect(docs.filter((d) => d.status === 'ok')).toHaveLength(3);
+    expect(docs.filter((d) => d.status === 'ok' || d.status === 'duplicate')).toHaveLength(job.counts.done);
+    expect(calls(t.signedIn, 'POST', /\/files$/)).toBe(1);
+    expect(calls(t.signedIn, 'POST', /\/responses$/)).toBe(0);
+  });
+
   it('a restart between upload and batch creation creates the batch from the uploaded file, uploading nothing again', async () => {
     let reached!: () => void;
     const atCreate = new Promise<void>((resolve) => (reached = resolve));

@@ -148,9 +148,9 @@ export class BatchRun {
       this.#stopError = failure;
       return 'stopped';
     } finally {
-      // Photos not in a batch and not recorded go back to the queue.
+      // Photos not in a batch and not recorded go back to the queue (a file uploaded but not yet a batch is resumed from record.batch).
       for (const item of this.job.record.items) {
-        if (item.status === 'in_flight' && !this.job.record.batch?.parts.some((p) => !p.collected && p.customIds.includes(item.id)))
+        if (item.status === 'in_flight' && !this.job.record.batch?.parts.some((p) => p.batchId && !p.collected && p.customIds.includes(item.id)))
           item.status = 'pending';
       }
     }

@@ -5,7 +5,8 @@
  * (and CI) instead of waiting for review:
  *
  *   renderer/**          React, react-dom, its own files and electron/contract only
- *   electron/contract.ts zod only (it is compiled into both sides)
+ *   electron/contract.ts the barrel: re-exports electron/contract/* only
+ *   electron/contract/*  zod and each other only (compiled into both sides)
  *   electron/preload.ts  `electron` and the contract only
  *   electron/core/**     never `electron` (nor electron-store & co.), electron/shell/**, electron/main
  *   electron/**          never renderer/** or test/**
@@ -94,11 +95,18 @@ const PRELOAD_ALLOWLIST = {
     'electron/preload.ts imports only `electron` and ./contract: a sandboxed preload cannot load modules, and every extra import widens the bridge.',
 };
 
-/** electron/contract.ts: zod only; it is compiled into the renderer too. */
+/** electron/contract.ts: the barrel over electron/contract/*, nothing else; it is compiled into the renderer too. */
 const CONTRACT_ALLOWLIST = {
-  regex: '^(?!zod(/|$))',
+  regex: '^(?!\\./contract/[\\w-]+(\\.ts)?$)',
   caseSensitive: true,
-  message: 'electron/contract.ts is shared with the renderer: it imports zod only (no Node, no electron, no core modules).',
+  message: 'electron/contract.ts is shared with the renderer: it only re-exports electron/contract/* (no Node, no electron, no core modules).',
+};
+
+/** electron/contract/*: zod and each other only; compiled into the renderer too. */
+const CONTRACT_PARTS_ALLOWLIST = {
+  regex: '^(?!zod(/|$)|\\./[\\w-]+(\\.ts)?$)',
+  caseSensitive: true,
+  message: 'electron/contract/* is shared with the renderer: it imports zod and its sibling files only (no Node, no electron, no core modules).',
 };
 
 /** `import('electron')` and `require('electron')`, which no-restricted-imports does not see. */
@@ -200,11 +208,19 @@ export default defineConfig(
     },
   },
 
-  // --- electron/contract.ts: zod only ---
+  // --- electron/contract.ts: the barrel over electron/contract/* ---
   {
     files: ['electron/contract.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict([CONTRACT_ALLOWLIST]),
+    },
+  },
+
+  // --- electron/contract/*: zod and each other ---
+  {
+    files: ['electron/contract/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict([CONTRACT_PARTS_ALLOWLIST]),
     },
   },
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { AnalysisEngine, type AnalysisDeps } from '../../electron/core/analysis/run/engine';
 import { realClock } from './real-clock';
-import type { JobSummary } from '../../electron/core/analysis/types';
+import type { ItemView, JobSummary } from '../../electron/core/analysis/types';
 import type { OpenAIStandInOptions, RequestRecord } from '../servers/openai/openai-api';
 import { type StandIns, startStandIns } from '../servers/stack';
 import { type PlanSession, signInPlanSession } from './plan-session';
@@ -126,6 +126,23 @@ export async function waitForJob(
     const job = engine.jobs().find((j) => j.id === id);
     if (job && predicate(job)) return job;
     if (Date.now() - started > timeoutMs) throw new Error(`job condition not met in ${timeoutMs} ms: ${JSON.stringify(job)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Polls one page of a job's items until `predicate` holds (thumbnails are made in the background for the page asked for). */
+export async function waitForItems(
+  engine: AnalysisEngine,
+  id: string,
+  predicate: (items: ItemView[]) => boolean,
+  page = { offset: 0, limit: 50 },
+  timeoutMs = 20_000,
+): Promise<ItemView[]> {
+  const started = Date.now();
+  for (;;) {
+    const items = (await engine.items(id, page.offset, page.limit))?.items ?? [];
+    if (predicate(items)) return items;
+    if (Date.now() - started > timeoutMs) throw new Error(`items condition not met in ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -171,6 +171,26 @@ export function waitForState(core: Core, predicate: (s: AppState) => boolean, ti
   });
 }
 
+/**
+ * Resolves with the next snapshot the core publishes (rejects after `timeoutMs`).
+ * Subscribes at once: take it before asking for what may change, then await it.
+ */
+export function nextState(core: Core, timeoutMs = 10_000): Promise<AppState> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`the core published nothing in ${timeoutMs} ms`));
+    }, timeoutMs);
+    // A hang guard: it must not keep the test process waiting once the answer is no longer wanted.
+    timer.unref?.();
+    const off = core.subscribe((s) => {
+      clearTimeout(timer);
+      off();
+      resolve(s);
+    });
+  });
+}
+
 export async function waitForOpened(fixture: CoreFixture, count: number): Promise<string> {
   for (let i = 0; i < 200 && fixture.opened.length < count; i++) await new Promise((r) => setTimeout(r, 10));
   const url = fixture.opened[count - 1];

@@ -8,7 +8,7 @@
 import type { ItemStatus, JobDetailView, JobItemView, JobStatus, JobSummaryView, StopReasonView } from '../../contract';
 import type { BatchState } from './batch/batch-job';
 import type { PresetId } from './presets';
-import type { Detail } from './api/request';
+import type { Detail } from './api/analysis-call';
 import type { ItemDocument } from './output/results';
 
 export type { ItemStatus, JobCounts, JobStatus } from '../../contract';

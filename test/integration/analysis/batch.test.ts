@@ -27,6 +27,7 @@ import {
   tempDir,
   waitForJob,
 } from '../../support/analysis-fixture';
+import { within } from '../../support/within';
 
 const KEY = 'sk-batch-test';
 const cleanups: Array<() => Promise<void>> = [];
@@ -57,6 +58,13 @@ const apiKeyAccount = (signedIn: SignedIn) => () => ({
 });
 const fast = { backoffBaseMs: 40, backoffMaxMs: 400, batchPollMs: 5, batchMaxPollMs: 20 };
 const calls = (s: SignedIn, method: string, re: RegExp) => s.stack.api.requests.filter((r) => r.method === method && re.test(r.path)).length;
+/** Resolves once the stand-in has had `count` such requests. */
+const pollsOf = (s: SignedIn, method: string, re: RegExp, count: number) =>
+  within(
+    s.stack.api.whenRequests((requests) => requests.filter((r) => r.method === method && re.test(r.path)).length >= count),
+    10_000,
+    `${count} × ${method} ${re}`,
+  );
 
 describe('Batch API jobs', () => {
   it('complete through /v1/files and /v1/batches, map every result back, retry a failed line, cost half', async () => {
@@ -116,12 +124,8 @@ describe('Batch API jobs', () => {
       mode: 'batch',
     });
     const jobFile = join(t.data, 'jobs', `${id}.json`);
-    // Wait until the batch id is saved with the job, and the batch is running server-side.
-    for (let i = 0; i < 500; i++) {
-      const saved = JSON.parse(await readFile(jobFile, 'utf8').catch(() => '{}')) as Partial<JobRecord>;
-      if (saved.batch?.parts[0]?.batchId && calls(t.signedIn, 'GET', /\/batches\//) > 1) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // Wait until the batch is running server-side: polled twice. Its id was saved with the job before the first poll.
+    await pollsOf(t.signedIn, 'GET', /\/batches\//, 2);
     await h.engine.dispose();
     const saved = JSON.parse(await readFile(jobFile, 'utf8')) as JobRecord;
     expect(saved.status).toBe('running');
@@ -153,10 +157,10 @@ describe('Batch API jobs', () => {
       outputDir: t.out,
       mode: 'batch',
     });
-    for (let i = 0; i < 500 && calls(t.signedIn, 'GET', /\/batches\//) < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await pollsOf(t.signedIn, 'GET', /\/batches\//, 2);
     await h.engine.cancel(id);
     await waitForJob(h.engine, id, (j) => j.status === 'cancelled');
-    for (let i = 0; i < 100 && calls(t.signedIn, 'POST', /\/cancel$/) < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    await pollsOf(t.signedIn, 'POST', /\/cancel$/, 1);
     const server = [...t.signedIn.stack.api.batches!.batches.values()][0]!;
     expect(['cancelling', 'cancelled']).toContain(server.status);
   });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalysisError } from '../../../electron/core/analysis/analysis-error';
 import { CapabilityMemory } from '../../../electron/core/analysis/api/capabilities';
 import { classifySdkError } from '../../../electron/core/analysis/api/classify';
+import { realClock } from '../../support/real-clock';
 import { AnalysisClient } from '../../../electron/core/analysis/api/request';
 import { resolvePreset } from '../../../electron/core/analysis/presets';
 import { isNetworkError } from '../../../electron/core/kernel/network';
@@ -42,7 +43,7 @@ describe('isNetworkError', () => {
   });
 
   it('classify.ts treats a bare net::ERR error as a network error with backoff', () => {
-    const error = classifySdkError(new Error('net::ERR_CONNECTION_RESET'), false, '', undefined);
+    const error = classifySdkError(new Error('net::ERR_CONNECTION_RESET'), false, '', undefined, 0);
     expect(error.code).toBe('network');
     expect(error.details.disposition).toBe('backoff');
     expect(error.message).not.toMatch(/will retry/i);
@@ -60,6 +61,7 @@ describe('an analysis request through a net.fetch that fails', () => {
       capabilities: new CapabilityMemory(dataDir, Date.now, silent),
       accountKind: 'chatgpt',
       log: silent,
+      clock: realClock,
     });
     const image = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#345' } })
       .jpeg()

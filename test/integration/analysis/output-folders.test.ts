@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { AppState, JobItemsPage, JobSummaryView } from '../../../electron/contract';
 import { type StandIns, startStandIns } from '../../servers/stack';
 import { readJson, resultFiles } from '../../support/analysis-fixture';
-import { type CoreFixture, createCoreFixture, waitForState } from '../../support/core-fixture';
+import { type CoreFixture, createCoreFixture, nextState, waitForState } from '../../support/core-fixture';
 
 const API_KEY = 'sk-test-analysis-folders-0123456789abcdef';
 const GOOD = fileURLToPath(new URL('../../fixtures/good/', import.meta.url)).replace(/[\\/]$/, '');
@@ -153,9 +153,11 @@ it('analysis.getItems pages a job in order, with results for the page only', asy
   expect(page.items.map((i) => i.id)).toEqual(items.slice(1, 3).map((i) => i.id));
   for (const item of page.items) expect(item.result).toBeDefined();
   // Thumbnails are made in the background for the page asked for; the window asks again on the next change.
-  for (let tries = 0; page.items.some((i) => !i.thumbnail) && tries < 200; tries++) {
-    await new Promise((r) => setTimeout(r, 25));
+  while (page.items.some((i) => !i.thumbnail)) {
+    const changed = nextState(fx.core);
     page = await getPage();
+    if (page.items.some((i) => !i.thumbnail)) await changed;
+    else changed.catch(() => {});
   }
   for (const item of page.items) expect(item.thumbnail).toMatch(/^data:image\/jpeg;base64,/);
   const job = (await fx.run('analysis.getJob', { jobId: id })).value as { items: Array<{ thumbnail?: string }> };

@@ -10,8 +10,12 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CapabilityMemory } from '../../../electron/core/analysis/api/capabilities';
 import { resolvePreset } from '../../../electron/core/analysis/presets';
-import { AnalysisClient, type AnalysisCall } from '../../../electron/core/analysis/api/request';
+import type { AnalysisCall } from '../../../electron/core/analysis/api/analysis-call';
+import { AnalysisClient } from '../../../electron/core/analysis/api/request';
+import type { Clock } from '../../../electron/core/kernel/deps';
 import { type SignedIn, responsesRequests, signedInStandIns } from '../../support/analysis-fixture';
+import { ManualClock } from '../../support/manual-clock';
+import { realClock } from '../../support/real-clock';
 
 const silent = { info() {}, warn() {}, error() {} };
 let image: Buffer;
@@ -26,7 +30,7 @@ afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
-async function client(s: SignedIn, options: { timeoutMs?: number } = {}): Promise<AnalysisClient> {
+async function client(s: SignedIn, options: { timeoutMs?: number; clock?: Clock } = {}): Promise<AnalysisClient> {
   const dataDir = await mkdtemp(join(tmpdir(), 'loupe-req-'));
   dirs.push(dataDir);
   return new AnalysisClient({
@@ -36,6 +40,7 @@ async function client(s: SignedIn, options: { timeoutMs?: number } = {}): Promis
     capabilities: new CapabilityMemory(dataDir, Date.now, silent),
     accountKind: 'chatgpt',
     log: silent,
+    clock: realClock,
     ...options,
   });
 }
@@ -119,13 +124,17 @@ describe('one analysis request', () => {
   it('aborting mid-stream is a cancellation; the deadline is a retryable timeout', async () => {
     s.stack.api.setLatency(1500);
     try {
+      // The stream is open (admitted) and its answer is still 1.5 s away when each of these happens.
       const c = await client(s);
       const controller = new AbortController();
-      const pending = c.analyse(call({ signal: controller.signal }));
-      setTimeout(() => controller.abort(), 150);
+      const pending = c.analyse(call({ signal: controller.signal, onAdmitted: () => controller.abort() }));
       await expect(pending).rejects.toMatchObject({ code: 'cancelled', details: { disposition: 'aborted' } });
-      const slow = await client(s, { timeoutMs: 200 });
-      await expect(slow.analyse(call())).rejects.toMatchObject({ code: 'timeout', details: { disposition: 'backoff' } });
+      const clock = new ManualClock();
+      const slow = await client(s, { timeoutMs: 200, clock });
+      await expect(slow.analyse(call({ onAdmitted: () => clock.advance(200) }))).rejects.toMatchObject({
+        code: 'timeout',
+        details: { disposition: 'backoff' },
+      });
     } finally {
       s.stack.api.setLatency(30);
     }

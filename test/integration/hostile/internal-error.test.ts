@@ -17,6 +17,7 @@ import { resolvePreset } from '../../../electron/core/analysis/presets';
 import { AnalysisClient } from '../../../electron/core/analysis/api/request';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { classifySdkError } from '../../../electron/core/analysis/api/classify';
+import { realClock } from '../../support/real-clock';
 import { LoupeError } from '../../../electron/core/kernel/errors';
 import {
   type EngineHarness,
@@ -69,28 +70,28 @@ async function dirs() {
 describe('classifying what was thrown', () => {
   it('a programming error is internal, whether or not a stream was open; the network stays retryable', () => {
     for (const inStream of [false, true]) {
-      const error = classifySdkError(new RangeError('Maximum call stack size exceeded'), inStream, 'partial', 'req_1');
+      const error = classifySdkError(new RangeError('Maximum call stack size exceeded'), inStream, 'partial', 'req_1', 0);
       expect(error.code).toBe('internal_error');
       expect(error.details).toMatchObject({ disposition: 'internal', cause: 'RangeError', partialText: 'partial' });
       expect(error.options.retryable).toBeFalsy();
       expect(error.message).toMatch(/RangeError/);
       expect(error.message).not.toMatch(/Maximum call stack/);
     }
-    expect(classifySdkError(new LoupeError('invalid_state', 'y'), true, '', undefined).details.disposition).toBe('internal');
+    expect(classifySdkError(new LoupeError('invalid_state', 'y'), true, '', undefined, 0).details.disposition).toBe('internal');
     // A body that broke off (undici's bare TypeError) or arrived truncated is the network, retried as before.
-    expect(classifySdkError(new TypeError('terminated'), true, 'part', undefined)).toMatchObject({
+    expect(classifySdkError(new TypeError('terminated'), true, 'part', undefined, 0)).toMatchObject({
       code: 'stream_interrupted',
       details: { disposition: 'backoff' },
     });
-    expect(classifySdkError(new TypeError('terminated'), false, '', undefined)).toMatchObject({
+    expect(classifySdkError(new TypeError('terminated'), false, '', undefined, 0)).toMatchObject({
       code: 'network',
       details: { disposition: 'backoff' },
     });
-    expect(classifySdkError(new SyntaxError('Unexpected end of JSON input'), false, '', undefined)).toMatchObject({
+    expect(classifySdkError(new SyntaxError('Unexpected end of JSON input'), false, '', undefined, 0)).toMatchObject({
       code: 'network',
       details: { disposition: 'backoff' },
     });
-    expect(classifySdkError(new APIConnectionError({ message: 'down' }), false, '', undefined)).toMatchObject({
+    expect(classifySdkError(new APIConnectionError({ message: 'down' }), false, '', undefined, 0)).toMatchObject({
       code: 'network',
       details: { disposition: 'backoff' },
     });
@@ -130,6 +131,7 @@ describe('an internal exception during a photo', () => {
       accountKind: chat ? 'apiKey' : 'chatgpt',
       useChatCompletions: chat,
       log: silent,
+      clock: realClock,
     });
     const preset = {
       ...resolvePreset({ preset: 'describe' }),

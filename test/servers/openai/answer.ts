@@ -1,7 +1,9 @@
 // What the stand-in "model" says, and what it bills. No inference: the text is derived from the
 // request (requested schema, prompt, image headers) so the app's parsing paths get exercised.
 
-import { findFencedJson, generateFromExample, generateFromSchema, hashSeed, looksLikeSchema, violateSchema, type JsonSchema } from './schema-gen.ts';
+import { generateFromSchema, violateSchema, type JsonSchema } from './schema-gen.ts';
+import { findFencedJson, generateFromExample, looksLikeSchema } from './schema-prompt.ts';
+import { hashSeed } from './schema-rng.ts';
 
 export interface ImageInfo {
   mime: string;

@@ -12,8 +12,10 @@ import sharp from 'sharp';
 import { answerText, usageFor } from './answer.ts';
 import { apiError } from './errors.ts';
 import type { FileStore, RouteResult } from './files.ts';
-import { JsonStreamParser, type DataUrlInfo } from './json-stream.ts';
-import { fullResponse, newId } from './sse.ts';
+import type { DataUrlInfo } from './data-url.ts';
+import { JsonStreamParser } from './json-stream.ts';
+import { fullResponse } from './responses-stream.ts';
+import { newId } from './sse.ts';
 import { validateResponses, type ModelEntry, type ProbedImage } from './validate.ts';
 
 export interface BatchOptions {

@@ -1,6 +1,6 @@
 /** What every route of the OpenAI stand-in shares: the request context, the caller, and fixed values. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DataUrlInfo } from './json-stream.ts';
+import type { DataUrlInfo } from './data-url.ts';
 import type { RequestRecord } from './openai-api.ts';
 import type { ProbedImage } from './validate.ts';
 

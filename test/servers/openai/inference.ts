@@ -3,18 +3,9 @@ import { answerText, usageFor, type AnswerFault } from './answer.ts';
 import { insufficientQuota, serverError, usageLimit } from './errors.ts';
 import { goDuration } from './ratelimit.ts';
 import { tokensRateLimited } from './token-limit.ts';
-import {
-  buildChatStream,
-  buildResponsesStream,
-  chatCompletion,
-  fullResponse,
-  newId,
-  playChunks,
-  responseObject,
-  messageItem,
-  type ResponseBase,
-  type StreamPlan,
-} from './sse.ts';
+import { buildChatStream, chatCompletion } from './chat-stream.ts';
+import { buildResponsesStream, fullResponse, responseObject, messageItem, type ResponseBase, type StreamPlan } from './responses-stream.ts';
+import { newId, playChunks } from './sse.ts';
 import { validateChat, validateResponses } from './validate.ts';
 import { failMessage, type Ctx, type ParsedBody } from './context.ts';
 import type { Fault } from './openai-api.ts';

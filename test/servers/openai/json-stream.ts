@@ -6,20 +6,7 @@
 // as it arrives and never materialised as a JS string; the parsed tree gets a short summary in
 // its place, and the decoded bytes are kept only until the image header has been read.
 
-export interface DataUrlInfo {
-  /** JSON path of the string, in the API's error-`param` style: `input[0].content[1].image_url`. */
-  path: string;
-  mime: string;
-  /** Decoded byte count. */
-  bytes: number;
-  /** Decoded bytes (only while `keepBytes` allows; released by the caller after probing). */
-  data: Buffer | null;
-  /** Why the base64 payload is unusable (`null` when it decoded cleanly). */
-  invalid: null | 'format' | 'empty';
-  /** Where the summary string lives, so it can be refined after the image is probed. */
-  holder: Record<string, unknown> | unknown[];
-  key: string | number;
-}
+import { DataUrlDecoder, dataUrlHead, summarizeDataUrl, type DataUrlInfo } from './data-url.ts';
 
 export class JsonSyntaxError extends Error {}
 
@@ -41,7 +28,6 @@ WS[0x20] = WS[0x09] = WS[0x0a] = WS[0x0d] = 1;
 const LITERAL = new Uint8Array(256);
 for (const c of '0123456789+-.eEtruefalsn') LITERAL[c.charCodeAt(0)] = 1;
 
-const DATA_PREFIX = Buffer.from('data:');
 /** Enough bytes to see `data:<mime>;base64,` for any sane MIME type. */
 const HEADER_PEEK = 200;
 const MAX_DEPTH = 256;
@@ -64,13 +50,7 @@ export class JsonStreamParser {
   private strParts: Buffer[] = [];
   private strLen = 0;
   private escapePending = false;
-  private dataMode: null | {
-    info: DataUrlInfo;
-    carry: string;
-    sawPadding: boolean;
-    chunks: Buffer[];
-    keep: boolean;
-  } = null;
+  private dataMode: DataUrlDecoder | null = null;
   private sniffed = false; // decided whether the current value string is a data URL
 
   // Literal (number/true/false/null) accumulation
@@ -245,7 +225,7 @@ export class JsonStreamParser {
 
   private stringBytes(chunk: Buffer, from: number, to: number): void {
     if (to <= from) return;
-    if (this.dataMode) return this.dataFeed(chunk.toString('latin1', from, to));
+    if (this.dataMode) return this.dataMode.feed(chunk.toString('latin1', from, to));
     this.strParts.push(chunk.subarray(from, to));
     this.strLen += to - from;
     if (!this.sniffed && this.strLen >= HEADER_PEEK) this.sniff();
@@ -260,13 +240,7 @@ export class JsonStreamParser {
   private onEscapedByte(chunk: Buffer, at: number, fresh = false): void {
     if (fresh) this.escapeStart();
     const b = chunk[at]!;
-    if (this.dataMode) {
-      // Base64 only needs `\/`; JSON-escaped line breaks (MIME-wrapped base64) are skipped like
-      // other whitespace; anything else can't be part of a valid payload.
-      if (b === 0x2f) this.dataFeed('/');
-      else if (b !== 0x6e && b !== 0x72 && b !== 0x74) this.dataMode.info.invalid = 'format';
-      return;
-    }
+    if (this.dataMode) return this.dataMode.escaped(b);
     const esc = Buffer.from([0x5c, b]);
     this.strParts.push(esc);
     this.strLen += 2;
@@ -278,72 +252,28 @@ export class JsonStreamParser {
    */
   private sniff(): void {
     this.sniffed = true;
-    const buf = Buffer.concat(this.strParts, this.strLen);
-    if (buf.length < DATA_PREFIX.length || buf.compare(DATA_PREFIX, 0, DATA_PREFIX.length, 0, DATA_PREFIX.length) !== 0) return;
-    // Some encoders (PHP's json_encode) escape '/', so `image\/jpeg` must still be recognised.
-    const head = buf
-      .toString('latin1')
-      .replace(/\\\//g, '/')
-      .replace(/\\[nrt]/g, '');
-    const comma = head.indexOf(',');
-    if (comma === -1) return;
-    const meta = head.slice(5, comma);
-    if (!/;base64$/i.test(meta)) return;
-    const mime = meta.slice(0, -';base64'.length).split(';')[0]!.trim().toLowerCase();
+    const head = dataUrlHead(Buffer.concat(this.strParts, this.strLen));
+    if (!head) return;
+    const { mime } = head;
     const top = this.stack[this.stack.length - 1];
     const holder = top ? top.value : ([] as unknown[]);
     const key = top ? (top.kind === 'arr' ? top.value.length : top.key!) : 0;
     const info: DataUrlInfo = { path: this.pathHere(), mime, bytes: 0, data: null, invalid: null, holder, key };
     const keep = (this.opts.keepBytes ?? ((m: string) => m.startsWith('image/')))(mime);
-    this.dataMode = { info, carry: '', sawPadding: false, chunks: [], keep };
+    this.dataMode = new DataUrlDecoder(info, keep);
     this.strParts = [];
     this.strLen = 0;
-    this.dataFeed(head.slice(comma + 1));
-  }
-
-  private dataFeed(text: string): void {
-    const d = this.dataMode!;
-    if (d.info.invalid) return;
-    if (d.sawPadding && text.length > 0) {
-      d.info.invalid = 'format';
-      return;
-    }
-    const s = d.carry + text;
-    const usable = s.length - (s.length % 4);
-    if (usable === 0) {
-      d.carry = s;
-      return;
-    }
-    const part = usable === s.length ? s : s.slice(0, usable);
-    d.carry = usable === s.length ? '' : s.slice(usable);
-    // Node's decoder skips characters outside the alphabet instead of failing; a short output
-    // is how we notice them without a per-character loop.
-    const pad = part.charCodeAt(usable - 1) === 0x3d ? (part.charCodeAt(usable - 2) === 0x3d ? 2 : 1) : 0;
-    if (pad) d.sawPadding = true;
-    const buf = Buffer.from(part, 'base64');
-    if (buf.length !== (usable / 4) * 3 - pad || (pad && part.indexOf('=') < usable - pad)) {
-      d.info.invalid = 'format';
-      return;
-    }
-    d.info.bytes += buf.length;
-    if (d.keep) d.chunks.push(buf);
+    this.dataMode.feed(head.payload);
   }
 
   private endString(): void {
     this.inString = false;
     if (!this.stringIsKey && !this.sniffed && !this.dataMode) this.sniff();
     if (this.dataMode) {
-      const d = this.dataMode;
-      if (!d.info.invalid && d.carry) {
-        // Unpadded base64 is tolerated (2 or 3 trailing chars); a single leftover char is not.
-        if (d.carry.length === 1 || d.sawPadding) d.info.invalid = 'format';
-        else this.dataFeed('='.repeat(4 - d.carry.length));
-      }
+      const info = this.dataMode.finish();
       this.dataMode = null;
-      if (!d.info.invalid && d.info.bytes === 0) d.info.invalid = 'empty';
-      d.info.data = d.keep && !d.info.invalid ? Buffer.concat(d.chunks, d.info.bytes) : null;
-      this.dataUrls.push(d.info);
-      this.attach(summarizeDataUrl(d.info));
+      this.dataUrls.push(info);
+      this.attach(summarizeDataUrl(info));
       this.afterValue();
       return;
     }
@@ -376,11 +306,6 @@ export class JsonStreamParser {
     }
     return p;
   }
-}
-
-export function summarizeDataUrl(info: Pick<DataUrlInfo, 'mime' | 'bytes' | 'invalid'>, dims?: { width: number; height: number }): string {
-  if (info.invalid) return `data:${info.mime};base64,<invalid base64>`;
-  return `data:${info.mime};base64,<${info.bytes} bytes${dims ? `, ${dims.width}x${dims.height}` : ''}>`;
 }
 
 /** Convenience for small bodies and tests. */

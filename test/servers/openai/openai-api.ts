@@ -89,6 +89,12 @@ export interface OpenAIStandIn {
     pending(): number;
   };
   setLatency(ms: number): void;
+  /**
+   * Resolves once `predicate` holds for the requests seen so far, checked again
+   * as each request arrives, once its body is read and when its response ends:
+   * a test waits for the request it expects instead of polling.
+   */
+  whenRequests(predicate: (requests: readonly RequestRecord[]) => boolean): Promise<void>;
   /** The Batch API's state (files and batches), when offered. */
   batches: BatchStore | null;
 }
@@ -158,6 +164,14 @@ export async function startOpenAIStandIn(opts: OpenAIStandInOptions): Promise<Op
   const { active, basePath, faultQueue, latency, limiter, tokenLimiter, batchStore, models, requests, requiredScope, stats } = s;
   const helpers = { ...createRespond(s), ...createRequestBody(s) };
   const { sendJson, sendError, authenticate, readBody } = helpers;
+  const requestWaiters = new Set<{ predicate: (requests: readonly RequestRecord[]) => boolean; resolve(): void }>();
+  const checkRequestWaiters = (): void => {
+    for (const waiter of requestWaiters)
+      if (waiter.predicate(requests)) {
+        requestWaiters.delete(waiter);
+        waiter.resolve();
+      }
+  };
   const { responses, chat } = createInference({ ...s, ...helpers });
   const batchRoutes = createBatchRoutes({ ...s, ...helpers });
 
@@ -175,6 +189,8 @@ export async function startOpenAIStandIn(opts: OpenAIStandInOptions): Promise<Op
     };
     ctx.record.requestId = ctx.requestId;
     requests.push(ctx.record);
+    res.once('close', checkRequestWaiters);
+    checkRequestWaiters();
 
     if (req.method === 'OPTIONS') {
       ctx.record.status = 204;
@@ -228,6 +244,7 @@ export async function startOpenAIStandIn(opts: OpenAIStandInOptions): Promise<Op
     res.once('close', () => stats.inFlight--);
 
     const body = await readBody(ctx);
+    checkRequestWaiters();
     if ('status' in body) return sendError(ctx, body);
 
     if (limiter) {
@@ -296,6 +313,10 @@ export async function startOpenAIStandIn(opts: OpenAIStandInOptions): Promise<Op
         faultQueue.length = 0;
       },
       pending: () => faultQueue.length,
+    },
+    whenRequests(predicate) {
+      if (predicate(requests)) return Promise.resolve();
+      return new Promise<void>((resolve) => void requestWaiters.add({ predicate, resolve }));
     },
     setLatency(ms: number) {
       latency.current = ms;

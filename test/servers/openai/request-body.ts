@@ -1,7 +1,8 @@
 /** The caller and the body: bearer or API key, streamed JSON with data URLs summarised, image headers probed. */
 import sharp from 'sharp';
 import { badJson, invalidApiKey, missingAuth, oauthRejected, tooLarge, apiError, type ApiError } from './errors.ts';
-import { JsonStreamParser, summarizeDataUrl, type DataUrlInfo } from './json-stream.ts';
+import { summarizeDataUrl, type DataUrlInfo } from './data-url.ts';
+import { JsonStreamParser } from './json-stream.ts';
 import type { ProbedImage } from './validate.ts';
 import type { Auth, Ctx, ParsedBody } from './context.ts';
 import type { RequestRecord, TokenCheck } from './openai-api.ts';

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PHOTO_SCHEMA } from './photo-schema.ts';
-import { generateFromSchema, strictSchemaProblem, type JsonSchema } from './schema-gen.ts';
+import { generateFromSchema, type JsonSchema } from './schema-gen.ts';
+import { strictSchemaProblem } from './strict-schema.ts';
 
 describe('schema generator', () => {
   const schemas: JsonSchema[] = [

@@ -3,104 +3,16 @@
 // (image size in description-like fields, word lists for tags) that an app's parsing and
 // display code sees plausible data rather than "string".
 
-export type JsonSchema = Record<string, unknown>;
+import { type JsonSchema, omit, resolveRef, typesOf } from './json-schema.ts';
+import { COLORS, MOODS, Rng, WORDS, cap, pad2, uuidFrom } from './schema-rng.ts';
+
+export type { JsonSchema } from './json-schema.ts';
 
 export interface GenContext {
   /** PRNG seed, e.g. derived from the image bytes/dimensions. */
   seed: number;
   /** Text that should land in the first description-like string field (e.g. image size). */
   headline?: string;
-}
-
-const WORDS = [
-  'landscape',
-  'portrait',
-  'sunset',
-  'mountain',
-  'river',
-  'city',
-  'street',
-  'forest',
-  'beach',
-  'dog',
-  'cat',
-  'family',
-  'architecture',
-  'night',
-  'snow',
-  'flowers',
-  'food',
-  'car',
-  'bridge',
-  'sky',
-  'clouds',
-  'lake',
-  'market',
-  'garden',
-  'window',
-  'reflection',
-  'bicycle',
-  'harbor',
-  'desert',
-  'field',
-];
-const COLORS = ['blue', 'green', 'amber', 'grey', 'red', 'white', 'black', 'teal', 'ochre', 'violet'];
-const MOODS = ['calm', 'cheerful', 'moody', 'serene', 'dramatic', 'nostalgic'];
-
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0 || 0x9e3779b9;
-  }
-  next(): number {
-    // xorshift32: tiny and good enough for picking words.
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x >>> 0;
-    return this.s / 0x100000000;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick<T>(a: readonly T[]): T {
-    return a[Math.floor(this.next() * a.length)]!;
-  }
-}
-
-export function hashSeed(...parts: Array<string | number>): number {
-  let h = 0x811c9dc5;
-  for (const p of parts) {
-    const s = String(p);
-    for (let i = 0; i < s.length; i++) {
-      h ^= s.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-    h ^= 0xff;
-  }
-  return h >>> 0;
-}
-
-function resolveRef(root: JsonSchema, ref: string): JsonSchema {
-  if (!ref.startsWith('#')) return {};
-  const parts = ref
-    .slice(1)
-    .split('/')
-    .filter(Boolean)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let cur: unknown = root;
-  for (const p of parts) cur = (cur as Record<string, unknown> | undefined)?.[p];
-  return (cur as JsonSchema) ?? {};
-}
-
-function typesOf(s: JsonSchema): string[] {
-  const t = s.type;
-  if (Array.isArray(t)) return t as string[];
-  if (typeof t === 'string') return [t];
-  if (s.properties) return ['object'];
-  if (s.items) return ['array'];
-  return [];
 }
 
 class Generator {
@@ -310,113 +222,9 @@ class Generator {
 
 const LONG_FIELD = /desc|caption|summary|alt|analysis|explanation|text|notes|comment|reason|content/;
 
-function omit(o: JsonSchema, k: string): JsonSchema {
-  const { [k]: _drop, ...rest } = o;
-  return rest;
-}
-const pad2 = (n: number): string => String(n).padStart(2, '0');
-const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
-function uuidFrom(rng: Rng): string {
-  const h = Array.from({ length: 32 }, () => Math.floor(rng.next() * 16).toString(16)).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
-}
-
 export function generateFromSchema(schema: JsonSchema, ctx: GenContext): unknown {
   const marked = Generator.markFirstString(schema);
   return new Generator(marked, ctx).gen(marked, 'root', 0);
-}
-
-/**
- * Mirror an example document (as found in prompt text) into a fresh value of the same shape, so a
- * prompt like "reply as ```json {"description": "...", "tags": ["..."]}```" gets that shape back.
- */
-export function generateFromExample(example: unknown, ctx: GenContext): unknown {
-  return generateFromSchema(schemaFromExample(example), ctx);
-}
-
-function schemaFromExample(v: unknown): JsonSchema {
-  if (Array.isArray(v)) return { type: 'array', items: v.length ? schemaFromExample(v[0]) : { type: 'string' }, minItems: Math.min(v.length, 1) };
-  if (v === null) return { type: 'null' };
-  if (typeof v === 'object') {
-    const props: Record<string, JsonSchema> = {};
-    for (const [k, x] of Object.entries(v)) props[k] = schemaFromExample(x);
-    return { type: 'object', properties: props, required: Object.keys(props), additionalProperties: false };
-  }
-  if (typeof v === 'number') return { type: Number.isInteger(v) ? 'integer' : 'number' };
-  if (typeof v === 'boolean') return { type: 'boolean' };
-  return { type: 'string' };
-}
-
-export function looksLikeSchema(v: unknown): v is JsonSchema {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
-  const o = v as JsonSchema;
-  return (
-    typeof o.$schema === 'string' ||
-    ((typeof o.type === 'string' || Array.isArray(o.type)) &&
-      ('properties' in o || 'items' in o || ['string', 'number', 'integer', 'boolean', 'array', 'object'].includes(String(o.type)))) ||
-    (typeof o.properties === 'object' && o.properties !== null && Object.values(o.properties).every((p) => p && typeof p === 'object'))
-  );
-}
-
-/** JSON blocks inside ```json fences (or bare ``` fences holding JSON) in prompt text. */
-export function findFencedJson(text: string): unknown[] {
-  const out: unknown[] = [];
-  const re = /```(?:json|JSON)?[ \t]*\r?\n([\s\S]*?)```/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    try {
-      out.push(JSON.parse(m[1]!));
-    } catch {
-      /* not JSON; ignore */
-    }
-  }
-  return out;
-}
-
-/**
- * The checks Structured Outputs' strict mode applies before running a request, so an app that
- * sends a non-strict-compatible schema fails here as it would against the real API.
- * Returns `null` when the schema is acceptable, otherwise [context path, detail].
- */
-export function strictSchemaProblem(schema: JsonSchema): null | [string[], string] {
-  if (typesOf(schema)[0] !== 'object' || Array.isArray(schema.type)) {
-    return [[], `schema must be a JSON Schema of 'type: "object"', got 'type: "${String(schema.type)}"'.`];
-  }
-  const walk = (s: unknown, ctx: string[]): null | [string[], string] => {
-    if (!s || typeof s !== 'object') return null;
-    const o = s as JsonSchema;
-    if (typesOf(o).includes('object') && !o.$ref && !o.anyOf) {
-      if (o.additionalProperties !== false) return [ctx, "'additionalProperties' is required to be supplied and to be false."];
-      const keys = Object.keys((o.properties as object) ?? {});
-      const req = Array.isArray(o.required) ? (o.required as string[]) : null;
-      const missing = keys.find((k) => !req?.includes(k));
-      if (!req || missing !== undefined) {
-        return [
-          ctx,
-          `'required' is required to be supplied and to be an array including every key in properties.${missing !== undefined ? ` Missing '${missing}'.` : ''}`,
-        ];
-      }
-      const extra = req.find((k) => !keys.includes(k));
-      if (extra !== undefined) return [ctx, `'required' includes an extra key '${extra}' not present in properties.`];
-    }
-    for (const [k, v] of Object.entries((o.properties as object) ?? {})) {
-      const r = walk(v, [...ctx, 'properties', k]);
-      if (r) return r;
-    }
-    if (o.items) {
-      const r = walk(o.items, [...ctx, 'items']);
-      if (r) return r;
-    }
-    for (const key of ['anyOf', '$defs', 'definitions'] as const) {
-      const group = o[key];
-      if (!group || typeof group !== 'object') continue;
-      for (const [k, v] of Object.entries(group)) {
-        const r = walk(v, [...ctx, key, k]);
-        if (r) return r;
-      }
-    }
-    return null;
-  };
-  return walk(schema, []);
 }
 
 /** A valid-JSON answer that breaks the schema the way a sloppy model does. */

@@ -30,15 +30,16 @@ export function usageLimitError(details: Omit<ErrorDetails, 'disposition'>): Ana
   );
 }
 
-/** An error the API returned before any stream opened (HTTP status ≥ 400). */
+/** An error the API returned before any stream opened (HTTP status ≥ 400); `now` is the clock's time, for `retry-after` dates. */
 export function classifyHttpError(
   status: number,
   body: { code?: string | null; param?: string | null; type?: string | null } | undefined,
   headers: { get(name: string): string | null } | undefined,
   requestId: string | undefined,
+  now: number,
 ): AnalysisError {
   const apiCode = canonicalCode(body?.code ?? undefined);
-  const base: Omit<ErrorDetails, 'disposition'> = { status, rate: readRateInfo(headers) };
+  const base: Omit<ErrorDetails, 'disposition'> = { status, rate: readRateInfo(headers, now) };
   if (apiCode) base.apiCode = apiCode;
   if (body?.param) base.param = body.param;
   if (requestId) base.requestId = requestId;
@@ -218,9 +219,10 @@ export function abortedError(reason: 'cancelled' | 'timeout', partialText = ''):
 
 /**
  * Anything the SDK threw. `inStream` tells a broken stream (retryable, partial
- * text kept) from a connection that never got a status.
+ * text kept) from a connection that never got a status. `now` is the clock's
+ * time, for a `retry-after` date on an HTTP error.
  */
-export function classifySdkError(error: unknown, inStream: boolean, partialText: string, requestId: string | undefined): AnalysisError {
+export function classifySdkError(error: unknown, inStream: boolean, partialText: string, requestId: string | undefined, now: number): AnalysisError {
   if (error instanceof AnalysisError) return error;
   // Loupe's own bugs are not the network: a retry would pay again for the same exception.
   if (isOwnFault(error)) return internalError(error, 'handling the API call', { partialText, ...(requestId ? { requestId } : {}) });
@@ -240,6 +242,7 @@ export function classifySdkError(error: unknown, inStream: boolean, partialText:
         error.error as { code?: string; param?: string; type?: string } | undefined,
         headers,
         error.requestID ?? requestId,
+        now,
       );
     }
     // The SDK throws on an SSE event whose data carries `error` (the nested `error` event shape).

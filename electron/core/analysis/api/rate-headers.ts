@@ -47,8 +47,8 @@ function clampHint(ms: number | undefined): number | undefined {
   return Math.min(ms, MAX_HINT_MS);
 }
 
-/** `retry-after-ms`, else `retry-after` as delay-seconds or an HTTP date. */
-export function parseRetryAfter(headers: HeaderSource, now = Date.now()): number | undefined {
+/** `retry-after-ms`, else `retry-after` as delay-seconds or an HTTP date (counted from `now`, the clock's time). */
+export function parseRetryAfter(headers: HeaderSource, now: number): number | undefined {
   const ms = headers?.get('retry-after-ms');
   if (ms && Number.isFinite(Number(ms))) return clampHint(Number(ms));
   const value = headers?.get('retry-after')?.trim();
@@ -64,7 +64,8 @@ function nonNegativeNumber(value: string | null | undefined): number | undefined
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
-export function readRateInfo(headers: HeaderSource, now = Date.now()): RateInfo {
+/** Every pacing hint in `headers`; `now` is the clock's time, for a `retry-after` given as a date. */
+export function readRateInfo(headers: HeaderSource, now: number): RateInfo {
   const info: RateInfo = {};
   const limit = nonNegativeNumber(headers?.get('x-ratelimit-limit-requests'));
   if (limit !== undefined && limit > 0) info.limitRequests = limit;

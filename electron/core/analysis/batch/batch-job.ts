@@ -13,7 +13,7 @@
 import { AnalysisError } from '../analysis-error';
 import { incompleteMessage } from '../api/classify';
 import { readAnswer, type Validator } from '../api/json-answer';
-import type { AnalysisResponse } from '../api/request';
+import type { AnalysisResponse } from '../api/analysis-call';
 import { type BatchApi, type BatchObject, TERMINAL } from './client';
 import { type BatchLine, splitIntoFiles } from './jsonl';
 

@@ -26,7 +26,7 @@ import { AnalysisError } from '../analysis-error';
 import { RetryState } from '../retry-state';
 import type { Job } from '../run/job';
 import type { JobRun } from '../run/job-run';
-import { buildBody } from '../api/request';
+import { buildBody } from '../api/request-body';
 import type { RunOutcome } from '../run/scheduler';
 import { BatchJob, type BatchState, type LineOutcome } from './batch-job';
 import type { BatchApi } from './client';

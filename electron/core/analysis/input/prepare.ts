@@ -21,6 +21,13 @@ export interface PrepareOptions {
   jpegQuality?: number;
   /** Longest edge of the UI thumbnail. Default 160. */
   thumbnailEdge?: number;
+  /**
+   * Whether to make the UI thumbnail as well. Default true. A running job asks
+   * for one only while someone looks at its results: otherwise it would cost
+   * every photo a second encode for a picture nobody sees (pages make theirs
+   * on demand).
+   */
+  thumbnail?: boolean;
   /** The upload's box for a source of this size (as displayed); overrides `maxEdge` (see image-sizing.ts). */
   fitTo?: ((width: number, height: number) => { width: number; height: number }) | undefined;
   /** The file's bytes, already read (so hashing and preparing read it once); `path` then only names it. */
@@ -40,8 +47,8 @@ export interface PreparedImage {
   sourceBytes: number;
   /** sharp's name for the source format ('jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif'). */
   sourceFormat: string;
-  /** A small JPEG `data:` URL for the UI, at most `thumbnailEdge` on its long side. */
-  thumbnail: string;
+  /** A small JPEG `data:` URL for the UI, at most `thumbnailEdge` on its long side; absent when not asked for. */
+  thumbnail?: string;
   /** What was changed beyond downscaling, in words, e.g. 'animated GIF: first frame used'. */
   notes: string[];
 }
@@ -54,6 +61,7 @@ export const DEFAULTS = {
   maxInputPixels: 100_000_000,
   jpegQuality: 85,
   thumbnailEdge: 160,
+  thumbnail: true,
 } satisfies Resolved;
 
 const THUMBNAIL_QUALITY = 70;
@@ -99,7 +107,8 @@ export async function prepareImage(path: string, options: PrepareOptions = {}): 
       prepared = await encodeWithAlpha(pipeline, o, notes);
     } else {
       const { data, info } = await pipeline.jpeg(jpegOptions(o.jpegQuality)).toBuffer({ resolveWithObject: true });
-      prepared = { mime: 'image/jpeg', data, width: info.width, height: info.height, thumbnail: await thumbnailFrom(sharp(data), o.thumbnailEdge) };
+      prepared = { mime: 'image/jpeg', data, width: info.width, height: info.height };
+      if (o.thumbnail) prepared.thumbnail = await thumbnailFrom(sharp(data), o.thumbnailEdge);
     }
 
     if (prepared.width !== source.width || prepared.height !== source.height) {
@@ -151,14 +160,14 @@ async function encodeWithAlpha(
   const { data: pixels, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
   const transparent = info.hasAlpha && hasTransparentPixel(pixels, info.channels);
-  const thumbnail = await thumbnailFrom(sharp(pixels, raw), o.thumbnailEdge);
+  const thumbnail = o.thumbnail ? { thumbnail: await thumbnailFrom(sharp(pixels, raw), o.thumbnailEdge) } : {};
   if (transparent) {
     notes.push('transparency kept: sent as PNG');
     const data = await sharp(pixels, raw).png({ compressionLevel: 6 }).toBuffer();
-    return { mime: 'image/png', data, width: info.width, height: info.height, thumbnail };
+    return { mime: 'image/png', data, width: info.width, height: info.height, ...thumbnail };
   }
   const data = await sharp(pixels, raw).removeAlpha().jpeg(jpegOptions(o.jpegQuality)).toBuffer();
-  return { mime: 'image/jpeg', data, width: info.width, height: info.height, thumbnail };
+  return { mime: 'image/jpeg', data, width: info.width, height: info.height, ...thumbnail };
 }
 
 /** Whether any pixel's alpha (the last channel) is below fully opaque. */

@@ -8,6 +8,12 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { hashFile } from './hash';
 
+/**
+ * Read and hashed a mebibyte at a time: SHA-256 runs on the main thread, and a
+ * 50 MB photo hashed in one call would hold it for tens of milliseconds.
+ */
+const CHUNK_BYTES = 1024 * 1024;
+
 export interface PhotoBytes {
   sha256: string;
   /** The file's contents; absent when it is larger than `maxBytes`. */
@@ -15,8 +21,9 @@ export interface PhotoBytes {
 }
 
 export async function readPhoto(path: string, options: { maxBytes: number; signal?: AbortSignal }): Promise<PhotoBytes> {
-  // One open, one stat, one read of the whole file (fs.readFile reads in 512 KB rounds).
+  // One open, one stat, one pass over the file, hashed as it arrives.
   const handle = await open(path, 'r');
+  const hash = createHash('sha256');
   let data: Buffer;
   try {
     const info = await handle.stat();
@@ -28,13 +35,14 @@ export async function readPhoto(path: string, options: { maxBytes: number; signa
     let filled = 0;
     while (filled < data.length) {
       options.signal?.throwIfAborted();
-      const { bytesRead } = await handle.read(data, filled, data.length - filled, filled);
+      const { bytesRead } = await handle.read(data, filled, Math.min(CHUNK_BYTES, data.length - filled), filled);
       if (bytesRead === 0) break;
+      hash.update(data.subarray(filled, filled + bytesRead));
       filled += bytesRead;
     }
     if (filled < data.length) data = data.subarray(0, filled);
   } finally {
     await handle.close().catch(() => {});
   }
-  return { sha256: createHash('sha256').update(data).digest('hex'), data };
+  return { sha256: hash.digest('hex'), data };
 }

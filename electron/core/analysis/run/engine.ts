@@ -32,7 +32,8 @@ import { Job } from './job';
 import { JobRun, type RunTuning } from './job-run';
 import { JobStore } from './job-store';
 import { resolvePreset } from '../presets';
-import { AnalysisClient, type SessionLike } from '../api/request';
+import type { SessionLike } from '../api/analysis-call';
+import { AnalysisClient } from '../api/request';
 import { claimOutputFolder } from '../output/output-folder';
 import type { SummaryPolicyOptions } from '../output/summary-policy';
 import { DEFAULT_SCHEDULER_TUNING, type RunOutcome } from './scheduler';
@@ -148,6 +149,7 @@ export class AnalysisEngine {
         accountKind: account.kind,
         useChatCompletions: account.useChatCompletions ?? false,
         log: this.#deps.log,
+        clock: this.#deps.clock,
         timeoutMs: this.#tuning.requestTimeoutMs,
       });
       this.#clients.set(key, client);

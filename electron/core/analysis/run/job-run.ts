@@ -20,7 +20,8 @@ import { targetSize } from '../input/image-sizing';
 import { readPhoto } from '../input/read-once';
 import type { Job } from './job';
 import { type PreparedImage, prepareImage } from '../input/prepare';
-import type { AnalysisClient, AnalysisResponse } from '../api/request';
+import type { AnalysisResponse } from '../api/analysis-call';
+import type { AnalysisClient } from '../api/request';
 import { type ItemDocument, outputFileName, readItemDocument } from '../output/results';
 import { Scheduler, type PrepareOutcome, type RunOutcome, type SchedulerHooks, type SchedulerTuning } from './scheduler';
 import { type RequestShape, TokenEstimator } from './token-estimate';
@@ -197,6 +198,7 @@ export class JobRun {
         // What the model will see at this detail (image-sizing.ts); unknown models keep the tuned edge.
         fitTo: (w, h) => targetSize(model, detail, w, h, this.ctx.tuning.maxEdge[detail]),
         jpegQuality: this.ctx.tuning.jpegQuality,
+        thumbnail: this.job.watched(),
       });
     } catch (error) {
       const loupe = error instanceof LoupeError ? error : new LoupeError('unreadable_image', 'Loupe couldn’t read this image.');
@@ -204,7 +206,7 @@ export class JobRun {
       return { kind: 'settled' };
     }
     signal.throwIfAborted();
-    this.job.keepThumbnail(item, prepared.thumbnail);
+    if (prepared.thumbnail) this.job.keepThumbnail(item, prepared.thumbnail);
     this.#sent.set(item.id, {
       source: { width: prepared.sourceWidth, height: prepared.sourceHeight, format: prepared.sourceFormat },
       sent: { mime: prepared.mime, width: prepared.width, height: prepared.height, bytes: prepared.data.length, detail: this.job.record.spec.detail },

@@ -42,6 +42,9 @@ export interface JobContext {
 /** Thumbnails made at once for a page: enough to fill it quickly without starving a running job. */
 const THUMBNAIL_PARALLEL = 4;
 
+/** A page asked for within this long means someone is looking at the job's results. */
+const WATCHED_FOR_MS = 30_000;
+
 /** How many recent completions the ETA is estimated from. */
 const ETA_WINDOW = 30;
 
@@ -54,6 +57,8 @@ export class Job {
   /** Items whose outcome is set in the record but not yet journaled: shown as in flight until it is. */
   readonly #unsaved = new Set<string>();
   readonly #summaryPolicy: SummaryPolicy;
+  /** When a page of items was last asked for (see `watched`). */
+  #pagedAt = Number.NEGATIVE_INFINITY;
   #settled = 0;
   #swept = false;
   readonly #thumbnailQueue: ItemRecord[] = [];
@@ -206,6 +211,7 @@ export class Job {
    * page comes back at once and a change is signalled as they arrive.
    */
   async page(offset: number, limit: number): Promise<ItemView[]> {
+    this.#pagedAt = this.ctx.now();
     const items = this.record.items.slice(offset, offset + limit);
     for (const item of items) {
       if (item.status === 'skipped' || this.thumbnails.has(item.id) || this.#thumbnailing.has(item.id)) continue;
@@ -258,6 +264,11 @@ export class Job {
     if (pending) return pending;
     const doc = item.outputFile ? readItemDocument(this.record.spec.outputDir, item.outputFile) : undefined;
     return doc && doc.loupe.job_id === this.id && doc.loupe.item_id === item.id ? doc : undefined;
+  }
+
+  /** Whether someone is looking at this job's items now: its photos then get thumbnails as they are prepared. */
+  watched(): boolean {
+    return this.ctx.now() - this.#pagedAt < WATCHED_FOR_MS;
   }
 
   keepThumbnail(item: ItemRecord, thumbnail: string): void {

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { AppState } from '../../../../electron/contract';
+import type { AppState, JobItemsPage } from '../../../../electron/contract';
 import { safeFolderName } from '../../../../electron/core/analysis/service';
 import { readJson, resultFiles } from '../../../support/analysis-fixture';
 import { parseCsv } from '../../../support/csv';
@@ -29,7 +29,6 @@ import {
   waitForJob,
   stage,
   start,
-  getJob,
   inferenceRequests,
   responsesSince,
 } from './support';
@@ -96,10 +95,15 @@ describe('analysis.start', () => {
         .sort(),
     ).toEqual(results);
 
-    // The detail view: a result and a thumbnail for each photo.
-    const detail = await getJob(fx, jobId);
-    expect(detail.items).toHaveLength(5);
-    for (const item of detail.items) {
+    // The results page: a result for each photo, and a thumbnail made on demand for the page asked for.
+    const getPage = async () => ok<JobItemsPage>(await fx.run('analysis.getItems', { jobId, offset: 0, limit: 20 }));
+    let page = await getPage();
+    for (let tries = 0; page.items.some((i) => !i.thumbnail) && tries < 500; tries++) {
+      await new Promise((r) => setTimeout(r, 20));
+      page = await getPage();
+    }
+    expect(page.items).toHaveLength(5);
+    for (const item of page.items) {
       expect(item.status).toBe('done');
       expect(item.thumbnail).toMatch(/^data:image\/(jpeg|png|webp);base64,/);
       expect(item.result).toMatchObject({ description: expect.any(String) });

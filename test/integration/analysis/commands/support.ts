@@ -9,6 +9,7 @@ import { type CoreFixture, createCoreFixture, waitForState } from '../../../supp
 import type { AppState, CommandInput, JobDetailView, JobSummaryView } from '../../../../electron/contract';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { imageWidth } from '../../../support/analysis-fixture';
+import { within } from '../../../support/within';
 
 export const API_KEY = 'sk-test-analysis-commands-0123456789abcdef';
 export const MODEL = 'gpt-6.1-sol';
@@ -131,11 +132,11 @@ export const responsesSince = (since: number) => inferenceRequests(since).filter
 
 /** Resolves once the stand-in has received a request satisfying `predicate`. */
 export async function waitForRequest(predicate: (r: RequestRecord) => boolean, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!stack.api.requests.some(predicate)) {
-    if (Date.now() - started > timeoutMs) throw new Error('the expected request never arrived');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await within(
+    stack.api.whenRequests((requests) => requests.some(predicate)),
+    timeoutMs,
+    'the expected request',
+  );
 }
 
 export const widthIn = (from: number, count: number) => (r: RequestRecord) => {

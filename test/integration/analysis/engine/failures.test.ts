@@ -124,14 +124,17 @@ describe('analysis engine — structured outputs available', () => {
     expect(job.stopReason?.message).toMatch(/quota/);
     expect(job.counts.failed).toBe(0);
     const sentAtStop = responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before).length;
-    await new Promise((r) => setTimeout(r, 300));
-    expect(responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before).length).toBe(sentAtStop);
     expect(h.notifications.at(-1)).toMatchObject({ title: 'Analysis stopped' });
 
+    const resumedAt = s.stack.api.requests.length;
     await h.engine.resume(id);
     job = await waitForJob(h.engine, id, (j) => j.status === 'done');
     expect(job.counts).toMatchObject({ done: 5, failed: 0 });
     expect(job.stopReason).toBeUndefined();
+    // Nothing went out from the stop until the resume, however long it lasted.
+    expect(
+      responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before && s.stack.api.requests.indexOf(r) < resumedAt),
+    ).toHaveLength(sentAtStop);
   });
 
   it('a usage limit that arrives mid-stream stops the job with “Manage usage”', async () => {
@@ -146,11 +149,12 @@ describe('analysis engine — structured outputs available', () => {
     expect(job.stopReason).toMatchObject({ code: 'usage_limit', link: { label: 'Manage usage', url: 'https://chatgpt.com/settings/usage' } });
     expect(job.counts.failed).toBe(0);
     const sentAtStop = responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before).length;
-    await new Promise((r) => setTimeout(r, 300));
-    expect(responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before).length).toBe(sentAtStop);
     const summary = await readJson<Record<string, any>>(join(d.out, 'summary.json'));
     expect(summary.status).toBe('stopped');
     expect(summary.stop_reason.code).toBe('usage_limit');
+    // Disposing waits for everything the engine still had going; after it nothing can go out, and nothing did since the stop.
+    await h.engine.dispose();
+    expect(responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before).length).toBe(sentAtStop);
   });
 
   it('a model that can’t take images, or isn’t there, stops the job: no photo is sent after the first refusal', async () => {

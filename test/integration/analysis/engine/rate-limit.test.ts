@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type SignedIn, isSettled, makePhotos, responsesRequests, resultFiles, waitForJob } from '../../../support/analysis-fixture';
+import type { RequestRecord } from '../../../servers/openai/openai-api';
+import { within } from '../../../support/within';
 import { useEngineCleanups, MODEL, dirs, engineFor, successesByWidth, useSignedInStandIns } from './support';
 
 useEngineCleanups();
@@ -20,20 +22,30 @@ describe('analysis engine — tight rate limit', () => {
     // Another app on the same account spends part of the budget behind the engine's back,
     // so its pacing estimate is wrong and it has to recover from real 429s.
     const token = await s.session.accessToken();
+    const engineSent = (requests: readonly RequestRecord[]) => requests.filter((r) => r.images?.length).length;
     const competitor = (async () => {
-      for (let i = 0; i < 4; i++) {
-        const response = await fetch(`${s.stack.endpoints.apiBase}/responses`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            model: MODEL,
-            input: [{ role: 'user', content: [{ type: 'input_text', text: 'hi' }] }],
-            store: false,
-            stream: true,
-          }),
-        });
-        await response.arrayBuffer();
-        await new Promise((r) => setTimeout(r, 1500));
+      for (let stolen = 0; stolen < 4; stolen++) {
+        // Spread over the engine's run: one now, then one after every three of its requests.
+        await within(
+          s.stack.api.whenRequests((requests) => engineSent(requests) >= 3 * stolen),
+          50_000,
+          `the engine's request ${3 * stolen}`,
+        );
+        // Asks until the server takes one (a refused request costs nothing): that is a request the engine's pacing counted on.
+        for (;;) {
+          const response = await fetch(`${s.stack.endpoints.apiBase}/responses`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({
+              model: MODEL,
+              input: [{ role: 'user', content: [{ type: 'input_text', text: 'hi' }] }],
+              store: false,
+              stream: true,
+            }),
+          });
+          await response.arrayBuffer();
+          if (response.status !== 429) break;
+        }
       }
     })();
     const h = await engineFor(s, d.data);

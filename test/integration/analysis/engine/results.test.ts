@@ -8,7 +8,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PLAN_FORBIDDEN } from '../../../servers/openai/validate';
-import { type SignedIn, isSettled, makePhotos, readJson, responsesRequests, resultFiles, waitForJob } from '../../../support/analysis-fixture';
+import {
+  type SignedIn,
+  isSettled,
+  makePhotos,
+  readJson,
+  responsesRequests,
+  resultFiles,
+  waitForItems,
+  waitForJob,
+} from '../../../support/analysis-fixture';
 import { parseCsv } from '../../../support/csv';
 import { useEngineCleanups, MODEL, dirs, engineFor, bodyOf, successesByWidth, useSignedInStandIns } from './support';
 
@@ -109,12 +118,30 @@ describe('analysis engine — structured outputs available', () => {
       expect(row[col('input_tokens')]).toBe(String(doc.usage.input_tokens));
     }
 
-    // The UI view: thumbnails and results for each photo.
-    const detail = h.engine.job(id)!;
-    const photo = detail.items.find((i) => i.status === 'done')!;
+    // Nobody looked at the results while the job ran, so no photo paid for a thumbnail with its upload.
+    const first = (await h.engine.items(id, 0, 50))!.items;
+    expect(first.filter((i) => i.status === 'done')).toHaveLength(8);
+    expect(first.some((i) => i.thumbnail)).toBe(false);
+    // The UI view: the page asked for gets results at once and thumbnails as they are made.
+    const items = await waitForItems(h.engine, id, (page) => page.filter((i) => i.status === 'done').every((i) => i.thumbnail));
+    const photo = items.find((i) => i.status === 'done')!;
     expect(photo.thumbnail).toMatch(/^data:image\/jpeg;base64,/);
     expect(photo.result).toMatchObject({ description: expect.any(String) });
-    expect(detail.items.find((i) => i.status === 'skipped')?.error?.message).toMatch(/text file/);
+    expect(items.find((i) => i.status === 'skipped')?.error?.message).toMatch(/text file/);
+  });
+
+  it('makes thumbnails with the uploads while someone looks at the results', async () => {
+    const d = await dirs();
+    await makePhotos(d.photos, 6);
+    const h = await engineFor(s, d.data);
+    const id = await h.engine.createJob({ paths: [d.photos], preset: 'describe', model: MODEL, detail: 'auto', outputDir: d.out });
+    // The window opens at once and shows the first photo only: that page alone gets a thumbnail made on demand.
+    expect((await h.engine.items(id, 0, 1))!.items).toHaveLength(1);
+    await waitForJob(h.engine, id, isSettled);
+    // The others got theirs as they were prepared: the page shows them at once, none made after the fact.
+    const rest = (await h.engine.items(id, 1, 50))!.items;
+    expect(rest).toHaveLength(5);
+    for (const item of rest) expect(item.thumbnail).toMatch(/^data:image\/jpeg;base64,/);
   });
 
   it('damage preset: answers match the survey schema', async () => {

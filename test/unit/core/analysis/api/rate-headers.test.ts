@@ -23,12 +23,14 @@ describe('rate-limit headers', () => {
 
   it('retry-after: ms header first, then seconds or an HTTP date; absurd waits are capped', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
-    expect(parseRetryAfter(headers({ 'retry-after': '2' }))).toBe(2000);
-    expect(parseRetryAfter(headers({ 'retry-after': '2', 'retry-after-ms': '150' }))).toBe(150);
+    expect(parseRetryAfter(headers({ 'retry-after': '2' }), now)).toBe(2000);
+    expect(parseRetryAfter(headers({ 'retry-after': '2', 'retry-after-ms': '150' }), now)).toBe(150);
     expect(parseRetryAfter(headers({ 'retry-after': 'Thu, 01 Jan 2026 00:00:05 GMT' }), now)).toBe(5000);
-    expect(parseRetryAfter(headers({ 'retry-after': '86400' }))).toBe(600_000);
-    expect(parseRetryAfter(headers({ 'retry-after': 'whenever' }))).toBeUndefined();
-    expect(parseRetryAfter(headers({}))).toBeUndefined();
+    // A date is counted from the clock's time, not the wall clock's.
+    expect(parseRetryAfter(headers({ 'retry-after': 'Thu, 01 Jan 2026 00:00:05 GMT' }), now + 3000)).toBe(2000);
+    expect(parseRetryAfter(headers({ 'retry-after': '86400' }), now)).toBe(600_000);
+    expect(parseRetryAfter(headers({ 'retry-after': 'whenever' }), now)).toBeUndefined();
+    expect(parseRetryAfter(headers({}), now)).toBeUndefined();
   });
 
   it('collects x-ratelimit-* into one object', () => {
@@ -40,9 +42,10 @@ describe('rate-limit headers', () => {
           'x-ratelimit-reset-requests': '100ms',
           'retry-after': '1',
         }),
+        0,
       ),
     ).toEqual({ limitRequests: 600, remainingRequests: 0, resetRequestsMs: 100, retryAfterMs: 1000 });
-    expect(readRateInfo(headers({ 'x-ratelimit-reset-requests': '3' }))).toEqual({ resetRequestsMs: 3000 });
-    expect(readRateInfo(undefined)).toEqual({});
+    expect(readRateInfo(headers({ 'x-ratelimit-reset-requests': '3' }), 0)).toEqual({ resetRequestsMs: 3000 });
+    expect(readRateInfo(undefined, 0)).toEqual({});
   });
 });

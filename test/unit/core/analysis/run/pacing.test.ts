@@ -136,6 +136,6 @@ describe('token estimate', () => {
 
   it('reads x-ratelimit-*-tokens', () => {
     const h = new Headers({ 'x-ratelimit-limit-tokens': '60000', 'x-ratelimit-remaining-tokens': '59000', 'x-ratelimit-reset-tokens': '1s' });
-    expect(readRateInfo(h)).toMatchObject({ limitTokens: 60000, remainingTokens: 59000, resetTokensMs: 1000 });
+    expect(readRateInfo(h, 0)).toMatchObject({ limitTokens: 60000, remainingTokens: 59000, resetTokensMs: 1000 });
   });
 });

@@ -17,5 +17,6 @@ export * from './contract/app-state';
 export * from './contract/account-state';
 export * from './contract/model-state';
 export * from './contract/analysis-state';
+export * from './contract/batch-mode';
 export * from './contract/commands';
 export * from './contract/bridge';

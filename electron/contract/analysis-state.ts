@@ -1,5 +1,6 @@
 /** AppState's analysis: staged photos, jobs, their items and abilities, presets (see electron/contract.ts). */
 import type { Ability } from './account-state';
+import type { JobBatchView, JobMode } from './batch-mode';
 import type { IMAGE_DETAILS, ITEM_STATUSES, JOB_STATUSES, PRESET_IDS } from './vocabularies';
 
 export type PresetId = (typeof PRESET_IDS)[number];
@@ -69,6 +70,9 @@ export interface JobSummaryView {
   /** Set while a cancel can still be undone (the job is paused until then). */
   undoCancelUntil: number | null;
   can: JobAbilities;
+  mode: JobMode;
+  /** A batch job's state at OpenAI and its discount; null for a live job. */
+  batch: JobBatchView | null;
 }
 
 export interface JobAbilities {

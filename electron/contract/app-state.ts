@@ -2,6 +2,7 @@
 import type { AccountSummaryView, AccountView, SignInView } from './account-state';
 import type { AnalysisView, ImageDetail } from './analysis-state';
 import type { ModelsView } from './model-state';
+import type { ConcurrencySetting } from './batch-mode';
 import type { THEMES } from './vocabularies';
 
 // ---------------------------------------------------------------------------
@@ -21,8 +22,8 @@ export interface SettingsView {
   callbackPort: number;
   /** Minutes to wait for the browser sign-in before giving up. */
   signInTimeoutMinutes: number;
-  /** Most analysis requests at once (Loupe adapts below it). */
-  analysisConcurrency: number;
+  /** 'auto': as many requests at once as the server's rate × latency allows; a number: at most that many. */
+  analysisConcurrency: ConcurrencySetting;
   analysisDetail: ImageDetail;
   /** USD per million tokens, for the cost estimate; models without a row show tokens only. */
   prices: PriceRow[];

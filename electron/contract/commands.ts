@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { TokenStorage } from './account-state';
 import type { JobDetailView, JobItemsPage, StagedThumbnail } from './analysis-state';
 import type { AppState, SettingsView } from './app-state';
+import { JOB_MODES, concurrencySetting } from './batch-mode';
 import { IMAGE_DETAILS, type LimitedSetting, PRESET_IDS, SETTINGS_LIMITS, THEMES } from './vocabularies';
 
 // ---------------------------------------------------------------------------
@@ -29,7 +30,7 @@ export const commands = /* @__PURE__ */ (() => {
     allowWeakStorage: z.boolean().optional(),
     callbackPort: limitedSetting('callbackPort').optional(),
     signInTimeoutMinutes: limitedSetting('signInTimeoutMinutes').optional(),
-    analysisConcurrency: limitedSetting('analysisConcurrency').optional(),
+    analysisConcurrency: concurrencySetting().optional(),
     analysisDetail: z.enum(IMAGE_DETAILS).optional(),
     prices: z
       .array(
@@ -116,9 +117,9 @@ export const commands = /* @__PURE__ */ (() => {
         preset: z.enum(PRESET_IDS),
         model: z.string().min(1).max(200).optional(),
         detail: z.enum(IMAGE_DETAILS).optional(),
-        concurrency: limitedSetting('analysisConcurrency').optional(),
-        /** 'batch': through the Batch API, half price, results within 24 h (API-key accounts). */
-        mode: z.enum(['live', 'batch']).optional(),
+        concurrency: concurrencySetting().optional(),
+        /** 'batch': through the Batch API, half price, results within 24 h (where `account.can.batch` allows). */
+        mode: z.enum(JOB_MODES).optional(),
         customPrompt: z.string().max(20_000).optional(),
         /** A JSON schema as text; validated before the job starts. */
         customSchema: z.string().max(100_000).optional(),

@@ -36,7 +36,8 @@ const harness = await startHarness({
   presentation: process.argv.includes('--production') ? 'production' : 'development',
   standInOptions: {
     auth: { port: port + 1, staticClients: [{ client_id: DEMO_CLIENT_ID }] },
-    api: { port: port + 2, apiKeys: [DEMO_API_KEY] },
+    // The API key is offered Batch mode too: the stand-in's batches move one step each time Loupe checks.
+    api: { port: port + 2, apiKeys: [DEMO_API_KEY], batch: {} },
   },
   openExternal: async (url) => {
     console.log(`\nSign-in page (also linked in the window):\n${url}\n`);

@@ -21,6 +21,20 @@ export function modelAccess(account: Account | undefined, status: AccountStatus)
   return allowed;
 }
 
+/**
+ * Whether this account may run a job through the Batch API (half price, results within 24 h): only
+ * where its server has `/v1/files` and `/v1/batches` for `/v1/responses`. ChatGPT-plan sign-ins have
+ * no Batch API, and a server reached through Chat Completions has no Responses API to batch.
+ */
+export function batchAccess(account: Account | undefined, status: AccountStatus): Ability {
+  const models = modelAccess(account, status);
+  if (!models.allowed) return models;
+  if (account!.kind === 'chatgpt') return refused('Batch mode needs an OpenAI API key: ChatGPT-plan sign-ins have no Batch API.');
+  const chat = account!.kind === 'api_key' ? account!.useChatCompletions : account!.provider.useChatCompletions;
+  if (chat) return refused('Batch mode needs the Responses API; this account uses Chat Completions.');
+  return allowed;
+}
+
 /** What a person may do with an account: the only place these rules are decided. */
 export function abilities(account: Account | undefined, status: AccountStatus): AccountAbilities {
   const models = modelAccess(account, status);
@@ -33,7 +47,7 @@ export function abilities(account: Account | undefined, status: AccountStatus): 
           ? allowed
           : refused('This sign-in cannot be renewed; sign in again when it expires.');
   const signOut = account && (account.kind === 'api_key' || status !== 'signed_out') ? allowed : refused('You are not signed in.');
-  return { analyse: models, listModels: models, refresh, signOut };
+  return { analyse: models, batch: batchAccess(account, status), listModels: models, refresh, signOut };
 }
 
 export function planUsage(account: Account | undefined): boolean {

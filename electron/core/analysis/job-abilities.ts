@@ -12,6 +12,8 @@ export interface JobFacts {
   cancelPending: boolean;
   /** The name of the job already analysing this one's remaining photos, if any. */
   remainderJob?: string | undefined;
+  /** A cancelled batch job whose finished answers are still being collected from OpenAI. */
+  collecting?: boolean;
 }
 
 const yes: Ability = { allowed: true, reason: null };
@@ -24,7 +26,7 @@ export function remainingOf(counts: JobCounts): number {
   return counts.pending + counts.inFlight + counts.failed;
 }
 
-export function jobAbilities({ status, counts, cancelPending, remainderJob }: JobFacts): JobAbilities {
+export function jobAbilities({ status, counts, cancelPending, remainderJob, collecting }: JobFacts): JobAbilities {
   const active = status === 'running' || status === 'queued';
   const finished = FINISHED.includes(status);
   const remaining = remainingOf(counts);
@@ -42,7 +44,7 @@ export function jobAbilities({ status, counts, cancelPending, remainderJob }: Jo
       remove: cancelling,
     };
   }
-  return {
+  const abilities: JobAbilities = {
     pause: active ? yes : no(status === 'paused' ? 'This job is already paused.' : 'Only a running or waiting job can be paused.'),
     resume: status === 'paused' || status === 'stopped' ? yes : no(active ? 'This job is already running.' : 'A finished job can’t be resumed.'),
     cancel: active || status === 'paused' || status === 'stopped' ? yes : no('This job has already ended.'),
@@ -74,4 +76,10 @@ export function jobAbilities({ status, counts, cancelPending, remainderJob }: Jo
     rename: yes,
     remove: finished || status === 'stopped' ? yes : no('Pause and cancel the job first; a job can be removed once it has ended.'),
   };
+  if (collecting) {
+    // Answers the batch finished before it was cancelled are still arriving (paid for): nothing may send them again or drop the job.
+    const wait = no('Loupe is still collecting the answers the batch finished before it was cancelled.');
+    return { ...abilities, retryFailed: wait, retryUnparsed: wait, analyseRemaining: wait, remove: wait };
+  }
+  return abilities;
 }

@@ -8,6 +8,7 @@ import { existsSync, rmdirSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import type {
   AnalysisView,
+  ConcurrencySetting,
   ImageDetail,
   StagedThumbnail,
   JobDetailView,
@@ -20,7 +21,7 @@ import type {
   UsageLimitView,
 } from '../../contract';
 import type { Accounts } from '../accounts/accounts';
-import { requireModelAccess } from '../accounts/readiness';
+import { batchAccess, requireModelAccess } from '../accounts/readiness';
 import { defaultJobName } from './job-name';
 import { CANCEL_GRACE_MS, CancelGrace } from './cancel-grace';
 import { jobAbilities } from './job-abilities';
@@ -59,12 +60,17 @@ function discounted(cost: number | null, factor: number): number | null {
   return cost === null ? null : cost * factor;
 }
 
+/** The job spec's ceiling for a concurrency setting: none for 'auto'. */
+export function ceiling(setting: ConcurrencySetting): { concurrencyCap?: number } {
+  return setting === 'auto' ? {} : { concurrencyCap: setting };
+}
+
 export interface AnalysisServiceDeps {
   core: Pick<CoreDeps, 'dataDir' | 'fetch' | 'clock' | 'notify' | 'openPath' | 'pickFiles' | 'pickSavePath' | 'pickFolder' | 'documentsDir'>;
   accounts: Accounts;
   log: Logger;
   prices(): PriceRow[];
-  defaults(): { model(accountId: string): string | null; detail: ImageDetail; concurrency: number };
+  defaults(): { model(accountId: string): string | null; detail: ImageDetail; concurrency: ConcurrencySetting };
   onChange(): void;
   tuning?: AnalysisDeps['tuning'];
   /** How long "Undo" is offered after "Cancel" (0: cancel at once). */
@@ -109,11 +115,14 @@ export class AnalysisService {
         const id = accountId ?? deps.accounts.active()?.id;
         if (!id) throw new LoupeError('signed_out', 'Sign in first.');
         const access = deps.accounts.access(id);
+        const account = deps.accounts.get(id);
         return {
           apiBase: access.apiBase,
           kind: access.planRules ? 'chatgpt' : 'apiKey',
           session: access,
           useChatCompletions: access.useChatCompletions,
+          // The one rule (accounts/readiness.ts) that the window shows as `account.can.batch`.
+          batch: batchAccess(account, deps.accounts.status(account)),
         };
       },
       clock: deps.core.clock,
@@ -261,7 +270,8 @@ export class AnalysisService {
         ...(customSchema !== undefined ? { customSchema } : {}),
         model,
         detail: input.detail ?? defaults.detail,
-        concurrencyCap: input.concurrency ?? defaults.concurrency,
+        // 'auto': no ceiling of the person's own; the governor follows rate × latency within its memory budget.
+        ...ceiling(input.concurrency ?? defaults.concurrency),
         ...(input.mode === 'batch' ? { mode: 'batch' as const } : {}),
         outputDir,
       });
@@ -318,7 +328,7 @@ export class AnalysisService {
   async cancel(jobId: string): Promise<void> {
     const job = this.job(jobId);
     if (this.#cancels.until(jobId) !== null) return;
-    const can = jobAbilities({ status: job.status, counts: job.counts, cancelPending: false }).cancel;
+    const can = jobAbilities({ status: job.status, counts: job.counts, cancelPending: false, collecting: job.batch?.phase === 'cancelling' }).cancel;
     if (job.status === 'cancelled') return;
     if (!can.allowed) throw new LoupeError('invalid_state', can.reason ?? 'This job can’t be cancelled now.');
     const wasActive = job.status === 'running' || job.status === 'queued';
@@ -355,7 +365,7 @@ export class AnalysisService {
       ...(spec.customSchema !== undefined ? { customSchema: spec.customSchema } : {}),
       model: spec.model,
       detail: spec.detail,
-      concurrencyCap: spec.concurrencyCap,
+      ...(spec.concurrencyCap !== undefined ? { concurrencyCap: spec.concurrencyCap } : {}),
       ...(spec.mode === 'batch' ? { mode: 'batch' as const } : {}),
       outputDir,
     });
@@ -406,10 +416,14 @@ export class AnalysisService {
   }
 
   /** What the service adds to the engine's view of a job. */
-  #extras(job: JobSummary): Pick<JobSummaryView, 'costUsd' | 'retrying' | 'undoCancelUntil' | 'can'> {
+  #extras(job: JobSummary): Pick<JobSummaryView, 'costUsd' | 'retrying' | 'undoCancelUntil' | 'can' | 'batch'> {
     const undoCancelUntil = this.#cancels.until(job.id);
+    const listCost = estimateCost(job.model, job.tokens, this.deps.prices());
+    const priceFactor = this.engine.priceFactor(job.id);
+    const batch = this.engine.batchOf(job.id);
     return {
-      costUsd: discounted(estimateCost(job.model, job.tokens, this.deps.prices()), this.engine.priceFactor(job.id)),
+      costUsd: discounted(listCost, priceFactor),
+      batch: batch && { ...batch, priceFactor, liveCostUsd: listCost },
       retrying: this.engine.retryingOf(job.id),
       undoCancelUntil,
       can: jobAbilities({
@@ -417,6 +431,7 @@ export class AnalysisService {
         counts: job.counts,
         cancelPending: undoCancelUntil !== null,
         remainderJob: this.engine.recordOf(this.#remainders.get(job.id) ?? '')?.name,
+        collecting: batch?.phase === 'cancelling',
       }),
     };
   }

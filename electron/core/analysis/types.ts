@@ -71,7 +71,8 @@ export interface JobRecord {
     customSchema?: Record<string, unknown>;
     model: string;
     detail: Detail;
-    concurrencyCap: number;
+    /** The person's ceiling on requests at once; absent: automatic (rate × latency within the memory budget). */
+    concurrencyCap?: number;
     /** 'batch': through the Batch API (half price, results within 24 h; API-key accounts). */
     mode?: 'live' | 'batch';
     outputDir: string;
@@ -94,7 +95,7 @@ export interface JobRecord {
 
 export type StopReason = StopReasonView;
 /** What the service adds to the engine's view: the cost, live retries, the undo window and the abilities. */
-type ServiceFields = 'costUsd' | 'retrying' | 'undoCancelUntil' | 'can';
+type ServiceFields = 'costUsd' | 'retrying' | 'undoCancelUntil' | 'can' | 'batch';
 export type JobSummary = Omit<JobSummaryView, ServiceFields>;
 export type ItemView = JobItemView;
 export type JobDetail = Omit<JobDetailView, ServiceFields>;

@@ -4,7 +4,7 @@ import { Button } from '../../components/Button';
 import { ErrorText } from '../../components/ErrorText';
 import { Notice } from '../../components/Notice';
 import { asCommandError, call, useCommand } from '../../ipc/call';
-import { JOB_STATUS_LABEL } from '../../state/labels';
+import { BATCH_PHASE_LABEL, JOB_STATUS_LABEL } from '../../state/labels';
 import { navigate } from '../../state/navigation';
 import { modelName } from '../../state/selectors';
 import { useAppState } from '../../state/store';
@@ -44,7 +44,7 @@ export function JobCard({ job }: { job: JobSummaryView }) {
         <div className={styles.title}>
           {renaming ? <RenameForm job={job} onDone={() => setRenaming(false)} /> : <h3 id={`job-${job.id}`}>{job.name}</h3>}
           <p className={text.muted}>
-            {preset} · {model} ·{' '}
+            {preset} · {model} · {job.mode === 'batch' && <span data-testid="job-mode">Batch · </span>}
             <span data-testid="job-status" className={styles.status} data-status={job.status}>
               {job.undoCancelUntil !== null ? 'Cancelling' : JOB_STATUS_LABEL[job.status]}
             </span>
@@ -70,6 +70,7 @@ export function JobCard({ job }: { job: JobSummaryView }) {
       </header>
       {job.undoCancelUntil !== null && <UndoCancel until={job.undoCancelUntil} onUndo={() => run('analysis.undoCancel')} />}
       {job.retrying && <Retrying retrying={job.retrying} />}
+      {job.batch?.phase && <BatchPhase batch={job.batch} />}
       <SegmentedProgress counts={c} />
       <dl className={styles.facts}>
         <Fact label="Done" value={c.done} testId="job-done" />
@@ -87,7 +88,15 @@ export function JobCard({ job }: { job: JobSummaryView }) {
                 Set prices
               </Button>
             ) : (
-              `$${job.costUsd.toFixed(job.costUsd < 1 ? 4 : 2)}`
+              <>
+                {usd(job.costUsd)}
+                {job.batch && (
+                  <span className={styles.discount} data-testid="job-discount">
+                    {Math.round((1 - job.batch.priceFactor) * 100)} % off as a batch
+                    {job.batch.liveCostUsd ? ` (${usd(job.batch.liveCostUsd)} live)` : ''}
+                  </span>
+                )}
+              </>
             )}
           </dd>
         </div>
@@ -143,6 +152,19 @@ function UndoCancel({ until, onUndo }: { until: number; onUndo: () => void }) {
     >
       Job paused; it will be cancelled in {left} s.
     </Notice>
+  );
+}
+
+const usd = (amount: number) => `$${amount.toFixed(amount < 1 ? 4 : 2)}`;
+
+/** A batch job's state at OpenAI, as the core reports it. */
+function BatchPhase({ batch }: { batch: NonNullable<JobSummaryView['batch']> }) {
+  const progress = batch.progress && batch.progress.total > 0 ? ` — ${batch.progress.done} of ${batch.progress.total} answered` : '';
+  return (
+    <p className={styles.batch} role="status" data-testid="job-batch" data-phase={batch.phase}>
+      {BATCH_PHASE_LABEL[batch.phase!]}
+      {progress}
+    </p>
   );
 }
 

@@ -1,9 +1,17 @@
 import { useEffect, useRef, useState } from 'react';
-import { type ImageDetail, type PresetId, SETTINGS_LIMITS } from '../../../electron/contract';
+import {
+  CONCURRENCY_AUTO,
+  type ConcurrencySetting,
+  type ImageDetail,
+  type JobMode,
+  type PresetId,
+  SETTINGS_LIMITS,
+} from '../../../electron/contract';
 import { Button } from '../../components/Button';
 import { ErrorText } from '../../components/ErrorText';
 import { Field } from '../../components/Field';
 import { PlanIndicator } from '../../components/PlanUsage';
+import { RadioGroup } from '../../components/RadioGroup';
 import { useCommand } from '../../ipc/call';
 import { ariaShortcut, shortcutLabel } from '../../shell/screens';
 import { selectAnalysis, selectCan, selectModels, selectSettings } from '../../state/selectors';
@@ -27,7 +35,11 @@ export function JobForm() {
   const [prompt, setPrompt] = useState('');
   const [schema, setSchema] = useState('');
   const [name, setName] = useState('');
-  const [concurrency, setConcurrency] = useState(settings.analysisConcurrency);
+  // Empty: Automatic; a number: this job's ceiling.
+  const [concurrency, setConcurrency] = useState(settings.analysisConcurrency === CONCURRENCY_AUTO ? '' : String(settings.analysisConcurrency));
+  const [mode, setMode] = useState<JobMode>('live');
+  // Offered only where the core says this account's server has a Batch API (`account.can.batch`).
+  const batch = can.batch.allowed && mode === 'batch';
   const form = useRef<HTMLFormElement>(null);
   const start = useCommand();
   const pickFolder = useCommand();
@@ -43,6 +55,8 @@ export function JobForm() {
         ? 'Nothing here is a photo Loupe can analyse.'
         : null;
   const limits = SETTINGS_LIMITS.analysisConcurrency;
+  const ceiling: ConcurrencySetting =
+    concurrency.trim() === '' ? CONCURRENCY_AUTO : Math.max(limits.min, Math.min(limits.max, Math.round(Number(concurrency)) || limits.min));
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -70,7 +84,8 @@ export function JobForm() {
             detail,
             ...(chosenModel ? { model: chosenModel } : {}),
             ...(name.trim() ? { name: name.trim() } : {}),
-            concurrency,
+            concurrency: ceiling,
+            ...(batch ? { mode: 'batch' as const } : {}),
             ...(preset === 'custom' ? { customPrompt: prompt, ...(schema.trim() ? { customSchema: schema } : {}) } : {}),
           });
         }}
@@ -97,6 +112,19 @@ export function JobForm() {
             </select>
           </Field>
         </div>
+        {can.batch.allowed && (
+          <RadioGroup<JobMode>
+            legend="Send"
+            name="mode"
+            testId="job-mode"
+            value={mode}
+            onChange={setMode}
+            options={[
+              { value: 'live', label: 'Live', hint: 'Each photo’s answer as soon as it is ready.' },
+              { value: 'batch', label: 'Batch: half price, results within 24 h', hint: 'Sent together through OpenAI’s Batch API.' },
+            ]}
+          />
+        )}
         {preset === 'custom' && (
           <>
             <Field label="Prompt">
@@ -138,15 +166,19 @@ export function JobForm() {
             <Button onClick={() => void pickFolder.run('analysis.pickOutputDir', {})} disabled={pickFolder.busy}>
               Choose folder…
             </Button>
-            <Field label="Most requests at once">
-              <input
-                type="number"
-                min={limits.min}
-                max={limits.max}
-                value={concurrency}
-                onChange={(e) => setConcurrency(Math.max(limits.min, Math.min(limits.max, Number(e.target.value) || limits.min)))}
-              />
-            </Field>
+            {!batch && (
+              <Field label="Most requests at once" hint="Empty: automatic (recommended), as many as the server allows.">
+                <input
+                  type="number"
+                  inputMode="numeric"
+                  min={limits.min}
+                  max={limits.max}
+                  placeholder="Automatic"
+                  value={concurrency}
+                  onChange={(e) => setConcurrency(e.target.value)}
+                />
+              </Field>
+            )}
           </div>
         </details>
         {planUsage && <PlanIndicator />}
@@ -172,6 +204,7 @@ export function JobForm() {
           <span className={styles.summary}>
             {analysis.presets.find((p) => p.id === preset)?.label ?? preset} ·{' '}
             {models.items.find((m) => m.slug === chosenModel)?.displayName ?? chosenModel} · detail {detail}
+            {batch ? ' · batch, half price, within 24 h' : ''}
           </span>
         )}
         <ErrorText error={start.error} />

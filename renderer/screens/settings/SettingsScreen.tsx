@@ -9,6 +9,7 @@ import { useCommand } from '../../ipc/call';
 import { selectSettings } from '../../state/selectors';
 import { useAppState } from '../../state/store';
 import { useReveal } from '../../state/useReveal';
+import { ConcurrencySetting } from './ConcurrencySetting';
 import { NumberSetting } from './NumberSetting';
 import { PriceTable } from './PriceTable';
 import { SavedTick } from './SavedTick';
@@ -55,13 +56,7 @@ export function SettingsScreen() {
       </Card>
       <Card>
         <h2>Analysis</h2>
-        <NumberSetting
-          name="analysisConcurrency"
-          value={s.analysisConcurrency}
-          label="Most requests at once"
-          hint="Loupe starts lower and adapts to the server's rate limits below this."
-          unit="requests"
-        />
+        <ConcurrencySetting value={s.analysisConcurrency} />
         <ChoiceSetting
           name="analysisDetail"
           label="Default image detail"

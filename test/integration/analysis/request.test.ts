@@ -90,12 +90,27 @@ describe('one analysis request', () => {
     await expect(c.analyse(call())).rejects.toMatchObject({ code: 'invalid_stream', details: { disposition: 'fail_item' } });
   });
 
-  it('an incomplete response is retryable and keeps the partial text', async () => {
+  it.each(['max_output_tokens', 'content_filter'])(
+    'an answer cut off by %s fails the photo (a retry would be cut off again), keeping the paid partial answer, usage and request id',
+    async (reason) => {
+      const c = await client(s);
+      s.stack.api.faults.next({ type: 'incomplete', reason });
+      const error = await c.analyse(call()).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'response_incomplete', details: { disposition: 'fail_item', apiCode: reason } });
+      const details = (error as { details: { partialText: string; usage?: { output_tokens: number }; requestId?: string } }).details;
+      expect(details.partialText.length).toBeGreaterThan(0);
+      expect(details.usage!.output_tokens).toBeGreaterThan(0);
+      expect(details.requestId).toMatch(/^req_/);
+    },
+  );
+
+  it('an incomplete response for a reason nobody documented stays retryable, its partial text kept', async () => {
     const c = await client(s);
-    s.stack.api.faults.next({ type: 'incomplete' });
+    s.stack.api.faults.next({ type: 'incomplete', reason: 'interrupted' });
     const error = await c.analyse(call()).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'response_incomplete', details: { disposition: 'backoff' } });
-    expect((error as { details: { partialText: string } }).details.partialText.length).toBeGreaterThan(0);
+    expect((error as { details: { partialText: string; usage?: unknown } }).details.partialText.length).toBeGreaterThan(0);
+    expect((error as { details: { usage?: unknown } }).details.usage).toBeUndefined();
   });
 
   it('a dropped stream is stream_interrupted with the partial text kept', async () => {

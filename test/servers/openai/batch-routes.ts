@@ -18,9 +18,17 @@ export function createBatchRoutes(s: ApiState & ReturnType<typeof createRespond>
         return null;
       }
     };
+    let body: () => Promise<unknown> = json;
+    if (method === 'POST' && route === '/batches' && batchStore!.options.beforeCreate) {
+      const parsed = await json();
+      await batchStore!.options.beforeCreate();
+      // The client gave up (Loupe quit) while creation was held: like a request that never arrived.
+      if (ctx.res.destroyed || ctx.req.socket.destroyed) return;
+      body = async () => parsed;
+    }
     const result: RouteResult = route.startsWith('/files')
       ? await filesRoute(fileStore, method, route, ctx.req)
-      : await batchesRoute(batchStore!, method, route, json);
+      : await batchesRoute(batchStore!, method, route, body);
     if (result.error) return sendError(ctx, result.error);
     if (result.raw) {
       ctx.record.status = 200;

@@ -1,6 +1,9 @@
 // /v1/batches for the stand-in, with a simulated progression so clients can be tested
 // without waiting a day: each GET of a batch moves it one step (validating → in_progress with
-// growing request_counts → finalizing → completed). The input is a /v1/files JSONL of
+// growing request_counts → finalizing → completed). Cancel behaves like the real Batch API's:
+// the batch is 'cancelling' until the next GET, then 'cancelled', with an output file holding the
+// requests finished before the cancel (paid for) and an error file with a `batch_cancelled` line
+// for each request that never ran (and the failed ones). The input is a /v1/files JSONL of
 // { custom_id, method: "POST", url: "/v1/responses", body }; answers come from the same
 // validation and answer generator as /v1/responses, so a body the live route would refuse
 // lands in the error file. API keys only.
@@ -22,6 +25,13 @@ export interface BatchOptions {
   failCustomIds?: Set<string>;
   /** Most requests per input file (the API's limit is 50,000). */
   maxRequests?: number;
+  /** A slow batch: in_progress never gets past this many finished requests (until cancelled). */
+  stallAfter?: number;
+  /**
+   * Called when POST /batches arrives, before the batch is created: a test holds it to restart
+   * Loupe between upload and creation. A request whose client went away meanwhile creates nothing.
+   */
+  beforeCreate?: () => Promise<void>;
 }
 
 type Status = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
@@ -59,9 +69,9 @@ export class BatchStore {
   readonly #lines = new Map<string, Line[]>();
   readonly #polls = new Map<string, number>();
   constructor(
-    private readonly files: FileStore,
+    readonly files: FileStore,
     private readonly models: ModelEntry[],
-    private readonly options: BatchOptions = {},
+    readonly options: BatchOptions = {},
   ) {}
 
   create(body: unknown): RouteResult {
@@ -153,7 +163,7 @@ export class BatchStore {
         }
         break;
       case 'in_progress': {
-        const done = Math.min(lines.length, Math.round((lines.length * (polls - 1)) / steps));
+        const done = Math.min(lines.length, this.options.stallAfter ?? lines.length, Math.round((lines.length * (polls - 1)) / steps));
         batch.request_counts.completed = done;
         if (done >= lines.length) {
           batch.status = 'finalizing';
@@ -167,7 +177,8 @@ export class BatchStore {
         batch.completed_at = now;
         break;
       case 'cancelling':
-        await this.#finish(batch, lines.slice(0, batch.request_counts.completed));
+        // Requests finished before the cancel are answered (and billed); the others never run.
+        await this.#finish(batch, lines.slice(0, batch.request_counts.completed), lines.slice(batch.request_counts.completed));
         batch.status = 'cancelled';
         batch.cancelled_at = now;
         break;
@@ -192,9 +203,10 @@ export class BatchStore {
     return { status: 200, body: { object: 'list', data: [...this.batches.values()].reverse(), has_more: false } };
   }
 
-  async #finish(batch: Batch, lines: Line[]): Promise<void> {
+  async #finish(batch: Batch, lines: Line[], neverRan: Line[] = []): Promise<void> {
     const out: string[] = [];
     const errs: string[] = [];
+    let failed = 0;
     for (const line of lines) {
       const requestId = newId('req_', 16);
       const record = (status: number, body: unknown) =>
@@ -205,16 +217,29 @@ export class BatchStore {
           error: null,
         });
       if (this.options.failCustomIds?.has(line.custom_id)) {
+        failed++;
         errs.push(
           record(500, { error: { message: 'The server had an error processing your request.', type: 'server_error', param: null, code: null } }),
         );
         continue;
       }
       const answered = await this.#answer(line.body);
-      if ('error' in answered) errs.push(record(answered.status, answered.error));
-      else out.push(record(200, answered.body));
+      if ('error' in answered) {
+        failed++;
+        errs.push(record(answered.status, answered.error));
+      } else out.push(record(200, answered.body));
     }
-    batch.request_counts = { total: batch.request_counts.total, completed: out.length, failed: errs.length };
+    for (const line of neverRan) {
+      errs.push(
+        JSON.stringify({
+          id: newId('batch_req_', 16),
+          custom_id: line.custom_id,
+          response: null,
+          error: { code: 'batch_cancelled', message: 'The batch was cancelled before this request executed.' },
+        }),
+      );
+    }
+    batch.request_counts = { total: batch.request_counts.total, completed: out.length, failed };
     if (out.length) batch.output_file_id = this.files.add(`${batch.id}_output.jsonl`, 'batch_output', Buffer.from(`${out.join('\n')}\n`)).id;
     if (errs.length) batch.error_file_id = this.files.add(`${batch.id}_error.jsonl`, 'batch_output', Buffer.from(`${errs.join('\n')}\n`)).id;
   }

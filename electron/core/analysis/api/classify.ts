@@ -167,6 +167,44 @@ export function classifyStreamFailure(
   }
 }
 
+/**
+ * `response.incomplete` reasons that the same request would hit again: the
+ * answer is cut off at the model's output limit, or stopped by the content
+ * filter. A retry pays again for the same cut; anything else is retried.
+ */
+export const REPEATABLE_INCOMPLETE: ReadonlySet<string> = new Set(['max_output_tokens', 'content_filter']);
+
+/** What a person reads for a photo whose answer was cut off. */
+export function incompleteMessage(reason: string | undefined): string {
+  if (reason === 'max_output_tokens')
+    return 'The answer was cut off at the model’s output limit, so Loupe didn’t ask again (it would be cut off again). The partial answer is kept in the photo’s result file.';
+  if (reason === 'content_filter')
+    return 'The model’s content filter stopped the answer, so Loupe didn’t ask again. The partial answer is kept in the photo’s result file.';
+  return `The model stopped before finishing (${reason ?? 'no reason given'}).`;
+}
+
+/**
+ * `response.incomplete`: the answer was paid for (usage) but not finished.
+ * A repeatable reason fails the photo once, its partial answer, usage and
+ * request id kept; an unknown reason is treated as transient.
+ */
+export function classifyIncomplete(
+  reason: string | undefined,
+  partialText: string,
+  requestId: string | undefined,
+  usage: { input_tokens: number; output_tokens: number } | undefined,
+): AnalysisError {
+  const repeatable = reason !== undefined && REPEATABLE_INCOMPLETE.has(reason);
+  return new AnalysisError('response_incomplete', incompleteMessage(reason), {
+    disposition: repeatable ? 'fail_item' : 'backoff',
+    partialText,
+    ...(reason ? { apiCode: reason } : {}),
+    ...(requestId ? { requestId } : {}),
+    // Counted once, with the failure that keeps it; a retried (transient) one is not recorded.
+    ...(repeatable && usage ? { usage } : {}),
+  });
+}
+
 export function streamInterrupted(partialText: string, requestId: string | undefined): AnalysisError {
   const details: ErrorDetails = { disposition: 'backoff', partialText };
   if (requestId) details.requestId = requestId;

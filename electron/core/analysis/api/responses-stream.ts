@@ -8,7 +8,7 @@ import type { Response as ApiResponse, ResponseOutputItem } from 'openai/resourc
 import { AnalysisError } from '../analysis-error';
 import { type AnalysisCall, type AnalysisResponse, DEFAULT_TIMEOUT_MS, type RequestDeps } from './analysis-call';
 import { checkAnswer } from './checked-answer';
-import { abortedError, classifySdkError, classifyStreamFailure, streamInterrupted } from './classify';
+import { abortedError, classifyIncomplete, classifySdkError, classifyStreamFailure, streamInterrupted } from './classify';
 import { readRateInfo } from './rate-headers';
 import { buildBody } from './request-body';
 
@@ -73,17 +73,16 @@ export async function streamResponse(
         case 'response.failed':
           stream.controller.abort();
           throw classifyStreamFailure(event.response.error?.code ?? undefined, undefined, requestId, text);
-        case 'response.incomplete':
+        case 'response.incomplete': {
           stream.controller.abort();
-          throw new AnalysisError(
-            'response_incomplete',
-            `The model stopped before finishing (${event.response.incomplete_details?.reason ?? 'no reason given'}).`,
-            {
-              disposition: 'backoff',
-              partialText: text,
-              ...(requestId ? { requestId } : {}),
-            },
+          const usage = event.response.usage;
+          throw classifyIncomplete(
+            event.response.incomplete_details?.reason ?? undefined,
+            text || messageText(event.response.output),
+            requestId,
+            usage ? { input_tokens: usage.input_tokens ?? 0, output_tokens: usage.output_tokens ?? 0 } : undefined,
           );
+        }
         case 'error':
           stream.controller.abort();
           throw classifyStreamFailure(event.code ?? undefined, event.param ?? undefined, requestId, text);

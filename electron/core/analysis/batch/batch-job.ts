@@ -11,6 +11,7 @@
  * hold the same object later without changes here.
  */
 import { AnalysisError } from '../analysis-error';
+import { incompleteMessage } from '../api/classify';
 import { readAnswer, type Validator } from '../api/json-answer';
 import type { AnalysisResponse } from '../api/analysis-call';
 import { type BatchApi, type BatchObject, TERMINAL } from './client';
@@ -47,6 +48,8 @@ export interface BatchJobDeps {
   pollMs?: number;
   maxPollMs?: number;
   limits?: { maxRequests: number; maxBytes: number };
+  /** Polling (`waiting`) or reading a finished batch's files (`collecting`). */
+  onPhase?(phase: 'waiting' | 'collecting'): void;
 }
 
 export class BatchJob {
@@ -94,6 +97,25 @@ export class BatchJob {
     }
   }
 
+  /**
+   * After a restart between upload and batch creation: creates the batches
+   * from the files already uploaded (nothing is uploaded again), dropping the
+   * parts whose file is gone. Returns the photos of the dropped parts, to be
+   * prepared and uploaded again.
+   */
+  async resume(signal?: AbortSignal): Promise<string[]> {
+    const lost: string[] = [];
+    for (const part of [...this.#state.parts]) {
+      if (part.batchId || part.collected) continue;
+      if (await this.deps.api.fileExists(part.fileId, signal)) continue;
+      lost.push(...part.customIds);
+      this.#state.parts = this.#state.parts.filter((p) => p !== part);
+    }
+    if (lost.length) await this.deps.save(this.#state);
+    if (this.#state.parts.length) await this.submit([], signal);
+    return lost;
+  }
+
   /** Polls until every batch has ended, reporting each line once. Resolves when all parts are collected. */
   async run(
     report: (outcome: LineOutcome) => Promise<void>,
@@ -123,7 +145,9 @@ export class BatchJob {
         total += batch.request_counts?.total || part.customIds.length;
         done += (batch.request_counts?.completed ?? 0) + (batch.request_counts?.failed ?? 0);
         if (TERMINAL.has(batch.status)) {
+          this.deps.onPhase?.('collecting');
           await this.#collect(part, batch, report, signal);
+          this.deps.onPhase?.('waiting');
           part.collected = true;
           changed = true;
         }
@@ -199,6 +223,19 @@ export class BatchJob {
   ): LineOutcome {
     const status = line.response?.status_code ?? 0;
     const requestId = line.response?.request_id;
+    if (line.error?.code === 'batch_cancelled' || line.error?.code === 'batch_expired') {
+      // Never run: the batch was cancelled or expired first (nothing was paid for this line).
+      const cancelled = line.error.code === 'batch_cancelled';
+      return {
+        customId,
+        ok: false,
+        error: new AnalysisError(
+          cancelled ? 'cancelled' : 'batch_incomplete',
+          cancelled ? 'The batch was cancelled before this photo was analysed.' : 'The batch expired before this photo was analysed.',
+          { disposition: 'fail_item' },
+        ),
+      };
+    }
     if (line.error || status !== 200) {
       const apiError = (line.response?.body as { error?: { message?: string; code?: string } } | undefined)?.error;
       return {
@@ -218,6 +255,7 @@ export class BatchJob {
     }
     const body = line.response!.body as {
       status?: string;
+      incomplete_details?: { reason?: string } | null;
       model?: string;
       output?: Array<{ type: string; content?: Array<{ type: string; text?: string }> }>;
       usage?: { input_tokens?: number; output_tokens?: number };
@@ -228,13 +266,17 @@ export class BatchJob {
       .map((part) => (part.type === 'output_text' ? (part.text ?? '') : ''))
       .join('');
     if (body.status && body.status !== 'completed') {
+      // Paid for: the partial answer, its usage and request id go into the photo's result file.
+      const usage = { input_tokens: body.usage?.input_tokens ?? 0, output_tokens: body.usage?.output_tokens ?? 0 };
+      const reason = body.incomplete_details?.reason;
       return {
         customId,
         ok: false,
-        error: new AnalysisError('response_incomplete', `The model did not finish this photo (${body.status}).`, {
-          disposition: 'fail_item',
-          partialText: text,
-        }),
+        error: new AnalysisError(
+          'response_incomplete',
+          reason ? incompleteMessage(reason) : `The model did not finish this photo (${body.status}).`,
+          { disposition: 'fail_item', partialText: text, usage, ...(requestId ? { requestId } : {}) },
+        ),
       };
     }
     const answer = readAnswer(text, this.deps.validate);

@@ -8,9 +8,12 @@
  * JSON, summary.json, results.csv).
  *
  * The batch ids and file ids live in the job record (`record.batch`, saved
- * with the job), so after a restart the run polls the same batches instead
- * of paying again. Pause stops polling (the batches go on server-side);
- * cancel cancels the batches; quitting only stops polling.
+ * with the job as soon as each upload and each batch creation returns), so
+ * after a restart the run creates the batch from a file already uploaded and
+ * polls the batches already created, instead of paying again. Pause stops
+ * polling (the batches go on server-side); quitting only stops polling;
+ * cancel stops this run, and the engine then cancels the batches and still
+ * collects what they had finished (`collectCancelled` below).
  *
  * Exposes a `scheduler`-shaped handle (pause, stop, cancel, add) so the
  * engine drives it like a live run.
@@ -25,7 +28,7 @@ import type { Job } from '../run/job';
 import type { JobRun } from '../run/job-run';
 import { buildBody } from '../api/request-body';
 import type { RunOutcome } from '../run/scheduler';
-import { BatchJob, type BatchState } from './batch-job';
+import { BatchJob, type BatchState, type LineOutcome } from './batch-job';
 import type { BatchApi } from './client';
 import { BATCH_MAX_FILE_BYTES, BATCH_MAX_REQUESTS, lineText } from './jsonl';
 
@@ -44,11 +47,16 @@ export interface BatchRunContext {
   limits?: { maxRequests: number; maxBytes: number };
 }
 
+export type BatchRunPhase = 'uploading' | 'waiting' | 'collecting';
+
 export class BatchRun {
   readonly #abort = new AbortController();
+  /** What the run is doing now, for the job's card. */
+  phase: BatchRunPhase = 'uploading';
+  /** Requests OpenAI reports finished, of those in this run's batches. */
+  progress: { done: number; total: number } | null = null;
   #outcome: Exclude<RunOutcome, 'drained'> | undefined;
   #stopError: AnalysisError | undefined;
-  #batch: BatchJob | undefined;
   readonly scheduler: { pause(): void; stop(): void; cancel(): void; add(ids: string[]): void };
   /** Retried lines go into the next batch, never a live retry: this stays empty (the engine reads it for every run). */
   readonly retries = new RetryState();
@@ -62,15 +70,8 @@ export class BatchRun {
     this.scheduler = {
       pause: () => this.#halt('paused'),
       stop: () => this.#halt('stopped'),
-      cancel: () => {
-        if (this.ctx.disposing()) this.#halt('paused');
-        else {
-          this.#halt('cancelled');
-          void this.#batch
-            ?.cancel()
-            .catch((error: unknown) => this.ctx.log.warn('could not cancel a batch', { job: job.id, code: (error as AnalysisError).code }));
-        }
-      },
+      // The batches themselves are cancelled by the engine, which then collects what they had finished (collectCancelled).
+      cancel: () => this.#halt(this.ctx.disposing() ? 'paused' : 'cancelled'),
       // Retried photos go into the next batch round, after this one.
       add: (ids) => void this.pending.push(...ids),
     };
@@ -102,29 +103,37 @@ export class BatchRun {
     const waits: Promise<void>[] = [];
     try {
       const saved = this.job.record.batch;
-      if (saved && saved.parts.some((p) => p.batchId && !p.collected)) {
-        // A restart mid-batch: poll the batches already paid for.
+      if (saved && saved.parts.some((p) => !p.collected)) {
+        // A restart: poll the batches already paid for, and create the batch of a file uploaded just before
+        // the restart from that file (uploaded again only when the Batch API no longer has it).
         const inBatch = new Set(saved.parts.filter((p) => !p.collected).flatMap((p) => p.customIds));
         for (const id of inBatch) {
+          if (!isOpen(this.job.item(id).status)) continue;
           this.jobRun.adoptBatched(id);
           this.jobRun.markSent(id);
         }
-        await this.#poll(new BatchJob(this.#deps(), saved), signal);
-        this.pending.splice(0, this.pending.length, ...this.pending.filter((id) => !inBatch.has(id)));
+        const batch = new BatchJob(this.#deps(), saved);
+        if (saved.parts.some((p) => !p.batchId)) this.#setPhase('uploading');
+        const lost = new Set(await batch.resume(signal));
+        for (const id of lost) this.job.item(id).status = 'pending';
+        this.#setPhase('waiting');
+        await this.#poll(batch, signal);
+        this.pending.splice(0, this.pending.length, ...this.pending.filter((id) => !inBatch.has(id) || lost.has(id)));
       }
       while (this.pending.length && !signal.aborted) {
+        this.#setPhase('uploading');
         const ids = this.pending.splice(0, this.pending.length);
         const files = await this.#prepareParts(ids, waits, signal);
         if (!files.length) continue;
         this.job.record.batch = { version: 1, parts: [] };
         const batch = new BatchJob(this.#deps());
-        this.#batch = batch;
+        // Each file id is saved with the job as soon as its upload returns (BatchJob.submit → #save).
         await batch.submit(
           await Promise.all(files.map(async (f) => ({ customIds: f.customIds, content: await openAsBlob(f.path, { type: 'application/jsonl' }) }))),
           signal,
         );
         await rm(this.ctx.dir, { recursive: true, force: true });
-        this.ctx.onChange();
+        this.#setPhase('waiting');
         await this.#poll(batch, signal);
       }
       await Promise.all(waits);
@@ -139,9 +148,9 @@ export class BatchRun {
       this.#stopError = failure;
       return 'stopped';
     } finally {
-      // Photos not in a batch and not recorded go back to the queue.
+      // Photos not in a batch and not recorded go back to the queue (a file uploaded but not yet a batch is resumed from record.batch).
       for (const item of this.job.record.items) {
-        if (item.status === 'in_flight' && !this.job.record.batch?.parts.some((p) => !p.collected && p.customIds.includes(item.id)))
+        if (item.status === 'in_flight' && !this.job.record.batch?.parts.some((p) => p.batchId && !p.collected && p.customIds.includes(item.id)))
           item.status = 'pending';
       }
     }
@@ -159,20 +168,22 @@ export class BatchRun {
       ...(this.ctx.pollMs !== undefined ? { pollMs: this.ctx.pollMs } : {}),
       ...(this.ctx.maxPollMs !== undefined ? { maxPollMs: this.ctx.maxPollMs } : {}),
       ...(this.ctx.limits ? { limits: this.ctx.limits } : {}),
+      onPhase: (phase: BatchRunPhase) => this.#setPhase(phase),
       model: spec.model,
     };
   }
 
+  #setPhase(phase: BatchRunPhase): void {
+    if (this.phase === phase) return;
+    this.phase = phase;
+    this.ctx.onChange();
+  }
+
   async #poll(batch: BatchJob, signal: AbortSignal): Promise<void> {
-    this.#batch = batch;
-    await batch.run(
-      async (outcome) => {
-        if (outcome.ok) await this.jobRun.recordAnswer(outcome.customId, outcome.response);
-        else await this.jobRun.recordFailure(outcome.customId, outcome.error);
-      },
-      signal,
-      () => this.ctx.onChange(),
-    );
+    await batch.run(recorder(this.job, this.jobRun), signal, (done, total) => {
+      this.progress = { done, total };
+      this.ctx.onChange();
+    });
   }
 
   /** Prepares photos (a few at a time) into JSONL part files at the limits; returns the files. */
@@ -228,5 +239,73 @@ export class BatchRun {
     }
     signal.throwIfAborted();
     return files;
+  }
+}
+
+const isOpen = (status: string): boolean => status === 'pending' || status === 'in_flight';
+
+/**
+ * Records each line through the same path as a live answer. A line whose
+ * photo is already settled (its part was being read when Loupe stopped, and
+ * is read again) is not recorded twice.
+ */
+function recorder(job: Job, jobRun: JobRun): (outcome: LineOutcome) => Promise<void> {
+  return async (outcome) => {
+    if (!isOpen(job.item(outcome.customId).status)) return;
+    if (outcome.ok) await jobRun.recordAnswer(outcome.customId, outcome.response);
+    else await jobRun.recordFailure(outcome.customId, outcome.error);
+  };
+}
+
+export interface CancelledBatchContext {
+  api: BatchApi;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  log: Logger;
+  pollMs?: number;
+  maxPollMs?: number;
+  onProgress(progress: { done: number; total: number }): void;
+}
+
+/**
+ * A cancelled batch job: cancels its batches at OpenAI, then, once they have
+ * ended, collects what they had finished before the cancel (paid for) through
+ * the same path as any answer — result files, results.csv, summary.json. The
+ * lines they never ran are recorded as cancelled. Runs outside the engine's
+ * one active job; resumes after a restart from the parts still uncollected.
+ */
+export async function collectCancelled(job: Job, jobRun: JobRun, ctx: CancelledBatchContext, signal: AbortSignal): Promise<void> {
+  const saved = job.record.batch;
+  if (!saved) return;
+  for (const id of saved.parts.filter((p) => p.batchId && !p.collected).flatMap((p) => p.customIds)) {
+    if (!isOpen(job.item(id).status)) continue;
+    jobRun.adoptBatched(id);
+    jobRun.markSent(id);
+  }
+  const batch = new BatchJob(
+    {
+      api: ctx.api,
+      sleep: (ms, s) => ctx.sleep(ms, s),
+      save: async (state) => {
+        job.record.batch = state;
+        await job.snapshot();
+      },
+      validate: job.preset.validate,
+      structured: !!job.preset.schema,
+      jobId: job.id,
+      ...(ctx.pollMs !== undefined ? { pollMs: ctx.pollMs } : {}),
+      ...(ctx.maxPollMs !== undefined ? { maxPollMs: ctx.maxPollMs } : {}),
+    },
+    saved,
+  );
+  await batch.cancel();
+  await batch.run(recorder(job, jobRun), signal, (done, total) => ctx.onProgress({ done, total }));
+  // Copies of a photo in the batch were waiting for its answer: they take it (or its failure) now.
+  for (const item of job.record.items) {
+    const owner = item.duplicateOf ? job.item(item.duplicateOf) : undefined;
+    if (isOpen(item.status) && owner && !isOpen(owner.status)) await jobRun.prepareForBatch(item.id, signal);
+  }
+  // Photos of a file that never became a batch (cancelled between upload and creation): nothing was paid, nothing to collect.
+  for (const part of saved.parts.filter((p) => !p.batchId)) {
+    for (const id of part.customIds) if (job.item(id).status === 'in_flight') job.item(id).status = 'pending';
   }
 }

@@ -78,6 +78,17 @@ export class BatchApi {
     return ((await response.json()) as { id: string }).id;
   }
 
+  /** Whether an uploaded file is still there (a restart between upload and batch creation creates the batch from it). */
+  async fileExists(fileId: string, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.#call('GET', `/files/${encodeURIComponent(fileId)}`, signal ? { signal } : {});
+      return true;
+    } catch (error) {
+      if (error instanceof AnalysisError && error.details.status === 404) return false;
+      throw error;
+    }
+  }
+
   async create(inputFileId: string, metadata: Record<string, string>, signal?: AbortSignal): Promise<BatchObject> {
     const response = await this.#call('POST', '/batches', {
       json: { input_file_id: inputFileId, endpoint: '/v1/responses', completion_window: '24h', metadata },

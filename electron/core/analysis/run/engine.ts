@@ -17,14 +17,14 @@ import { isAbsolute, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { IMAGE_DETAILS, PRESET_IDS, SETTINGS_LIMITS, type JobSummaryView } from '../../../contract';
+import { IMAGE_DETAILS, JOB_MODES, PRESET_IDS, SETTINGS_LIMITS, type Ability, type JobBatchView, type JobSummaryView } from '../../../contract';
 import { defaultJobName } from '../job-name';
 import type { Clock, Logger } from '../../kernel/deps';
 import { LoupeError, logCode } from '../../kernel/errors';
 import { CapabilityMemory } from '../api/capabilities';
 import { discoverInputs } from '../input/discover';
-import type { AnalysisError } from '../analysis-error';
-import { BatchRun } from '../batch/batch-run';
+import { AnalysisError } from '../analysis-error';
+import { BatchRun, collectCancelled } from '../batch/batch-run';
 import { BatchApi } from '../batch/client';
 import type { RetryState } from '../retry-state';
 import { FlowGovernor } from './flow-governor';
@@ -49,6 +49,8 @@ export interface AnalysisAccount {
   session: SessionLike;
   /** The server has no Responses API: send analyses through Chat Completions. */
   useChatCompletions?: boolean;
+  /** Whether this account may run a job through the Batch API (accounts/readiness.ts decides); refused when absent. */
+  batch?: Ability;
 }
 
 export interface AnalysisDeps {
@@ -92,7 +94,6 @@ export const DEFAULT_TUNING: EngineTuning = {
   batchMaxPollMs: 5 * 60_000,
 };
 
-export const DEFAULT_CONCURRENCY_CAP = SETTINGS_LIMITS.analysisConcurrency.default;
 export const MAX_CONCURRENCY_CAP = SETTINGS_LIMITS.analysisConcurrency.max;
 
 const SpecSchema = z.object({
@@ -105,7 +106,7 @@ const SpecSchema = z.object({
   model: z.string().trim().min(1).max(200),
   detail: z.enum(IMAGE_DETAILS),
   concurrencyCap: z.number().int().min(1).max(MAX_CONCURRENCY_CAP).optional(),
-  mode: z.enum(['live', 'batch']).optional(),
+  mode: z.enum(JOB_MODES).optional(),
   outputDir: z.string().min(1).max(4096),
 });
 
@@ -118,6 +119,8 @@ export class AnalysisEngine {
   readonly #clients = new Map<string, AnalysisClient>();
   readonly #jobs = new Map<string, Job>();
   #active: { job: Job; run: ActiveRun; done: Promise<void> } | undefined;
+  /** Cancelled batch jobs whose batches are being cancelled at OpenAI and their finished answers collected. */
+  readonly #collectors = new Map<string, { abort: AbortController; progress: JobBatchView['progress']; done: Promise<void> }>();
   #disposing = false;
   /** Said once at open, when a job was running as Loupe ended abnormally. */
   readonly notices: Array<{ id: string; level: 'warning'; message: string }> = [];
@@ -127,8 +130,8 @@ export class AnalysisEngine {
     this.#tuning = { ...DEFAULT_TUNING, ...deps.tuning };
     const now = () => deps.clock.now();
     this.#store = new JobStore(deps.dataDir, deps.log, now);
-    // In flight follows rate × latency (little-law.ts); a job's cap is only a ceiling.
-    this.#governor = new FlowGovernor({ cap: DEFAULT_CONCURRENCY_CAP, initial: this.#tuning.initialConcurrency, now });
+    // In flight follows rate × latency (little-law.ts); a job's cap, when the person set one, is only a ceiling.
+    this.#governor = new FlowGovernor({ initial: this.#tuning.initialConcurrency, now });
     this.#capabilities = new CapabilityMemory(deps.dataDir, now, deps.log);
   }
 
@@ -163,6 +166,8 @@ export class AnalysisEngine {
     const crashed = engine.#markOpen();
     engine.#load(crashed);
     engine.#startNext();
+    // A batch job cancelled before the last quit: go on collecting what its batches had finished.
+    for (const job of engine.#jobs.values()) if (job.record.status === 'cancelled') engine.#collectCancelled(job);
     return engine;
   }
 
@@ -185,6 +190,24 @@ export class AnalysisEngine {
     return this.#active?.job.id === id ? this.#active.run.retries.view() : null;
   }
 
+  /** The governor's ceiling on requests in flight for the running job (undefined: none of the person's own). */
+  get concurrencyCeiling(): number | undefined {
+    return this.#governor.cap;
+  }
+
+  /** Where a batch job is at OpenAI (null for a live job); the service adds the discount. */
+  batchOf(id: string): Pick<JobBatchView, 'phase' | 'progress'> | null {
+    const job = this.#jobs.get(id);
+    if (!job || job.record.spec.mode !== 'batch') return null;
+    const collector = this.#collectors.get(id);
+    if (collector) return { phase: 'cancelling', progress: collector.progress };
+    const run = this.#active?.job === job ? this.#active.run : undefined;
+    if (run instanceof BatchRun) return { phase: run.phase, progress: run.progress };
+    // Paused or stopped: batches already created go on at OpenAI and are collected on resume.
+    const open = job.record.batch?.parts.some((p) => p.batchId && !p.collected) ?? false;
+    return { phase: open && job.record.status !== 'cancelled' ? 'waiting' : null, progress: null };
+  }
+
   /** What a job's tokens cost relative to the list price: the Batch API is half price. */
   priceFactor(id: string): number {
     return this.#jobs.get(id)?.record.spec.mode === 'batch' ? 0.5 : 1;
@@ -201,6 +224,8 @@ export class AnalysisEngine {
   async remove(id: string): Promise<void> {
     const job = this.#require(id);
     if (this.#active?.job === job || job.record.status === 'running' || job.record.status === 'queued') throw notNow(job, 'be removed');
+    if (this.#collectors.has(id))
+      throw new LoupeError('invalid_state', 'Loupe is still collecting the answers the batch finished before it was cancelled.');
     await job.idle();
     await this.#store.flush();
     this.#jobs.delete(id);
@@ -227,10 +252,10 @@ export class AnalysisEngine {
     const preset = resolvePreset(spec);
     if (!isAbsolute(spec.outputDir)) throw new LoupeError('invalid_input', 'The output folder must be a full path.', { field: 'outputDir' });
     if (spec.mode === 'batch') {
-      // Half price through the Batch API: only where the account's server has it (API keys to OpenAI).
-      const account = this.#deps.account(spec.accountId);
-      if (account.kind !== 'apiKey' || account.useChatCompletions) {
-        throw new LoupeError('batch_unavailable', 'Batch (half price, results within 24 h) is offered for OpenAI API-key accounts only.', {
+      // Half price through the Batch API: only where the account's server has it (accounts/readiness.ts, `account.can.batch`).
+      const batch = this.#deps.account(spec.accountId).batch;
+      if (!batch?.allowed) {
+        throw new LoupeError('batch_unavailable', batch?.reason ?? 'Batch mode (half price, results within 24 h) needs an OpenAI API key.', {
           field: 'mode',
         });
       }
@@ -270,7 +295,8 @@ export class AnalysisEngine {
         ...(spec.preset === 'custom' && preset.schema ? { customSchema: preset.schema } : {}),
         model: spec.model,
         detail: spec.detail,
-        concurrencyCap: spec.concurrencyCap ?? DEFAULT_CONCURRENCY_CAP,
+        // Absent: automatic, no ceiling of the person's own (the governor's rate × latency and memory budget decide).
+        ...(spec.concurrencyCap !== undefined ? { concurrencyCap: spec.concurrencyCap } : {}),
         ...(spec.mode === 'batch' ? { mode: 'batch' as const } : {}),
         outputDir,
         paths: spec.paths,
@@ -335,6 +361,8 @@ export class AnalysisEngine {
       await this.#saveNow(job);
       await job.writeOutputsNow();
     }
+    // A batch job: cancel its batches at OpenAI and collect the answers they had already finished.
+    this.#collectCancelled(job);
     this.#deps.onChange();
   }
 
@@ -387,6 +415,9 @@ export class AnalysisEngine {
   /** Aborts what is in flight and saves; a running job resumes on the next `open`. */
   async dispose(): Promise<void> {
     this.#disposing = true;
+    // Collecting a cancelled batch stops here and goes on at the next start (the parts not collected are saved).
+    for (const collector of this.#collectors.values()) collector.abort.abort();
+    await Promise.all([...this.#collectors.values()].map((c) => c.done));
     const active = this.#active;
     if (active) {
       active.run.scheduler.cancel();
@@ -538,18 +569,10 @@ export class AnalysisEngine {
   /** A batch job's run: the same per-photo steps as `run`, sent through the Batch API (batch/batch-run.ts). */
   #batchRun(job: Job, run: JobRun, pending: string[]): BatchRun {
     const account = this.#deps.account(job.record.spec.accountId);
-    const clock = this.#deps.clock;
     return new BatchRun(job, run, pending, {
       api: new BatchApi({ apiBase: account.apiBase, fetch: this.#deps.fetch, token: () => account.session.accessToken() }),
       dir: join(this.#deps.dataDir, 'batches', job.id),
-      sleep: (ms, signal) =>
-        new Promise<void>((resolve, reject) => {
-          const timer = clock.setTimeout(resolve, ms);
-          signal?.addEventListener('abort', () => {
-            timer.cancel();
-            reject(signal.reason);
-          });
-        }),
+      sleep: (ms, signal) => this.#sleep(ms, signal),
       log: this.#deps.log,
       onChange: () => this.#deps.onChange(),
       disposing: () => this.#disposing,
@@ -557,6 +580,90 @@ export class AnalysisEngine {
       pollMs: this.#tuning.batchPollMs,
       maxPollMs: this.#tuning.batchMaxPollMs,
     });
+  }
+
+  /** A Clock-driven wait that ends early (rejecting) when `signal` aborts. */
+  #sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = this.#deps.clock.setTimeout(resolve, ms);
+      signal?.addEventListener('abort', () => {
+        timer.cancel();
+        reject(signal.reason);
+      });
+    });
+  }
+
+  /**
+   * A cancelled batch job with batches not yet collected: cancels them at
+   * OpenAI and records what they had finished before (batch/batch-run.ts,
+   * collectCancelled), outside the one active job. Ends with the output
+   * folder rewritten; after a quit it goes on at the next start.
+   */
+  #collectCancelled(job: Job): void {
+    const { record } = job;
+    if (record.spec.mode !== 'batch' || record.status !== 'cancelled' || this.#disposing || this.#collectors.has(job.id)) return;
+    if (!record.batch?.parts.some((p) => p.batchId && !p.collected)) return;
+    let account: AnalysisAccount;
+    let client: AnalysisClient;
+    try {
+      account = this.#deps.account(record.spec.accountId);
+      client = this.#clientFor(record.spec.accountId);
+    } catch {
+      this.#deps.log.warn('cancelled batch not collected: its account is gone', { job: job.id });
+      return;
+    }
+    const run = new JobRun(job, [], {
+      client,
+      governor: this.#governor,
+      tuning: this.#tuning,
+      clock: this.#deps.clock,
+      log: this.#deps.log,
+      onChange: () => this.#deps.onChange(),
+    });
+    const abort = new AbortController();
+    const entry = { abort, progress: null as JobBatchView['progress'], done: Promise.resolve() };
+    this.#collectors.set(job.id, entry);
+    entry.done = (async () => {
+      const collect = () =>
+        collectCancelled(
+          job,
+          run,
+          {
+            api: new BatchApi({ apiBase: account.apiBase, fetch: this.#deps.fetch, token: () => account.session.accessToken() }),
+            sleep: (ms, signal) => this.#sleep(ms, signal),
+            log: this.#deps.log,
+            pollMs: this.#tuning.batchPollMs,
+            maxPollMs: this.#tuning.batchMaxPollMs,
+            onProgress: (progress) => {
+              entry.progress = progress;
+              this.#deps.onChange();
+            },
+          },
+          abort.signal,
+        );
+      try {
+        // The network or the Batch API failing for a while: try again later (every step is safe to repeat).
+        for (let wait = this.#tuning.batchPollMs; ; wait = Math.min(this.#tuning.batchMaxPollMs, wait * 2)) {
+          try {
+            await collect();
+            break;
+          } catch (error) {
+            if (abort.signal.aborted || !(error instanceof AnalysisError) || error.details.disposition !== 'backoff') throw error;
+            await this.#sleep(wait, abort.signal);
+          }
+        }
+        this.#deps.log.info('cancelled batch collected', { job: job.id });
+      } catch (error) {
+        if (!abort.signal.aborted) this.#deps.log.warn('could not collect a cancelled batch', { job: job.id, code: logCode(error) });
+      } finally {
+        await job.projector.idle();
+        await job.writeOutputsNow().catch(() => {});
+        await this.#saveNow(job).catch(() => {});
+        this.#collectors.delete(job.id);
+        this.#deps.onChange();
+      }
+    })();
   }
 
   async #finishRun(job: Job, run: ActiveRun, outcome: RunOutcome): Promise<void> {

@@ -114,6 +114,11 @@ export class FlowGovernor implements Pacer {
     this.#cap = cap === undefined || !(cap > 0) ? undefined : cap;
   }
 
+  /** The person's ceiling, if any (undefined: automatic). */
+  get cap(): number | undefined {
+    return this.#cap;
+  }
+
   get inFlight(): number {
     return this.#inFlight;
   }

@@ -182,6 +182,7 @@ export class Job {
       preset: record.spec.preset,
       model: record.spec.model,
       detail: record.spec.detail,
+      mode: record.spec.mode ?? 'live',
       status: record.status,
       counts,
       createdAt: record.createdAt,

@@ -230,4 +230,40 @@ describe('analysis.start', () => {
     const jobId = await start(fx, { preset: 'describe', model: MODEL, name: 'Notes' });
     expect((await waitForJob(fx, jobId, (j) => j.status === 'done')).outputDir).toBe(join(h.documentsDir, 'Loupe', 'Notes'));
   });
+
+  it('concurrency: Automatic by default gives the job no ceiling; a number in Settings or the form is its ceiling', async () => {
+    const h = await setup();
+    const { fx } = h;
+    await addKey(fx);
+    expect(fx.core.getState().settings.analysisConcurrency).toBe('auto');
+    const spec = async (jobId: string) => (await readJson<{ spec: { concurrencyCap?: number } }>(join(fx.dataDir, 'jobs', `${jobId}.json`))).spec;
+
+    await stage(fx, [good('01-sunset.jpg')]);
+    const auto = await start(fx, { preset: 'describe' });
+    expect(await spec(auto)).not.toHaveProperty('concurrencyCap');
+    await waitForJob(fx, auto, (j) => j.status === 'done');
+
+    ok(await fx.run('settings.update', { analysisConcurrency: 3 }));
+    await stage(fx, [good('02-meadow.webp')]);
+    const capped = await start(fx, { preset: 'describe' });
+    expect((await spec(capped)).concurrencyCap).toBe(3);
+    await waitForJob(fx, capped, (j) => j.status === 'done');
+
+    // The form's choice wins over the setting, either way.
+    await stage(fx, [good('03-portrait.jpg')]);
+    const formAuto = await start(fx, { preset: 'describe', concurrency: 'auto' });
+    expect(await spec(formAuto)).not.toHaveProperty('concurrencyCap');
+    await waitForJob(fx, formAuto, (j) => j.status === 'done');
+  });
+
+  it('Batch mode is offered to API-key accounts in state, and a live job says it is live', async () => {
+    const h = await setup();
+    const { fx } = h;
+    await addKey(fx);
+    expect(fx.core.getState().account.can.batch).toEqual({ allowed: true, reason: null });
+    await stage(fx, [good('01-sunset.jpg')]);
+    const jobId = await start(fx, { preset: 'describe' });
+    const job = await waitForJob(fx, jobId, (j) => j.status === 'done');
+    expect(job).toMatchObject({ mode: 'live', batch: null });
+  });
 });

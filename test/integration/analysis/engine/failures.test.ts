@@ -35,7 +35,7 @@ describe('analysis engine — structured outputs available', () => {
       { type: 'status', status: 502, body: '<html>bad gateway</html>' },
       { type: 'drop_before_response' },
       { type: 'drop_mid_stream', afterDeltas: 3 },
-      { type: 'incomplete' },
+      { type: 'incomplete', reason: 'interrupted' },
       { type: 'failed_mid_stream', code: 'server_error' },
       { type: 'failed_mid_stream', code: 'server_is_overloaded', errorEvent: true },
     ] as const;
@@ -50,6 +50,38 @@ describe('analysis engine — structured outputs available', () => {
     expect(sent.length).toBe(6 + faults.length);
     expect((await resultFiles(d.out)).length).toBe(6);
     for (const file of await resultFiles(d.out)) expect((await readJson(join(d.out, file))).status).toBe('ok');
+  });
+
+  it('an answer always cut off at the output limit fails its photo once, the paid partial answer kept; nothing is paid twice', async () => {
+    const d = await dirs();
+    await makePhotos(d.photos, 3);
+    // Every request for this photo would be cut off the same way: queue more than the old six retries.
+    s.stack.api.faults.next({ type: 'incomplete', reason: 'max_output_tokens' }, 7);
+    const before = s.stack.api.requests.length;
+    const h = await engineFor(s, d.data);
+    const id = await h.engine.createJob({ paths: [d.photos], preset: 'describe', model: MODEL, detail: 'low', outputDir: d.out, concurrencyCap: 1 });
+    const job = await waitForJob(h.engine, id, isSettled);
+    expect(job.status).toBe('failed');
+    expect(job.counts).toMatchObject({ failed: 3, done: 0 });
+    // One request per photo: none was asked again.
+    const sent = responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before);
+    expect(sent).toHaveLength(3);
+    expect(s.stack.api.faults.pending()).toBe(4);
+    const detail = h.engine.job(id)!;
+    let output = 0;
+    for (const item of detail.items) {
+      expect(item.error).toMatchObject({ code: 'response_incomplete', message: expect.stringMatching(/cut off at the model’s output limit/) });
+      const doc = await readJson<{ status: string; raw_text: string; usage: { output_tokens: number }; request_id: string }>(
+        join(d.out, item.outputFile!),
+      );
+      expect(doc.status).toBe('failed');
+      expect(doc.raw_text.length).toBeGreaterThan(0);
+      expect(doc.request_id).toMatch(/^req_/);
+      output += doc.usage.output_tokens;
+    }
+    // The paid tokens are counted once each.
+    expect(job.tokens.output).toBe(output);
+    expect(output).toBeGreaterThan(0);
   });
 
   it('a refused photo fails alone, without retries; retry failed sends it again', async () => {

@@ -77,6 +77,28 @@ describe('analysis engine — structured outputs available', () => {
     expect(firstJob.finishedAt!).toBeLessThanOrEqual(h.engine.jobs().find((j) => j.id === second)!.startedAt!);
   });
 
+  it('a job without a ceiling (Automatic) leaves the governor none; a job with one sets it', async () => {
+    const d = await dirs();
+    await makePhotos(d.photos, 3);
+    const h = await engineFor(s, d.data);
+    const auto = await h.engine.createJob({ paths: [d.photos], preset: 'describe', model: MODEL, detail: 'low', outputDir: d.out });
+    await waitForJob(h.engine, auto, (j) => j.status === 'running');
+    expect(h.engine.recordOf(auto)!.spec).not.toHaveProperty('concurrencyCap');
+    expect(h.engine.concurrencyCeiling).toBeUndefined();
+    await waitForJob(h.engine, auto, (j) => j.status === 'done');
+    const capped = await h.engine.createJob({
+      paths: [d.photos],
+      preset: 'describe',
+      model: MODEL,
+      detail: 'low',
+      outputDir: `${d.out}-2`,
+      concurrencyCap: 2,
+    });
+    await waitForJob(h.engine, capped, (j) => j.status === 'running');
+    expect(h.engine.concurrencyCeiling).toBe(2);
+    await waitForJob(h.engine, capped, (j) => j.status === 'done');
+  });
+
   it('cancel aborts requests in flight and keeps finished results', async () => {
     const d = await dirs();
     await makePhotos(d.photos, 10);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abilities } from '../../../../electron/core/accounts/readiness';
+import { abilities, batchAccess } from '../../../../electron/core/accounts/readiness';
 import type { Account } from '../../../../electron/core/accounts/vault-schema';
 
 const tokens = (scopes: string[], refreshToken: string | null = 'rt') => ({
@@ -23,7 +23,13 @@ describe('account abilities (the one place the core decides what a person may do
   });
 
   it('lets a custom OAuth account analyse without any ChatGPT plan', () => {
-    const account = { id: 'c', kind: 'custom', label: 'Gateway', tokens: tokens(['openid']) } as unknown as Account;
+    const account = {
+      id: 'c',
+      kind: 'custom',
+      label: 'Gateway',
+      tokens: tokens(['openid']),
+      provider: { useChatCompletions: false },
+    } as unknown as Account;
     expect(abilities(account, 'signed_in').analyse.allowed).toBe(true);
     expect(abilities(account, 'signed_in').refresh.allowed).toBe(true);
   });
@@ -46,7 +52,34 @@ describe('account abilities (the one place the core decides what a person may do
   });
 
   it('refuses refresh for a grant without a refresh token', () => {
-    const account = { id: 'c', kind: 'custom', label: 'Gateway', tokens: tokens(['openid'], null) } as unknown as Account;
+    const account = {
+      id: 'c',
+      kind: 'custom',
+      label: 'Gateway',
+      tokens: tokens(['openid'], null),
+      provider: { useChatCompletions: false },
+    } as unknown as Account;
     expect(abilities(account, 'signed_in').refresh.reason).toMatch(/cannot be renewed/);
+  });
+
+  it('offers Batch mode only where the account’s server has a Batch API for the Responses API', () => {
+    const key = { id: 'k', kind: 'api_key', label: 'Key', baseUrl: 'https://api.openai.com/v1', useChatCompletions: false } as unknown as Account;
+    expect(abilities(key, 'signed_in').batch).toEqual({ allowed: true, reason: null });
+    const chatKey = { ...key, useChatCompletions: true } as unknown as Account;
+    expect(batchAccess(chatKey, 'signed_in')).toEqual({ allowed: false, reason: expect.stringMatching(/Chat Completions/) });
+    const plan = { id: 'g', kind: 'chatgpt', tokens: tokens(['openid', 'chatgpt.tokens.use.direct']) } as unknown as Account;
+    expect(abilities(plan, 'signed_in').analyse.allowed).toBe(true);
+    expect(abilities(plan, 'signed_in').batch).toEqual({ allowed: false, reason: expect.stringMatching(/ChatGPT-plan sign-ins have no Batch API/) });
+    const gateway = {
+      id: 'c',
+      kind: 'custom',
+      label: 'Gateway',
+      tokens: tokens(['openid']),
+      provider: { useChatCompletions: false },
+    } as unknown as Account;
+    expect(batchAccess(gateway, 'signed_in').allowed).toBe(true);
+    // Whatever refuses analysing refuses batches too, with the same reason.
+    expect(batchAccess(key, 'needs_sign_in')).toEqual(abilities(key, 'needs_sign_in').analyse);
+    expect(batchAccess(undefined, 'signed_out').reason).toBe('Sign in first.');
   });
 });

@@ -56,4 +56,16 @@ describe('jobAbilities', () => {
   it('while a cancel can be undone only Undo (and renaming) is open', () => {
     expect(allowed('paused', counts(), true)).toEqual(['rename', 'undoCancel']);
   });
+
+  it('a cancelled batch job still collecting its finished answers cannot be removed, retried or re-run yet', () => {
+    const c = counts({ done: 2, failed: 3, pending: 0, inFlight: 5 });
+    const collecting = jobAbilities({ status: 'cancelled', counts: c, cancelPending: false, collecting: true });
+    for (const name of ['remove', 'analyseRemaining', 'retryFailed', 'retryUnparsed'] as const) {
+      expect(collecting[name]).toEqual({ allowed: false, reason: expect.stringMatching(/still collecting the answers/) });
+    }
+    expect(collecting.rename.allowed).toBe(true);
+    const collected = jobAbilities({ status: 'cancelled', counts: counts({ done: 2, failed: 8, pending: 0 }), cancelPending: false });
+    expect(collected.remove.allowed).toBe(true);
+    expect(collected.analyseRemaining.allowed).toBe(true);
+  });
 });

@@ -50,6 +50,16 @@ describe('governor against a simulated server', () => {
     expect(r.accepted).toBe(photos);
   });
 
+  it('Automatic (no cap) goes past the old default ceiling of 64 when rate × latency needs it; a set ceiling holds', () => {
+    const auto = simulate(governor(undefined), { rpm: 6000, burst: 100, latencyMs: 1500 }, 400, () => PHOTO);
+    expect(auto.maxInFlight).toBeGreaterThan(64);
+    const g = new FlowGovernor({ now: () => 0, cap: 8 });
+    g.setCap(undefined);
+    expect(g.cap).toBeUndefined();
+    const capped = simulate(governor(64), { rpm: 6000, burst: 100, latencyMs: 1500 }, 400, () => PHOTO);
+    expect(capped.maxInFlight).toBeLessThanOrEqual(64);
+  });
+
   it('a cap from Settings is a ceiling on requests in flight', () => {
     const r = simulate(governor(8), { rpm: 6000, burst: 100, latencyMs: 1500 }, 200, () => PHOTO);
     expect(r.maxInFlight).toBeLessThanOrEqual(8);

@@ -1,0 +1,37 @@
+/** Batch mode and the concurrency choice (issue #12): job modes, a batch job's phase, 'auto' or a ceiling (see electron/contract.ts). */
+import { z } from 'zod';
+import { SETTINGS_LIMITS } from './vocabularies';
+
+/** 'live': one request per photo as it is ready; 'batch': through the Batch API, half price, results within 24 h. */
+export const JOB_MODES = ['live', 'batch'] as const;
+export type JobMode = (typeof JOB_MODES)[number];
+
+/**
+ * Where a batch job is: photos being prepared and uploaded, waiting for
+ * OpenAI to answer, answers arriving (downloaded and written), or cancelling
+ * (the batch is being cancelled; answers it had already finished are still
+ * collected, since they were paid for).
+ */
+export const BATCH_PHASES = ['uploading', 'waiting', 'collecting', 'cancelling'] as const;
+export type BatchPhase = (typeof BATCH_PHASES)[number];
+
+export interface JobBatchView {
+  /** null when nothing is happening at OpenAI for this job (not started yet, or every answer collected). */
+  phase: BatchPhase | null;
+  /** Requests OpenAI reports finished, of those in the job's batches (from the last poll); null before a batch exists. */
+  progress: { done: number; total: number } | null;
+  /** What the Batch API charges relative to a live job (0.5: half price); `costUsd` already includes it. */
+  priceFactor: number;
+  /** What the same tokens would have cost live, for showing the discount; null when the model has no price. */
+  liveCostUsd: number | null;
+}
+
+/** Analysis concurrency: 'auto' (no ceiling of the person's own: rate × latency and memory decide) or a ceiling. */
+export const CONCURRENCY_AUTO = 'auto';
+export type ConcurrencySetting = typeof CONCURRENCY_AUTO | number;
+
+/** 'auto' or a whole number within SETTINGS_LIMITS.analysisConcurrency. */
+export function concurrencySetting() {
+  const { min, max } = SETTINGS_LIMITS.analysisConcurrency;
+  return z.union([z.literal(CONCURRENCY_AUTO), z.number().int().min(min).max(max)]);
+}

@@ -93,7 +93,10 @@ test('Batch mode: offered to an API key, half price on the card, cancel keeps th
   const job = page.getByTestId('job').first();
   await expect(job.getByTestId('job-mode')).toHaveText('Batch ·');
   // Where it is at OpenAI, from the core: one of three answered, the others waiting.
-  await expect(job.getByTestId('job-batch')).toHaveText(/Waiting for OpenAI \(results within 24 h\) — 1 of 3 answered/, { timeout: 30_000 });
+  await expect(job.getByTestId('job-batch')).toHaveText(
+    /Waiting for OpenAI \(results within 24 h\) — OpenAI has answered 1 of 3; Loupe collects them when the batch ends/,
+    { timeout: 30_000 },
+  );
   await expect(job.getByTestId('job-discount')).toHaveText('50 % off as a batch');
   problems.push(...(await auditState(page, 'batch-job')));
   await pictures(page, 'batch-job', job.getByTestId('job-batch'));

@@ -159,7 +159,10 @@ const usd = (amount: number) => `$${amount.toFixed(amount < 1 ? 4 : 2)}`;
 
 /** A batch job's state at OpenAI, as the core reports it. */
 function BatchPhase({ batch }: { batch: NonNullable<JobSummaryView['batch']> }) {
-  const progress = batch.progress && batch.progress.total > 0 ? ` — ${batch.progress.done} of ${batch.progress.total} answered` : '';
+  const progress =
+    batch.progress && batch.progress.total > 0
+      ? ` — OpenAI has answered ${batch.progress.done} of ${batch.progress.total}; Loupe collects them when the batch ends`
+      : '';
   return (
     <p className={styles.batch} role="status" data-testid="job-batch" data-phase={batch.phase}>
       {BATCH_PHASE_LABEL[batch.phase!]}

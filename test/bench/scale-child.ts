@@ -160,6 +160,8 @@ await done;
 loop.disable();
 const wallMs = performance.now() - started;
 const job = engine.jobs().find((j) => j.id === jobId)!;
+// LOUPE_SCALE_HEAP=<file>: a heap snapshot at the end of the job, to see what the job still holds.
+if (process.env.LOUPE_SCALE_HEAP) (await import('node:v8')).writeHeapSnapshot(process.env.LOUPE_SCALE_HEAP);
 await engine.dispose();
 const writtenDuringJob = written;
 const writtenByKindDuringJob = { ...byKind };
@@ -176,22 +178,31 @@ for (const name of readdirSync(config.outputDir)) outputBytes += statSync(join(c
 
 // ---- restart with several large jobs on disk, resume one --------------------
 const jobsDir = join(config.dataDir, 'jobs');
-const snapshot = JSON.parse(readFileSync(join(jobsDir, `${jobId}.json`), 'utf8')) as {
-  id: string;
-  status: string;
-  items: Array<{ status: string }>;
-  finishedAt?: number;
+// A job on disk is a header and its items file beside it (electron/core/analysis/run/job-files.ts).
+type Header = { id: string; status: string; itemsFile: string; seq: number; finishedAt?: number; counts: Record<string, number> };
+const header = JSON.parse(readFileSync(join(jobsDir, `${jobId}.json`), 'utf8')) as Header;
+const itemsText = readFileSync(join(jobsDir, header.itemsFile), 'utf8');
+const copyJob = (id: string, change: (h: Header) => void, items = itemsText) => {
+  const copy: Header = { ...header, id, itemsFile: `${id}.items.${header.seq}.json` };
+  change(copy);
+  writeFileSync(join(jobsDir, copy.itemsFile), items);
+  writeFileSync(join(jobsDir, `${id}.json`), JSON.stringify(copy));
 };
-for (const n of [1, 2]) writeFileSync(join(jobsDir, `${jobId}-copy${n}.json`), JSON.stringify({ ...snapshot, id: `${jobId}-copy${n}` }));
+for (const n of [1, 2]) copyJob(`${jobId}-copy${n}`, () => {});
 // A paused one with its last tenth still to do.
-const paused = {
-  ...snapshot,
-  id: `${jobId}-paused`,
-  status: 'paused',
-  items: snapshot.items.map((item, i) => (i >= snapshot.items.length * 0.9 ? { ...item, status: 'pending' } : item)),
-};
-delete paused.finishedAt;
-writeFileSync(join(jobsDir, `${paused.id}.json`), JSON.stringify(paused));
+const pausedId = `${jobId}-paused`;
+const allItems = JSON.parse(itemsText) as Array<{ status: string }>;
+const reopened = Math.floor(allItems.length * 0.1);
+copyJob(
+  pausedId,
+  (h) => {
+    h.status = 'paused';
+    delete h.finishedAt;
+    h.counts = { ...h.counts, done: h.counts.done! - reopened, pending: h.counts.pending! + reopened };
+  },
+  JSON.stringify(allItems.map((item, i) => (i >= allItems.length - reopened ? { ...item, status: 'pending' } : item))),
+);
+const paused = { id: pausedId };
 
 const t0 = performance.now();
 const again = await AnalysisEngine.open(deps(() => {}));

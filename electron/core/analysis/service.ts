@@ -73,6 +73,9 @@ export interface AnalysisServiceDeps {
   stagedThumbnails?: StagedThumbnailOptions;
 }
 
+/** Items `analysis.getJob` carries: the first page; the rest come through `analysis.getItems`. */
+export const GET_JOB_ITEMS = 500;
+
 export class AnalysisService {
   #staged: StagedInput[] = [];
   /** Staged entries still being checked (tests and shutdown wait for them). */
@@ -281,10 +284,21 @@ export class AnalysisService {
     return { jobId };
   }
 
-  job(jobId: string): JobDetailView {
-    const detail = this.engine.job(jobId);
-    if (!detail) throw new LoupeError('job_not_found', 'That job no longer exists.');
-    return { ...detail, ...this.#extras(detail) };
+  /**
+   * A job with its first items (at most GET_JOB_ITEMS): the window pages
+   * through the rest with `items`, so a large job is never built whole.
+   */
+  async job(jobId: string): Promise<JobDetailView> {
+    const summary = this.#summaryOf(jobId);
+    const page = await this.engine.items(jobId, 0, GET_JOB_ITEMS);
+    return { ...summary, items: page?.items ?? [] };
+  }
+
+  /** A job's line in the list, with what the service adds; job_not_found when it is gone. */
+  #summaryOf(jobId: string): JobSummaryView {
+    const summary = this.engine.summary(jobId);
+    if (!summary) throw new LoupeError('job_not_found', 'That job no longer exists.');
+    return this.#summary(summary);
   }
 
   /** One page, built from this page's items only (results read from disk for it alone). */
@@ -316,7 +330,7 @@ export class AnalysisService {
 
   /** Pauses at once and cancels after the undo window (cancel-grace.ts); at once when there is none. */
   async cancel(jobId: string): Promise<void> {
-    const job = this.job(jobId);
+    const job = this.#summaryOf(jobId);
     if (this.#cancels.until(jobId) !== null) return;
     const can = jobAbilities({ status: job.status, counts: job.counts, cancelPending: false }).cancel;
     if (job.status === 'cancelled') return;
@@ -329,7 +343,7 @@ export class AnalysisService {
 
   /** Takes back a cancel within its undo window: the job carries on as before. */
   async undoCancel(jobId: string): Promise<void> {
-    this.job(jobId);
+    this.#summaryOf(jobId);
     const undone = this.#cancels.undo(jobId);
     if (!undone) throw new LoupeError('invalid_state', 'It is too late to undo: the job is already cancelled.');
     if (undone.wasActive) await this.engine.resume(jobId);
@@ -338,11 +352,11 @@ export class AnalysisService {
 
   /** A new job, with the same settings, of the photos a cancelled or stopped job did not analyse. */
   async startRemaining(jobId: string): Promise<{ jobId: string }> {
-    const job = this.job(jobId);
+    const job = this.#summaryOf(jobId);
     const can = job.can.analyseRemaining;
     if (!can.allowed) throw new LoupeError('invalid_state', can.reason ?? 'This job has no photos left to analyse.');
     const record = this.engine.recordOf(jobId)!;
-    const paths = record.items.filter((i) => i.status === 'pending' || i.status === 'in_flight' || i.status === 'failed').map((i) => i.path);
+    const paths = await this.engine.remainingPaths(jobId);
     const name = `${record.name} (remaining)`.slice(0, 120);
     const outputDir = this.#freshFolder(join(this.outputRoot(), safeFolderName(name)));
     const spec = record.spec;
@@ -365,13 +379,13 @@ export class AnalysisService {
   }
 
   async rename(jobId: string, name: string): Promise<void> {
-    this.job(jobId);
+    this.#summaryOf(jobId);
     await this.engine.rename(jobId, name);
   }
 
   /** Takes a finished job off the list; its output folder and files stay where they are. */
   async remove(jobId: string): Promise<void> {
-    const can = this.job(jobId).can.remove;
+    const can = this.#summaryOf(jobId).can.remove;
     if (!can.allowed) throw new LoupeError('invalid_state', can.reason ?? 'This job can’t be removed now.');
     await this.engine.remove(jobId);
   }
@@ -388,11 +402,11 @@ export class AnalysisService {
   }
 
   async openOutput(jobId: string): Promise<void> {
-    await this.deps.core.openPath(this.job(jobId).outputDir);
+    await this.deps.core.openPath(this.#summaryOf(jobId).outputDir);
   }
 
   async exportCsv(jobId: string): Promise<{ path: string | null }> {
-    const job = this.job(jobId);
+    const job = this.#summaryOf(jobId);
     const source = join(job.outputDir, 'results.csv');
     if (!existsSync(source)) throw new LoupeError('nothing_to_export', 'This job has no results yet.');
     const target = await this.deps.core.pickSavePath(`${safeFolderName(job.name)}.csv`);

@@ -67,7 +67,7 @@ describe('analysis engine — structured outputs available', () => {
     expect(job.status).toBe('done');
     expect(job.counts).toMatchObject({ done: 3, failed: 1 });
     expect(responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before)).toHaveLength(4);
-    const failed = h.engine.job(id)!.items.find((i) => i.status === 'failed')!;
+    const failed = (await h.engine.items(id, 0, 10_000))!.items.find((i) => i.status === 'failed')!;
     expect(failed.error?.code).toBe('invalid_request');
     expect((await readJson(join(d.out, failed.outputFile!))).status).toBe('failed');
 

@@ -110,7 +110,7 @@ describe('analysis engine — structured outputs available', () => {
     }
 
     // The UI view: thumbnails and results for each photo.
-    const detail = h.engine.job(id)!;
+    const detail = (await h.engine.items(id, 0, 10_000))!;
     const photo = detail.items.find((i) => i.status === 'done')!;
     expect(photo.thumbnail).toMatch(/^data:image\/jpeg;base64,/);
     expect(photo.result).toMatchObject({ description: expect.any(String) });
@@ -158,7 +158,7 @@ describe('analysis engine — structured outputs available', () => {
     expect(unparsed[0]!.result).toBeNull();
     expect(unparsed[0]!.raw_text).toMatch(/^Sure! Here is the analysis/);
     expect(unparsed[0]!.parse_error).toMatch(/isn’t valid JSON/);
-    const item = h.engine.job(id)!.items.find((i) => i.parseError)!;
+    const item = (await h.engine.items(id, 0, 10_000))!.items.find((i) => i.parseError)!;
     expect(item.status).toBe('done');
     expect(item.rawText).toBe(unparsed[0]!.raw_text);
     const rows = parseCsv(await readFile(join(d.out, 'results.csv'), 'utf8'));

@@ -1,0 +1,101 @@
+/**
+ * A new job from what a person asked for: the spec checked (including a
+ * custom schema), the photos found as discovery streams them in (each
+ * becomes an item as it is found, up to the per-job cap), and the record
+ * that is saved before any request goes out.
+ */
+import { randomBytes } from 'node:crypto';
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { IMAGE_DETAILS, PRESET_IDS } from '../../../contract';
+import { LoupeError } from '../../kernel/errors';
+import { discoverStream, type SkippedInput } from '../input/discover';
+import { type Preset, resolvePreset } from '../presets';
+import { DEFAULT_CONCURRENCY_CAP, MAX_CONCURRENCY_CAP } from './engine-config';
+import type { ItemRecord, JobRecord, JobSpec } from '../types';
+
+const SpecSchema = z.object({
+  name: z.string().trim().max(200).optional(),
+  accountId: z.string().min(1).max(100).optional(),
+  paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
+  preset: z.enum(PRESET_IDS),
+  customPrompt: z.string().max(20_000).optional(),
+  customSchema: z.unknown().optional(),
+  model: z.string().trim().min(1).max(200),
+  detail: z.enum(IMAGE_DETAILS),
+  concurrencyCap: z.number().int().min(1).max(MAX_CONCURRENCY_CAP).optional(),
+  mode: z.enum(['live', 'batch']).optional(),
+  outputDir: z.string().min(1).max(4096),
+});
+
+export type CheckedSpec = z.infer<typeof SpecSchema>;
+
+/** The spec as the engine takes it, with its preset; a LoupeError naming the field otherwise. */
+export function checkSpec(input: JobSpec): { spec: CheckedSpec; preset: Preset } {
+  const parsed = SpecSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new LoupeError('invalid_input', `Check the job settings: ${issue.message}`, { field: issue.path.join('.') });
+  }
+  const spec = parsed.data;
+  const preset = resolvePreset(spec);
+  if (!isAbsolute(spec.outputDir)) throw new LoupeError('invalid_input', 'The output folder must be a full path.', { field: 'outputDir' });
+  return { spec, preset };
+}
+
+/**
+ * The job's items as discovery finds them: photos in the order found, then
+ * what was left out (with the reason), numbered `i1`, `i2`… in that order.
+ * Each found photo is one small record at once; no list of every file is
+ * built first.
+ */
+export async function findItems(paths: string[], maxFiles: number): Promise<{ items: ItemRecord[]; photos: number; skipped: SkippedInput[] }> {
+  const items: ItemRecord[] = [];
+  const skipped: SkippedInput[] = [];
+  for await (const found of discoverStream(paths, { maxFiles })) {
+    for (const file of found.files) items.push({ id: `i${items.length + 1}`, path: file.path, size: file.size, status: 'pending' });
+    for (const entry of found.skipped) skipped.push(entry);
+  }
+  const photos = items.length;
+  for (const entry of skipped)
+    items.push({ id: `i${items.length + 1}`, path: entry.path, status: 'skipped', error: { code: 'skipped', message: entry.reason } });
+  return { items, photos, skipped };
+}
+
+export function newJobRecord(args: {
+  id: string;
+  name: string;
+  now: number;
+  spec: CheckedSpec;
+  preset: Preset;
+  outputDir: string;
+  items: ItemRecord[];
+}): JobRecord {
+  const { spec, preset } = args;
+  return {
+    version: 1,
+    id: args.id,
+    name: args.name,
+    createdAt: args.now,
+    status: 'queued',
+    spec: {
+      ...(spec.accountId ? { accountId: spec.accountId } : {}),
+      preset: spec.preset,
+      ...(spec.preset === 'custom' ? { customPrompt: preset.prompt } : {}),
+      ...(spec.preset === 'custom' && preset.schema ? { customSchema: preset.schema } : {}),
+      model: spec.model,
+      detail: spec.detail,
+      concurrencyCap: spec.concurrencyCap ?? DEFAULT_CONCURRENCY_CAP,
+      ...(spec.mode === 'batch' ? { mode: 'batch' as const } : {}),
+      outputDir: args.outputDir,
+      paths: spec.paths,
+    },
+    tokens: { input: 0, output: 0 },
+    items: args.items,
+  };
+}
+
+export function newJobId(now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `job-${stamp}-${randomBytes(3).toString('hex')}`;
+}

@@ -12,9 +12,9 @@ import type { Logger } from '../../kernel/deps';
 import type { Preset } from '../presets';
 import { CsvAppender } from '../output/csv-appender';
 import { OutputProjector, type Outgoing } from '../output/projector';
-import { CSV_FILE, type ItemDocument, SUMMARY_FILE, buildSummary, csvHeader, csvRow, removeStaleTempFiles } from '../output/results';
+import { CSV_FILE, type ItemDocument, SUMMARY_FILE, csvHeader, csvRow, removeStaleTempFiles, summaryChunks } from '../output/results';
 import { SummaryPolicy, type SummaryPolicyOptions } from '../output/summary-policy';
-import { writeAtomicAsync } from '../output/write-atomic-async';
+import { nextTurn, writeAtomicAsync } from '../output/write-atomic-async';
 import type { JobStore } from './job-store';
 import type { ItemRecord, JobCounts, JobRecord } from '../types';
 
@@ -139,14 +139,19 @@ export class JobOutputs {
     await this.#summaryWrites;
   }
 
-  /** summary.json now; `withItems` false while the job runs (see buildSummary). */
+  /** summary.json now; `withItems` false while the job runs (see buildSummary). Written a slice of photos at a time. */
   writeSummary(withItems = true, ending: Partial<JobRecord> = {}): Promise<void> {
     const { record } = this.job;
-    const text = `${JSON.stringify(buildSummary({ ...record, ...ending, items: withItems ? record.items : [] }, { ...this.job.counts() }, this.ctx.now(), withItems), null, 2)}\n`;
+    const state = { ...record, ...ending, items: withItems ? record.items : [] };
+    const counts = { ...this.job.counts() };
+    const now = this.ctx.now();
     this.#summaryPolicy.wrote(this.#settled);
     const path = join(record.spec.outputDir, SUMMARY_FILE);
     this.#summaryWrites = this.#summaryWrites.then(() =>
-      writeAtomicAsync(path, text).catch((error: unknown) => {
+      writeAtomicAsync(
+        path,
+        summaryChunks(state, counts, now, withItems, (id) => this.job.path(id), nextTurn),
+      ).catch((error: unknown) => {
         this.ctx.log.warn('could not write summary.json', { job: this.job.id, code: (error as NodeJS.ErrnoException).code });
       }),
     );

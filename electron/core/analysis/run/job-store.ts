@@ -15,7 +15,7 @@ import { setAside } from '../../kernel/json-file-store';
 import type { Logger } from '../../kernel/deps';
 import { LoupeError } from '../../kernel/errors';
 import { Journal, replay } from './journal';
-import { writeAtomicAsync } from '../output/write-atomic-async';
+import { jsonArrayChunks, writeAtomicAsync } from '../output/write-atomic-async';
 import { headerText, itemsFileName, readHeader, readItems, readItemsSync, removeItemsFiles } from './job-files';
 import type { ItemRecord, JobCounts, JobRecord } from '../types';
 
@@ -124,18 +124,21 @@ export class JobStore {
   }
 
   /**
-   * Writes the job's snapshot (serialised now, so it holds every journal
-   * entry numbered so far) and then empties the journal. `items` null: they
-   * are not in memory and the items file on disk is still theirs, so only the
-   * header is written. Resolves once on disk.
+   * Writes the job's snapshot, holding at least every journal entry numbered
+   * so far, and then empties the journal. The items are serialised a slice at
+   * a time (a large job's list is never one long task on the main thread), so
+   * one may be newer than that number: replay applies the later entries over
+   * it all the same. The outbox and counts are taken once the items are
+   * written (`state`), so an item written as done either has its answer in
+   * the outbox or its file in the output folder. `items` null: they are not
+   * in memory and the items file on disk is still theirs, so only the header
+   * is written. Resolves once on disk.
    */
-  snapshot(record: JobRecord, items: ItemRecord[] | null, counts: JobCounts, outbox: JobRecord['outbox']): Promise<void> {
+  snapshot(record: JobRecord, items: ItemRecord[] | null, state: () => { counts: JobCounts; outbox: JobRecord['outbox'] }): Promise<void> {
     const journal = this.journal(record.id);
     const seq = journal.seq;
     const itemsFile = items ? itemsFileName(record.id, seq) : record.itemsFile;
     if (!itemsFile) return Promise.reject(new Error('a job without items'));
-    const itemsText = items ? JSON.stringify(items) : undefined;
-    const header = headerText(record, { seq, itemsFile, counts, ...(outbox ? { outbox } : {}) });
     const previous = this.#snapshots.get(record.id) ?? Promise.resolve();
     this.#saved.delete(record.id);
     const write = previous
@@ -143,14 +146,15 @@ export class JobStore {
       .then(async () => {
         try {
           // Items first: a header never names an items file that is not on disk yet.
-          if (itemsText !== undefined) await writeAtomicAsync(join(this.dir, itemsFile), itemsText);
-          await writeAtomicAsync(this.pathOf(record.id), header);
+          if (items) await writeAtomicAsync(join(this.dir, itemsFile), jsonArrayChunks(items));
+          const { counts, outbox } = state();
+          await writeAtomicAsync(this.pathOf(record.id), headerText(record, { seq, itemsFile, counts, ...(outbox ? { outbox } : {}) }));
         } catch (error) {
           this.log.error('could not save job', { job: record.id, code: (error as NodeJS.ErrnoException).code });
           throw new LoupeError('job_save_failed', 'Loupe couldn’t save the job’s progress to its data folder. Is the disk full?');
         }
         record.itemsFile = itemsFile;
-        if (itemsText !== undefined) removeItemsFiles(this.dir, record.id, itemsFile);
+        if (items) removeItemsFiles(this.dir, record.id, itemsFile);
         journal.truncateIfAt(seq);
         if (this.#snapshots.get(record.id) === write) this.#saved.set(record.id, seq);
       });

@@ -273,7 +273,10 @@ export class Job {
   /** The job's snapshot (which compacts its journal); resolves once on disk. */
   snapshot(): Promise<void> {
     if (this.outputs.csvSize !== undefined) this.record.csvEnd = this.outputs.csvSize;
-    return this.ctx.store.snapshot(this.record, this.loaded ? this.record.items : null, this.counts(), this.projector.outbox());
+    return this.ctx.store.snapshot(this.record, this.loaded ? this.record.items : null, () => ({
+      counts: this.counts(),
+      outbox: this.projector.outbox(),
+    }));
   }
 
   /** A new job's results.csv: header and the rows of photos skipped at once. */

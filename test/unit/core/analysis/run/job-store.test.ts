@@ -31,7 +31,7 @@ const counts = (total: number): JobCounts => ({ total, done: 2, failed: 0, skipp
 it('a job at rest is read as its header and counts; its items come from their own file when asked for', async () => {
   const store = new JobStore(dir, quiet, () => 0);
   const list = items(5);
-  await store.snapshot(record('job-a', list), list, counts(5), []);
+  await store.snapshot(record('job-a', list), list, () => ({ counts: counts(5), outbox: [] }));
   await store.flush();
   const names = await readdir(join(dir, 'jobs'));
   expect(names.sort()).toEqual(['job-a.items.0.json', 'job-a.json']);
@@ -50,7 +50,7 @@ it('a job at rest is read as its header and counts; its items come from their ow
 it('a job with journal entries is read whole, the journal replayed; a newer snapshot replaces the older items file', async () => {
   const store = new JobStore(dir, quiet, () => 0);
   const list = items(3);
-  await store.snapshot(record('job-b', list), list, counts(3), []);
+  await store.snapshot(record('job-b', list), list, () => ({ counts: counts(3), outbox: [] }));
   await store.journal('job-b').append({ k: 'item', item: { ...list[1]!, status: 'done' }, tokens: { input: 1, output: 1 } });
   expect(store.atRest('job-b')).toBe(false);
   await store.flush();
@@ -61,7 +61,7 @@ it('a job with journal entries is read whole, the journal replayed; a newer snap
 
   const second = new JobStore(dir, quiet, () => 0);
   const [reread] = second.loadAll().jobs;
-  await second.snapshot(reread!.record, reread!.record.items, counts(3), []);
+  await second.snapshot(reread!.record, reread!.record.items, () => ({ counts: counts(3), outbox: [] }));
   await second.flush();
   expect((await readdir(join(dir, 'jobs'))).filter((n) => n.includes('.items.'))).toEqual(['job-b.items.1.json']);
   expect(await readFile(join(dir, 'jobs', 'job-b.journal.jsonl'), 'utf8')).toBe('');
@@ -78,7 +78,7 @@ it('reads a job file from an older Loupe with its items inline', async () => {
 it('a header naming a missing items file is read (it may be the one a crash left); loading its items then fails', async () => {
   const store = new JobStore(dir, quiet, () => 0);
   const list = items(2);
-  await store.snapshot(record('job-c', list), list, counts(2), []);
+  await store.snapshot(record('job-c', list), list, () => ({ counts: counts(2), outbox: [] }));
   await store.flush();
   await rm(join(store.dir, 'job-c.items.0.json'));
   const again = new JobStore(dir, quiet, () => 0);

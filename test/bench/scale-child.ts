@@ -4,16 +4,20 @@
  *
  *   node --import tsx test/bench/scale-child.ts <config.json>
  *
- * Runs one job over the generated photos with an "open results panel" (the
- * job list and the newest page of items pulled on every change, as the
- * window does), then restarts the engine with several large jobs on disk and
- * resumes one. Prints one JSON line of measurements.
+ *   node --import tsx test/bench/scale-child.ts <config.json> restart
+ *
+ * The first runs one job over the generated photos with an "open results
+ * panel" (the job list and the newest page of items pulled on every change,
+ * as the window does). The second is Loupe started again, in a fresh process
+ * as after a quit, with several large jobs on disk (copies the parent made):
+ * it opens, resumes the paused one and reads its first page. Each prints one
+ * JSON line of measurements, its own peak memory among them.
  *
  * Bytes written are counted at the file-system calls (FileHandle writes and
  * the sync writes), so uploads to the API are not among them.
  */
 import { systemClock } from '../../electron/core/kernel/deps';
-import fs, { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import fs, { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
@@ -26,7 +30,10 @@ interface Config {
   photosDir: string;
   outputDir: string;
   model: string;
+  /** Restart mode: the paused job to resume. */
+  pausedId?: string;
 }
+const restartMode = process.argv[3] === 'restart';
 const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Config;
 
 // ---- count every byte written to files ------------------------------------
@@ -122,6 +129,24 @@ const deps = (onChange: () => void) => ({
   onChange,
 });
 
+// ---- restart: Loupe opened again with several large jobs on disk --------------
+if (restartMode) {
+  const t0 = performance.now();
+  const again = await AnalysisEngine.open(deps(() => {}));
+  const openedMs = performance.now() - t0;
+  await again.resume(config.pausedId!);
+  const resumedMs = performance.now() - t0;
+  const page = await again.items(config.pausedId!, 0, 100);
+  const firstPageMs = performance.now() - t0;
+  const jobsOnDisk = again.jobs().length;
+  await again.dispose();
+  clearInterval(sampler);
+  process.stdout.write(
+    `${JSON.stringify({ openedMs, resumedMs, firstPageMs, pageItems: page?.items.length ?? 0, jobsOnDisk, peakRssBytes: vmHwmBytes() ?? sampledPeak })}\n`,
+  );
+  process.exit(0);
+}
+
 // ---- the job, with an open results panel ------------------------------------
 let jobId: string | undefined;
 let panelTimer: ReturnType<typeof setTimeout> | undefined;
@@ -165,75 +190,26 @@ if (process.env.LOUPE_SCALE_HEAP) (await import('node:v8')).writeHeapSnapshot(pr
 await engine.dispose();
 const writtenDuringJob = written;
 const writtenByKindDuringJob = { ...byKind };
-const peakRssJobBytes = vmHwmBytes() ?? sampledPeak;
+clearInterval(sampler);
 // Where the memory is at the end of the job: the JS heap (retained objects) or outside it (sharp/libvips, allocator).
 const memoryAtEnd = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]));
-
-// The guarantees at scale: one result file and one CSV row per photo.
-const { parseCsv } = await import('../support/csv');
-const resultFileCount = readdirSync(config.outputDir).filter((n) => n.endsWith('.json') && n !== 'summary.json' && !n.startsWith('.')).length;
-const csvRows = parseCsv(readFileSync(join(config.outputDir, 'results.csv'), 'utf8')).length - 1;
-let outputBytes = 0;
-for (const name of readdirSync(config.outputDir)) outputBytes += statSync(join(config.outputDir, name)).size;
-
-// ---- restart with several large jobs on disk, resume one --------------------
-const jobsDir = join(config.dataDir, 'jobs');
-// A job on disk is a header and its items file beside it (electron/core/analysis/run/job-files.ts).
-type Header = { id: string; status: string; itemsFile: string; seq: number; finishedAt?: number; counts: Record<string, number> };
-const header = JSON.parse(readFileSync(join(jobsDir, `${jobId}.json`), 'utf8')) as Header;
-const itemsText = readFileSync(join(jobsDir, header.itemsFile), 'utf8');
-const copyJob = (id: string, change: (h: Header) => void, items = itemsText) => {
-  const copy: Header = { ...header, id, itemsFile: `${id}.items.${header.seq}.json` };
-  change(copy);
-  writeFileSync(join(jobsDir, copy.itemsFile), items);
-  writeFileSync(join(jobsDir, `${id}.json`), JSON.stringify(copy));
-};
-for (const n of [1, 2]) copyJob(`${jobId}-copy${n}`, () => {});
-// A paused one with its last tenth still to do.
-const pausedId = `${jobId}-paused`;
-const allItems = JSON.parse(itemsText) as Array<{ status: string }>;
-const reopened = Math.floor(allItems.length * 0.1);
-copyJob(
-  pausedId,
-  (h) => {
-    h.status = 'paused';
-    delete h.finishedAt;
-    h.counts = { ...h.counts, done: h.counts.done! - reopened, pending: h.counts.pending! + reopened };
-  },
-  JSON.stringify(allItems.map((item, i) => (i >= allItems.length - reopened ? { ...item, status: 'pending' } : item))),
-);
-const paused = { id: pausedId };
-
-const t0 = performance.now();
-const again = await AnalysisEngine.open(deps(() => {}));
-const openedMs = performance.now() - t0;
-await again.resume(paused.id);
-const resumedMs = performance.now() - t0;
-const page = await again.items(paused.id, 0, 100);
-const firstPageMs = performance.now() - t0;
-await again.dispose();
-clearInterval(sampler);
 
 const rate = (from: number, to: number) => total / 10 / ((to - from) / 1000);
 const decileRates = deciles.map((t, i) => rate(i === 0 ? started : deciles[i - 1]!, t));
 process.stdout.write(
   `${JSON.stringify({
+    jobId,
     photos: total,
     wallMs,
     status: job.status,
     counts: job.counts,
-    resultFileCount,
-    csvRows,
     writtenBytes: writtenDuringJob,
     writtenByKind: writtenByKindDuringJob,
-    outputBytes,
     decileRates,
     loopP99Ms: loop.percentile(99) / 1e6,
     loopMaxMs: loop.max / 1e6,
     peakRssBytes: vmHwmBytes() ?? sampledPeak,
-    peakRssJobBytes,
     memoryAtEnd,
-    restart: { openedMs, resumedMs, firstPageMs, pageItems: page?.items.length ?? 0, jobsOnDisk: again.jobs().length },
   })}\n`,
 );
 process.exit(0);

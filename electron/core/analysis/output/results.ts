@@ -6,6 +6,7 @@
  * own file instead of leaving a second one.
  */
 import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { writeAtomic } from '../../kernel/json-file-store';
 import { cellValue, neutraliseFormula, toCsv } from './csv';
@@ -52,6 +53,16 @@ export function outputFileName(path: string, hash: string, suffix?: string): str
 
 export function writeItemDocument(outputDir: string, fileName: string, doc: ItemDocument): void {
   writeAtomic(join(outputDir, fileName), `${JSON.stringify(doc, null, 2)}\n`);
+}
+
+/** readItemDocument off the main thread (a page of results for the window). */
+export async function readItemDocumentAsync(outputDir: string, fileName: string): Promise<ItemDocument | undefined> {
+  try {
+    const doc = JSON.parse(await readFile(join(outputDir, fileName), 'utf8')) as ItemDocument;
+    return doc && typeof doc === 'object' && doc.loupe?.version === 1 ? doc : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function readItemDocument(outputDir: string, fileName: string): ItemDocument | undefined {

@@ -12,19 +12,16 @@
  * itself: if the job is what crashed Loupe, resuming it would crash it again
  * at every start. It waits, paused, with a notice.
  */
-import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import type { JobSummaryView } from '../../../contract';
-import { defaultJobName } from '../job-name';
 import { LoupeError } from '../../kernel/errors';
 import { DEFAULT_TUNING, type AnalysisDeps, type EngineTuning } from './engine-config';
 import { Job } from './job';
 import { JobStore } from './job-store';
-import { checkSpec, findItems, newJobId, newJobRecord } from './new-job';
+import { checkSpec, newJob } from './new-job';
 import { resolvePreset } from '../presets';
-import { claimOutputFolder } from '../output/output-folder';
 import { RunQueue } from './run-queue';
+import { clearOpenMark, markOpen } from './open-marker';
 import type { ItemRecord, JobDetail, JobRecord, JobSpec, JobSummary } from '../types';
 
 export type { JobDetail, JobSpec, JobSummary } from '../types';
@@ -55,7 +52,7 @@ export class AnalysisEngine {
     // so that cache only holds memory (about 40 MB of peak RSS in the benchmark).
     sharp.cache(false);
     const engine = new AnalysisEngine(deps);
-    const crashed = engine.#markOpen();
+    const crashed = markOpen(engine.#store.dir);
     engine.#load(crashed);
     engine.#runs.startNext();
     return engine;
@@ -140,25 +137,8 @@ export class AnalysisEngine {
         });
       }
     }
-    const found = await findItems(spec.paths, this.#tuning.maxFiles);
-    if (found.photos === 0) {
-      const why = found.skipped[0] ? ` ${basename(found.skipped[0].path)}: ${found.skipped[0].reason}` : '';
-      throw new LoupeError('no_images', `None of the dropped files is a photo Loupe can read.${why}`, { field: 'paths' });
-    }
-
-    const now = this.#deps.clock.now();
-    const id = newJobId(now);
-    const name = spec.name || defaultJobName(spec.paths, now, found.photos);
-    // Another job's results are never overwritten: such a folder gets a new sub-folder for this job.
-    let outputDir: string;
-    try {
-      mkdirSync(spec.outputDir, { recursive: true });
-      accessSync(spec.outputDir, constants.W_OK);
-      outputDir = claimOutputFolder(spec.outputDir, id, name);
-    } catch {
-      throw new LoupeError('output_dir_unwritable', 'Loupe can’t create or write to that output folder. Choose another one.', { field: 'outputDir' });
-    }
-    const record = newJobRecord({ id, name, now, spec, preset, outputDir, items: found.items });
+    const { record, found } = await newJob(spec, preset, this.#tuning.maxFiles, this.#deps.clock.now());
+    const { id } = record;
     const job = this.#newJob(record, preset);
     try {
       await job.createOutputs();
@@ -274,7 +254,7 @@ export class AnalysisEngine {
     await Promise.all([...this.#jobs.values()].map((job) => job.idle()));
     await this.#store.flush();
     // A clean end: the next start resumes a running job by itself.
-    rmSync(this.#openMarker(), { force: true });
+    clearOpenMark(this.#store.dir);
   }
 
   // -------------------------------------------------------------------------
@@ -306,18 +286,6 @@ export class AnalysisEngine {
 
   #saveNow(job: Job): Promise<void> {
     return job.snapshot();
-  }
-
-  #openMarker(): string {
-    return join(this.#store.dir, 'open.marker');
-  }
-
-  /** Marks Loupe as running; true when the last run never cleared its mark (it ended abnormally). */
-  #markOpen(): boolean {
-    const marker = this.#openMarker();
-    const crashed = existsSync(marker);
-    writeFileSync(marker, String(process.pid));
-    return crashed;
   }
 
   #load(crashed: boolean): void {

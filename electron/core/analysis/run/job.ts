@@ -12,10 +12,10 @@
  * rest can let them go again (`unloadItems`), so closed jobs cost a line
  * each, not a record per photo.
  */
-import { basename } from 'node:path';
 import type { Logger } from '../../kernel/deps';
 import type { Preset } from '../presets';
-import { type ItemDocument, readItemDocument } from '../output/results';
+import { type ItemDocument, readItemDocument, readItemDocumentAsync } from '../output/results';
+import { itemView } from './item-view';
 import type { SummaryPolicyOptions } from '../output/summary-policy';
 import type { OutputProjector } from '../output/projector';
 import { JobOutputs } from './job-outputs';
@@ -237,25 +237,15 @@ export class Job {
     await this.loadItems();
     const items = this.record.items.slice(offset, offset + limit);
     this.thumbnails.request(items.filter((item) => item.status !== 'skipped'));
-    return items.map((item) => this.#view(item));
-  }
-
-  #view(item: ItemRecord): ItemView {
-    const view: ItemView = { id: item.id, path: item.path, name: basename(item.path), status: this.visibleStatus(item) };
-    if (item.error) view.error = { ...item.error };
-    const thumbnail = this.thumbnails.get(item.id);
-    if (thumbnail) view.thumbnail = thumbnail;
-    if (item.hash) view.hash = item.hash;
-    if (item.outputFile) view.outputFile = item.outputFile;
-    if (item.duplicateOf) view.duplicateOf = item.duplicateOf;
-    if (item.attempts) view.attempts = item.attempts;
-    if (item.parseError) view.parseError = item.parseError;
-    if (item.status === 'done' || (item.status === 'failed' && item.outputFile)) {
-      const doc = this.documentOf(item);
-      if (doc && doc.result !== null && doc.result !== undefined) view.result = doc.result;
-      if (doc?.raw_text !== undefined) view.rawText = doc.raw_text;
-    }
-    return view;
+    return Promise.all(
+      items.map((item) =>
+        itemView(item, {
+          status: this.visibleStatus(item),
+          thumbnail: this.thumbnails.get(item.id),
+          document: () => this.#documentAsync(item),
+        }),
+      ),
+    );
   }
 
   /** The item's document: waiting in the outbox, else read from the output folder. */
@@ -263,6 +253,13 @@ export class Job {
     const pending = this.projector.pending(item.id);
     if (pending) return pending;
     const doc = item.outputFile ? readItemDocument(this.record.spec.outputDir, item.outputFile) : undefined;
+    return doc && doc.loupe.job_id === this.id && doc.loupe.item_id === item.id ? doc : undefined;
+  }
+
+  async #documentAsync(item: ItemRecord): Promise<ItemDocument | undefined> {
+    const pending = this.projector.pending(item.id);
+    if (pending) return pending;
+    const doc = item.outputFile ? await readItemDocumentAsync(this.record.spec.outputDir, item.outputFile) : undefined;
     return doc && doc.loupe.job_id === this.id && doc.loupe.item_id === item.id ? doc : undefined;
   }
 

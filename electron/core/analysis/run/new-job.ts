@@ -5,10 +5,13 @@
  * that is saved before any request goes out.
  */
 import { randomBytes } from 'node:crypto';
-import { isAbsolute } from 'node:path';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { basename, isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { IMAGE_DETAILS, PRESET_IDS } from '../../../contract';
 import { LoupeError } from '../../kernel/errors';
+import { defaultJobName } from '../job-name';
+import { claimOutputFolder } from '../output/output-folder';
 import { discoverStream, type SkippedInput } from '../input/discover';
 import { type Preset, resolvePreset } from '../presets';
 import { DEFAULT_CONCURRENCY_CAP, MAX_CONCURRENCY_CAP } from './engine-config';
@@ -98,4 +101,33 @@ export function newJobRecord(args: {
 export function newJobId(now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `job-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * The record of a new job: its photos found (none readable is refused, with
+ * the first reason), its name, and its output folder claimed (another job's
+ * results are never overwritten: such a folder gets a sub-folder for this one).
+ */
+export async function newJob(
+  spec: CheckedSpec,
+  preset: Preset,
+  maxFiles: number,
+  now: number,
+): Promise<{ record: JobRecord; found: { photos: number; skipped: SkippedInput[] } }> {
+  const found = await findItems(spec.paths, maxFiles);
+  if (found.photos === 0) {
+    const why = found.skipped[0] ? ` ${basename(found.skipped[0].path)}: ${found.skipped[0].reason}` : '';
+    throw new LoupeError('no_images', `None of the dropped files is a photo Loupe can read.${why}`, { field: 'paths' });
+  }
+  const id = newJobId(now);
+  const name = spec.name || defaultJobName(spec.paths, now, found.photos);
+  let outputDir: string;
+  try {
+    mkdirSync(spec.outputDir, { recursive: true });
+    accessSync(spec.outputDir, constants.W_OK);
+    outputDir = claimOutputFolder(spec.outputDir, id, name);
+  } catch {
+    throw new LoupeError('output_dir_unwritable', 'Loupe can’t create or write to that output folder. Choose another one.', { field: 'outputDir' });
+  }
+  return { record: newJobRecord({ id, name, now, spec, preset, outputDir, items: found.items }), found };
 }

@@ -10,7 +10,6 @@
  * written from there. A result file from an older Loupe whose "done" never
  * reached the job file is adopted instead of being paid for twice.
  */
-import { basename } from 'node:path';
 import type { ImageDetail } from '../../../contract';
 import type { Clock, Logger } from '../../kernel/deps';
 import { LoupeError, logCode } from '../../kernel/errors';
@@ -23,6 +22,7 @@ import { type PreparedImage, prepareImage } from '../input/prepare';
 import type { AnalysisClient, AnalysisResponse } from '../api/request';
 import { type ItemDocument, readItemDocument } from '../output/results';
 import { ContentClaims } from './content-claims';
+import { type DocumentFields, type SentFacts, itemDocument } from './item-document';
 import { Scheduler, type PrepareOutcome, type RunOutcome, type SchedulerHooks, type SchedulerTuning } from './scheduler';
 import { type RequestShape, TokenEstimator } from './token-estimate';
 import type { ItemRecord } from '../types';
@@ -64,7 +64,7 @@ export class JobRun {
   /** Request shapes of items in flight, to calibrate the token estimate from each answer's usage. */
   #shapes = new Map<string, RequestShape>();
   /** What was uploaded for each item (sizes only, never the bytes), for its result file. */
-  #sent = new Map<string, Pick<ItemDocument, 'sent'> & { source: { width: number; height: number; format: string } }>();
+  #sent = new Map<string, SentFacts>();
 
   constructor(
     private readonly job: Job,
@@ -340,6 +340,7 @@ export class JobRun {
       }
     });
     this.#sent.delete(item.id);
+    this.#shapes.delete(item.id);
     this.#releaseWaiters(item);
     this.ctx.onChange();
   }
@@ -352,6 +353,9 @@ export class JobRun {
 
   #released(item: ItemRecord): void {
     if (item.status === 'in_flight') item.status = 'pending';
+    // Made again when the photo is prepared again: nothing per photo outlives its turn.
+    this.#sent.delete(item.id);
+    this.#shapes.delete(item.id);
     this.#claims.stopWaiting(item.id);
     this.ctx.onChange();
   }
@@ -364,23 +368,8 @@ export class JobRun {
     }
   }
 
-  /** The item's JSON as it will be journaled and written out. */
-  #document(item: ItemRecord, fields: Partial<ItemDocument> & Pick<ItemDocument, 'status' | 'result'>): ItemDocument {
-    const { record } = this.job;
-    const sent = this.#sent.get(item.id);
-    const doc: ItemDocument = {
-      loupe: { version: 1, job_id: record.id, item_id: item.id },
-      source: { path: item.path, name: basename(item.path), bytes: item.size ?? null, sha256: item.hash ?? '', ...sent?.source },
-      ...(sent?.sent ? { sent: sent.sent } : {}),
-      model: record.spec.model,
-      preset: record.spec.preset,
-      started_at: item.startedAt === undefined ? null : new Date(item.startedAt).toISOString(),
-      finished_at: new Date(item.finishedAt ?? this.ctx.clock.now()).toISOString(),
-      attempts: item.attempts ?? 0,
-      usage: null,
-      request_id: item.requestId ?? null,
-      ...fields,
-    };
-    return doc;
+  /** The item's JSON as it will be journaled and written out (item-document.ts). */
+  #document(item: ItemRecord, fields: DocumentFields): ItemDocument {
+    return itemDocument(this.job.record, item, this.#sent.get(item.id), this.ctx.clock.now(), fields);
   }
 }

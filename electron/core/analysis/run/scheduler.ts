@@ -203,13 +203,7 @@ export class Scheduler<P, R> {
           this.#afterFailure(entry, seq, asAnalysisError(error));
         },
       )
-      .finally(() => {
-        // Settled either way: aborting now frees what the request left listening on its signal. A signal
-        // combined with AbortSignal.any() and never aborted stays reachable from Node's own set of
-        // persistent signals, with the whole request behind it (about 2 KB a photo, for the job's lifetime).
-        controller.abort();
-        this.#pump();
-      });
+      .finally(() => this.#pump());
   }
 
   #afterFailure(entry: Ready<P>, seq: number, error: AnalysisError): void {

@@ -104,7 +104,13 @@ function vmHwmBytes(): number | null {
   }
 }
 let sampledPeak = process.memoryUsage().rss;
-const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss)), 100);
+/** The largest of each memoryUsage() field seen: whether a peak is JS heap (V8) or outside it (sharp/libvips, allocator). */
+const peaks: Record<string, number> = {};
+const sampler = setInterval(() => {
+  const usage = process.memoryUsage();
+  sampledPeak = Math.max(sampledPeak, usage.rss);
+  for (const [k, v] of Object.entries(usage)) peaks[k] = Math.max(peaks[k] ?? 0, v);
+}, 100);
 
 const deps = (onChange: () => void) => ({
   dataDir: config.dataDir,
@@ -210,6 +216,7 @@ process.stdout.write(
     loopMaxMs: loop.max / 1e6,
     peakRssBytes: vmHwmBytes() ?? sampledPeak,
     memoryAtEnd,
+    memoryPeaks: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / 1048576)])),
   })}\n`,
 );
 process.exit(0);

@@ -4,16 +4,20 @@
  *
  *   node --import tsx test/bench/scale-child.ts <config.json>
  *
- * Runs one job over the generated photos with an "open results panel" (the
- * job list and the newest page of items pulled on every change, as the
- * window does), then restarts the engine with several large jobs on disk and
- * resumes one. Prints one JSON line of measurements.
+ *   node --import tsx test/bench/scale-child.ts <config.json> restart
+ *
+ * The first runs one job over the generated photos with an "open results
+ * panel" (the job list and the newest page of items pulled on every change,
+ * as the window does). The second is Loupe started again, in a fresh process
+ * as after a quit, with several large jobs on disk (copies the parent made):
+ * it opens, resumes the paused one and reads its first page. Each prints one
+ * JSON line of measurements, its own peak memory among them.
  *
  * Bytes written are counted at the file-system calls (FileHandle writes and
  * the sync writes), so uploads to the API are not among them.
  */
 import { systemClock } from '../../electron/core/kernel/deps';
-import fs, { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import fs, { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
@@ -26,7 +30,10 @@ interface Config {
   photosDir: string;
   outputDir: string;
   model: string;
+  /** Restart mode: the paused job to resume. */
+  pausedId?: string;
 }
+const restartMode = process.argv[3] === 'restart';
 const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Config;
 
 // ---- count every byte written to files ------------------------------------
@@ -97,7 +104,13 @@ function vmHwmBytes(): number | null {
   }
 }
 let sampledPeak = process.memoryUsage().rss;
-const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss)), 100);
+/** The largest of each memoryUsage() field seen: whether a peak is JS heap (V8) or outside it (sharp/libvips, allocator). */
+const peaks: Record<string, number> = {};
+const sampler = setInterval(() => {
+  const usage = process.memoryUsage();
+  sampledPeak = Math.max(sampledPeak, usage.rss);
+  for (const [k, v] of Object.entries(usage)) peaks[k] = Math.max(peaks[k] ?? 0, v);
+}, 100);
 
 const deps = (onChange: () => void) => ({
   dataDir: config.dataDir,
@@ -121,6 +134,24 @@ const deps = (onChange: () => void) => ({
   notify() {},
   onChange,
 });
+
+// ---- restart: Loupe opened again with several large jobs on disk --------------
+if (restartMode) {
+  const t0 = performance.now();
+  const again = await AnalysisEngine.open(deps(() => {}));
+  const openedMs = performance.now() - t0;
+  await again.resume(config.pausedId!);
+  const resumedMs = performance.now() - t0;
+  const page = await again.items(config.pausedId!, 0, 100);
+  const firstPageMs = performance.now() - t0;
+  const jobsOnDisk = again.jobs().length;
+  await again.dispose();
+  clearInterval(sampler);
+  process.stdout.write(
+    `${JSON.stringify({ openedMs, resumedMs, firstPageMs, pageItems: page?.items.length ?? 0, jobsOnDisk, peakRssBytes: vmHwmBytes() ?? sampledPeak })}\n`,
+  );
+  process.exit(0);
+}
 
 // ---- the job, with an open results panel ------------------------------------
 let jobId: string | undefined;
@@ -160,69 +191,32 @@ await done;
 loop.disable();
 const wallMs = performance.now() - started;
 const job = engine.jobs().find((j) => j.id === jobId)!;
+// LOUPE_SCALE_HEAP=<file>: a heap snapshot at the end of the job, to see what the job still holds.
+if (process.env.LOUPE_SCALE_HEAP) (await import('node:v8')).writeHeapSnapshot(process.env.LOUPE_SCALE_HEAP);
 await engine.dispose();
 const writtenDuringJob = written;
 const writtenByKindDuringJob = { ...byKind };
-const peakRssJobBytes = vmHwmBytes() ?? sampledPeak;
+clearInterval(sampler);
 // Where the memory is at the end of the job: the JS heap (retained objects) or outside it (sharp/libvips, allocator).
 const memoryAtEnd = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]));
-
-// The guarantees at scale: one result file and one CSV row per photo.
-const { parseCsv } = await import('../support/csv');
-const resultFileCount = readdirSync(config.outputDir).filter((n) => n.endsWith('.json') && n !== 'summary.json' && !n.startsWith('.')).length;
-const csvRows = parseCsv(readFileSync(join(config.outputDir, 'results.csv'), 'utf8')).length - 1;
-let outputBytes = 0;
-for (const name of readdirSync(config.outputDir)) outputBytes += statSync(join(config.outputDir, name)).size;
-
-// ---- restart with several large jobs on disk, resume one --------------------
-const jobsDir = join(config.dataDir, 'jobs');
-const snapshot = JSON.parse(readFileSync(join(jobsDir, `${jobId}.json`), 'utf8')) as {
-  id: string;
-  status: string;
-  items: Array<{ status: string }>;
-  finishedAt?: number;
-};
-for (const n of [1, 2]) writeFileSync(join(jobsDir, `${jobId}-copy${n}.json`), JSON.stringify({ ...snapshot, id: `${jobId}-copy${n}` }));
-// A paused one with its last tenth still to do.
-const paused = {
-  ...snapshot,
-  id: `${jobId}-paused`,
-  status: 'paused',
-  items: snapshot.items.map((item, i) => (i >= snapshot.items.length * 0.9 ? { ...item, status: 'pending' } : item)),
-};
-delete paused.finishedAt;
-writeFileSync(join(jobsDir, `${paused.id}.json`), JSON.stringify(paused));
-
-const t0 = performance.now();
-const again = await AnalysisEngine.open(deps(() => {}));
-const openedMs = performance.now() - t0;
-await again.resume(paused.id);
-const resumedMs = performance.now() - t0;
-const page = await again.items(paused.id, 0, 100);
-const firstPageMs = performance.now() - t0;
-await again.dispose();
-clearInterval(sampler);
 
 const rate = (from: number, to: number) => total / 10 / ((to - from) / 1000);
 const decileRates = deciles.map((t, i) => rate(i === 0 ? started : deciles[i - 1]!, t));
 process.stdout.write(
   `${JSON.stringify({
+    jobId,
     photos: total,
     wallMs,
     status: job.status,
     counts: job.counts,
-    resultFileCount,
-    csvRows,
     writtenBytes: writtenDuringJob,
     writtenByKind: writtenByKindDuringJob,
-    outputBytes,
     decileRates,
     loopP99Ms: loop.percentile(99) / 1e6,
     loopMaxMs: loop.max / 1e6,
     peakRssBytes: vmHwmBytes() ?? sampledPeak,
-    peakRssJobBytes,
     memoryAtEnd,
-    restart: { openedMs, resumedMs, firstPageMs, pageItems: page?.items.length ?? 0, jobsOnDisk: again.jobs().length },
+    memoryPeaks: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / 1048576)])),
   })}\n`,
 );
 process.exit(0);

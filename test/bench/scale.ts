@@ -7,7 +7,7 @@
  * never in tests.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { startStandIns } from '../servers/stack';
 import { signInPlanSession } from '../support/plan-session';
+import { parseCsv } from '../support/csv';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const N = Number(process.env.LOUPE_SCALE_N ?? 10_000);
@@ -62,32 +63,63 @@ export async function runScale(): Promise<void> {
       }),
     );
     log(`Loupe, ${N} photos at full speed, results panel open …`);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'test', 'bench', 'scale-child.ts'), config], {
-      cwd: repo,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    if (code !== 0) throw new Error(`scale child exited with ${code}: ${out}`);
-    const r = JSON.parse(out.trim().split('\n').at(-1)!) as {
+    const job = JSON.parse(await child(config, 'job')) as {
+      jobId: string;
       photos: number;
       wallMs: number;
       status: string;
       counts: Record<string, number>;
-      resultFileCount: number;
-      csvRows: number;
       writtenBytes: number;
       writtenByKind: Record<string, number>;
-      outputBytes: number;
       decileRates: number[];
       loopP99Ms: number;
       loopMaxMs: number;
       peakRssBytes: number;
-      peakRssJobBytes: number;
       memoryAtEnd: Record<string, number>;
-      restart: { openedMs: number; resumedMs: number; firstPageMs: number; pageItems: number; jobsOnDisk: number };
+      memoryPeaks: Record<string, number>;
     };
+    // The guarantees at scale: one result file and one CSV row per photo.
+    const outputDir = join(work, 'out');
+    const names = await readdir(outputDir);
+    const resultFileCount = names.filter((n) => n.endsWith('.json') && n !== 'summary.json' && !n.startsWith('.')).length;
+    const csvRows = parseCsv(await readFile(join(outputDir, 'results.csv'), 'utf8')).length - 1;
+    let outputBytes = 0;
+    for (const name of names) outputBytes += (await stat(join(outputDir, name))).size;
+
+    // Loupe started again (a fresh process, as after a quit) with several large jobs on disk: this one, two copies and a paused one.
+    const pausedId = await copyJobs(join(work, 'data', 'jobs'), job.jobId);
+    log('Loupe started again with 4 large jobs on disk …');
+    const restart = JSON.parse(await child(join(work, 'config-restart.json'), 'restart', { pausedId })) as {
+      openedMs: number;
+      resumedMs: number;
+      firstPageMs: number;
+      pageItems: number;
+      jobsOnDisk: number;
+      peakRssBytes: number;
+    };
+    const r = {
+      ...job,
+      resultFileCount,
+      csvRows,
+      outputBytes,
+      restart,
+      peakRssJobBytes: job.peakRssBytes,
+      peakRssBytes: Math.max(job.peakRssBytes, restart.peakRssBytes),
+    };
+
+    /** Runs scale-child.ts in `mode` and returns its last line (its measurements). */
+    async function child(path: string, mode: 'job' | 'restart', extra: Record<string, unknown> = {}): Promise<string> {
+      if (mode === 'restart') await writeFile(path, JSON.stringify({ ...JSON.parse(await readFile(config, 'utf8')), ...extra }));
+      const proc = spawn(process.execPath, ['--import', 'tsx', join(repo, 'test', 'bench', 'scale-child.ts'), path, mode], {
+        cwd: repo,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
+      if (code !== 0) throw new Error(`scale child (${mode}) exited with ${code}: ${out}`);
+      return out.trim().split('\n').at(-1)!;
+    }
     const ratio = r.writtenBytes / r.outputBytes;
     const second = r.decileRates[1] ?? 0;
     const last = r.decileRates[9] ?? 0;
@@ -109,13 +141,18 @@ export async function runScale(): Promise<void> {
     log(`  throughput by decile     ${r.decileRates.map((x) => x.toFixed(0)).join(' ')} photos/s`);
     log(`  last ÷ second tenth      ${(last / second).toFixed(2)}                 goal ≥ 0.9        ${check(last >= 0.9 * second)}`);
     log(
-      `  event-loop delay         p99 ${r.loopP99Ms.toFixed(0)} ms, max ${r.loopMaxMs.toFixed(0)} ms   goal p99 ≤ 50 ms  ${check(r.loopP99Ms <= 50)}`,
+      `  event-loop delay         p99 ${r.loopP99Ms.toFixed(0)} ms, max ${r.loopMaxMs.toFixed(0)} ms   goal p99 ≤ 50, max ≤ 200 ms  ${check(r.loopP99Ms <= 50 && r.loopMaxMs <= 200)}`,
     );
     log(
-      `  peak RSS (VmHWM)         ${peak.toFixed(0)} MB (${mb(r.peakRssJobBytes)} by the end of the job, before the restart phase)   goal < 400 MB     ${check(peak < 400)}`,
+      `  peak RSS (VmHWM)         ${peak.toFixed(0)} MB (job ${mb(r.peakRssJobBytes)}, restart ${mb(r.restart.peakRssBytes)})   goal < 400 MB     ${check(peak < 400)}`,
     );
     log(
       `    (at the end of the job, MB: ${Object.entries(r.memoryAtEnd)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    );
+    log(
+      `    (largest seen during the job, MB: ${Object.entries(r.memoryPeaks)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')})`,
     );
@@ -126,4 +163,36 @@ export async function runScale(): Promise<void> {
     await stack.close();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Three more large jobs beside `jobId` in the data folder: two copies of it
+ * and a paused one with its last tenth still to do. A job on disk is a header
+ * and its items file (electron/core/analysis/run/job-files.ts). Returns the
+ * paused job's id.
+ */
+async function copyJobs(jobsDir: string, jobId: string): Promise<string> {
+  type Header = { id: string; status: string; itemsFile: string; seq: number; finishedAt?: number; counts: Record<string, number> };
+  const header = JSON.parse(await readFile(join(jobsDir, `${jobId}.json`), 'utf8')) as Header;
+  const itemsText = await readFile(join(jobsDir, header.itemsFile), 'utf8');
+  const copyJob = async (id: string, change: (h: Header) => void, items: string) => {
+    const copy: Header = { ...header, id, itemsFile: `${id}.items.${header.seq}.json` };
+    change(copy);
+    await writeFile(join(jobsDir, copy.itemsFile), items);
+    await writeFile(join(jobsDir, `${id}.json`), JSON.stringify(copy));
+  };
+  for (const n of [1, 2]) await copyJob(`${jobId}-copy${n}`, () => {}, itemsText);
+  const items = JSON.parse(itemsText) as Array<{ status: string }>;
+  const reopened = Math.floor(items.length * 0.1);
+  const pausedId = `${jobId}-paused`;
+  await copyJob(
+    pausedId,
+    (h) => {
+      h.status = 'paused';
+      delete h.finishedAt;
+      h.counts = { ...h.counts, done: h.counts.done! - reopened, pending: h.counts.pending! + reopened };
+    },
+    JSON.stringify(items.map((item, i) => (i >= items.length - reopened ? { ...item, status: 'pending' } : item))),
+  );
+  return pausedId;
 }

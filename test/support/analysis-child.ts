@@ -32,11 +32,33 @@ let jobId: string | undefined;
 let finishing = false;
 let engine: AnalysisEngine | undefined;
 
-function check(): void {
+let checking = false;
+let checkAgain = false;
+
+/** Reports photos as they show done, and the end; one check at a time (a page is read asynchronously). */
+async function check(): Promise<void> {
+  if (checking) {
+    checkAgain = true;
+    return;
+  }
+  checking = true;
+  try {
+    do {
+      checkAgain = false;
+      await checkOnce();
+    } while (checkAgain);
+  } finally {
+    checking = false;
+  }
+}
+
+async function checkOnce(): Promise<void> {
   if (!engine || !jobId || finishing) return;
-  const job = engine.job(jobId);
-  if (!job) return;
-  for (const item of job.items) {
+  // The summary first: when it says the job ended, the page read after it holds every photo done.
+  const job = engine.jobs().find((j) => j.id === jobId);
+  const page = await engine.items(jobId, 0, 100_000);
+  if (!job || !page) return;
+  for (const item of page.items) {
     if (item.status === 'done' && !reported.has(item.id)) {
       reported.add(item.id);
       say(`done ${item.id} ${item.path}`);
@@ -65,7 +87,7 @@ engine = await AnalysisEngine.open({
   clock: realClock,
   log: { info() {}, warn() {}, error: (message) => process.stderr.write(`${message}\n`) },
   notify() {},
-  onChange: () => setImmediate(check),
+  onChange: () => setImmediate(() => void check()),
   tuning: { backoffBaseMs: 50, backoffMaxMs: 500 },
 });
 if (config.create) {
@@ -77,4 +99,4 @@ if (config.create) {
   if (config.resume && jobId) await engine.resume(jobId);
 }
 say(`job ${jobId}`);
-check();
+void check();

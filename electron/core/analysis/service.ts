@@ -5,7 +5,7 @@
  */
 import { copyFile } from 'node:fs/promises';
 import { existsSync, rmdirSync } from 'node:fs';
-import { basename, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type {
   AnalysisView,
   ConcurrencySetting,
@@ -15,9 +15,7 @@ import type {
   JobItemsPage,
   JobSummaryView,
   ParsedInput,
-  PresetView,
   PriceRow,
-  StagedInput,
   UsageLimitView,
 } from '../../contract';
 import type { Accounts } from '../accounts/accounts';
@@ -25,8 +23,10 @@ import { batchAccess, requireModelAccess } from '../accounts/readiness';
 import { defaultJobName } from './job-name';
 import { CANCEL_GRACE_MS, CancelGrace } from './cancel-grace';
 import { jobAbilities } from './job-abilities';
-import { checkStaged, stagedPhotoCount } from './staged-check';
-import { StagedThumbnails, type StagedThumbnailOptions } from './staged-thumbnails';
+import { PRESETS, discounted, estimateCost } from './price';
+import { stagedPhotoCount } from './staged-check';
+import type { StagedThumbnailOptions } from './staged-thumbnails';
+import { Staging } from './staging';
 import { UsageLimitWatch } from './usage-limit';
 import { AnalysisEngine, type AnalysisDeps } from './run/engine';
 import type { JobSummary } from './types';
@@ -34,31 +34,9 @@ import type { CoreDeps, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { safeFolderName } from './output/output-folder';
 
-export const PRESETS: PresetView[] = [
-  { id: 'describe', label: 'Describe', description: 'A short description of each photo, with tags, subjects, setting and visible quality problems.' },
-  {
-    id: 'damage',
-    label: 'Damage assessment',
-    description:
-      'Building and bathroom damage survey: each damage with type, location, severity 1–5, probable cause, recommended action and urgency.',
-  },
-  { id: 'custom', label: 'Custom', description: 'Your own prompt, with an optional JSON schema for the answer.' },
-];
-
-/** USD for a job's tokens, from the price row whose model matches (exactly, else the longest prefix). */
-export function estimateCost(model: string, tokens: { input: number; output: number }, prices: PriceRow[]): number | null {
-  const row =
-    prices.find((p) => p.model === model) ?? [...prices].sort((a, b) => b.model.length - a.model.length).find((p) => model.startsWith(p.model));
-  if (!row) return null;
-  return (tokens.input * row.inputPerMillion + tokens.output * row.outputPerMillion) / 1_000_000;
-}
+export { PRESETS, estimateCost } from './price';
 
 export { safeFolderName } from './output/output-folder';
-
-/** What a job's tokens cost: batch jobs are billed at the Batch API's discount (`priceFactor`). */
-function discounted(cost: number | null, factor: number): number | null {
-  return cost === null ? null : cost * factor;
-}
 
 /** The job spec's ceiling for a concurrency setting: none for 'auto'. */
 export function ceiling(setting: ConcurrencySetting): { concurrencyCap?: number } {
@@ -79,24 +57,23 @@ export interface AnalysisServiceDeps {
   stagedThumbnails?: StagedThumbnailOptions;
 }
 
+/** Items `analysis.getJob` carries: the first page; the rest come through `analysis.getItems`. */
+export const GET_JOB_ITEMS = 500;
+
 export class AnalysisService {
-  #staged: StagedInput[] = [];
-  /** Staged entries still being checked (tests and shutdown wait for them). */
-  readonly #checks = new Set<Promise<void>>();
+  readonly #staging: Staging;
   readonly #cancels: CancelGrace;
   readonly #usageLimit = new UsageLimitWatch();
   /** Jobs whose remaining photos were started as another job: original id → that job's id. */
   readonly #remainders = new Map<string, string>();
   /** The output folder picked in the main process's dialog: the only folder other than a fresh one a job may be started into. */
   #pickedOutputDir: string | null = null;
-  /** Previews of staged photos, asked for by the window a page at a time (not in AppState). */
-  readonly thumbnails: StagedThumbnails;
 
   private constructor(
     private readonly deps: AnalysisServiceDeps,
     private readonly engine: AnalysisEngine,
   ) {
-    this.thumbnails = new StagedThumbnails(deps.stagedThumbnails);
+    this.#staging = new Staging(deps.onChange, deps.stagedThumbnails);
     this.#cancels = new CancelGrace(deps.core.clock, deps.cancelGraceMs ?? CANCEL_GRACE_MS, async (jobId) => {
       try {
         await this.engine.cancel(jobId);
@@ -140,8 +117,8 @@ export class AnalysisService {
 
   view(): AnalysisView {
     return {
-      staged: this.#staged,
-      stagedPhotoCount: stagedPhotoCount(this.#staged),
+      staged: this.#staging.list,
+      stagedPhotoCount: stagedPhotoCount(this.#staging.list),
       jobs: this.engine.jobs().map((j) => this.#summary(j)),
       presets: PRESETS,
       outputRoot: this.outputRoot(),
@@ -160,8 +137,8 @@ export class AnalysisService {
   }
 
   /** Resolves once every staged entry added so far has been checked. */
-  async stagedChecked(): Promise<void> {
-    while (this.#checks.size > 0) await Promise.all([...this.#checks]);
+  stagedChecked(): Promise<void> {
+    return this.#staging.checked();
   }
 
   /**
@@ -169,53 +146,20 @@ export class AnalysisService {
    * never from a path the window names (core/index.ts, `stageOffered`).
    */
   stage(paths: readonly string[]): void {
-    if (paths.length === 0)
-      throw new LoupeError('not_allowed', 'Only photos and folders from this computer can be added. Drop them from your file manager.');
-    // Dropped and picked files always arrive as full paths; anything else would be read relative to wherever Loupe runs.
-    const bad = paths.findIndex((path) => !isAbsolute(path) || path.includes('\0'));
-    if (bad >= 0) throw new LoupeError('invalid_input', 'Only full paths to files or folders can be added.', { field: `paths.${bad}` });
-    const known = new Set(this.#staged.map((s) => s.path));
-    const added: StagedInput[] = [];
-    for (const path of paths) {
-      // Skips what is already staged and repeats within this batch (a folder dropped twice at once).
-      if (known.has(path)) continue;
-      known.add(path);
-      added.push({ path, name: basename(path) || path, kind: 'file', photoCount: null, problem: null });
-    }
-    if (this.#staged.length + added.length > 10_000)
-      throw new LoupeError('too_many_inputs', 'Loupe takes at most 10,000 photos and folders at once.');
-    this.#staged = [...this.#staged, ...added];
-    for (const entry of added) this.#check(entry.path);
-    this.deps.onChange();
-  }
-
-  /** Checks one staged entry in the background (staged-check.ts) and publishes what it holds. */
-  #check(path: string): void {
-    const check = checkStaged(path)
-      .catch(() => ({ kind: 'file' as const, photoCount: 0, problem: 'Loupe couldn’t read this.' }))
-      .then((result) => {
-        if (!this.#staged.some((s) => s.path === path)) return;
-        this.#staged = this.#staged.map((s) => (s.path === path ? { ...s, ...result } : s));
-        this.deps.onChange();
-      })
-      .finally(() => this.#checks.delete(check));
-    this.#checks.add(check);
+    this.#staging.stage(paths);
   }
 
   /** Previews of staged photos and folders (staged-thumbnails.ts); a path that is not staged is refused. */
   stagedThumbnails(paths: string[]): Promise<StagedThumbnail[]> {
-    return this.thumbnails.get(paths, this.#staged);
+    return this.#staging.thumbnailsOf(paths);
   }
 
   unstage(path: string): void {
-    this.#staged = this.#staged.filter((s) => s.path !== path);
-    this.deps.onChange();
+    this.#staging.unstage(path);
   }
 
   clearStaged(): void {
-    this.#staged = [];
-    this.thumbnails.clear();
-    this.deps.onChange();
+    this.#staging.clear();
   }
 
   async pick(options: { folders: boolean } = { folders: false }): Promise<void> {
@@ -235,8 +179,9 @@ export class AnalysisService {
   }
 
   async start(input: ParsedInput<'analysis.start'>): Promise<{ jobId: string }> {
-    if (this.#staged.length === 0) throw new LoupeError('nothing_staged', 'Add photos or folders first.');
+    if (this.#staging.list.length === 0) throw new LoupeError('nothing_staged', 'Add photos or folders first.');
     await this.stagedChecked();
+    const staged = this.#staging.list;
     const account = this.deps.accounts.active();
     requireModelAccess(account, this.deps.accounts.status(account));
     const defaults = this.deps.defaults();
@@ -250,9 +195,9 @@ export class AnalysisService {
         throw new LoupeError('invalid_schema', 'The JSON schema is not valid JSON.', { field: 'customSchema' });
       }
     }
-    const paths = this.#staged.map((s) => s.path);
-    const singleFolder = this.#staged.length === 1 && this.#staged[0]!.kind === 'folder';
-    const name = input.name ?? defaultJobName(paths, this.deps.core.clock.now(), stagedPhotoCount(this.#staged), singleFolder);
+    const paths = staged.map((s) => s.path);
+    const singleFolder = staged.length === 1 && staged[0]!.kind === 'folder';
+    const name = input.name ?? defaultJobName(paths, this.deps.core.clock.now(), stagedPhotoCount(staged), singleFolder);
     // The window may only repeat what the dialog picked: it cannot make Loupe write anywhere else.
     if (input.outputDir !== undefined && input.outputDir !== this.#pickedOutputDir) {
       throw new LoupeError('invalid_input', 'Choose the output folder with “Choose folder…” first.', { field: 'outputDir' });
@@ -286,15 +231,26 @@ export class AnalysisService {
       }
       throw error;
     }
-    this.#staged = [];
+    this.#staging.taken();
     this.deps.onChange();
     return { jobId };
   }
 
-  job(jobId: string): JobDetailView {
-    const detail = this.engine.job(jobId);
-    if (!detail) throw new LoupeError('job_not_found', 'That job no longer exists.');
-    return { ...detail, ...this.#extras(detail) };
+  /**
+   * A job with its first items (at most GET_JOB_ITEMS): the window pages
+   * through the rest with `items`, so a large job is never built whole.
+   */
+  async job(jobId: string): Promise<JobDetailView> {
+    const summary = this.#summaryOf(jobId);
+    const page = await this.engine.items(jobId, 0, GET_JOB_ITEMS);
+    return { ...summary, items: page?.items ?? [] };
+  }
+
+  /** A job's line in the list, with what the service adds; job_not_found when it is gone. */
+  #summaryOf(jobId: string): JobSummaryView {
+    const summary = this.engine.summary(jobId);
+    if (!summary) throw new LoupeError('job_not_found', 'That job no longer exists.');
+    return this.#summary(summary);
   }
 
   /** One page, built from this page's items only (results read from disk for it alone). */
@@ -326,7 +282,7 @@ export class AnalysisService {
 
   /** Pauses at once and cancels after the undo window (cancel-grace.ts); at once when there is none. */
   async cancel(jobId: string): Promise<void> {
-    const job = this.job(jobId);
+    const job = this.#summaryOf(jobId);
     if (this.#cancels.until(jobId) !== null) return;
     const can = jobAbilities({ status: job.status, counts: job.counts, cancelPending: false, collecting: job.batch?.phase === 'cancelling' }).cancel;
     if (job.status === 'cancelled') return;
@@ -339,7 +295,7 @@ export class AnalysisService {
 
   /** Takes back a cancel within its undo window: the job carries on as before. */
   async undoCancel(jobId: string): Promise<void> {
-    this.job(jobId);
+    this.#summaryOf(jobId);
     const undone = this.#cancels.undo(jobId);
     if (!undone) throw new LoupeError('invalid_state', 'It is too late to undo: the job is already cancelled.');
     if (undone.wasActive) await this.engine.resume(jobId);
@@ -348,11 +304,11 @@ export class AnalysisService {
 
   /** A new job, with the same settings, of the photos a cancelled or stopped job did not analyse. */
   async startRemaining(jobId: string): Promise<{ jobId: string }> {
-    const job = this.job(jobId);
+    const job = this.#summaryOf(jobId);
     const can = job.can.analyseRemaining;
     if (!can.allowed) throw new LoupeError('invalid_state', can.reason ?? 'This job has no photos left to analyse.');
     const record = this.engine.recordOf(jobId)!;
-    const paths = record.items.filter((i) => i.status === 'pending' || i.status === 'in_flight' || i.status === 'failed').map((i) => i.path);
+    const paths = await this.engine.remainingPaths(jobId);
     const name = `${record.name} (remaining)`.slice(0, 120);
     const outputDir = this.#freshFolder(join(this.outputRoot(), safeFolderName(name)));
     const spec = record.spec;
@@ -375,13 +331,13 @@ export class AnalysisService {
   }
 
   async rename(jobId: string, name: string): Promise<void> {
-    this.job(jobId);
+    this.#summaryOf(jobId);
     await this.engine.rename(jobId, name);
   }
 
   /** Takes a finished job off the list; its output folder and files stay where they are. */
   async remove(jobId: string): Promise<void> {
-    const can = this.job(jobId).can.remove;
+    const can = this.#summaryOf(jobId).can.remove;
     if (!can.allowed) throw new LoupeError('invalid_state', can.reason ?? 'This job can’t be removed now.');
     await this.engine.remove(jobId);
   }
@@ -393,16 +349,16 @@ export class AnalysisService {
 
   async dispose(): Promise<void> {
     await this.#cancels.finishAll();
-    await Promise.allSettled([...this.#checks]);
+    await this.#staging.settled();
     return this.engine.dispose();
   }
 
   async openOutput(jobId: string): Promise<void> {
-    await this.deps.core.openPath(this.job(jobId).outputDir);
+    await this.deps.core.openPath(this.#summaryOf(jobId).outputDir);
   }
 
   async exportCsv(jobId: string): Promise<{ path: string | null }> {
-    const job = this.job(jobId);
+    const job = this.#summaryOf(jobId);
     const source = join(job.outputDir, 'results.csv');
     if (!existsSync(source)) throw new LoupeError('nothing_to_export', 'This job has no results yet.');
     const target = await this.deps.core.pickSavePath(`${safeFolderName(job.name)}.csv`);

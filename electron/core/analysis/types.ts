@@ -80,7 +80,10 @@ export interface JobRecord {
   };
   stopReason?: StopReason;
   tokens: { input: number; output: number };
+  /** Every photo, in job order; in memory only while needed (run/job-items.ts), on disk in `itemsFile`. */
   items: ItemRecord[];
+  /** The snapshot's items file beside the job file (run/job-files.ts). */
+  itemsFile?: string;
   /** The last journal entry this snapshot includes (journal.ts); later ones are replayed over it. */
   seq?: number;
   /** Length of results.csv covering every row the journal says was appended; longer means a row whose marker was lost. */

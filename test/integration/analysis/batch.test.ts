@@ -212,7 +212,7 @@ describe('Batch API jobs', () => {
     expect(lines(batch.error_file_id).map((l) => l.error?.code)).toEqual(['batch_cancelled', 'batch_cancelled', 'batch_cancelled']);
 
     // The two paid answers are on disk and in results.csv, exactly once; the photos never run are cancelled.
-    const detail = h.engine.job(id)!;
+    const detail = (await h.engine.items(id, 0, 500))!;
     const answeredIds = new Set(answered.map((l) => l.custom_id));
     const ownerOf = (item: (typeof detail.items)[number]) => item.duplicateOf ?? item.id;
     for (const item of detail.items) {

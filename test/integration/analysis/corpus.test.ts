@@ -31,7 +31,7 @@ it('a drop of good, broken and odd files: each gets its own clear result, the re
     });
     const job = await waitForJob(h.engine, id, isSettled, 30_000);
     expect(job.status).toBe('done');
-    const detail = h.engine.job(id)!;
+    const detail = (await h.engine.items(id, 0, 10_000))!;
     const byName = new Map(detail.items.map((i) => [i.name, i]));
 
     for (const name of [

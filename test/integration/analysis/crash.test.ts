@@ -119,9 +119,11 @@ it('resumes after SIGKILL: one result per photo, nothing recorded is sent again'
   for (const row of atKill) expect(row).toHaveLength(atKill[0]!.length);
 
   // What the data folder says at the moment of death (snapshot + journal): every photo reported done is in it as done.
-  const [record] = new JobStore(data.path, { info() {}, warn() {}, error() {} }, Date.now).loadAll().jobs;
-  expect(record!.status).toBe('running');
-  const recorded = record!.items.filter((i) => i.status === 'done').map((i) => i.path);
+  const store = new JobStore(data.path, { info() {}, warn() {}, error() {} }, Date.now);
+  const [{ record, loaded }] = store.loadAll().jobs as [ReturnType<JobStore['loadAll']>['jobs'][number]];
+  expect(record.status).toBe('running');
+  const items = loaded ? record.items : await store.loadItems(record);
+  const recorded = items.filter((i) => i.status === 'done').map((i) => i.path);
   for (const path of reportedDone) expect(recorded).toContain(path);
 
   const resumeConfig = join(data.path, 'child-resume.json');

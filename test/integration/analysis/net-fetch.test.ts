@@ -87,7 +87,7 @@ describe('an analysis request through a net.fetch that fails', () => {
       const id = await h.engine.createJob({ paths: [photos.path], preset: 'describe', model: 'gpt-6.1-sol', detail: 'low', outputDir: out.path });
       const job = await waitForJob(h.engine, id, (j) => isSettled(j) && j.counts.failed === 1);
       expect(job.counts.failed).toBe(1);
-      const item = h.engine.job(id)!.items[0]!;
+      const item = (await h.engine.items(id, 0, 10_000))!.items[0]!;
       expect(item.error?.code).toBe('network');
       expect(item.error?.message).toBe('Loupe couldn’t reach the API after 6 attempts.');
     } finally {

@@ -58,7 +58,7 @@ it('an answer off the schema counts as unparsed everywhere; retry unparsed asks 
 
   expect(job.counts).toMatchObject({ total: 4, done: 3, unparsed: 1, failed: 0 });
   expect(h.notifications.at(-1)!.body).toMatch(/: 3 analysed, 1 unreadable answer\.$/);
-  const item = h.engine.job(id)!.items.find((i) => i.parseError)!;
+  const item = (await h.engine.items(id, 0, 10_000))!.items.find((i) => i.parseError)!;
   expect(item.rawText).toBeTruthy();
   const rows = parseCsv(await readFile(join(out.path, 'results.csv'), 'utf8'));
   const status = rows[0]!.indexOf('status');

@@ -173,7 +173,7 @@ describe('an internal exception during a photo', () => {
     expect(sent[0]!.status).toBe(200);
     expect(job.status).toBe('failed');
     expect(job.counts).toMatchObject({ done: 0, failed: 1, pending: 0 });
-    const item = h.engine.job(id)!.items[0]!;
+    const item = (await h.engine.items(id, 0, 10_000))!.items[0]!;
     expect(item.error?.code).toBe('internal_error');
     expect(item.error?.message).toMatch(/Loupe failed while checking the answer.*RangeError.*kept/);
     expect(item.error?.message).not.toMatch(/reach the OpenAI API|retry/i);

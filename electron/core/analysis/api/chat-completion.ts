@@ -1,3 +1,4 @@
+import { linkedSignal } from './linked-signal';
 import type OpenAI from 'openai';
 import { AnalysisError } from '../analysis-error';
 import { promptedJsonInstructions } from '../presets';
@@ -20,7 +21,9 @@ export async function chatCompletion(
 ): Promise<AnalysisResponse> {
   const deadline = new AbortController();
   const timer = deps.clock.setTimeout(() => deadline.abort(), deps.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const signal = AbortSignal.any([deadline.signal, ...(call.signal ? [call.signal] : [])]);
+  // Not AbortSignal.any: on Node 20 that signal stays in memory for the life of the process (linked-signal.ts).
+  const linked = linkedSignal([deadline.signal, call.signal]);
+  const signal = linked.signal;
   const { preset } = call;
   try {
     const { data, response } = await sdk.chat.completions
@@ -70,5 +73,6 @@ export async function chatCompletion(
     throw classifySdkError(error, false, '', undefined, deps.clock.now());
   } finally {
     timer.cancel();
+    linked.unlink();
   }
 }

@@ -3,6 +3,7 @@
  * `response.completed` (protocol notes §10.3), with the whole-call deadline
  * and the grace after the terminal event on the injected clock.
  */
+import { linkedSignal } from './linked-signal';
 import type OpenAI from 'openai';
 import type { Response as ApiResponse, ResponseOutputItem } from 'openai/resources/responses/responses';
 import { AnalysisError } from '../analysis-error';
@@ -26,7 +27,9 @@ export async function streamResponse(
   const deadline = new AbortController();
   const timer = deps.clock.setTimeout(() => deadline.abort(), deps.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const afterTerminal = new AbortController();
-  const signal = AbortSignal.any([deadline.signal, afterTerminal.signal, ...(call.signal ? [call.signal] : [])]);
+  // Not AbortSignal.any: on Node 20 that signal stays in memory for the life of the process (linked-signal.ts).
+  const linked = linkedSignal([deadline.signal, afterTerminal.signal, call.signal]);
+  const signal = linked.signal;
   const maxText = deps.maxTextChars ?? DEFAULT_MAX_TEXT;
   let text = '';
   let requestId: string | undefined;
@@ -106,6 +109,7 @@ export async function streamResponse(
   } finally {
     timer.cancel();
     graceTimer?.cancel();
+    linked.unlink();
   }
   if (!terminal) throw streamInterrupted(text, requestId);
   // The completed response is authoritative; it can arrive with empty `output` (§10.3), then deltas, then finished items.

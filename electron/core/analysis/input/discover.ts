@@ -6,10 +6,12 @@
  * failing one by one later.
  */
 import type { BigIntStats } from 'node:fs';
-import { lstat, open, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { JOB_MARK, jobInFolder } from '../output/output-folder';
+import { type HeadCheck, checkImageHead, readHead } from './sniff';
+
+export { checkImageHead, readHead, sniffImageType, type HeadCheck } from './sniff';
 
 export interface DiscoveredFile {
   path: string;
@@ -33,123 +35,11 @@ export interface DiscoverOptions {
 }
 
 const DEFAULT_MAX_FILES = 100_000;
-/** Enough for every signature below, including HEIF brand lists, and for telling text from binary. */
-const HEAD_BYTES = 256;
 /** Stat and sniff this many directory entries at once: enough to hide disk latency without exhausting file handles. */
 const BATCH = 32;
 
 /** Files operating systems scatter through folders that are not dot-files. */
 const OS_JUNK = new Set(['thumbs.db', 'ehthumbs.db', 'desktop.ini', 'icon\r']);
-
-const HEIC_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs']);
-const AVIF_BRANDS = new Set(['avif', 'avis']);
-const GENERIC_HEIF_BRANDS = new Set(['mif1', 'msf1', 'miaf']);
-
-/**
- * Names the image format from a file's first bytes, or null when they match no
- * image format. Formats Loupe cannot decode ('bmp', 'heic' without HEVC
- * support, 'jxl', 'psd') are still named, so the reason can say so.
- */
-export function sniffImageType(buf: Buffer): string | null {
-  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg';
-  if (startsWith(buf, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
-  if (ascii(buf, 0, 6) === 'GIF87a' || ascii(buf, 0, 6) === 'GIF89a') return 'gif';
-  if (ascii(buf, 0, 4) === 'RIFF' && ascii(buf, 8, 12) === 'WEBP') return 'webp';
-  if (ascii(buf, 4, 8) === 'ftyp') return heifFamily(buf);
-  // Classic and BigTIFF, both byte orders.
-  if (startsWith(buf, [0x49, 0x49, 0x2a, 0x00]) || startsWith(buf, [0x4d, 0x4d, 0x00, 0x2a])) return 'tiff';
-  if (startsWith(buf, [0x49, 0x49, 0x2b, 0x00]) || startsWith(buf, [0x4d, 0x4d, 0x00, 0x2b])) return 'tiff';
-  // "BM" alone is too common at the start of text; the DIB header size pins it down.
-  if (ascii(buf, 0, 2) === 'BM' && buf.length >= 18 && [12, 40, 52, 56, 64, 108, 124].includes(buf.readUInt32LE(14))) return 'bmp';
-  if (startsWith(buf, [0xff, 0x0a]) || startsWith(buf, [0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20, 0x0d, 0x0a, 0x87, 0x0a])) return 'jxl';
-  if (ascii(buf, 0, 4) === '8BPS') return 'psd';
-  return null;
-}
-
-/** ISO-BMFF files share one container; the brands say whether it is a still image and which codec. */
-function heifFamily(buf: Buffer): string | null {
-  const boxSize = buf.readUInt32BE(0);
-  const end = Math.min(buf.length, boxSize >= 16 ? boxSize : buf.length);
-  const brands = [ascii(buf, 8, 12)];
-  for (let offset = 16; offset + 4 <= end; offset += 4) brands.push(ascii(buf, offset, offset + 4));
-  if (brands.some((b) => AVIF_BRANDS.has(b))) return 'avif';
-  if (brands.some((b) => HEIC_BRANDS.has(b))) return 'heic';
-  if (brands.some((b) => GENERIC_HEIF_BRANDS.has(b))) return 'heif';
-  return null; // MP4, MOV, 3GP and friends: video, not a photo.
-}
-
-/** Whether this build of sharp can decode HEVC-coded HEIF (the prebuilt binaries cannot, for patent reasons). */
-function canDecodeHeic(): boolean {
-  return sharp.format.heif?.input?.fileSuffix?.includes('.heic') ?? false;
-}
-
-export type HeadCheck = { ok: true; format: string } | { ok: false; reason: string };
-
-/** Decides from a file's first bytes whether it is worth handing to sharp, and if not, why. */
-export function checkImageHead(head: Buffer): HeadCheck {
-  if (head.length === 0) return { ok: false, reason: 'The file is empty.' };
-  const format = sniffImageType(head);
-  switch (format) {
-    case 'jpeg':
-    case 'png':
-    case 'gif':
-    case 'webp':
-    case 'avif':
-    case 'heif':
-    case 'tiff':
-      return { ok: true, format };
-    case 'heic':
-      return canDecodeHeic()
-        ? { ok: true, format }
-        : { ok: false, reason: 'HEIC photos aren’t supported yet. Export it as JPEG first (on a Mac, Preview → File → Export).' };
-    case 'bmp':
-      return { ok: false, reason: 'BMP images aren’t supported. Convert it to PNG or JPEG first.' };
-    case 'jxl':
-      return { ok: false, reason: 'JPEG XL images aren’t supported. Convert it to JPEG or PNG first.' };
-    case 'psd':
-      return { ok: false, reason: 'Photoshop documents aren’t supported. Export it as JPEG or PNG first.' };
-    default: {
-      const kind = describeNonImage(head);
-      return { ok: false, reason: kind ? `Not an image Loupe can read (${kind}).` : 'Not an image Loupe can read.' };
-    }
-  }
-}
-
-/** A plain-language guess at what a non-image is, so the person recognises the file. */
-function describeNonImage(buf: Buffer): string | null {
-  if (ascii(buf, 0, 5) === '%PDF-') return 'PDF document';
-  if (startsWith(buf, [0x50, 0x4b, 0x03, 0x04])) return 'ZIP archive or Office document';
-  if (ascii(buf, 4, 8) === 'ftyp' || ascii(buf, 0, 4) === 'RIFF' || startsWith(buf, [0x1a, 0x45, 0xdf, 0xa3])) return 'video or audio file';
-  if (looksLikeText(buf)) return /<svg[\s>]/i.test(buf.toString('utf8')) ? 'SVG drawing' : 'text file';
-  return null;
-}
-
-function looksLikeText(buf: Buffer): boolean {
-  if (buf.includes(0)) return false;
-  let printable = 0;
-  for (const byte of buf) if (byte >= 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) printable++;
-  return printable / buf.length > 0.95;
-}
-
-function startsWith(buf: Buffer, bytes: number[]): boolean {
-  return buf.length >= bytes.length && bytes.every((b, i) => buf[i] === b);
-}
-
-function ascii(buf: Buffer, start: number, end: number): string {
-  return buf.length >= end ? buf.toString('latin1', start, end) : '';
-}
-
-/** Reads up to `HEAD_BYTES` from the start of a file. */
-export async function readHead(path: string, bytes = HEAD_BYTES): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Turns a filesystem error into a sentence; the code is kept for the ones people rarely see. */
 export function describeFsError(error: unknown): string {
@@ -177,8 +67,10 @@ function identity(s: BigIntStats): string {
 }
 
 class Discovery {
-  readonly files: DiscoveredFile[] = [];
-  readonly skipped: SkippedInput[] = [];
+  /** Found since the last `drain`: the stream hands them on a folder batch at a time. */
+  #files: DiscoveredFile[] = [];
+  #skipped: SkippedInput[] = [];
+  #count = 0;
   /** Folders already walked, so a folder reached twice (dropped twice, or via a link) is not listed twice. */
   private readonly walkedFolders = new Set<string>();
   private readonly seenFiles = new Set<string>();
@@ -193,45 +85,55 @@ class Discovery {
     return this.full;
   }
 
-  async addTopLevel(path: string): Promise<void> {
-    const entry = await inspect(path);
-    // Dropped paths are taken as meant, even hidden ones: only folder contents are filtered.
-    await this.consume(entry, []);
+  /** What was found since the last call. */
+  drain(): DiscoveryResult {
+    const found = { files: this.#files, skipped: this.#skipped };
+    this.#files = [];
+    this.#skipped = [];
+    return found;
   }
 
-  private async consume(entry: Inspected, ancestors: string[]): Promise<void> {
+  /** Yields after each batch of folder entries, so what was found can be taken before the walk goes on. */
+  async *addTopLevel(path: string): AsyncGenerator<void> {
+    const entry = await inspect(path);
+    // Dropped paths are taken as meant, even hidden ones: only folder contents are filtered.
+    yield* this.consume(entry, []);
+  }
+
+  private async *consume(entry: Inspected, ancestors: string[]): AsyncGenerator<void> {
     this.signal?.throwIfAborted();
     if (this.full) return;
     switch (entry.kind) {
       case 'error':
-        this.skipped.push({ path: entry.path, reason: entry.reason });
+        this.#skipped.push({ path: entry.path, reason: entry.reason });
         return;
       case 'directory':
-        await this.walk(entry.path, entry.id, ancestors);
+        yield* this.walk(entry.path, entry.id, ancestors);
         return;
       case 'file': {
         if (this.seenFiles.has(entry.id)) return;
         this.seenFiles.add(entry.id);
         if (!entry.head.ok) {
-          this.skipped.push({ path: entry.path, reason: entry.head.reason });
+          this.#skipped.push({ path: entry.path, reason: entry.head.reason });
           return;
         }
-        if (this.files.length >= this.maxFiles) {
+        if (this.#count >= this.maxFiles) {
           this.full = true;
-          this.skipped.push({
+          this.#skipped.push({
             path: entry.path,
             reason: `Loupe takes at most ${this.maxFiles.toLocaleString('en-US')} images at a time, so this file and any after it were left out.`,
           });
           return;
         }
-        this.files.push({ path: entry.path, size: entry.size });
+        this.#count++;
+        this.#files.push({ path: entry.path, size: entry.size });
       }
     }
   }
 
-  private async walk(path: string, id: string, ancestors: string[]): Promise<void> {
+  private async *walk(path: string, id: string, ancestors: string[]): AsyncGenerator<void> {
     if (ancestors.includes(id)) {
-      this.skipped.push({ path, reason: 'Folder loop via symbolic link: this folder contains itself, so it was not opened again.' });
+      this.#skipped.push({ path, reason: 'Folder loop via symbolic link: this folder contains itself, so it was not opened again.' });
       return;
     }
     if (this.walkedFolders.has(id)) return;
@@ -241,7 +143,7 @@ class Discovery {
     try {
       names = await readdir(path);
     } catch (error) {
-      this.skipped.push({ path, reason: describeFsError(error) });
+      this.#skipped.push({ path, reason: describeFsError(error) });
       return;
     }
     // A Loupe job's output inside a dropped folder is Loupe's own writing, not photos: left out without a word.
@@ -249,14 +151,15 @@ class Discovery {
     names = names.filter((name) => !OS_JUNK.has(name.toLowerCase())).sort(compareNames);
     // Hidden entries are not analysed, but said: a person may not know they are there.
     for (const name of names)
-      if (name.startsWith('.')) this.skipped.push({ path: join(path, name), reason: 'Hidden (the name starts with a dot), so Loupe left it out.' });
+      if (name.startsWith('.')) this.#skipped.push({ path: join(path, name), reason: 'Hidden (the name starts with a dot), so Loupe left it out.' });
     names = names.filter((name) => !name.startsWith('.'));
 
     const chain = [...ancestors, id];
     for (let start = 0; start < names.length && !this.full; start += BATCH) {
       this.signal?.throwIfAborted();
       const batch = await Promise.all(names.slice(start, start + BATCH).map((name) => inspect(join(path, name))));
-      for (const entry of batch) await this.consume(entry, chain);
+      for (const entry of batch) yield* this.consume(entry, chain);
+      yield;
     }
   }
 }
@@ -314,12 +217,30 @@ function compareNames(a: string, b: string): number {
  * is a folder holding a Loupe job's output. Unreadable entries are reported in `skipped`, never
  * thrown; only an abort through `signal` throws. After `maxFiles` images the
  * walk stops and one skipped entry says so.
+ *
+ * Streamed: what was found is yielded a folder batch at a time (in the same
+ * order as the whole list), so a caller takes it in as the walk goes on
+ * instead of waiting for a list of every file.
  */
-export async function discoverInputs(paths: string[], options: DiscoverOptions = {}): Promise<DiscoveryResult> {
+export async function* discoverStream(paths: string[], options: DiscoverOptions = {}): AsyncGenerator<DiscoveryResult> {
   const discovery = new Discovery(options.maxFiles ?? DEFAULT_MAX_FILES, options.signal);
   for (const path of paths) {
     if (discovery.done) break;
-    await discovery.addTopLevel(path);
+    for await (const _ of discovery.addTopLevel(path)) {
+      const found = discovery.drain();
+      if (found.files.length > 0 || found.skipped.length > 0) yield found;
+    }
+    const found = discovery.drain();
+    if (found.files.length > 0 || found.skipped.length > 0) yield found;
   }
-  return { files: discovery.files, skipped: discovery.skipped };
+}
+
+/** The whole list at once (discoverStream, collected): for callers that need every entry anyway. */
+export async function discoverInputs(paths: string[], options: DiscoverOptions = {}): Promise<DiscoveryResult> {
+  const all: DiscoveryResult = { files: [], skipped: [] };
+  for await (const found of discoverStream(paths, options)) {
+    for (const file of found.files) all.files.push(file);
+    for (const entry of found.skipped) all.skipped.push(entry);
+  }
+  return all;
 }

@@ -105,7 +105,12 @@ export class OutputProjector {
       // Let the outcomes settling in the same moment join the first batch.
       await new Promise((resolve) => setImmediate(resolve));
       while (this.#queued.size > 0 && !this.#broken) {
-        const ids = [...this.#queued].slice(0, BATCH);
+        // The first BATCH in order, without copying a queue that fell behind (that copy grew with the backlog).
+        const ids: string[] = [];
+        for (const id of this.#queued) {
+          ids.push(id);
+          if (ids.length === BATCH) break;
+        }
         try {
           await this.#writeBatch(ids);
         } finally {

@@ -6,6 +6,7 @@
  * own file instead of leaving a second one.
  */
 import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { writeAtomic } from '../../kernel/json-file-store';
 import { cellValue, neutraliseFormula, toCsv } from './csv';
@@ -52,6 +53,16 @@ export function outputFileName(path: string, hash: string, suffix?: string): str
 
 export function writeItemDocument(outputDir: string, fileName: string, doc: ItemDocument): void {
   writeAtomic(join(outputDir, fileName), `${JSON.stringify(doc, null, 2)}\n`);
+}
+
+/** readItemDocument off the main thread (a page of results for the window). */
+export async function readItemDocumentAsync(outputDir: string, fileName: string): Promise<ItemDocument | undefined> {
+  try {
+    const doc = JSON.parse(await readFile(join(outputDir, fileName), 'utf8')) as ItemDocument;
+    return doc && typeof doc === 'object' && doc.loupe?.version === 1 ? doc : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function readItemDocument(outputDir: string, fileName: string): ItemDocument | undefined {
@@ -194,14 +205,53 @@ export function buildSummary(job: JobRecord, counts: Record<string, number>, now
   };
   if (!withItems) return summary;
   const byId = new Map(job.items.map((i) => [i.id, i]));
-  summary.items = job.items.map((item) => ({
+  summary.items = job.items.map((item) => summaryItem(item, (id) => byId.get(id)?.path));
+  return summary;
+}
+
+type SummaryItem = NonNullable<Summary['items']>[number];
+
+function summaryItem(item: ItemRecord, pathOf: (id: string) => string | undefined): SummaryItem {
+  return {
     path: item.path,
     status: outputStatus(item),
     output_file: item.outputFile ?? null,
     sha256: item.hash ?? null,
-    duplicate_of: item.duplicateOf ? (byId.get(item.duplicateOf)?.path ?? null) : null,
+    duplicate_of: item.duplicateOf ? (pathOf(item.duplicateOf) ?? null) : null,
     error: item.error ?? null,
     parse_error: item.parseError ?? null,
-  }));
-  return summary;
+  };
+}
+
+/**
+ * summary.json's text, a slice of photos at a time, with `nextTurn` awaited
+ * between slices: the same text as `JSON.stringify(buildSummary(…), null, 2)`
+ * and a newline, without one long task on the main thread for a large job.
+ */
+export async function* summaryChunks(
+  job: JobRecord,
+  counts: Record<string, number>,
+  now: number,
+  withItems: boolean,
+  pathOf: (id: string) => string | undefined,
+  nextTurn: () => Promise<void>,
+  slice = 2000,
+): AsyncGenerator<string> {
+  const head = JSON.stringify(buildSummary(job, counts, now, false), null, 2);
+  if (!withItems) {
+    yield `${head}\n`;
+    return;
+  }
+  // The head ends with "\n}": the items go in as its last field, indented as JSON.stringify would.
+  yield `${head.slice(0, -2)},\n  "items": [`;
+  const { items } = job;
+  for (let start = 0; start < items.length; start += slice) {
+    if (start > 0) await nextTurn();
+    const text = items
+      .slice(start, start + slice)
+      .map((item) => `\n    ${JSON.stringify(summaryItem(item, pathOf), null, 2).replace(/\n/g, '\n    ')}`)
+      .join(',');
+    yield `${start > 0 ? ',' : ''}${text}`;
+  }
+  yield items.length > 0 ? '\n  ]\n}\n' : ']\n}\n';
 }

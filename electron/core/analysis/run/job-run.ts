@@ -10,7 +10,6 @@
  * written from there. A result file from an older Loupe whose "done" never
  * reached the job file is adopted instead of being paid for twice.
  */
-import { basename } from 'node:path';
 import type { ImageDetail } from '../../../contract';
 import type { Clock, Logger } from '../../kernel/deps';
 import { LoupeError, logCode } from '../../kernel/errors';
@@ -22,7 +21,9 @@ import type { Job } from './job';
 import { type PreparedImage, prepareImage } from '../input/prepare';
 import type { AnalysisResponse } from '../api/analysis-call';
 import type { AnalysisClient } from '../api/request';
-import { type ItemDocument, outputFileName, readItemDocument } from '../output/results';
+import { type ItemDocument, readItemDocument } from '../output/results';
+import { ContentClaims } from './content-claims';
+import { type DocumentFields, type SentFacts, itemDocument } from './item-document';
 import { Scheduler, type PrepareOutcome, type RunOutcome, type SchedulerHooks, type SchedulerTuning } from './scheduler';
 import { type RequestShape, TokenEstimator } from './token-estimate';
 import type { ItemRecord } from '../types';
@@ -56,30 +57,22 @@ export class JobRun {
   readonly scheduler: Scheduler<Sent, AnalysisResponse>;
   /** Requests waiting to be sent again, for the job's summary. */
   readonly retries = new RetryState();
-  /** Which item owns each content hash in this job. */
-  #owners = new Map<string, string>();
-  /** Output file names taken, so two photos never share one. */
-  #claimed = new Map<string, string>();
-  /** Duplicates waiting for their original, by the original's id. */
-  #waiters = new Map<string, Array<{ id: string; resolve(): void }>>();
+  /** Content hashes, output file names and waiting duplicates (content-claims.ts). */
+  readonly #claims: ContentClaims;
   #stopError: AnalysisError | undefined;
   /** Tokens per request, calibrated from each answer's usage, so a token limit is paced before it refuses. */
   readonly #tokens = new TokenEstimator();
   /** Request shapes of items in flight, to calibrate the token estimate from each answer's usage. */
   #shapes = new Map<string, RequestShape>();
   /** What was uploaded for each item (sizes only, never the bytes), for its result file. */
-  #sent = new Map<string, Pick<ItemDocument, 'sent'> & { source: { width: number; height: number; format: string } }>();
+  #sent = new Map<string, SentFacts>();
 
   constructor(
     private readonly job: Job,
     itemIds: string[],
     private readonly ctx: JobRunContext,
   ) {
-    for (const item of job.record.items) {
-      if (item.outputFile) this.#claimed.set(item.outputFile, item.id);
-      if (item.hash && !item.duplicateOf && !this.#owners.has(item.hash) && item.status !== 'pending' && item.status !== 'in_flight')
-        this.#owners.set(item.hash, item.id);
-    }
+    this.#claims = new ContentClaims(job.record.items);
     const hooks: SchedulerHooks<Sent, AnalysisResponse> = {
       prepare: (id, signal) => this.#prepare(job.item(id), signal),
       sending: (id, attempt) => this.#sending(job.item(id), attempt),
@@ -156,9 +149,7 @@ export class JobRun {
 
   /** After a restart: a photo already in a batch owns its content hash and output name. */
   adoptBatched(id: string): void {
-    const item = this.job.item(id);
-    if (item.hash && !this.#owners.has(item.hash)) this.#owners.set(item.hash, item.id);
-    if (item.outputFile) this.#claimed.set(item.outputFile, item.id);
+    this.#claims.adopt(this.job.item(id));
   }
 
   // ---- hooks ---------------------------------------------------------------
@@ -179,14 +170,14 @@ export class JobRun {
       return { kind: 'settled' };
     }
     if (item.hash !== hash) {
-      if (item.outputFile && this.#claimed.get(item.outputFile) === item.id) this.#claimed.delete(item.outputFile);
+      this.#claims.release(item);
       delete item.outputFile;
       item.hash = hash;
     }
-    const owner = this.#owners.get(hash);
+    const owner = this.#claims.ownerOf(hash);
     if (owner && owner !== item.id) return this.#duplicate(item, this.job.item(owner));
-    this.#owners.set(hash, item.id);
-    item.outputFile = this.#claim(item, hash);
+    this.#claims.own(hash, item.id);
+    item.outputFile = this.#claims.claim(item, hash);
 
     if (await this.#adopt(item)) return { kind: 'settled' };
 
@@ -214,16 +205,6 @@ export class JobRun {
     const { model, detail } = this.job.record.spec;
     const textChars = this.job.preset.instructions.length + this.job.preset.prompt.length;
     return { kind: 'send', payload: { prepared, shape: { model, detail, width: prepared.width, height: prepared.height, textChars } } };
-  }
-
-  #claim(item: ItemRecord, hash: string): string {
-    if (item.outputFile) return item.outputFile;
-    let name = outputFileName(item.path, hash);
-    const holder = this.#claimed.get(name);
-    // Only the same photo under the same name can collide; the item id keeps the copies apart.
-    if (holder && holder !== item.id) name = outputFileName(item.path, hash, item.id);
-    this.#claimed.set(name, item.id);
-    return name;
   }
 
   /** A result file this job wrote for this photo before a crash, but never marked done. */
@@ -257,19 +238,14 @@ export class JobRun {
       await this.#settleDuplicate(item, owner);
       return { kind: 'settled' };
     }
-    let resolve!: () => void;
-    const until = new Promise<void>((r) => (resolve = r));
-    const list = this.#waiters.get(owner.id) ?? [];
-    list.push({ id: item.id, resolve });
-    this.#waiters.set(owner.id, list);
-    return { kind: 'wait', until };
+    return { kind: 'wait', until: this.#claims.wait(owner.id, item.id) };
   }
 
   async #settleDuplicate(item: ItemRecord, owner: ItemRecord): Promise<void> {
     const ownerDoc = this.job.documentOf(owner);
     const done = owner.status === 'done';
     await this.job.settle(item, () => {
-      item.outputFile = this.#claim(item, item.hash!);
+      item.outputFile = this.#claims.claim(item, item.hash!);
       const now = this.ctx.clock.now();
       item.finishedAt = now;
       item.startedAt ??= now;
@@ -354,7 +330,7 @@ export class JobRun {
         this.job.record.tokens.output += usage.output_tokens;
       }
       if (item.hash) {
-        item.outputFile = this.#claim(item, item.hash);
+        item.outputFile = this.#claims.claim(item, item.hash);
         return this.#document(item, {
           status: 'failed',
           result: null,
@@ -366,6 +342,7 @@ export class JobRun {
       }
     });
     this.#sent.delete(item.id);
+    this.#shapes.delete(item.id);
     this.#releaseWaiters(item);
     this.ctx.onChange();
   }
@@ -378,43 +355,23 @@ export class JobRun {
 
   #released(item: ItemRecord): void {
     if (item.status === 'in_flight') item.status = 'pending';
-    // A duplicate that was waiting leaves the original's list; it re-checks when the job resumes.
-    for (const [owner, list] of this.#waiters) {
-      const rest = list.filter((w) => w.id !== item.id);
-      if (rest.length) this.#waiters.set(owner, rest);
-      else this.#waiters.delete(owner);
-    }
+    // Made again when the photo is prepared again: nothing per photo outlives its turn.
+    this.#sent.delete(item.id);
+    this.#shapes.delete(item.id);
+    this.#claims.stopWaiting(item.id);
     this.ctx.onChange();
   }
 
   #releaseWaiters(owner: ItemRecord): void {
-    const list = this.#waiters.get(owner.id);
-    if (!list) return;
-    this.#waiters.delete(owner.id);
-    for (const waiter of list) {
+    for (const waiter of this.#claims.takeWaiters(owner.id)) {
       void this.#settleDuplicate(this.job.item(waiter.id), owner)
         .catch((error: unknown) => this.ctx.log.warn('could not record a duplicate', { job: this.job.id, code: logCode(error) }))
         .finally(waiter.resolve);
     }
   }
 
-  /** The item's JSON as it will be journaled and written out. */
-  #document(item: ItemRecord, fields: Partial<ItemDocument> & Pick<ItemDocument, 'status' | 'result'>): ItemDocument {
-    const { record } = this.job;
-    const sent = this.#sent.get(item.id);
-    const doc: ItemDocument = {
-      loupe: { version: 1, job_id: record.id, item_id: item.id },
-      source: { path: item.path, name: basename(item.path), bytes: item.size ?? null, sha256: item.hash ?? '', ...sent?.source },
-      ...(sent?.sent ? { sent: sent.sent } : {}),
-      model: record.spec.model,
-      preset: record.spec.preset,
-      started_at: item.startedAt === undefined ? null : new Date(item.startedAt).toISOString(),
-      finished_at: new Date(item.finishedAt ?? this.ctx.clock.now()).toISOString(),
-      attempts: item.attempts ?? 0,
-      usage: null,
-      request_id: item.requestId ?? null,
-      ...fields,
-    };
-    return doc;
+  /** The item's JSON as it will be journaled and written out (item-document.ts). */
+  #document(item: ItemRecord, fields: DocumentFields): ItemDocument {
+    return itemDocument(this.job.record, item, this.#sent.get(item.id), this.ctx.clock.now(), fields);
   }
 }

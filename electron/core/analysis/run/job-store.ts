@@ -1,6 +1,7 @@
 /**
  * Where jobs live in the data folder: a snapshot `<dataDir>/jobs/<id>.json`
- * plus the journal `<id>.journal.jsonl` of what happened since (journal.ts).
+ * (a header, and the items beside it: job-files.ts) plus the journal
+ * `<id>.journal.jsonl` of what happened since (journal.ts).
  *
  * Item outcomes go to the journal only (a few hundred bytes each, batched
  * fsync); the snapshot is rewritten when the job changes state (created,
@@ -8,20 +9,30 @@
  * written for a job grow with its output, not with its size times its
  * progress. Opening replays snapshot + journal, tolerating a torn last line.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setAside } from '../../kernel/json-file-store';
 import type { Logger } from '../../kernel/deps';
 import { LoupeError } from '../../kernel/errors';
 import { Journal, replay } from './journal';
-import { writeAtomicAsync } from '../output/write-atomic-async';
-import type { JobRecord } from '../types';
+import { jsonArrayChunks, writeAtomicAsync } from '../output/write-atomic-async';
+import { headerText, itemsFileName, readHeader, readItems, readItemsSync, removeItemsFiles } from './job-files';
+import type { ItemRecord, JobCounts, JobRecord } from '../types';
+
+/** A job as read from the data folder: whole (`loaded`), or its header only with the counts it was saved with. */
+export interface StoredJob {
+  record: JobRecord;
+  counts: JobCounts | null;
+  loaded?: boolean;
+}
 
 export class JobStore {
   readonly dir: string;
   readonly #journals = new Map<string, Journal>();
   /** Snapshot writes per job, chained so an older one never lands after a newer one. */
   readonly #snapshots = new Map<string, Promise<void>>();
+  /** Per job, the journal entry the last snapshot on disk includes, once no other snapshot is on its way. */
+  readonly #saved = new Map<string, number>();
 
   constructor(
     dataDir: string,
@@ -40,20 +51,35 @@ export class JobStore {
     return join(this.dir, `${id}.journal.jsonl`);
   }
 
-  /** Every readable job, journal replayed; an unreadable snapshot is renamed aside (never deleted) and reported. */
-  loadAll(): { jobs: JobRecord[]; setAside: string[] } {
-    const jobs: JobRecord[] = [];
+  /**
+   * Every readable job. Only headers are read (job-files.ts), so opening
+   * costs little however many photos the jobs hold; a job whose journal has
+   * entries (it was running, or Loupe ended before its snapshot) is read
+   * whole and the journal replayed over it. `items` is undefined for a job
+   * read lazily: `loadItems` reads them when they are needed. An unreadable
+   * snapshot is renamed aside (never deleted) and reported.
+   */
+  loadAll(): { jobs: StoredJob[]; setAside: string[] } {
+    const jobs: StoredJob[] = [];
     const aside: string[] = [];
     for (const name of readdirSync(this.dir)) {
       if (!/^[\w-]+\.json$/.test(name)) continue;
       const path = join(this.dir, name);
       try {
-        const record = JSON.parse(readFileSync(path, 'utf8')) as JobRecord;
-        if (record?.version !== 1 || typeof record.id !== 'string' || !Array.isArray(record.items)) throw new Error('not a job');
-        const journalPath = this.journalPathOf(record.id);
-        replay(record, Journal.read(journalPath, record.seq ?? 0));
-        this.#journals.set(record.id, new Journal(journalPath, record.seq ?? 0));
-        jobs.push(record);
+        const header = readHeader(path);
+        const journalPath = this.journalPathOf(header.id);
+        const entries = Journal.read(journalPath, header.seq ?? 0);
+        this.#journals.set(header.id, new Journal(journalPath, Math.max(header.seq ?? 0, entries.at(-1)?.seq ?? 0)));
+        const { items, counts, ...rest } = header;
+        const record = rest as JobRecord;
+        if (!items && entries.length === 0) {
+          this.#saved.set(header.id, header.seq ?? 0);
+          jobs.push({ record, counts: counts ?? null });
+          continue;
+        }
+        record.items = items ?? readItemsSync(this.dir, header.itemsFile!);
+        replay(record, entries);
+        jobs.push({ record, counts: null, loaded: true });
       } catch {
         try {
           aside.push(setAside(path, this.now()));
@@ -63,8 +89,29 @@ export class JobStore {
         }
       }
     }
-    jobs.sort((a, b) => a.createdAt - b.createdAt);
+    jobs.sort((a, b) => a.record.createdAt - b.record.createdAt);
     return { jobs, setAside: aside };
+  }
+
+  /** The items of a job read lazily (its journal was empty, so the items file is the whole truth). */
+  loadItems(record: Pick<JobRecord, 'itemsFile'>): Promise<ItemRecord[]> {
+    if (!record.itemsFile) return Promise.reject(new Error('no items file'));
+    return readItems(this.dir, record.itemsFile);
+  }
+
+  /** Nothing of this job is being saved and its last snapshot holds every journal entry: the files are the whole truth. */
+  atRest(id: string): boolean {
+    const journal = this.#journals.get(id);
+    return journal !== undefined && journal.idle && this.#saved.get(id) === journal.seq;
+  }
+
+  /** Forgets a removed job's files (never its output folder). */
+  remove(id: string): void {
+    rmSync(this.pathOf(id), { force: true });
+    rmSync(this.journalPathOf(id), { force: true });
+    removeItemsFiles(this.dir, id);
+    this.#journals.delete(id);
+    this.#snapshots.delete(id);
   }
 
   journal(id: string): Journal {
@@ -77,25 +124,39 @@ export class JobStore {
   }
 
   /**
-   * Writes the job's snapshot (serialised now, so it holds every journal
-   * entry numbered so far) and then empties the journal. Resolves once on disk.
+   * Writes the job's snapshot, holding at least every journal entry numbered
+   * so far, and then empties the journal. The items are serialised a slice at
+   * a time (a large job's list is never one long task on the main thread), so
+   * one may be newer than that number: replay applies the later entries over
+   * it all the same. The outbox and counts are taken once the items are
+   * written (`state`), so an item written as done either has its answer in
+   * the outbox or its file in the output folder. `items` null: they are not
+   * in memory and the items file on disk is still theirs, so only the header
+   * is written. Resolves once on disk.
    */
-  snapshot(record: JobRecord, outbox: JobRecord['outbox']): Promise<void> {
+  snapshot(record: JobRecord, items: ItemRecord[] | null, state: () => { counts: JobCounts; outbox: JobRecord['outbox'] }): Promise<void> {
     const journal = this.journal(record.id);
     const seq = journal.seq;
-    const { outbox: _old, ...rest } = record;
-    const text = JSON.stringify({ ...rest, seq, ...(outbox && outbox.length > 0 ? { outbox } : {}) });
+    const itemsFile = items ? itemsFileName(record.id, seq) : record.itemsFile;
+    if (!itemsFile) return Promise.reject(new Error('a job without items'));
     const previous = this.#snapshots.get(record.id) ?? Promise.resolve();
+    this.#saved.delete(record.id);
     const write = previous
       .catch(() => {})
       .then(async () => {
         try {
-          await writeAtomicAsync(this.pathOf(record.id), text);
+          // Items first: a header never names an items file that is not on disk yet.
+          if (items) await writeAtomicAsync(join(this.dir, itemsFile), jsonArrayChunks(items));
+          const { counts, outbox } = state();
+          await writeAtomicAsync(this.pathOf(record.id), headerText(record, { seq, itemsFile, counts, ...(outbox ? { outbox } : {}) }));
         } catch (error) {
           this.log.error('could not save job', { job: record.id, code: (error as NodeJS.ErrnoException).code });
           throw new LoupeError('job_save_failed', 'Loupe couldn’t save the job’s progress to its data folder. Is the disk full?');
         }
+        record.itemsFile = itemsFile;
+        if (items) removeItemsFiles(this.dir, record.id, itemsFile);
         journal.truncateIfAt(seq);
+        if (this.#snapshots.get(record.id) === write) this.#saved.set(record.id, seq);
       });
     this.#snapshots.set(record.id, write);
     return write;

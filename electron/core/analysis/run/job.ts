@@ -3,30 +3,25 @@
  * (thumbnails, recent throughput). Views for the UI are computed from here;
  * results are not kept in memory but read from the output folder when a
  * view asks for them. An outcome is journaled (job-store.ts) before it is
- * shown or written out (output/projector.ts); summary.json is rewritten as
- * summary-policy.ts says and whenever the job stops.
+ * shown or written out (job-outputs.ts), so "done" on screen is never ahead
+ * of "done" on disk.
+ *
+ * A job's items are in memory only while needed: a job read at start-up
+ * whose journal was empty holds its header and counts only, and reads its
+ * items when it runs or a page of it is asked for (`loadItems`); a job at
+ * rest can let them go again (`unloadItems`), so closed jobs cost a line
+ * each, not a record per photo.
  */
-import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import type { Logger } from '../../kernel/deps';
 import type { Preset } from '../presets';
-import { prepareThumbnailOnly } from '../input/prepare';
-import { CsvAppender } from '../output/csv-appender';
-import { OutputProjector, type Outgoing } from '../output/projector';
-import {
-  CSV_FILE,
-  type ItemDocument,
-  SUMMARY_FILE,
-  buildSummary,
-  csvHeader,
-  csvRow,
-  readItemDocument,
-  removeStaleTempFiles,
-} from '../output/results';
-import { SummaryPolicy, type SummaryPolicyOptions } from '../output/summary-policy';
-import { writeAtomicAsync } from '../output/write-atomic-async';
+import { type ItemDocument, readItemDocument, readItemDocumentAsync } from '../output/results';
+import { itemView } from './item-view';
+import type { SummaryPolicyOptions } from '../output/summary-policy';
+import type { OutputProjector } from '../output/projector';
+import { JobOutputs } from './job-outputs';
 import type { JobStore } from './job-store';
-import type { ItemRecord, ItemView, JobCounts, JobDetail, JobRecord, JobSummary } from '../types';
+import { JobThumbnails } from './job-thumbnails';
+import type { ItemRecord, ItemView, JobCounts, JobRecord, JobSummary } from '../types';
 
 export interface JobContext {
   store: JobStore;
@@ -39,9 +34,6 @@ export interface JobContext {
   summaryPolicy?: SummaryPolicyOptions;
 }
 
-/** Thumbnails made at once for a page: enough to fill it quickly without starving a running job. */
-const THUMBNAIL_PARALLEL = 4;
-
 /** A page asked for within this long means someone is looking at the job's results. */
 const WATCHED_FOR_MS = 30_000;
 
@@ -49,54 +41,101 @@ const WATCHED_FOR_MS = 30_000;
 const ETA_WINDOW = 30;
 
 export class Job {
-  readonly items = new Map<string, ItemRecord>();
-  readonly thumbnails = new Map<string, string>();
-  readonly projector: OutputProjector;
-  readonly #csv: CsvAppender;
+  readonly thumbnails: JobThumbnails;
+  readonly outputs: JobOutputs;
   #completions: number[] = [];
   /** Items whose outcome is set in the record but not yet journaled: shown as in flight until it is. */
   readonly #unsaved = new Set<string>();
-  readonly #summaryPolicy: SummaryPolicy;
   /** When a page of items was last asked for (see `watched`). */
   #pagedAt = Number.NEGATIVE_INFINITY;
-  #settled = 0;
-  #swept = false;
-  readonly #thumbnailQueue: ItemRecord[] = [];
-  readonly #thumbnailing = new Set<string>();
-  #thumbnailWorkers = 0;
-  #summaryWrites: Promise<void> = Promise.resolve();
-  /** The last writeOutputsNow, so a quit waits for it. */
-  #outputs: Promise<void> = Promise.resolve();
+  /** Counts as saved with the header, for a job whose items are not in memory. */
+  #savedCounts: JobCounts | null;
+  #loading: Promise<void> | undefined;
+  /** By id, built only for ids that are not `i<position>` (every job Loupe creates numbers them so). */
+  #byId: Map<string, ItemRecord> | undefined;
 
   constructor(
     readonly record: JobRecord,
     readonly preset: Preset,
     private readonly ctx: JobContext,
+    savedCounts: JobCounts | null = null,
   ) {
-    for (const item of record.items) this.items.set(item.id, item);
-    this.#csv = new CsvAppender(join(record.spec.outputDir, CSV_FILE));
-    this.projector = new OutputProjector({
-      outputDir: record.spec.outputDir,
-      journal: ctx.store.journal(record.id),
-      csv: this.#csv,
-      rowOf: (entry) => this.#row(entry),
-      onBroken: (error) => ctx.onOutputBroken(this, error),
+    this.#savedCounts = Array.isArray(record.items) ? null : (savedCounts ?? emptyCounts(0));
+    if (!this.loaded) hideItems(record);
+    this.thumbnails = new JobThumbnails(ctx.maxThumbnails, ctx.onChange);
+    this.outputs = new JobOutputs(this, {
+      store: ctx.store,
+      now: ctx.now,
       log: ctx.log,
+      onBroken: (error) => ctx.onOutputBroken(this, error),
+      ...(ctx.summaryPolicy ? { summaryPolicy: ctx.summaryPolicy } : {}),
     });
-    // The outbox lives in the projector from here; snapshots take it from there.
-    for (const entry of record.outbox ?? []) this.projector.hold(entry);
-    delete record.outbox;
-    this.#summaryPolicy = new SummaryPolicy(record.items.length, ctx.now, ctx.summaryPolicy);
   }
 
   get id(): string {
     return this.record.id;
   }
 
+  get projector(): OutputProjector {
+    return this.outputs.projector;
+  }
+
+  /** Whether the items are in memory. */
+  get loaded(): boolean {
+    return this.#savedCounts === null;
+  }
+
+  get total(): number {
+    return this.loaded ? this.record.items.length : this.#savedCounts!.total;
+  }
+
+  /** Reads the items from the data folder when they are not in memory. */
+  loadItems(): Promise<void> {
+    if (this.loaded) return Promise.resolve();
+    this.#loading ??= this.ctx.store
+      .loadItems(this.record)
+      .then((items) => {
+        if (this.loaded) return;
+        for (const item of items) if (item.status === 'in_flight') item.status = 'pending';
+        Object.defineProperty(this.record, 'items', { value: items, writable: true, enumerable: true, configurable: true });
+        this.#byId = undefined;
+        this.#savedCounts = null;
+      })
+      .finally(() => (this.#loading = undefined));
+    return this.#loading;
+  }
+
+  /**
+   * Lets the items go when the items file holds exactly them: the job is
+   * not running, nothing of it is being written and nothing changed since
+   * its last snapshot. False when they must stay.
+   */
+  unloadItems(): boolean {
+    if (!this.loaded || !this.record.itemsFile || this.record.status === 'running' || this.record.status === 'queued') return false;
+    if (this.#unsaved.size > 0 || !this.ctx.store.atRest(this.id) || this.projector.outbox().length > 0) return false;
+    const counts = this.counts();
+    hideItems(this.record);
+    this.#byId = undefined;
+    this.#savedCounts = counts;
+    return true;
+  }
+
   item(id: string): ItemRecord {
-    const item = this.items.get(id);
+    const { items } = this.record;
+    // Ids are `i<position>` for every job Loupe creates: no index needed.
+    const at = id.startsWith('i') ? Number(id.slice(1)) - 1 : -1;
+    const item = items[at]?.id === id ? items[at] : (this.#byId ??= new Map(items.map((i) => [i.id, i]))).get(id);
     if (!item) throw new Error(`unknown item ${id}`);
     return item;
+  }
+
+  /** An item's photo path, when the item exists. */
+  path(id: string): string | undefined {
+    try {
+      return this.item(id).path;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -117,11 +156,7 @@ export class Job {
     } finally {
       this.#unsaved.delete(item.id);
     }
-    if (!terminal) return;
-    void this.projector.project(item.id);
-    this.#settled++;
-    // While running, summary.json is progress only: rewriting every photo's line each time would cost N² bytes.
-    if (this.#summaryPolicy.due(this.#settled)) void this.writeSummary(false);
+    if (terminal) this.outputs.settled(item.id);
   }
 
   /**
@@ -139,7 +174,8 @@ export class Job {
   }
 
   counts(): JobCounts {
-    const counts: JobCounts = { total: this.record.items.length, done: 0, failed: 0, skipped: 0, pending: 0, inFlight: 0, unparsed: 0 };
+    if (!this.loaded) return { ...this.#savedCounts!, pending: this.#savedCounts!.pending + this.#savedCounts!.inFlight, inFlight: 0 };
+    const counts = emptyCounts(this.record.items.length);
     for (const item of this.record.items) {
       if (this.#notYetOut(item.id)) counts.inFlight++;
       else if (item.status === 'done' && item.parseError) counts.unparsed++;
@@ -197,13 +233,6 @@ export class Job {
     return summary;
   }
 
-  detail(concurrency: number): JobDetail {
-    return {
-      ...this.summary(concurrency),
-      items: this.record.items.map((item) => this.#view(item)),
-    };
-  }
-
   /**
    * One page of item views, in job order: only these items' results are
    * read. Thumbnails the session no longer holds (after a restart, or beyond
@@ -212,50 +241,18 @@ export class Job {
    */
   async page(offset: number, limit: number): Promise<ItemView[]> {
     this.#pagedAt = this.ctx.now();
+    await this.loadItems();
     const items = this.record.items.slice(offset, offset + limit);
-    for (const item of items) {
-      if (item.status === 'skipped' || this.thumbnails.has(item.id) || this.#thumbnailing.has(item.id)) continue;
-      this.#thumbnailing.add(item.id);
-      this.#thumbnailQueue.push(item);
-    }
-    while (this.#thumbnailWorkers < THUMBNAIL_PARALLEL && this.#thumbnailQueue.length > 0) void this.#makeThumbnails();
-    return items.map((item) => this.#view(item));
-  }
-
-  async #makeThumbnails(): Promise<void> {
-    this.#thumbnailWorkers++;
-    try {
-      for (let item = this.#thumbnailQueue.shift(); item; item = this.#thumbnailQueue.shift()) {
-        try {
-          this.keepThumbnail(item, await prepareThumbnailOnly(item.path));
-          this.ctx.onChange();
-        } catch {
-          /* moved or unreadable since: the item shows without one */
-        } finally {
-          this.#thumbnailing.delete(item.id);
-        }
-      }
-    } finally {
-      this.#thumbnailWorkers--;
-    }
-  }
-
-  #view(item: ItemRecord): ItemView {
-    const view: ItemView = { id: item.id, path: item.path, name: basename(item.path), status: this.visibleStatus(item) };
-    if (item.error) view.error = { ...item.error };
-    const thumbnail = this.thumbnails.get(item.id);
-    if (thumbnail) view.thumbnail = thumbnail;
-    if (item.hash) view.hash = item.hash;
-    if (item.outputFile) view.outputFile = item.outputFile;
-    if (item.duplicateOf) view.duplicateOf = item.duplicateOf;
-    if (item.attempts) view.attempts = item.attempts;
-    if (item.parseError) view.parseError = item.parseError;
-    if (item.status === 'done' || (item.status === 'failed' && item.outputFile)) {
-      const doc = this.documentOf(item);
-      if (doc && doc.result !== null && doc.result !== undefined) view.result = doc.result;
-      if (doc?.raw_text !== undefined) view.rawText = doc.raw_text;
-    }
-    return view;
+    this.thumbnails.request(items.filter((item) => item.status !== 'skipped'));
+    return Promise.all(
+      items.map((item) =>
+        itemView(item, {
+          status: this.visibleStatus(item),
+          thumbnail: this.thumbnails.get(item.id),
+          document: () => this.#documentAsync(item),
+        }),
+      ),
+    );
   }
 
   /** The item's document: waiting in the outbox, else read from the output folder. */
@@ -271,114 +268,62 @@ export class Job {
     return this.ctx.now() - this.#pagedAt < WATCHED_FOR_MS;
   }
 
+  async #documentAsync(item: ItemRecord): Promise<ItemDocument | undefined> {
+    const pending = this.projector.pending(item.id);
+    if (pending) return pending;
+    const doc = item.outputFile ? await readItemDocumentAsync(this.record.spec.outputDir, item.outputFile) : undefined;
+    return doc && doc.loupe.job_id === this.id && doc.loupe.item_id === item.id ? doc : undefined;
+  }
+
   keepThumbnail(item: ItemRecord, thumbnail: string): void {
-    this.thumbnails.delete(item.id);
-    this.thumbnails.set(item.id, thumbnail);
-    // Oldest first out: the UI scrolls to what is happening now.
-    while (this.thumbnails.size > this.ctx.maxThumbnails) this.thumbnails.delete(this.thumbnails.keys().next().value!);
+    this.thumbnails.keep(item.id, thumbnail);
   }
 
   /** The job's snapshot (which compacts its journal); resolves once on disk. */
   snapshot(): Promise<void> {
-    if (this.#csv.size !== undefined) this.record.csvEnd = this.#csv.size;
-    return this.ctx.store.snapshot(this.record, this.projector.outbox());
+    if (this.outputs.csvSize !== undefined) this.record.csvEnd = this.outputs.csvSize;
+    return this.ctx.store.snapshot(this.record, this.loaded ? this.record.items : null, () => ({
+      counts: this.counts(),
+      outbox: this.projector.outbox(),
+    }));
   }
 
   /** A new job's results.csv: header and the rows of photos skipped at once. */
-  async createOutputs(): Promise<void> {
-    const rows = this.record.items.filter((item) => item.status === 'skipped').map((item) => this.#row({ id: item.id }));
-    this.record.csvEnd = await this.#csv.create(csvHeader(this.preset.columns), rows);
+  createOutputs(): Promise<void> {
+    return this.outputs.create();
   }
 
-  /**
-   * Before a run: results.csv ends where the journal says (or is rebuilt),
-   * and what the output folder refused last time is written now. False when
-   * it still refuses: the run must not start (no request may go out).
-   */
+  /** Before a run (see JobOutputs.prepare); the items are read first when they are not in memory. */
   async prepareOutputs(): Promise<boolean> {
-    // Only once this job's own writes are done may leftover temp files be taken for a dead run's.
-    await this.idle();
-    // A dead process's temp files can only predate this one: looked for once per job, not at every resume.
-    if (!this.#swept && removeStaleTempFiles(this.record.spec.outputDir) > 0)
-      this.ctx.log.info('removed temp files left by an interrupted run', { job: this.id });
-    this.#swept = true;
-    try {
-      if (this.#csv.size === undefined && !(await this.#csv.resumeAt(this.record.csvEnd ?? 0))) await this.#rebuildCsv();
-    } catch (error) {
-      this.ctx.log.warn('could not rebuild results.csv', { job: this.id, code: (error as NodeJS.ErrnoException).code });
-      return false;
-    }
-    return this.projector.retry();
+    await this.loadItems();
+    return this.outputs.prepare();
   }
 
-  /** When the job stops: everything written out, the CSV rebuilt if a photo was retried, summary.json now. */
-  /** `ending`: the state the job is about to take, so summary.json says it before the job shows it. */
-  writeOutputsNow(ending: Partial<Pick<JobRecord, 'status' | 'finishedAt' | 'stopReason'>> = {}): Promise<void> {
-    const writing = this.#writeOutputs(ending);
-    this.#outputs = writing.catch(() => {});
-    return writing;
-  }
-
-  async #writeOutputs(ending: Partial<JobRecord>): Promise<void> {
-    await this.#outputs;
-    await this.projector.idle();
-    if (this.projector.broken) return;
-    if (this.record.csvStale) {
-      try {
-        await this.#rebuildCsv();
-      } catch (error) {
-        this.ctx.log.warn('could not rebuild results.csv', { job: this.id, code: (error as NodeJS.ErrnoException).code });
-      }
-    }
-    await this.writeSummary(true, ending);
+  /** When the job stops (see JobOutputs.writeNow); summary.json lists every photo, so they are read first. */
+  async writeOutputsNow(ending: Partial<Pick<JobRecord, 'status' | 'finishedAt' | 'stopReason'>> = {}): Promise<void> {
+    await this.loadItems();
+    return this.outputs.writeNow(ending);
   }
 
   /** Resolves once nothing of this job is being written (before a quit). */
   async idle(): Promise<void> {
-    this.#thumbnailQueue.length = 0;
-    await this.#outputs;
-    await this.projector.idle();
-    await this.#summaryWrites;
-  }
-
-  /** summary.json now; `withItems` false while the job runs (see buildSummary). */
-  writeSummary(withItems = true, ending: Partial<JobRecord> = {}): Promise<void> {
-    const text = `${JSON.stringify(buildSummary({ ...this.record, ...ending }, { ...this.counts() }, this.ctx.now(), withItems), null, 2)}\n`;
-    this.#summaryPolicy.wrote(this.#settled);
-    const path = join(this.record.spec.outputDir, SUMMARY_FILE);
-    this.#summaryWrites = this.#summaryWrites.then(() =>
-      writeAtomicAsync(path, text).catch((error: unknown) => {
-        this.ctx.log.warn('could not write summary.json', { job: this.id, code: (error as NodeJS.ErrnoException).code });
-      }),
-    );
-    return this.#summaryWrites;
-  }
-
-  /** Rows in job order, one per finished or skipped photo, results read back from the files. */
-  async #rebuildCsv(): Promise<void> {
-    const rows: string[][] = [];
-    for (const item of this.record.items) {
-      if (item.status !== 'done' && item.status !== 'failed' && item.status !== 'skipped') continue;
-      let doc = this.projector.pending(item.id);
-      if (!doc && item.status === 'done' && item.outputFile) doc = await readDocument(join(this.record.spec.outputDir, item.outputFile));
-      rows.push(this.#row({ id: item.id, ...(doc ? { doc } : {}) }));
-    }
-    const end = await this.#csv.rewrite(csvHeader(this.preset.columns), rows);
-    this.record.csvEnd = end;
-    delete this.record.csvStale;
-    await this.ctx.store.journal(this.id).append({ k: 'csv', csvEnd: end });
-  }
-
-  #row(entry: Outgoing): string[] {
-    const item = this.item(entry.id);
-    return csvRow(this.record, item, this.preset.columns, entry.doc?.result, (id) => this.items.get(id)?.path);
+    this.thumbnails.clearQueue();
+    await this.#loading?.catch(() => {});
+    await this.outputs.idle();
   }
 }
 
-async function readDocument(path: string): Promise<ItemDocument | undefined> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as ItemDocument;
-  } catch {
-    return undefined;
-  }
+function emptyCounts(total: number): JobCounts {
+  return { total, done: 0, failed: 0, skipped: 0, pending: 0, inFlight: 0, unparsed: 0 };
+}
+
+/** A job's items while they are not in memory: reading them is a bug, so it fails loudly instead of finding none. */
+function hideItems(record: JobRecord): void {
+  Object.defineProperty(record, 'items', {
+    configurable: true,
+    enumerable: false,
+    get(): never {
+      throw new Error(`the items of job ${record.id} are not loaded`);
+    },
+  });
 }

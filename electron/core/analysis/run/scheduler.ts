@@ -9,66 +9,13 @@
  * The scheduler holds no photo state of its own; the hooks do the work and
  * the bookkeeping, so this file is only about order and timing.
  */
-import { availableParallelism } from 'node:os';
 import type { Clock } from '../../kernel/deps';
 import { AnalysisError, internalError } from '../analysis-error';
-import type { Pacer as Governor, RequestCost } from './flow-governor';
-import type { RateInfo } from '../api/rate-headers';
+import type { Pacer as Governor } from './flow-governor';
+import { FifoQueue } from './fifo-queue';
+import type { PrepareOutcome, RunOutcome, SchedulerHooks, SchedulerTuning } from './scheduler-hooks';
 
-export interface SchedulerTuning {
-  /** Tries per item for transient failures (5xx, network, broken streams), then the item fails with the last error. */
-  maxAttempts: number;
-  /** 429s an item may meet before it fails; the governor should keep this far away. */
-  maxRateLimitRetries: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  /** Photos decoded and resized at once. */
-  prepareParallel: number;
-  /** Most photos prepared ahead of sending. */
-  maxPrefetch: number;
-  /** Photos in a row that may fail with the same internal error (none done in between) before the job stops. */
-  maxInternalStreak?: number;
-}
-
-export const DEFAULT_SCHEDULER_TUNING: SchedulerTuning = {
-  maxAttempts: 6,
-  maxRateLimitRetries: 50,
-  backoffBaseMs: 1000,
-  backoffMaxMs: 30_000,
-  // One decode per core plus one, so a core never waits while another photo is read or hashed
-  // (libvips adds its own threads within each); each adds ~30 MB of peak memory.
-  prepareParallel: availableParallelism() + 1,
-  maxPrefetch: 16,
-};
-
-export type PrepareOutcome<P> =
-  /** Ready to send. */
-  | { kind: 'send'; payload: P }
-  /** Finished without a request (a failure, or a duplicate whose original is done). */
-  | { kind: 'settled' }
-  /** A duplicate of a photo still in progress: settled by the hooks when `until` resolves. */
-  | { kind: 'wait'; until: Promise<void> };
-
-export interface SchedulerHooks<P, R> {
-  prepare(itemId: string, signal: AbortSignal): Promise<PrepareOutcome<P>>;
-  /** A request is about to go out (attempt counts from 1). */
-  sending(itemId: string, attempt: number): void;
-  send(itemId: string, payload: P, signal: AbortSignal, onAdmitted: (rate: RateInfo) => void): Promise<R>;
-  /** What sending this payload costs against the server's limits and Loupe's memory. */
-  cost?(payload: P): RequestCost;
-  /** Record the result durably; the item counts as done once this resolves. */
-  succeeded(itemId: string, result: R): Promise<void>;
-  failed(itemId: string, error: AnalysisError): Promise<void>;
-  /** A retry is planned; the item keeps its prepared photo meanwhile. */
-  retrying(itemId: string, error: AnalysisError, at: number): void;
-  /** The item goes back to the queue untouched (pause, stop, cancel): forget anything held for it. */
-  released(itemId: string): void;
-  /** A failure that ends the job (quota, usage limit, sign-in): called once. */
-  stop(error: AnalysisError): void;
-  changed(): void;
-}
-
-export type RunOutcome = 'drained' | 'paused' | 'stopped' | 'cancelled';
+export { DEFAULT_SCHEDULER_TUNING, type PrepareOutcome, type RunOutcome, type SchedulerHooks, type SchedulerTuning } from './scheduler-hooks';
 
 interface Ready<P> {
   id: string;
@@ -81,7 +28,8 @@ interface Ready<P> {
 type State = 'running' | 'paused' | 'stopped' | 'cancelled';
 
 export class Scheduler<P, R> {
-  #queue: string[];
+  /** Items not yet started, taken from the front (FifoQueue: shift() on a large array copies it every time). */
+  #queue: FifoQueue;
   #ready: Ready<P>[] = [];
   #preparing = new Set<string>();
   /** When each preparation started, and how long one takes (moving average), for the prefetch depth. */
@@ -108,7 +56,7 @@ export class Scheduler<P, R> {
     private readonly tuning: SchedulerTuning,
     private readonly clock: Clock,
   ) {
-    this.#queue = [...itemIds];
+    this.#queue = new FifoQueue(itemIds);
     this.done = new Promise<RunOutcome>((resolve) => (this.#resolve = resolve));
   }
 
@@ -119,7 +67,7 @@ export class Scheduler<P, R> {
 
   /** Queue more items (retry failed) while running. */
   add(itemIds: string[]): void {
-    this.#queue.push(...itemIds);
+    this.#queue.push(itemIds);
     this.#pump();
   }
 
@@ -147,7 +95,7 @@ export class Scheduler<P, R> {
     this.#ready = [];
     for (const id of this.#waiting) this.hooks.released(id);
     this.#waiting.clear();
-    this.#queue = [];
+    this.#queue.clear();
     this.#pump();
   }
 
@@ -158,7 +106,7 @@ export class Scheduler<P, R> {
       this.#dispatch();
     }
     const busy = this.#preparing.size + this.#inFlight.size + this.#settling;
-    const idle = busy === 0 && this.#waiting.size === 0 && this.#ready.length === 0 && this.#queue.length === 0;
+    const idle = busy === 0 && this.#waiting.size === 0 && this.#ready.length === 0 && this.#queue.size === 0;
     if (this.#state === 'running' ? idle : busy === 0) {
       this.#finished = true;
       this.#clearTimer();
@@ -170,8 +118,8 @@ export class Scheduler<P, R> {
     const window = this.governor.prefetch
       ? this.governor.prefetch(this.#prepareMs, this.tuning.prepareParallel, this.tuning.maxPrefetch)
       : Math.min(this.tuning.maxPrefetch, Math.max(2, this.governor.limit));
-    while (this.#queue.length && this.#preparing.size < this.tuning.prepareParallel && this.#preparing.size + this.#ready.length < window) {
-      const id = this.#queue.shift()!;
+    while (this.#queue.size > 0 && this.#preparing.size < this.tuning.prepareParallel && this.#preparing.size + this.#ready.length < window) {
+      const id = this.#queue.take()!;
       this.#preparing.add(id);
       this.#prepareStarted.set(id, this.clock.now());
       this.hooks.prepare(id, this.#prepareAbort.signal).then(

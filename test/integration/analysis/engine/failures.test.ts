@@ -67,7 +67,7 @@ describe('analysis engine — structured outputs available', () => {
     const sent = responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before);
     expect(sent).toHaveLength(3);
     expect(s.stack.api.faults.pending()).toBe(4);
-    const detail = h.engine.job(id)!;
+    const detail = (await h.engine.items(id, 0, 500))!;
     let output = 0;
     for (const item of detail.items) {
       expect(item.error).toMatchObject({ code: 'response_incomplete', message: expect.stringMatching(/cut off at the model’s output limit/) });
@@ -99,7 +99,7 @@ describe('analysis engine — structured outputs available', () => {
     expect(job.status).toBe('done');
     expect(job.counts).toMatchObject({ done: 3, failed: 1 });
     expect(responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before)).toHaveLength(4);
-    const failed = h.engine.job(id)!.items.find((i) => i.status === 'failed')!;
+    const failed = (await h.engine.items(id, 0, 10_000))!.items.find((i) => i.status === 'failed')!;
     expect(failed.error?.code).toBe('invalid_request');
     expect((await readJson(join(d.out, failed.outputFile!))).status).toBe('failed');
 

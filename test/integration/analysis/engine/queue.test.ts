@@ -54,7 +54,7 @@ describe('analysis engine — structured outputs available', () => {
       expect(copy.result).toEqual(original.result);
       expect(copy.usage).toBeNull();
     }
-    const items = h.engine.job(id)!.items;
+    const items = (await h.engine.items(id, 0, 10_000))!.items;
     expect(items.filter((i) => i.duplicateOf)).toHaveLength(3);
     expect(new Set(items.map((i) => i.outputFile)).size).toBe(5);
   });
@@ -163,12 +163,16 @@ describe('analysis engine — structured outputs available', () => {
     // whose result file was already written (its tokens not yet counted), the other's not.
     const jobPath = join(d.data, 'jobs', `${id}.json`);
     const record = await readJson<JobRecord>(jobPath);
-    const [written, lost] = record.items;
+    // The items are beside the job file (run/job-files.ts).
+    const itemsPath = join(d.data, 'jobs', record.itemsFile!);
+    const items = await readJson<JobRecord['items']>(itemsPath);
+    const [written, lost] = items;
     record.status = 'running';
     delete record.finishedAt;
     for (const item of [written!, lost!]) item.status = 'in_flight';
     record.tokens.input -= written!.usage!.input_tokens + lost!.usage!.input_tokens;
     record.tokens.output -= written!.usage!.output_tokens + lost!.usage!.output_tokens;
+    await writeFile(itemsPath, JSON.stringify(items));
     await writeFile(jobPath, JSON.stringify(record));
     await rm(join(d.out, lost!.outputFile!));
     await writeFile(join(d.out, `summary.json.${process.pid}.abc123.tmp`), '{"half":');

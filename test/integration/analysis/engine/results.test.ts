@@ -185,7 +185,7 @@ describe('analysis engine — structured outputs available', () => {
     expect(unparsed[0]!.result).toBeNull();
     expect(unparsed[0]!.raw_text).toMatch(/^Sure! Here is the analysis/);
     expect(unparsed[0]!.parse_error).toMatch(/isn’t valid JSON/);
-    const item = h.engine.job(id)!.items.find((i) => i.parseError)!;
+    const item = (await h.engine.items(id, 0, 10_000))!.items.find((i) => i.parseError)!;
     expect(item.status).toBe('done');
     expect(item.rawText).toBe(unparsed[0]!.raw_text);
     const rows = parseCsv(await readFile(join(d.out, 'results.csv'), 'utf8'));

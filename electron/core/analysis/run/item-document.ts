@@ -1,0 +1,30 @@
+/**
+ * A photo's result file as it is journaled and written out: who wrote it
+ * (job and item), the source photo, what was uploaded (sizes only, never the
+ * bytes), the model and preset, timings and attempts, and the outcome fields
+ * (answer, failure, duplicate) the caller gives.
+ */
+import { basename } from 'node:path';
+import type { ItemDocument } from '../output/results';
+import type { ItemRecord, JobRecord } from '../types';
+
+/** What was uploaded for a photo, kept from its preparation until its outcome is recorded. */
+export type SentFacts = Pick<ItemDocument, 'sent'> & { source: { width: number; height: number; format: string } };
+
+export type DocumentFields = Partial<ItemDocument> & Pick<ItemDocument, 'status' | 'result'>;
+
+export function itemDocument(record: JobRecord, item: ItemRecord, sent: SentFacts | undefined, now: number, fields: DocumentFields): ItemDocument {
+  return {
+    loupe: { version: 1, job_id: record.id, item_id: item.id },
+    source: { path: item.path, name: basename(item.path), bytes: item.size ?? null, sha256: item.hash ?? '', ...sent?.source },
+    ...(sent?.sent ? { sent: sent.sent } : {}),
+    model: record.spec.model,
+    preset: record.spec.preset,
+    started_at: item.startedAt === undefined ? null : new Date(item.startedAt).toISOString(),
+    finished_at: new Date(item.finishedAt ?? now).toISOString(),
+    attempts: item.attempts ?? 0,
+    usage: null,
+    request_id: item.requestId ?? null,
+    ...fields,
+  };
+}

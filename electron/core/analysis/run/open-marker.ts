@@ -1,0 +1,23 @@
+/**
+ * Whether Loupe ended abnormally last time: a mark written when the engine
+ * opens and removed when it is disposed cleanly. A job that was running when
+ * the mark was left behind may be what crashed Loupe, so it is not resumed
+ * by itself (the crash-loop guard).
+ */
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const markerOf = (jobsDir: string): string => join(jobsDir, 'open.marker');
+
+/** Marks Loupe as running; true when the last run never cleared its mark (it ended abnormally). */
+export function markOpen(jobsDir: string): boolean {
+  const marker = markerOf(jobsDir);
+  const crashed = existsSync(marker);
+  writeFileSync(marker, String(process.pid));
+  return crashed;
+}
+
+/** A clean end: the next start resumes a running job by itself. */
+export function clearOpenMark(jobsDir: string): void {
+  rmSync(markerOf(jobsDir), { force: true });
+}

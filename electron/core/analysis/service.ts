@@ -4,7 +4,7 @@
  * the cost estimate. The engine itself lives in electron/core/analysis/.
  */
 import { copyFile } from 'node:fs/promises';
-import { existsSync, rmdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   AnalysisView,
@@ -20,10 +20,9 @@ import type {
 } from '../../contract';
 import type { Accounts } from '../accounts/accounts';
 import { batchAccess, requireModelAccess } from '../accounts/readiness';
-import { defaultJobName } from './job-name';
 import { CANCEL_GRACE_MS, CancelGrace } from './cancel-grace';
 import { jobAbilities } from './job-abilities';
-import { PRESETS, discounted, estimateCost } from './price';
+import { PRESETS } from './price';
 import { stagedPhotoCount } from './staged-check';
 import type { StagedThumbnailOptions } from './staged-thumbnails';
 import { Staging } from './staging';
@@ -32,16 +31,15 @@ import { AnalysisEngine, type AnalysisDeps } from './run/engine';
 import type { JobSummary } from './types';
 import type { CoreDeps, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
+import { startJob, startRemainingJob } from './start-job';
+import { summaryExtras } from './summary-extras';
 import { safeFolderName } from './output/output-folder';
 
 export { PRESETS, estimateCost } from './price';
 
 export { safeFolderName } from './output/output-folder';
 
-/** The job spec's ceiling for a concurrency setting: none for 'auto'. */
-export function ceiling(setting: ConcurrencySetting): { concurrencyCap?: number } {
-  return setting === 'auto' ? {} : { concurrencyCap: setting };
-}
+export { ceiling } from './start-job';
 
 export interface AnalysisServiceDeps {
   core: Pick<CoreDeps, 'dataDir' | 'fetch' | 'clock' | 'notify' | 'openPath' | 'pickFiles' | 'pickSavePath' | 'pickFolder' | 'documentsDir'>;
@@ -181,56 +179,18 @@ export class AnalysisService {
   async start(input: ParsedInput<'analysis.start'>): Promise<{ jobId: string }> {
     if (this.#staging.list.length === 0) throw new LoupeError('nothing_staged', 'Add photos or folders first.');
     await this.stagedChecked();
-    const staged = this.#staging.list;
     const account = this.deps.accounts.active();
     requireModelAccess(account, this.deps.accounts.status(account));
-    const defaults = this.deps.defaults();
-    const model = input.model ?? defaults.model(account.id);
-    if (!model) throw new LoupeError('no_model', 'Choose a model first (the model list is empty).', { field: 'model' });
-    let customSchema: unknown;
-    if (input.preset === 'custom' && input.customSchema?.trim()) {
-      try {
-        customSchema = JSON.parse(input.customSchema);
-      } catch {
-        throw new LoupeError('invalid_schema', 'The JSON schema is not valid JSON.', { field: 'customSchema' });
-      }
-    }
-    const paths = staged.map((s) => s.path);
-    const singleFolder = staged.length === 1 && staged[0]!.kind === 'folder';
-    const name = input.name ?? defaultJobName(paths, this.deps.core.clock.now(), stagedPhotoCount(staged), singleFolder);
-    // The window may only repeat what the dialog picked: it cannot make Loupe write anywhere else.
-    if (input.outputDir !== undefined && input.outputDir !== this.#pickedOutputDir) {
-      throw new LoupeError('invalid_input', 'Choose the output folder with “Choose folder…” first.', { field: 'outputDir' });
-    }
-    const outputDir = input.outputDir ?? this.#pickedOutputDir ?? this.#freshFolder(join(this.outputRoot(), safeFolderName(name)));
-    const existed = existsSync(outputDir);
-    let jobId: string;
-    try {
-      jobId = await this.engine.createJob({
-        accountId: account.id,
-        name,
-        paths,
-        preset: input.preset,
-        ...(input.customPrompt !== undefined ? { customPrompt: input.customPrompt } : {}),
-        ...(customSchema !== undefined ? { customSchema } : {}),
-        model,
-        detail: input.detail ?? defaults.detail,
-        // 'auto': no ceiling of the person's own; the governor follows rate × latency within its memory budget.
-        ...ceiling(input.concurrency ?? defaults.concurrency),
-        ...(input.mode === 'batch' ? { mode: 'batch' as const } : {}),
-        outputDir,
-      });
-    } catch (error) {
-      // A refused job (no readable photos, …) leaves no empty folder behind; it would push the next job of that name to "<name> 2".
-      if (!existed) {
-        try {
-          rmdirSync(outputDir);
-        } catch {
-          /* not created, or not empty */
-        }
-      }
-      throw error;
-    }
+    const jobId = await startJob({
+      input,
+      staged: this.#staging.list,
+      accountId: account.id,
+      defaults: this.deps.defaults(),
+      now: this.deps.core.clock.now(),
+      pickedOutputDir: this.#pickedOutputDir,
+      outputRoot: this.outputRoot(),
+      engine: this.engine,
+    });
     this.#staging.taken();
     this.deps.onChange();
     return { jobId };
@@ -309,22 +269,7 @@ export class AnalysisService {
     if (!can.allowed) throw new LoupeError('invalid_state', can.reason ?? 'This job has no photos left to analyse.');
     const record = this.engine.recordOf(jobId)!;
     const paths = await this.engine.remainingPaths(jobId);
-    const name = `${record.name} (remaining)`.slice(0, 120);
-    const outputDir = this.#freshFolder(join(this.outputRoot(), safeFolderName(name)));
-    const spec = record.spec;
-    const id = await this.engine.createJob({
-      ...(spec.accountId ? { accountId: spec.accountId } : {}),
-      name,
-      paths,
-      preset: spec.preset,
-      ...(spec.customPrompt !== undefined ? { customPrompt: spec.customPrompt } : {}),
-      ...(spec.customSchema !== undefined ? { customSchema: spec.customSchema } : {}),
-      model: spec.model,
-      detail: spec.detail,
-      ...(spec.concurrencyCap !== undefined ? { concurrencyCap: spec.concurrencyCap } : {}),
-      ...(spec.mode === 'batch' ? { mode: 'batch' as const } : {}),
-      outputDir,
-    });
+    const id = await startRemainingJob(this.engine, record, paths, this.outputRoot());
     this.#remainders.set(jobId, id);
     this.deps.onChange();
     return { jobId: id };
@@ -368,36 +313,13 @@ export class AnalysisService {
   }
 
   #summary(job: JobSummary): JobSummaryView {
-    return { ...job, ...this.#extras(job) };
-  }
-
-  /** What the service adds to the engine's view of a job. */
-  #extras(job: JobSummary): Pick<JobSummaryView, 'costUsd' | 'retrying' | 'undoCancelUntil' | 'can' | 'batch'> {
-    const undoCancelUntil = this.#cancels.until(job.id);
-    const listCost = estimateCost(job.model, job.tokens, this.deps.prices());
-    const priceFactor = this.engine.priceFactor(job.id);
-    const batch = this.engine.batchOf(job.id);
     return {
-      costUsd: discounted(listCost, priceFactor),
-      batch: batch && { ...batch, priceFactor, liveCostUsd: listCost },
-      retrying: this.engine.retryingOf(job.id),
-      undoCancelUntil,
-      can: jobAbilities({
-        status: job.status,
-        counts: job.counts,
-        cancelPending: undoCancelUntil !== null,
+      ...job,
+      ...summaryExtras(this.engine, job, {
+        prices: this.deps.prices(),
+        undoCancelUntil: this.#cancels.until(job.id),
         remainderJob: this.engine.recordOf(this.#remainders.get(job.id) ?? '')?.name,
-        collecting: batch?.phase === 'cancelling',
       }),
     };
-  }
-
-  /** `<root>/<name>`, or `<name> 2`, `<name> 3`… when it exists, so two jobs never share a folder. */
-  #freshFolder(base: string): string {
-    if (!existsSync(base)) return base;
-    for (let n = 2; ; n++) {
-      const candidate = `${base} ${n}`;
-      if (!existsSync(candidate)) return candidate;
-    }
   }
 }

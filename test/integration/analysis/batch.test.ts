@@ -145,6 +145,36 @@ describe('Batch API jobs', () => {
     expect(docs.map((d) => d.status).sort()).toEqual(['duplicate', 'ok', 'ok', 'ok', 'ok', 'ok']);
   });
 
+  it('a batch waiting at OpenAI does not hold the live queue: a live job started after it runs and finishes meanwhile', async () => {
+    const t = await setup({ steps: 1_000_000 });
+    const h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    cleanups.push(() => h.engine.dispose());
+    const batchId = await h.engine.createJob({
+      paths: [t.photos],
+      preset: 'describe',
+      model: 'gpt-6.1-sol',
+      detail: 'auto',
+      outputDir: t.out,
+      mode: 'batch',
+    });
+    // The batch is created and polled: from here it waits at OpenAI (this one never finishes).
+    await pollsOf(t.signedIn, 'GET', /\/batches\//, 2);
+    const liveId = await h.engine.createJob({
+      paths: [t.photos],
+      preset: 'describe',
+      model: 'gpt-6.1-sol',
+      detail: 'auto',
+      outputDir: join(t.dir, 'live'),
+    });
+    const live = await waitForJob(h.engine, liveId, isSettled);
+    expect(live).toMatchObject({ status: 'done', counts: { done: 6, failed: 0 } });
+    expect(calls(t.signedIn, 'POST', /\/responses$/)).toBe(5);
+    expect(h.engine.summary(batchId)?.status).toBe('running');
+    expect(h.engine.batchOf(batchId)?.phase).toBe('waiting');
+    // Only the live job counts against the governor's requests in flight.
+    expect(h.engine.summary(batchId)?.concurrency).toBe(0);
+  });
+
   it('cancel cancels the batch', async () => {
     const t = await setup({ steps: 1_000_000 });
     const h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });

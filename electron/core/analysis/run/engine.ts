@@ -1,6 +1,6 @@
 /**
- * The analysis engine: a queue of jobs, one running at a time (they share
- * one account's rate limits), each persisted so that a job interrupted by a
+ * The analysis engine: a queue of jobs, one live job running at a time (they
+ * share one account's rate limits) and batch jobs beside it, each persisted so that a job interrupted by a
  * crash or a quit resumes where it was on the next start.
  *
  * Job lifecycle: queued → running → done | failed (nothing succeeded) |
@@ -18,7 +18,7 @@ import { LoupeError } from '../../kernel/errors';
 import { DEFAULT_TUNING, type AnalysisDeps, type EngineTuning } from './engine-config';
 import { Job } from './job';
 import { JobStore } from './job-store';
-import { checkSpec, newJob } from './new-job';
+import { checkSpec, newJob, requireBatchAccess } from './new-job';
 import { resolvePreset } from '../presets';
 import { RunQueue } from './run-queue';
 import { clearOpenMark, markOpen } from './open-marker';
@@ -137,21 +137,13 @@ export class AnalysisEngine {
 
   /** Lets the items of every job at rest go, but the running one's and `keep`'s. */
   #unloadIdle(keep?: Job): void {
-    for (const other of this.#jobs.values()) if (other !== keep && other !== this.#runs.activeJob) other.unloadItems();
+    for (const other of this.#jobs.values()) if (other !== keep && !this.#runs.isRunning(other)) other.unloadItems();
   }
 
   /** Validates the spec (including a custom schema), lists the photos, saves the job and queues it. */
   async createJob(input: JobSpec): Promise<string> {
     const { spec, preset } = checkSpec(input);
-    if (spec.mode === 'batch') {
-      // Half price through the Batch API: only where the account's server has it (accounts/readiness.ts, `account.can.batch`).
-      const batch = this.#deps.account(spec.accountId).batch;
-      if (!batch?.allowed) {
-        throw new LoupeError('batch_unavailable', batch?.reason ?? 'Batch mode (half price, results within 24 h) needs an OpenAI API key.', {
-          field: 'mode',
-        });
-      }
-    }
+    if (spec.mode === 'batch') requireBatchAccess(this.#deps.account(spec.accountId));
     const { record, found } = await newJob(spec, preset, this.#tuning.maxFiles, this.#deps.clock.now());
     const { id } = record;
     const job = this.#newJob(record, preset);

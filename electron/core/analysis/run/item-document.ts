@@ -2,7 +2,8 @@
  * A photo's result file as it is journaled and written out: who wrote it
  * (job and item), the source photo, what was uploaded (sizes only, never the
  * bytes), the model and preset, timings and attempts, and the outcome fields
- * (answer, failure, duplicate) the caller gives.
+ * (answer, failure, duplicate) the caller gives. A duplicate's outcome is
+ * its original's: the same answer, or the same failure, named after it.
  */
 import { basename } from 'node:path';
 import type { ItemDocument } from '../output/results';
@@ -26,5 +27,33 @@ export function itemDocument(record: JobRecord, item: ItemRecord, sent: SentFact
     usage: null,
     request_id: item.requestId ?? null,
     ...fields,
+  };
+}
+
+/** A duplicate settled as its original ended: its record updated, and its document's outcome fields. */
+export function settleAsDuplicate(item: ItemRecord, owner: ItemRecord, ownerDoc: ItemDocument | undefined, now: number): DocumentFields {
+  const done = owner.status === 'done';
+  item.finishedAt = now;
+  item.startedAt ??= now;
+  if (done) {
+    item.status = 'done';
+    item.error = undefined;
+    if (owner.parseError) item.parseError = owner.parseError;
+    else delete item.parseError;
+  } else {
+    item.status = 'failed';
+    item.error = {
+      code: owner.error?.code ?? 'failed',
+      message: `Same photo as ${owner.path}, which failed: ${owner.error?.message ?? 'unknown error'}`,
+    };
+  }
+  return {
+    status: done ? 'duplicate' : 'failed',
+    result: done ? (ownerDoc?.result ?? null) : null,
+    ...(done && ownerDoc?.raw_text !== undefined ? { raw_text: ownerDoc.raw_text } : {}),
+    ...(item.parseError ? { parse_error: item.parseError } : {}),
+    ...(item.error ? { error: item.error } : {}),
+    duplicate_of: { item_id: owner.id, path: owner.path, output_file: owner.outputFile ?? null },
+    usage: null,
   };
 }

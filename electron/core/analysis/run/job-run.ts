@@ -15,17 +15,17 @@ import type { Clock, Logger } from '../../kernel/deps';
 import { LoupeError, logCode } from '../../kernel/errors';
 import { AnalysisError } from '../analysis-error';
 import type { Pacer as Governor } from './flow-governor';
-import { targetSize } from '../input/image-sizing';
 import { readPhoto } from '../input/read-once';
 import type { Job } from './job';
-import { type PreparedImage, prepareImage } from '../input/prepare';
+import type { PreparedImage } from '../input/prepare';
 import type { AnalysisResponse } from '../api/analysis-call';
 import type { AnalysisClient } from '../api/request';
 import { type ItemDocument, readItemDocument } from '../output/results';
 import { ContentClaims } from './content-claims';
-import { type DocumentFields, type SentFacts, itemDocument } from './item-document';
+import { type DocumentFields, type SentFacts, itemDocument, settleAsDuplicate } from './item-document';
 import { Scheduler, type PrepareOutcome, type RunOutcome, type SchedulerHooks, type SchedulerTuning } from './scheduler';
 import { type RequestShape, TokenEstimator } from './token-estimate';
+import { type Upload, prepareUpload } from './prepare-upload';
 import type { ItemRecord } from '../types';
 import { RetryState, trackRetries } from '../retry-state';
 
@@ -181,30 +181,18 @@ export class JobRun {
 
     if (await this.#adopt(item)) return { kind: 'settled' };
 
-    let prepared: PreparedImage;
+    let upload: Upload;
     try {
-      const { model, detail } = this.job.record.spec;
-      prepared = await prepareImage(item.path, {
-        source: bytes,
-        // What the model will see at this detail (image-sizing.ts); unknown models keep the tuned edge.
-        fitTo: (w, h) => targetSize(model, detail, w, h, this.ctx.tuning.maxEdge[detail]),
-        jpegQuality: this.ctx.tuning.jpegQuality,
-        thumbnail: this.job.watched(),
-      });
+      upload = await prepareUpload(item.path, bytes, this.job, this.ctx.tuning);
     } catch (error) {
       const loupe = error instanceof LoupeError ? error : new LoupeError('unreadable_image', 'Loupe couldn’t read this image.');
       await this.#failed(item, new AnalysisError(loupe.code, loupe.message, { disposition: 'fail_item' }));
       return { kind: 'settled' };
     }
     signal.throwIfAborted();
-    if (prepared.thumbnail) this.job.keepThumbnail(item, prepared.thumbnail);
-    this.#sent.set(item.id, {
-      source: { width: prepared.sourceWidth, height: prepared.sourceHeight, format: prepared.sourceFormat },
-      sent: { mime: prepared.mime, width: prepared.width, height: prepared.height, bytes: prepared.data.length, detail: this.job.record.spec.detail },
-    });
-    const { model, detail } = this.job.record.spec;
-    const textChars = this.job.preset.instructions.length + this.job.preset.prompt.length;
-    return { kind: 'send', payload: { prepared, shape: { model, detail, width: prepared.width, height: prepared.height, textChars } } };
+    if (upload.prepared.thumbnail) this.job.keepThumbnail(item, upload.prepared.thumbnail);
+    this.#sent.set(item.id, upload.facts);
+    return { kind: 'send', payload: { prepared: upload.prepared, shape: upload.shape } };
   }
 
   /** A result file this job wrote for this photo before a crash, but never marked done. */
@@ -243,35 +231,11 @@ export class JobRun {
 
   async #settleDuplicate(item: ItemRecord, owner: ItemRecord): Promise<void> {
     const ownerDoc = this.job.documentOf(owner);
-    const done = owner.status === 'done';
     await this.job.settle(item, () => {
       item.outputFile = this.#claims.claim(item, item.hash!);
-      const now = this.ctx.clock.now();
-      item.finishedAt = now;
-      item.startedAt ??= now;
-      if (done) {
-        item.status = 'done';
-        item.error = undefined;
-        if (owner.parseError) item.parseError = owner.parseError;
-        else delete item.parseError;
-      } else {
-        item.status = 'failed';
-        item.error = {
-          code: owner.error?.code ?? 'failed',
-          message: `Same photo as ${owner.path}, which failed: ${owner.error?.message ?? 'unknown error'}`,
-        };
-      }
-      return this.#document(item, {
-        status: done ? 'duplicate' : 'failed',
-        result: done ? (ownerDoc?.result ?? null) : null,
-        ...(done && ownerDoc?.raw_text !== undefined ? { raw_text: ownerDoc.raw_text } : {}),
-        ...(item.parseError ? { parse_error: item.parseError } : {}),
-        ...(item.error ? { error: item.error } : {}),
-        duplicate_of: { item_id: owner.id, path: owner.path, output_file: owner.outputFile ?? null },
-        usage: null,
-      });
+      return this.#document(item, settleAsDuplicate(item, owner, ownerDoc, this.ctx.clock.now()));
     });
-    if (done) this.job.noteCompletion();
+    if (owner.status === 'done') this.job.noteCompletion();
     this.ctx.onChange();
   }
 

@@ -14,7 +14,7 @@ import { defaultJobName } from '../job-name';
 import { claimOutputFolder } from '../output/output-folder';
 import { discoverStream, type SkippedInput } from '../input/discover';
 import { type Preset, resolvePreset } from '../presets';
-import { MAX_CONCURRENCY_CAP } from './engine-config';
+import { type AnalysisAccount, MAX_CONCURRENCY_CAP } from './engine-config';
 import type { ItemRecord, JobRecord, JobSpec } from '../types';
 
 const SpecSchema = z.object({
@@ -44,6 +44,14 @@ export function checkSpec(input: JobSpec): { spec: CheckedSpec; preset: Preset }
   const preset = resolvePreset(spec);
   if (!isAbsolute(spec.outputDir)) throw new LoupeError('invalid_input', 'The output folder must be a full path.', { field: 'outputDir' });
   return { spec, preset };
+}
+
+/** Half price through the Batch API: only where the account's server has it (accounts/readiness.ts, `account.can.batch`). */
+export function requireBatchAccess(account: AnalysisAccount): void {
+  if (account.batch?.allowed) return;
+  throw new LoupeError('batch_unavailable', account.batch?.reason ?? 'Batch mode (half price, results within 24 h) needs an OpenAI API key.', {
+    field: 'mode',
+  });
 }
 
 /**

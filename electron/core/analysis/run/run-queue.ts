@@ -1,10 +1,11 @@
 /**
- * The engine's queue of runs: one job runs at a time (they share one
- * account's rate limits and one flow governor). It starts the oldest running
- * or queued job (reading its items first when they are not in memory), runs
- * it live (job-run.ts) or through the Batch API (batch/batch-run.ts), and
- * when the run ends writes the job's outputs and decides its state
- * (run-ending.ts) before starting the next.
+ * The engine's queue of runs: one live job at a time (live jobs share one
+ * account's rate limits and one flow governor), and batch jobs beside it (a
+ * batch waits at OpenAI for up to a day; the live queue goes on meanwhile).
+ * It starts the oldest running or queued job (reading its items first when
+ * they are not in memory), runs it live (job-run.ts) or through the Batch
+ * API (batch/batch-run.ts), and when a run ends writes the job's outputs and
+ * decides its state (run-ending.ts) before starting the next.
  */
 import { join } from 'node:path';
 import type { AnalysisError } from '../analysis-error';
@@ -34,11 +35,14 @@ interface ActiveRun {
   stopForOutput(): void;
 }
 
+const isLive = (job: Job): boolean => job.record.spec.mode !== 'batch';
+
 export class RunQueue {
   readonly #governor: FlowGovernor;
   readonly #capabilities: CapabilityMemory;
   readonly #clients = new Map<string, AnalysisClient>();
-  #active: { job: Job; run: ActiveRun; done: Promise<void> } | undefined;
+  /** The jobs running now: at most one live job, and any batch jobs beside it. */
+  readonly #running = new Map<Job, { run: ActiveRun; done: Promise<void> }>();
   #disposing = false;
   /** A job's items being read before it runs. */
   #loading: Promise<void> | undefined;
@@ -76,7 +80,7 @@ export class RunQueue {
     if (job.record.spec.mode !== 'batch') return null;
     const collecting = this.cancelled.progressOf(job.id);
     if (collecting !== undefined) return { phase: 'cancelling', progress: collecting };
-    const run = this.#active?.job === job ? this.#active.run : undefined;
+    const run = this.#running.get(job)?.run;
     if (run instanceof BatchRun) return { phase: run.phase, progress: run.progress };
     // Paused or stopped: batches already created go on at OpenAI and are collected on resume.
     const open = job.record.batch?.parts.some((p) => p.batchId && !p.collected) ?? false;
@@ -95,17 +99,18 @@ export class RunQueue {
     });
   }
 
-  /** The running job's run, when `job` is it. */
+  /** `job`'s run, when it is running. */
   activeFor(job: Job): { run: ActiveRun; done: Promise<void> } | undefined {
-    return this.#active?.job === job ? this.#active : undefined;
+    return this.#running.get(job);
   }
 
-  get activeJob(): Job | undefined {
-    return this.#active?.job;
+  isRunning(job: Job): boolean {
+    return this.#running.has(job);
   }
 
+  /** Requests in flight the governor allows the live job (a batch job sends none of its own). */
   concurrencyOf(job: Job): number {
-    return this.#active?.job === job ? this.#governor.limit : 0;
+    return this.#running.has(job) && isLive(job) ? this.#governor.limit : 0;
   }
 
   /** Cancels what is in flight; a running job resumes on the next start. */
@@ -114,11 +119,9 @@ export class RunQueue {
     // Collecting a cancelled batch stops here and goes on at the next start (the parts not collected are saved).
     await this.cancelled.dispose();
     await this.#loading;
-    const active = this.#active;
-    if (active) {
-      active.run.scheduler.cancel();
-      await active.done;
-    }
+    const running = [...this.#running.values()];
+    for (const active of running) active.run.scheduler.cancel();
+    await Promise.all(running.map((active) => active.done));
   }
 
   /** One client per account, so a job keeps its own account while the person switches. */
@@ -143,13 +146,27 @@ export class RunQueue {
     return client;
   }
 
-  /** Starts the oldest running or queued job, unless one runs. */
+  /**
+   * Starts what may run: the oldest running or queued live job when no live
+   * job runs (live jobs share one account's rate limits and one governor),
+   * and every batch job, beside it: a batch waits at OpenAI for up to a day
+   * and must not hold the live queue meanwhile.
+   */
   startNext(): void {
-    if (this.#active || this.#disposing) return;
-    const candidates = [...this.jobs()].sort((a, b) => a.record.createdAt - b.record.createdAt);
-    const job = candidates.find((j) => j.record.status === 'running') ?? candidates.find((j) => j.record.status === 'queued');
-    if (!job) return;
+    if (this.#disposing) return;
+    const waiting = [...this.jobs()]
+      .filter((j) => (j.record.status === 'running' || j.record.status === 'queued') && !this.#running.has(j))
+      .sort((a, b) => a.record.createdAt - b.record.createdAt);
+    const liveRuns = [...this.#running.keys()].some(isLive);
+    const live = waiting.filter(isLive);
+    const nextLive = liveRuns ? undefined : (live.find((j) => j.record.status === 'running') ?? live[0]);
+    for (const job of [...waiting.filter((j) => !isLive(j)), ...(nextLive ? [nextLive] : [])]) this.#start(job);
+  }
+
+  #start(job: Job): void {
     if (!job.loaded) {
+      // One job's items are read at a time; the next call starts the others.
+      if (this.#loading) return;
       // Its items are read first (a job at rest holds its header only); it stays queued meanwhile.
       this.#loading ??= job
         .loadItems()
@@ -185,7 +202,7 @@ export class RunQueue {
       this.deps.onChange();
       return;
     }
-    this.#governor.setCap(record.spec.concurrencyCap);
+    if (isLive(job)) this.#governor.setCap(record.spec.concurrencyCap);
     job.resetThroughput();
     const run = new JobRun(
       job,
@@ -222,7 +239,7 @@ export class RunQueue {
         return this.#finishRun(job, active, 'stopped');
       },
     );
-    this.#active = { job, run: active, done };
+    this.#running.set(job, { run: active, done });
     // Journaled so that a crash from here on is known as one "while analysing" (the crash-loop guard).
     void this.store
       .journal(record.id)
@@ -255,7 +272,7 @@ export class RunQueue {
     const now = this.deps.clock.now();
     if (this.#disposing) {
       // Quitting: leave the job as it was so the next start resumes it.
-      this.#active = undefined;
+      this.#running.delete(job);
       await job.writeOutputsNow();
       await job.snapshot().catch(() => {});
       return;
@@ -263,14 +280,14 @@ export class RunQueue {
     // The ending is decided first and written to the output folder before it shows: "done" on screen means summary.json and results.csv are final.
     const { again, next, notice } = decideEnding({ outcome, record, counts: job.counts(), stopError: run.stopError, now });
     if (again) {
-      this.#active = undefined;
+      this.#running.delete(job);
       this.startNext();
       return;
     }
     await job.writeOutputsNow(next);
     Object.assign(record, next);
     if (notice) this.deps.notify(...notice);
-    this.#active = undefined;
+    this.#running.delete(job);
     try {
       await job.snapshot();
     } catch {

@@ -22,6 +22,7 @@ import { open } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import v8 from 'node:v8';
 
 interface Config {
   dataDir: string;
@@ -156,6 +157,7 @@ if (restartMode) {
 // ---- the job, with an open results panel ------------------------------------
 let jobId: string | undefined;
 let panelTimer: ReturnType<typeof setTimeout> | undefined;
+let midSnapshot = false;
 let resolveDone!: () => void;
 const done = new Promise<void>((r) => (resolveDone = r));
 const deciles: number[] = [];
@@ -170,6 +172,11 @@ const engine = await AnalysisEngine.open(
       const finished = job.counts.done + job.counts.failed + job.counts.unparsed;
       void engine.items(job.id, Math.max(0, finished - 100), 100);
       while (deciles.length < 10 && finished >= Math.ceil(((deciles.length + 1) * total) / 10)) deciles.push(performance.now());
+      // LOUPE_SCALE_HEAP_MID=<file>: a heap snapshot half-way through the job, to see what a running job holds.
+      if (deciles.length === 5 && process.env.LOUPE_SCALE_HEAP_MID && !midSnapshot) {
+        midSnapshot = true;
+        v8.writeHeapSnapshot(process.env.LOUPE_SCALE_HEAP_MID);
+      }
       if (['done', 'failed', 'stopped', 'cancelled'].includes(job.status) && job.counts.inFlight === 0) resolveDone();
     }, 200);
   }),

@@ -7,7 +7,7 @@ import { SETTINGS_LIMITS, type Ability } from '../../../contract';
 import type { Clock, Logger } from '../../kernel/deps';
 import type { SessionLike } from '../api/analysis-call';
 import type { SummaryPolicyOptions } from '../output/summary-policy';
-import type { RunTuning } from './job-run';
+import type { RunTuning } from './job-run-context';
 import { DEFAULT_SCHEDULER_TUNING } from './scheduler';
 
 /** Where and as whom a job's requests go. */

@@ -10,45 +10,21 @@
  * written from there. A result file from an older Loupe whose "done" never
  * reached the job file is adopted instead of being paid for twice.
  */
-import type { ImageDetail } from '../../../contract';
-import type { Clock, Logger } from '../../kernel/deps';
 import { LoupeError, logCode } from '../../kernel/errors';
 import { AnalysisError } from '../analysis-error';
-import type { Pacer as Governor } from './flow-governor';
 import { readPhoto } from '../input/read-once';
 import type { Job } from './job';
-import type { PreparedImage } from '../input/prepare';
 import type { AnalysisResponse } from '../api/analysis-call';
-import type { AnalysisClient } from '../api/request';
 import { type ItemDocument, readItemDocument } from '../output/results';
+export type { JobRunContext, RunTuning, Sent } from './job-run-context';
 import { ContentClaims } from './content-claims';
 import { type DocumentFields, type SentFacts, itemDocument, settleAsDuplicate } from './item-document';
-import { Scheduler, type PrepareOutcome, type RunOutcome, type SchedulerHooks, type SchedulerTuning } from './scheduler';
+import { Scheduler, type PrepareOutcome, type RunOutcome, type SchedulerHooks } from './scheduler';
+import type { JobRunContext, Sent } from './job-run-context';
 import { type RequestShape, TokenEstimator } from './token-estimate';
 import { type Upload, prepareUpload } from './prepare-upload';
 import type { ItemRecord } from '../types';
 import { RetryState, trackRetries } from '../retry-state';
-
-export interface RunTuning extends SchedulerTuning {
-  /** Long edge of the upload per detail level. */
-  maxEdge: Record<ImageDetail, number>;
-  jpegQuality: number;
-}
-
-export interface JobRunContext {
-  client: AnalysisClient;
-  governor: Governor;
-  tuning: RunTuning;
-  clock: Clock;
-  log: Logger;
-  onChange(): void;
-}
-
-export interface Sent {
-  prepared: PreparedImage;
-  /** For the token estimate: what the request looks like (model, detail, upload size, prompt length). */
-  shape: RequestShape;
-}
 
 /** Files above this are hashed by streaming and prepared from disk, never read whole into memory. */
 const READ_ONCE_MAX_BYTES = 50 * 1024 * 1024;

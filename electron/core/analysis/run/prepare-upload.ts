@@ -7,7 +7,7 @@
 import { targetSize } from '../input/image-sizing';
 import { type PreparedImage, prepareImage } from '../input/prepare';
 import type { Job } from './job';
-import type { RunTuning } from './job-run';
+import type { RunTuning } from './job-run-context';
 import type { SentFacts } from './item-document';
 import type { RequestShape } from './token-estimate';
 

@@ -1,4 +1,4 @@
-import { linkedSignal } from './linked-signal';
+import { requestSignal } from './linked-signal';
 import type OpenAI from 'openai';
 import { AnalysisError } from '../analysis-error';
 import { promptedJsonInstructions } from '../presets';
@@ -19,11 +19,7 @@ export async function chatCompletion(
   structured: boolean,
   admitted: () => void,
 ): Promise<AnalysisResponse> {
-  const deadline = new AbortController();
-  const timer = deps.clock.setTimeout(() => deadline.abort(), deps.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  // Not AbortSignal.any: on Node 20 that signal stays in memory for the life of the process (linked-signal.ts).
-  const linked = linkedSignal([deadline.signal, call.signal]);
-  const signal = linked.signal;
+  const { signal, deadline, end } = requestSignal(deps.clock, deps.timeoutMs ?? DEFAULT_TIMEOUT_MS, [call.signal]);
   const { preset } = call;
   try {
     const { data, response } = await sdk.chat.completions
@@ -69,10 +65,9 @@ export async function chatCompletion(
   } catch (error) {
     if (error instanceof AnalysisError) throw error;
     if (call.signal?.aborted) throw abortedError('cancelled', '');
-    if (deadline.signal.aborted) throw abortedError('timeout', '');
+    if (deadline.aborted) throw abortedError('timeout', '');
     throw classifySdkError(error, false, '', undefined, deps.clock.now());
   } finally {
-    timer.cancel();
-    linked.unlink();
+    end();
   }
 }

@@ -8,6 +8,8 @@
  * life of the process. A plain signal is collected with the request.
  * `unlink()` when the request is over: the sources forget it.
  */
+import type { Clock } from '../../kernel/deps';
+
 export function linkedSignal(sources: ReadonlyArray<AbortSignal | undefined>): { signal: AbortSignal; unlink(): void } {
   const controller = new AbortController();
   const present = sources.filter((s): s is AbortSignal => s !== undefined);
@@ -19,6 +21,29 @@ export function linkedSignal(sources: ReadonlyArray<AbortSignal | undefined>): {
     signal: controller.signal,
     unlink: () => {
       for (const source of present) source.removeEventListener('abort', abort);
+    },
+  };
+}
+
+/**
+ * A request's signal: its whole-call deadline on the injected clock, linked
+ * with the caller's cancel and any other source. `end()` when the request is
+ * over: the timer is cancelled and the sources forget it.
+ */
+export function requestSignal(
+  clock: Pick<Clock, 'setTimeout'>,
+  timeoutMs: number,
+  sources: ReadonlyArray<AbortSignal | undefined>,
+): { signal: AbortSignal; deadline: AbortSignal; end(): void } {
+  const deadline = new AbortController();
+  const timer = clock.setTimeout(() => deadline.abort(), timeoutMs);
+  const linked = linkedSignal([deadline.signal, ...sources]);
+  return {
+    signal: linked.signal,
+    deadline: deadline.signal,
+    end: () => {
+      timer.cancel();
+      linked.unlink();
     },
   };
 }

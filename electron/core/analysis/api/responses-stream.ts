@@ -3,7 +3,7 @@
  * `response.completed` (protocol notes §10.3), with the whole-call deadline
  * and the grace after the terminal event on the injected clock.
  */
-import { linkedSignal } from './linked-signal';
+import { requestSignal } from './linked-signal';
 import type OpenAI from 'openai';
 import type { Response as ApiResponse, ResponseOutputItem } from 'openai/resources/responses/responses';
 import { AnalysisError } from '../analysis-error';
@@ -24,12 +24,8 @@ export async function streamResponse(
   structured: boolean,
   admitted: () => void,
 ): Promise<AnalysisResponse> {
-  const deadline = new AbortController();
-  const timer = deps.clock.setTimeout(() => deadline.abort(), deps.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const afterTerminal = new AbortController();
-  // Not AbortSignal.any: on Node 20 that signal stays in memory for the life of the process (linked-signal.ts).
-  const linked = linkedSignal([deadline.signal, afterTerminal.signal, call.signal]);
-  const signal = linked.signal;
+  const { signal, deadline, end } = requestSignal(deps.clock, deps.timeoutMs ?? DEFAULT_TIMEOUT_MS, [afterTerminal.signal, call.signal]);
   const maxText = deps.maxTextChars ?? DEFAULT_MAX_TEXT;
   let text = '';
   let requestId: string | undefined;
@@ -95,21 +91,20 @@ export async function streamResponse(
     }
     if (!terminal) {
       if (call.signal?.aborted) throw abortedError('cancelled', text);
-      if (deadline.signal.aborted) throw abortedError('timeout', text);
+      if (deadline.aborted) throw abortedError('timeout', text);
       throw streamInterrupted(text, requestId);
     }
   } catch (error) {
     if (error instanceof AnalysisError) throw error;
     if (!terminal) {
       if (call.signal?.aborted) throw abortedError('cancelled', text);
-      if (deadline.signal.aborted) throw abortedError('timeout', text);
+      if (deadline.aborted) throw abortedError('timeout', text);
       throw classifySdkError(error, inStream, text, requestId, deps.clock.now());
     }
     // The answer was complete; a connection that broke after the terminal event changes nothing.
   } finally {
-    timer.cancel();
+    end();
     graceTimer?.cancel();
-    linked.unlink();
   }
   if (!terminal) throw streamInterrupted(text, requestId);
   // The completed response is authoritative; it can arrive with empty `output` (§10.3), then deltas, then finished items.

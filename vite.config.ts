@@ -18,6 +18,13 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 const isExternalForMain = (id: string) =>
   id === 'electron' || nodeBuiltins.includes(id) || dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`));
 
+/** Integration tests that replace modules or globals (vi.mock, fake timers): run isolated. */
+const ISOLATED = [
+  'test/integration/accounts/session.test.ts',
+  'test/integration/hostile/fuzz.test.ts',
+  'test/integration/hostile/internal-error.test.ts',
+];
+
 export default defineConfig({
   root: `${root}renderer`,
   base: './',
@@ -85,9 +92,18 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/servers/**/*.test.ts'],
+          exclude: ISOLATED,
           // These mostly wait on loopback servers, latency and backoff, not on the CPU: four at a time on two cores.
           maxWorkers: 4,
+          // Each file starts its own servers and cleans up after itself, so files share a worker's module cache
+          // instead of importing sharp, the SDKs and the core again per file (about half the run's time).
+          isolate: false,
         },
+      },
+      {
+        extends: true,
+        // The few that mock modules or fake the clock of the whole process get a fresh module graph each.
+        test: { name: 'integration:isolated', include: ISOLATED, maxWorkers: 4 },
       },
     ],
   },

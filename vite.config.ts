@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+import { ISOLATED_TESTS } from './test/isolated-tests';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { dependencies?: Record<string, string> };
@@ -17,13 +18,6 @@ const dependencies = Object.keys(pkg.dependencies ?? {});
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const isExternalForMain = (id: string) =>
   id === 'electron' || nodeBuiltins.includes(id) || dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`));
-
-/** Integration tests that replace modules or globals (vi.mock, fake timers): run isolated. */
-const ISOLATED = [
-  'test/integration/accounts/session.test.ts',
-  'test/integration/hostile/fuzz.test.ts',
-  'test/integration/hostile/internal-error.test.ts',
-];
 
 export default defineConfig({
   root: `${root}renderer`,
@@ -92,7 +86,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/servers/**/*.test.ts'],
-          exclude: ISOLATED,
+          exclude: ISOLATED_TESTS,
           // These mostly wait on loopback servers, latency and backoff, not on the CPU: four at a time on two cores.
           maxWorkers: 4,
           // Each file starts its own servers and cleans up after itself, so files share a worker's module cache
@@ -103,7 +97,7 @@ export default defineConfig({
       {
         extends: true,
         // The few that mock modules or fake the clock of the whole process get a fresh module graph each.
-        test: { name: 'integration:isolated', include: ISOLATED, maxWorkers: 4 },
+        test: { name: 'integration:isolated', include: ISOLATED_TESTS, maxWorkers: 4 },
       },
     ],
   },

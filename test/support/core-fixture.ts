@@ -14,7 +14,8 @@ import type { Clock, CoreDeps } from '../../electron/core/kernel/deps';
 import { dispatchCommand, dispatchOffered } from '../../electron/core/kernel/dispatch';
 import { type ActiveSession, type Core, type CoreOptions, wireCore } from '../../electron/core/index';
 import { completeAuthorizationInBrowser } from '../servers/auth/auth-server';
-import type { StandIns } from '../servers/stack';
+import { type StandIns, startStandIns } from '../servers/stack';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 
 export interface CoreFixture {
   core: Core;
@@ -231,4 +232,51 @@ export async function readTree(dir: string): Promise<Array<{ path: string; conte
     }
   }
   return out;
+}
+
+/**
+ * For a test file whose tests each open cores on one stand-in stack: the
+ * stack for the file, a fresh data folder (named `prefix…`) per test, and
+ * every core opened with `fixture()` disposed after its test.
+ */
+export function useCoreFixtures(prefix: string): {
+  readonly stack: StandIns;
+  readonly dataDir: string;
+  fixture(options?: Parameters<typeof createCoreFixture>[1]): Promise<CoreFixture>;
+  /** Disposes one of them before the test ends (a quit in the middle of a test). */
+  dispose(fx: CoreFixture): Promise<void>;
+} {
+  let stack: StandIns;
+  let dataDir: string;
+  const fixtures: CoreFixture[] = [];
+  beforeAll(async () => {
+    stack = await startStandIns();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    while (fixtures.length) await fixtures.pop()!.dispose();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return {
+    get stack() {
+      return stack;
+    },
+    get dataDir() {
+      return dataDir;
+    },
+    async fixture(options = {}) {
+      const fx = await createCoreFixture(stack, { dataDir, ...options });
+      fixtures.push(fx);
+      return fx;
+    },
+    async dispose(fx) {
+      fixtures.splice(fixtures.indexOf(fx), 1);
+      await fx.dispose();
+    },
+  };
 }

@@ -6,44 +6,21 @@
  * safeStorage's re-encryption hint.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SET_ASIDE_KEEP_MS } from '../../../electron/core/accounts/set-aside';
 import { Vault } from '../../../electron/core/accounts/vault';
 import type { Cipher } from '../../../electron/core/kernel/deps';
-import { type StandIns, startStandIns } from '../../servers/stack';
 import { recordingConfirm } from '../../support/confirm';
-import { type CoreFixture, createCoreFixture, signInThroughBrowser } from '../../support/core-fixture';
+import { useCoreFixtures, signInThroughBrowser } from '../../support/core-fixture';
 import { ManualClock } from '../../support/manual-clock';
 import { memoryStore } from '../../support/memory-store';
 import { createNodeCipher } from '../../support/node-cipher';
 
 const silent = { info() {}, warn() {}, error() {} };
-let stack: StandIns;
-let dataDir: string;
-const fixtures: CoreFixture[] = [];
-
-beforeAll(async () => {
-  stack = await startStandIns();
-});
-afterAll(async () => {
-  await stack.close();
-});
-beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'loupe-keychain-'));
-});
-afterEach(async () => {
-  while (fixtures.length) await fixtures.pop()!.dispose();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function fixture(options: Parameters<typeof createCoreFixture>[1] = {}) {
-  const fx = await createCoreFixture(stack, { dataDir, ...options });
-  fixtures.push(fx);
-  return fx;
-}
+const env = useCoreFixtures('loupe-keychain-');
+const { fixture } = env;
 
 /** A keychain the test can lock (isAvailable false) or make refuse access (decrypt throws), like safeStorage does. */
 function switchableCipher(key: Buffer, options: { reEncryptOnce?: boolean } = {}) {
@@ -70,8 +47,8 @@ function switchableCipher(key: Buffer, options: { reEncryptOnce?: boolean } = {}
   return { cipher, control };
 }
 
-const vaultFile = () => join(dataDir, 'vault.json');
-const corruptCopies = async () => (await readdir(dataDir)).filter((n) => n.startsWith('vault.json.corrupt-'));
+const vaultFile = () => join(env.dataDir, 'vault.json');
+const corruptCopies = async () => (await readdir(env.dataDir)).filter((n) => n.startsWith('vault.json.corrupt-'));
 
 describe('Linux safeStorage backends', () => {
   it.each([
@@ -138,8 +115,7 @@ describe('keychain unavailable or access denied', () => {
     const key = randomBytes(32);
     const first = await fixture({ cipherKey: key });
     await signInThroughBrowser(first);
-    await first.dispose();
-    fixtures.pop();
+    await env.dispose(first);
     const saved = await readFile(vaultFile(), 'utf8');
 
     const { cipher, control } = switchableCipher(key);
@@ -166,8 +142,7 @@ describe('keychain unavailable or access denied', () => {
     const key = randomBytes(32);
     const first = await fixture({ cipherKey: key });
     await signInThroughBrowser(first);
-    await first.dispose();
-    fixtures.pop();
+    await env.dispose(first);
 
     const { cipher, control } = switchableCipher(key);
     control.denied = true;
@@ -245,7 +220,7 @@ describe('a corrupt vault', () => {
   });
 
   it('never deletes a file the ledger names outside its own set-aside copies', async () => {
-    const bystander = join(dataDir, 'settings.json.keep');
+    const bystander = join(env.dataDir, 'settings.json.keep');
     await writeFile(bystander, 'precious');
     await writeFile(
       vaultFile(),
@@ -267,8 +242,7 @@ describe("safeStorage's re-encryption hint", () => {
     const key = randomBytes(32);
     const first = await fixture({ cipherKey: key });
     await signInThroughBrowser(first);
-    await first.dispose();
-    fixtures.pop();
+    await env.dispose(first);
     const before = await readFile(vaultFile(), 'utf8');
 
     const { cipher, control } = switchableCipher(key, { reEncryptOnce: true });

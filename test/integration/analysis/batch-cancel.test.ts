@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../support/csv';
 import type { BatchOptions } from '../../servers/openai/batches';
-import { openEngine, readJson, resultFiles, waitForJob } from '../../support/analysis-fixture';
-import { apiKeyAccount, calls, fast, pollsOf, setupBatch, useBatchCleanups } from './batch-support';
+import { readJson, resultFiles, waitForJob } from '../../support/analysis-fixture';
+import { calls, openBatchEngine, pollsOf, setupBatch, startBatchJob, useBatchCleanups } from './batch-support';
 
 const cleanups = useBatchCleanups();
 const setup = (batch: BatchOptions) => setupBatch(cleanups, batch);
@@ -17,16 +17,9 @@ const setup = (batch: BatchOptions) => setupBatch(cleanups, batch);
 describe('Batch API jobs cancelled', () => {
   it('cancel cancels the batch', async () => {
     const t = await setup({ steps: 1_000_000 });
-    const h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    const h = await openBatchEngine(t);
     cleanups.push(() => h.engine.dispose());
-    const id = await h.engine.createJob({
-      paths: [t.photos],
-      preset: 'describe',
-      model: 'gpt-6.1-sol',
-      detail: 'auto',
-      outputDir: t.out,
-      mode: 'batch',
-    });
+    const id = await startBatchJob(h, t);
     await pollsOf(t.signedIn, 'GET', /\/batches\//, 2);
     await h.engine.cancel(id);
     await waitForJob(h.engine, id, (j) => j.status === 'cancelled');
@@ -38,16 +31,9 @@ describe('Batch API jobs cancelled', () => {
   it('cancel: the batch is cancelled at OpenAI, the answers it had finished are collected once, the rest marked cancelled', async () => {
     // A slow batch: two of its requests finished, the others not yet run.
     const t = await setup({ steps: 1, stallAfter: 2 });
-    const h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    const h = await openBatchEngine(t);
     cleanups.push(() => h.engine.dispose());
-    const id = await h.engine.createJob({
-      paths: [t.photos],
-      preset: 'describe',
-      model: 'gpt-6.1-sol',
-      detail: 'auto',
-      outputDir: t.out,
-      mode: 'batch',
-    });
+    const id = await startBatchJob(h, t);
     const store = t.signedIn.stack.api.batches!;
     const server = () => [...store.batches.values()][0];
     await waitForJob(h.engine, id, () => server()?.request_counts.completed === 2);
@@ -112,15 +98,8 @@ describe('Batch API jobs cancelled', () => {
 
   it('cancelling a paused batch job after a restart still cancels the batch and collects what it had finished', async () => {
     const t = await setup({ steps: 1, stallAfter: 3 });
-    let h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
-    const id = await h.engine.createJob({
-      paths: [t.photos],
-      preset: 'describe',
-      model: 'gpt-6.1-sol',
-      detail: 'auto',
-      outputDir: t.out,
-      mode: 'batch',
-    });
+    let h = await openBatchEngine(t);
+    const id = await startBatchJob(h, t);
     const store = t.signedIn.stack.api.batches!;
     const server = () => [...store.batches.values()][0];
     await waitForJob(h.engine, id, () => server()?.request_counts.completed === 3);
@@ -128,7 +107,7 @@ describe('Batch API jobs cancelled', () => {
     await h.engine.pause(id);
     await waitForJob(h.engine, id, (j) => j.status === 'paused');
     await h.engine.dispose();
-    h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    h = await openBatchEngine(t);
     cleanups.push(() => h.engine.dispose());
     expect(h.engine.jobs().find((j) => j.id === id)!.status).toBe('paused');
     expect(h.engine.batchOf(id)).toEqual({ phase: 'waiting', progress: null });

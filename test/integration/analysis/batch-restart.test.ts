@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../electron/core/analysis/types';
 import type { BatchOptions } from '../../servers/openai/batches';
-import { isSettled, openEngine, readJson, resultFiles, waitForJob } from '../../support/analysis-fixture';
-import { apiKeyAccount, calls, fast, pollsOf, setupBatch, useBatchCleanups } from './batch-support';
+import { isSettled, readJson, resultFiles, waitForJob } from '../../support/analysis-fixture';
+import { calls, openBatchEngine, pollsOf, setupBatch, startBatchJob, useBatchCleanups } from './batch-support';
 
 const cleanups = useBatchCleanups();
 const setup = (batch: BatchOptions) => setupBatch(cleanups, batch);
@@ -19,15 +19,8 @@ describe('Batch API jobs across a restart', () => {
   it('survives a restart mid-batch: polls the same batch, pays nothing twice, maps every result', async () => {
     const batch: BatchOptions = { steps: 1_000_000 };
     const t = await setup(batch);
-    let h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
-    const id = await h.engine.createJob({
-      paths: [t.photos],
-      preset: 'describe',
-      model: 'gpt-6.1-sol',
-      detail: 'auto',
-      outputDir: t.out,
-      mode: 'batch',
-    });
+    let h = await openBatchEngine(t);
+    const id = await startBatchJob(h, t);
     const jobFile = join(t.data, 'jobs', `${id}.json`);
     // Wait until the batch is running server-side: polled twice. Its id was saved with the job before the first poll.
     await pollsOf(t.signedIn, 'GET', /\/batches\//, 2);
@@ -39,7 +32,7 @@ describe('Batch API jobs across a restart', () => {
 
     // The batch finishes while Loupe is closed; the next start collects it.
     batch.steps = 1;
-    h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    h = await openBatchEngine(t);
     cleanups.push(() => h.engine.dispose());
     const job = await waitForJob(h.engine, id, isSettled);
     expect(job.status).toBe('done');
@@ -63,15 +56,8 @@ describe('Batch API jobs across a restart', () => {
       },
     };
     const t = await setup(batch);
-    let h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
-    const id = await h.engine.createJob({
-      paths: [t.photos],
-      preset: 'describe',
-      model: 'gpt-6.1-sol',
-      detail: 'auto',
-      outputDir: t.out,
-      mode: 'batch',
-    });
+    let h = await openBatchEngine(t);
+    const id = await startBatchJob(h, t);
     await atCreate;
     // The upload returned and its file id is saved with the job before the batch is asked for.
     const saved = JSON.parse(await readFile(join(t.data, 'jobs', `${id}.json`), 'utf8')) as JobRecord;
@@ -84,7 +70,7 @@ describe('Batch API jobs across a restart', () => {
     release();
     delete batch.beforeCreate;
 
-    h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    h = await openBatchEngine(t);
     cleanups.push(() => h.engine.dispose());
     const job = await waitForJob(h.engine, id, isSettled);
     expect(job).toMatchObject({ status: 'done', counts: { total: 6, done: 6, failed: 0 } });
@@ -107,15 +93,8 @@ describe('Batch API jobs across a restart', () => {
       },
     };
     const t = await setup(batch);
-    let h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
-    const id = await h.engine.createJob({
-      paths: [t.photos],
-      preset: 'describe',
-      model: 'gpt-6.1-sol',
-      detail: 'auto',
-      outputDir: t.out,
-      mode: 'batch',
-    });
+    let h = await openBatchEngine(t);
+    const id = await startBatchJob(h, t);
     await atCreate;
     await h.engine.dispose();
     release();
@@ -124,7 +103,7 @@ describe('Batch API jobs across a restart', () => {
     const [first] = [...store.files.files.keys()];
     store.files.files.delete(first!);
 
-    h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    h = await openBatchEngine(t);
     cleanups.push(() => h.engine.dispose());
     const job = await waitForJob(h.engine, id, isSettled);
     expect(job).toMatchObject({ status: 'done', counts: { total: 6, done: 6, failed: 0 } });

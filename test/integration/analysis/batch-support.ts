@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { DEFAULT_MODELS } from '../../servers/openai/openai-api';
 import type { BatchOptions } from '../../servers/openai/batches';
-import { makePhotos, type SignedIn, signedInStandIns, tempDir } from '../../support/analysis-fixture';
+import { makePhotos, openEngine, type SignedIn, signedInStandIns, tempDir } from '../../support/analysis-fixture';
 import { within } from '../../support/within';
 
 export const KEY = 'sk-batch-test';
@@ -48,3 +48,12 @@ export const pollsOf = (s: SignedIn, method: string, re: RegExp, count: number) 
     10_000,
     `${count} × ${method} ${re}`,
   );
+
+type BatchTest = Awaited<ReturnType<typeof setupBatch>>;
+
+/** Loupe on the test's data folder with the API-key account and quick polls (again after a restart). */
+export const openBatchEngine = (t: BatchTest) => openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+
+/** A batch job over the test's photos into its output folder. */
+export const startBatchJob = (h: Awaited<ReturnType<typeof openBatchEngine>>, t: BatchTest) =>
+  h.engine.createJob({ paths: [t.photos], preset: 'describe', model: 'gpt-6.1-sol', detail: 'auto', outputDir: t.out, mode: 'batch' });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BatchOptions } from '../../servers/openai/batches';
 import { isSettled, openEngine, readJson, resultFiles, waitForJob } from '../../support/analysis-fixture';
-import { apiKeyAccount, calls, fast, pollsOf, setupBatch, useBatchCleanups } from './batch-support';
+import { calls, fast, openBatchEngine, pollsOf, setupBatch, startBatchJob, useBatchCleanups } from './batch-support';
 
 const cleanups = useBatchCleanups();
 const setup = (batch: BatchOptions) => setupBatch(cleanups, batch);
@@ -22,16 +22,9 @@ describe('Batch API jobs', () => {
   it('complete through /v1/files and /v1/batches, map every result back, retry a failed line, cost half', async () => {
     const failing = new Set(['i3']);
     const t = await setup({ steps: 2, failCustomIds: failing });
-    const h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    const h = await openBatchEngine(t);
     cleanups.push(() => h.engine.dispose());
-    const id = await h.engine.createJob({
-      paths: [t.photos],
-      preset: 'describe',
-      model: 'gpt-6.1-sol',
-      detail: 'auto',
-      outputDir: t.out,
-      mode: 'batch',
-    });
+    const id = await startBatchJob(h, t);
     let job = await waitForJob(h.engine, id, isSettled);
     expect(job.counts).toMatchObject({ total: 6, done: 5, failed: 1 });
     // Nothing went through the live route; one file, one batch.
@@ -65,16 +58,9 @@ describe('Batch API jobs', () => {
 
   it('a batch waiting at OpenAI does not hold the live queue: a live job started after it runs and finishes meanwhile', async () => {
     const t = await setup({ steps: 1_000_000 });
-    const h = await openEngine(t.signedIn, t.data, { account: apiKeyAccount(t.signedIn), tuning: fast });
+    const h = await openBatchEngine(t);
     cleanups.push(() => h.engine.dispose());
-    const batchId = await h.engine.createJob({
-      paths: [t.photos],
-      preset: 'describe',
-      model: 'gpt-6.1-sol',
-      detail: 'auto',
-      outputDir: t.out,
-      mode: 'batch',
-    });
+    const batchId = await startBatchJob(h, t);
     // The batch is created and polled: from here it waits at OpenAI (this one never finishes).
     await pollsOf(t.signedIn, 'GET', /\/batches\//, 2);
     const liveId = await h.engine.createJob({
@@ -97,9 +83,7 @@ describe('Batch API jobs', () => {
     const t = await setup({});
     const h = await openEngine(t.signedIn, t.data, { tuning: fast });
     cleanups.push(() => h.engine.dispose());
-    await expect(
-      h.engine.createJob({ paths: [t.photos], preset: 'describe', model: 'gpt-6.1-sol', detail: 'auto', outputDir: t.out, mode: 'batch' }),
-    ).rejects.toMatchObject({
+    await expect(startBatchJob(h, t)).rejects.toMatchObject({
       code: 'batch_unavailable',
     });
     const token = await t.signedIn.session.accessToken();

@@ -105,12 +105,21 @@ function vmHwmBytes(): number | null {
   }
 }
 let sampledPeak = process.memoryUsage().rss;
+const traceFile = process.env.LOUPE_SCALE_TRACE;
+let ticks = 0;
+let traceDone = (): number => 0;
 /** The largest of each memoryUsage() field seen: whether a peak is JS heap (V8) or outside it (sharp/libvips, allocator). */
 const peaks: Record<string, number> = {};
 const sampler = setInterval(() => {
   const usage = process.memoryUsage();
   sampledPeak = Math.max(sampledPeak, usage.rss);
   for (const [k, v] of Object.entries(usage)) peaks[k] = Math.max(peaks[k] ?? 0, v);
+  // LOUPE_SCALE_TRACE=<file>: one line per second of memory, to see when a peak happens.
+  if (traceFile && ++ticks % 10 === 0)
+    fs.appendFileSync(
+      traceFile,
+      `${Math.round(performance.now())} ${traceDone()} ${(['rss', 'heapTotal', 'heapUsed', 'external'] as const).map((k) => Math.round(usage[k] / 1048576)).join(' ')}\n`,
+    );
 }, 100);
 
 const deps = (onChange: () => void) => ({
@@ -170,6 +179,7 @@ const engine = await AnalysisEngine.open(
       const job = jobId ? engine.jobs().find((j) => j.id === jobId) : undefined;
       if (!job) return;
       const finished = job.counts.done + job.counts.failed + job.counts.unparsed;
+      traceDone = () => finished;
       void engine.items(job.id, Math.max(0, finished - 100), 100);
       while (deciles.length < 10 && finished >= Math.ceil(((deciles.length + 1) * total) / 10)) deciles.push(performance.now());
       // LOUPE_SCALE_HEAP_MID=<file>: a heap snapshot half-way through the job, to see what a running job holds.

@@ -12,11 +12,11 @@
  * itself: if the job is what crashed Loupe, resuming it would crash it again
  * at every start. It waits, paused, with a notice.
  */
-import sharp from 'sharp';
 import type { JobBatchView, JobSummaryView } from '../../../contract';
 import { LoupeError } from '../../kernel/errors';
 import { DEFAULT_TUNING, type AnalysisDeps, type EngineTuning } from './engine-config';
 import { Job } from './job';
+import { applyMemoryPolicy } from './memory-policy';
 import { JobStore } from './job-store';
 import { checkSpec, newJob, requireBatchAccess } from './new-job';
 import { resolvePreset } from '../presets';
@@ -48,9 +48,7 @@ export class AnalysisEngine {
 
   /** Loads saved jobs and resumes the one that was running when Loupe last stopped. */
   static async open(deps: AnalysisDeps): Promise<AnalysisEngine> {
-    // libvips keeps recent operations (decoded pixels) for reuse; every photo is read once here,
-    // so that cache only holds memory (about 40 MB of peak RSS in the benchmark).
-    sharp.cache(false);
+    applyMemoryPolicy();
     const engine = new AnalysisEngine(deps);
     const crashed = markOpen(engine.#store.dir);
     engine.#load(crashed);

@@ -1,0 +1,21 @@
+/**
+ * A child for memory-policy.test.ts, allocating the way a running job does:
+ * batches of short-lived records, the latest twenty of which are still in
+ * use (requests in flight, answers being written) when the collector runs.
+ * Prints the largest V8 heap it saw, in bytes.
+ *
+ *   node --import tsx test/support/heap-churn-child.ts [policy]
+ */
+import { applyMemoryPolicy } from '../../electron/core/analysis/run/memory-policy';
+
+if (process.argv[2] === 'policy') applyMemoryPolicy();
+const inUse: Array<Array<{ path: string; answer: number[] }>> = [];
+let peak = 0;
+for (let round = 0; round < 200; round++) {
+  const batch = [];
+  for (let i = 0; i < 20_000; i++) batch.push({ path: `/photos/${round}/${i}.jpg`, answer: [i, round] });
+  inUse.push(batch);
+  if (inUse.length > 20) inUse.shift();
+  peak = Math.max(peak, process.memoryUsage().heapTotal);
+}
+process.stdout.write(`${peak}\n`);

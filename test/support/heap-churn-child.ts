@@ -4,11 +4,11 @@
  * use (requests in flight, answers being written) when the collector runs.
  * Prints the largest V8 heap it saw, in bytes.
  *
- *   node --import tsx test/support/heap-churn-child.ts [policy]
+ *   node --import tsx test/support/heap-churn-child.ts [items in memory, one fitHeapGrowth call each]…
  */
-import { applyMemoryPolicy } from '../../electron/core/analysis/run/memory-policy';
+import { fitHeapGrowth } from '../../electron/core/analysis/run/memory-policy';
 
-if (process.argv[2] === 'policy') applyMemoryPolicy();
+for (const n of process.argv.slice(2)) fitHeapGrowth(Number(n));
 const inUse: Array<Array<{ path: string; answer: number[] }>> = [];
 let peak = 0;
 for (let round = 0; round < 200; round++) {

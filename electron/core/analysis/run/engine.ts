@@ -16,7 +16,7 @@ import type { JobBatchView, JobSummaryView } from '../../../contract';
 import { LoupeError } from '../../kernel/errors';
 import { DEFAULT_TUNING, type AnalysisDeps, type EngineTuning } from './engine-config';
 import { Job } from './job';
-import { applyMemoryPolicy } from './memory-policy';
+import { applyMemoryPolicy, fitHeapGrowth, itemsInMemory } from './memory-policy';
 import { JobStore } from './job-store';
 import { checkSpec, newJob, requireBatchAccess } from './new-job';
 import { resolvePreset } from '../presets';
@@ -136,6 +136,7 @@ export class AnalysisEngine {
   /** Lets the items of every job at rest go, but the running one's and `keep`'s. */
   #unloadIdle(keep?: Job): void {
     for (const other of this.#jobs.values()) if (other !== keep && !this.#runs.isRunning(other)) other.unloadItems();
+    fitHeapGrowth(itemsInMemory(this.#jobs.values()));
   }
 
   /** Validates the spec (including a custom schema), lists the photos, saves the job and queues it. */

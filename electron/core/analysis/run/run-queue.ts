@@ -22,6 +22,7 @@ import { FlowGovernor } from './flow-governor';
 import type { Job } from './job';
 import { JobRun } from './job-run';
 import type { JobStore } from './job-store';
+import { fitHeapGrowth, itemsInMemory } from './memory-policy';
 import { decideEnding } from './run-ending';
 import type { RunOutcome } from './scheduler';
 
@@ -182,6 +183,7 @@ export class RunQueue {
         });
       return;
     }
+    fitHeapGrowth(itemsInMemory(this.jobs()));
     const { record } = job;
     record.status = 'running';
     delete record.stopReason;

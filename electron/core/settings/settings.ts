@@ -15,9 +15,9 @@ const SettingsSchema = z.object({
 });
 
 /**
- * Settings files from before "Automatic" stored a number (64 unless changed): it stays the
- * person's ceiling, a fraction rounded and a number above the limit brought down to it. Anything
- * unusable (below the minimum, not a number) is Automatic, the default.
+ * A stored number is the person's ceiling, a fraction rounded and a number above the limit
+ * brought down to it. Anything unusable (below the minimum, not a number) is Automatic, the
+ * default. (Files from before "Automatic": see `fromOlderLoupe`.)
  */
 export function migrateConcurrency(stored: unknown): unknown {
   if (typeof stored !== 'number' || !Number.isFinite(stored)) return stored;
@@ -28,6 +28,22 @@ export function migrateConcurrency(stored: unknown): unknown {
 
 export const DEFAULT_SETTINGS: SettingsView = SettingsSchema.parse({});
 
+/** Written with every save since "Automatic" existed; a file without it comes from older Loupe. */
+export const SETTINGS_VERSION = 2;
+/**
+ * The concurrency defaults older Loupe wrote into the file whenever any other setting was saved
+ * (16, later 64): not a choice the person made, so they become Automatic. Any other number was
+ * typed by the person and stays their ceiling.
+ */
+const OLDER_DEFAULTS: readonly unknown[] = [16, 64];
+
+export function fromOlderLoupe(stored: unknown): unknown {
+  if (!stored || typeof stored !== 'object') return stored;
+  const file = stored as { version?: unknown; analysisConcurrency?: unknown };
+  if (file.version === SETTINGS_VERSION || !OLDER_DEFAULTS.includes(file.analysisConcurrency)) return stored;
+  return { ...file, analysisConcurrency: CONCURRENCY_AUTO };
+}
+
 /**
  * Settings persisted in the `settings` store. A hand-edited or stale value
  * falls back to its default field by field instead of failing the whole file.
@@ -36,7 +52,7 @@ export class Settings {
   #value: SettingsView;
 
   constructor(private readonly store: KeyValueStore) {
-    this.#value = SettingsSchema.parse(store.get('settings') ?? {});
+    this.#value = SettingsSchema.parse(fromOlderLoupe(store.get('settings')) ?? {});
   }
 
   get(): SettingsView {
@@ -46,7 +62,7 @@ export class Settings {
   update(patch: { [K in keyof SettingsView]?: SettingsView[K] | undefined }): SettingsView {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     this.#value = SettingsSchema.parse({ ...this.#value, ...defined });
-    this.store.set('settings', this.#value);
+    this.store.set('settings', { ...this.#value, version: SETTINGS_VERSION });
     return this.#value;
   }
 }

@@ -1,12 +1,13 @@
 /**
  * The concurrency setting: Automatic by default, a number as an optional
- * ceiling; files written before Automatic existed keep their number as the
- * ceiling; the command schemas take the same vocabulary as the store.
+ * ceiling; in files written before Automatic existed the defaults older
+ * Loupe saved become Automatic and a number typed stays the ceiling; the
+ * command schemas take the same vocabulary as the store.
  */
 import { describe, expect, it } from 'vitest';
 import { CONCURRENCY_AUTO, SETTINGS_LIMITS, commands } from '../../../../electron/contract';
 import { ceiling } from '../../../../electron/core/analysis/service';
-import { DEFAULT_SETTINGS, Settings, migrateConcurrency } from '../../../../electron/core/settings/settings';
+import { DEFAULT_SETTINGS, SETTINGS_VERSION, Settings, migrateConcurrency } from '../../../../electron/core/settings/settings';
 import { memoryStore } from '../../../support/memory-store';
 
 const stored = (analysisConcurrency: unknown) => new Settings(memoryStore({ settings: { theme: 'dark', analysisConcurrency } })).get();
@@ -17,10 +18,13 @@ describe('analysis concurrency setting', () => {
     expect(new Settings(memoryStore()).get().analysisConcurrency).toBe('auto');
   });
 
-  it('migrates a file from before Automatic: a stored number stays the ceiling, unusable values become Automatic', () => {
+  it('migrates a file from before Automatic: the defaults it wrote become Automatic, a number typed stays the ceiling, unusable values become Automatic', () => {
     const { max } = SETTINGS_LIMITS.analysisConcurrency;
-    expect(stored(64).analysisConcurrency).toBe(64);
+    // Older Loupe saved its default (16, later 64) with any other change: not the person's choice.
+    expect(stored(16).analysisConcurrency).toBe('auto');
+    expect(stored(64).analysisConcurrency).toBe('auto');
     expect(stored(8).analysisConcurrency).toBe(8);
+    expect(stored(63).analysisConcurrency).toBe(63);
     expect(stored(7.6).analysisConcurrency).toBe(8);
     expect(stored(500).analysisConcurrency).toBe(max);
     expect(stored(0).analysisConcurrency).toBe('auto');
@@ -31,6 +35,17 @@ describe('analysis concurrency setting', () => {
     // Other fields are untouched by the migration.
     expect(stored(8).theme).toBe('dark');
     expect(migrateConcurrency(Number.NaN)).toBeNaN();
+  });
+
+  it('keeps a ceiling of 16 or 64 chosen now: files saved since Automatic carry their version', () => {
+    const store = memoryStore({ settings: { analysisConcurrency: 8 } });
+    new Settings(store).update({ analysisConcurrency: 64 });
+    expect((store.data.settings as { version: unknown }).version).toBe(SETTINGS_VERSION);
+    expect(new Settings(store).get().analysisConcurrency).toBe(64);
+    new Settings(store).update({ analysisConcurrency: 16 });
+    expect(new Settings(store).get().analysisConcurrency).toBe(16);
+    // The version is the file's, not a setting.
+    expect(new Settings(store).get()).not.toHaveProperty('version');
   });
 
   it('saves Automatic or a ceiling, and writes what it reads', () => {

@@ -270,7 +270,8 @@ export interface CancelledBatchContext {
  * A cancelled batch job: cancels its batches at OpenAI, then, once they have
  * ended, collects what they had finished before the cancel (paid for) through
  * the same path as any answer — result files, results.csv, summary.json. The
- * lines they never ran are recorded as cancelled. Runs outside the engine's
+ * photos they never ran wait, as photos a cancelled live job never sent do
+ * (nothing was paid for them; "Analyse remaining" takes them). Runs outside the engine's
  * one active job; resumes after a restart from the parts still uncollected.
  */
 export async function collectCancelled(job: Job, jobRun: JobRun, ctx: CancelledBatchContext, signal: AbortSignal): Promise<void> {
@@ -298,7 +299,16 @@ export async function collectCancelled(job: Job, jobRun: JobRun, ctx: CancelledB
     saved,
   );
   await batch.cancel();
-  await batch.run(recorder(job, jobRun), signal, (done, total) => ctx.onProgress({ done, total }));
+  const record = recorder(job, jobRun);
+  const recordOrRelease = async (outcome: LineOutcome): Promise<void> => {
+    // Never run by the cancelled batch: not a failure of the photo, and not paid for.
+    if (!outcome.ok && outcome.error.code === 'cancelled') {
+      if (isOpen(job.item(outcome.customId).status)) jobRun.release(outcome.customId);
+      return;
+    }
+    await record(outcome);
+  };
+  await batch.run(recordOrRelease, signal, (done, total) => ctx.onProgress({ done, total }));
   // Copies of a photo in the batch were waiting for its answer: they take it (or its failure) now.
   for (const item of job.record.items) {
     const owner = item.duplicateOf ? job.item(item.duplicateOf) : undefined;

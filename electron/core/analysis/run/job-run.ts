@@ -123,6 +123,11 @@ export class JobRun {
     return this.#failed(this.job.item(id), error);
   }
 
+  /** A photo sent in a batch that ended without running it (cancelled): it waits again. */
+  release(id: string): void {
+    this.#released(this.job.item(id));
+  }
+
   /** After a restart: a photo already in a batch owns its content hash and output name. */
   adoptBatched(id: string): void {
     this.#claims.adopt(this.job.item(id));

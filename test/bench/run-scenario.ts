@@ -4,7 +4,7 @@ import { startStandIns } from '../servers/stack';
 import { signInPlanSession } from '../support/plan-session';
 import { type LoupeRun, child } from './children';
 import { check, kb, log, mb, s } from './report';
-import { LATENCY_MS, MAX_RSS_MB, MODEL, MODELS, type Scenario } from './scenarios';
+import { CORES, LATENCY_MS, MAX_RSS_MB, MODEL, MODELS, type Scenario } from './scenarios';
 
 export interface Outcome {
   scenario: Scenario;
@@ -25,6 +25,8 @@ export async function runScenario(
   prepMeasure: () => Promise<number>,
   work: string,
   baseline?: (apiBase: string, token: string) => Promise<void>,
+  /** CPU per photo of Loupe's own preparation (read, hash, decode, resize, JPEG), measured in this run. */
+  loupePrepCpuMs?: number,
 ): Promise<Outcome> {
   // sharp alone right before and right after the scenario: on a shared machine the load drifts.
   const prepBefore = await prepMeasure();
@@ -89,6 +91,14 @@ export async function runScenario(
       `   in flight: Loupe's target peaked at ${loupe.maxConcurrency}, server saw at most ${api.maxInFlight}; uploaded ${kb(loupe.uploadedBytes / paths.length)} per photo`,
     );
     log(`   first request at ${s(loupe.firstSendMs)}, last at ${s(loupe.lastSendMs)}`);
+    if (loupePrepCpuMs !== undefined && prepBoundMs > rateBoundMs) {
+      // Where preparation binds, no run can beat the cores doing Loupe's own preparation of every photo,
+      // then one answer's latency for the last one, with nothing else (HTTP, files, the stand-in) costing anything.
+      const floorMs = (paths.length * loupePrepCpuMs) / CORES + LATENCY_MS;
+      log(
+        `   floor on this machine: ${paths.length} × ${loupePrepCpuMs.toFixed(0)} ms of Loupe's preparation ÷ ${CORES} cores + ${s(LATENCY_MS)} for the last answer = ${s(floorMs)} = ${(floorMs / boundMs).toFixed(2)} × the bound`,
+      );
+    }
     log(
       `   CPU: Loupe ${s(loupe.cpuMs)} (${s(loupe.jobCpuMs)} during the job: ${(loupe.jobCpuMs / paths.length).toFixed(0)} ms per photo), stand-ins ${s(standInCpuMs)}`,
     );

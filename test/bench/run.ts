@@ -95,7 +95,7 @@ async function main(): Promise<void> {
         (paths.length / native.perSecond) * 1000 > 0.5 * (sc.photos / sc.rpm) * 60_000
           ? (await sharpAlone(images.paths.slice(0, SHARP_N), box, 'native')).perSecond
           : native.perSecond;
-      outcomes.push(await runScenario(sc, paths, sourceBytes, prepMeasure, work, baseline));
+      outcomes.push(await runScenario(sc, paths, sourceBytes, prepMeasure, work, baseline, loupePrep.cpuMsPerPhoto));
     }
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -17,7 +17,8 @@
  *   V8 reads the growth factor at every collection, so setting it at run
  *   time takes effect, and 0 gives back V8's own choice. Electron keeps the
  *   main process's V8 flags unfrozen for `v8.setFlagsFromString`, as Node
- *   does (electron/electron#42414).
+ *   does (electron/electron#42414); a V8 without the flag prints
+ *   "unrecognized flag" and goes on as before.
  */
 import v8 from 'node:v8';
 import sharp from 'sharp';

@@ -15,6 +15,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseJsonArraySlices } from '../output/write-atomic-async';
 import type { ItemRecord, JobCounts, JobRecord } from '../types';
 
 /** What the header holds besides the record's own fields. */
@@ -62,8 +63,14 @@ export function readItemsSync(dir: string, itemsFile: string): ItemRecord[] {
   return parseItems(readFileSync(join(dir, itemsFile), 'utf8'));
 }
 
+/** Parsed a slice at a time (write-atomic-async.ts): reading a large job's items never holds the main thread for long. */
 export async function readItems(dir: string, itemsFile: string): Promise<ItemRecord[]> {
-  return parseItems(await readFile(join(dir, itemsFile), 'utf8'));
+  const text = await readFile(join(dir, itemsFile), 'utf8');
+  try {
+    return (await parseJsonArraySlices(text)) as ItemRecord[];
+  } catch {
+    throw new Error('not a job’s items');
+  }
 }
 
 /** Removes this job's items files other than `keep` (older generations, or all of them with no `keep`). */

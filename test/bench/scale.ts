@@ -111,7 +111,9 @@ export async function runScale(): Promise<void> {
     /** Runs scale-child.ts in `mode` and returns its last line (its measurements). */
     async function child(path: string, mode: 'job' | 'restart', extra: Record<string, unknown> = {}): Promise<string> {
       if (mode === 'restart') await writeFile(path, JSON.stringify({ ...JSON.parse(await readFile(config, 'utf8')), ...extra }));
-      const proc = spawn(process.execPath, ['--import', 'tsx', join(repo, 'test', 'bench', 'scale-child.ts'), path, mode], {
+      // LOUPE_SCALE_PROF=<dir>: a CPU profile of each phase (node --cpu-prof).
+      const prof = process.env.LOUPE_SCALE_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.LOUPE_SCALE_PROF] : [];
+      const proc = spawn(process.execPath, [...prof, '--import', 'tsx', join(repo, 'test', 'bench', 'scale-child.ts'), path, mode], {
         cwd: repo,
         stdio: ['ignore', 'pipe', 'inherit'],
       });

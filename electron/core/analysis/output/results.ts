@@ -5,8 +5,8 @@
  * sees half a file, and a photo analysed again after a crash overwrites its
  * own file instead of leaving a second one.
  */
-import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readFile, readdir, unlink } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { writeAtomic } from '../../kernel/json-file-store';
 import { cellValue, neutraliseFormula, toCsv } from './csv';
@@ -74,19 +74,24 @@ export function readItemDocument(outputDir: string, fileName: string): ItemDocum
   }
 }
 
-/** Temp files `writeAtomic` left behind when the process died mid-write (`<name>.<pid>.<random>.tmp`). */
-export function removeStaleTempFiles(outputDir: string): number {
+/**
+ * Temp files `writeAtomic` left behind when the process died mid-write (`<name>.<pid>.<random>.tmp`).
+ * Listed off the main thread: a 100,000-photo job's folder took about 60 ms to list synchronously.
+ */
+export async function removeStaleTempFiles(outputDir: string): Promise<number> {
   let removed = 0;
   let names: string[];
   try {
-    names = readdirSync(outputDir);
+    names = await readdir(outputDir);
   } catch {
     return 0;
   }
   for (const name of names) {
-    if (!/\.(json|csv)\.\d+\.[a-z0-9]+\.tmp$/.test(name)) continue;
+    const temp = /\.(json|csv)\.(\d+)\.[a-z0-9]+\.tmp$/.exec(name);
+    // This process's own temp files are writes in progress (the listing is not instant), never a dead run's.
+    if (!temp || Number(temp[2]) === process.pid) continue;
     try {
-      unlinkSync(join(outputDir, name));
+      await unlink(join(outputDir, name));
       removed++;
     } catch {
       /* not ours to worry about */

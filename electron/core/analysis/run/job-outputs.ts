@@ -95,7 +95,7 @@ export class JobOutputs {
     // Only once this job's own writes are done may leftover temp files be taken for a dead run's.
     await this.idle();
     // A dead process's temp files can only predate this one: looked for once per job, not at every resume.
-    if (!this.#swept && removeStaleTempFiles(this.job.record.spec.outputDir) > 0)
+    if (!this.#swept && (await removeStaleTempFiles(this.job.record.spec.outputDir)) > 0)
       this.ctx.log.info('removed temp files left by an interrupted run', { job: this.job.id });
     this.#swept = true;
     try {

@@ -22,19 +22,22 @@ async function peakHeap(...counts: number[]): Promise<number> {
 }
 
 let byItself: number;
+let withMany: number;
 beforeAll(async () => {
   byItself = await peakHeap();
-  expect(byItself).toBeGreaterThan(0);
+  withMany = await peakHeap(MANY_ITEMS + 1);
+  expect(withMany).toBeGreaterThan(0);
 }, 60_000);
 
-it('keeps the heap well below what V8 grows to by itself while many item records are in memory', async () => {
+it('keeps the heap well below what V8 grows to by itself while many item records are in memory', () => {
   // Measured here: about 280 MB by itself, 150 MB with the policy (a factor of 1.5 instead of V8's up to 4).
-  expect(await peakHeap(MANY_ITEMS + 1)).toBeLessThan(byItself * 0.75);
-}, 60_000);
+  expect(withMany).toBeLessThan(byItself * 0.75);
+});
 
 it('gives V8 its own choice back once they are let go, and leaves it alone for a small job', async () => {
-  expect(await peakHeap(MANY_ITEMS + 1, 500)).toBeGreaterThan(byItself * 0.85);
-  expect(await peakHeap(MANY_ITEMS)).toBeGreaterThan(byItself * 0.85);
+  // The same margin the other way: back to V8's own growth, well above the policy's.
+  expect(await peakHeap(MANY_ITEMS + 1, 500)).toBeGreaterThan(withMany / 0.75);
+  expect(await peakHeap(MANY_ITEMS)).toBeGreaterThan(withMany / 0.75);
 }, 60_000);
 
 it('counts the items of jobs whose items are loaded only', () => {

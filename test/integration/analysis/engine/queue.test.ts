@@ -175,7 +175,9 @@ describe('analysis engine — structured outputs available', () => {
     await writeFile(itemsPath, JSON.stringify(items));
     await writeFile(jobPath, JSON.stringify(record));
     await rm(join(d.out, lost!.outputFile!));
-    await writeFile(join(d.out, `summary.json.${process.pid}.abc123.tmp`), '{"half":');
+    // Left by the process that died (another pid); one named with this process's pid is a write in progress and stays.
+    await writeFile(join(d.out, `summary.json.${process.pid + 1}.abc123.tmp`), '{"half":');
+    await writeFile(join(d.out, `results.csv.${process.pid}.inprogress1.tmp`), 'file,');
 
     const before = s.stack.api.requests.length;
     const again = await engineFor(s, d.data);
@@ -185,6 +187,6 @@ describe('analysis engine — structured outputs available', () => {
     expect(job.counts).toMatchObject({ done: 4, failed: 0 });
     expect(job.tokens).toEqual(finished.tokens);
     expect(await resultFiles(d.out)).toHaveLength(4);
-    expect((await readdir(d.out)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect((await readdir(d.out)).filter((n) => n.endsWith('.tmp'))).toEqual([`results.csv.${process.pid}.inprogress1.tmp`]);
   });
 });

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { jsonArrayChunks } from '../../electron/core/analysis/output/write-atomic-async';
 import { startStandIns } from '../servers/stack';
 import { signInPlanSession } from '../support/plan-session';
 import { parseCsv } from '../support/csv';
@@ -175,6 +176,14 @@ export async function runScale(): Promise<void> {
  * and its items file (electron/core/analysis/run/job-files.ts). Returns the
  * paused job's id.
  */
+
+/** The text of a chunked writer, whole. */
+async function text(chunks: AsyncIterable<string>): Promise<string> {
+  let all = '';
+  for await (const chunk of chunks) all += chunk;
+  return all;
+}
+
 async function copyJobs(jobsDir: string, jobId: string): Promise<string> {
   type Header = { id: string; status: string; itemsFile: string; seq: number; finishedAt?: number; counts: Record<string, number> };
   const header = JSON.parse(await readFile(join(jobsDir, `${jobId}.json`), 'utf8')) as Header;
@@ -196,7 +205,8 @@ async function copyJobs(jobsDir: string, jobId: string): Promise<string> {
       delete h.finishedAt;
       h.counts = { ...h.counts, done: h.counts.done! - reopened, pending: h.counts.pending! + reopened };
     },
-    JSON.stringify(items.map((item, i) => (i >= items.length - reopened ? { ...item, status: 'pending' } : item))),
+    // Written as Loupe writes an items file (a slice per line), so the restart reads it as it would its own.
+    await text(jsonArrayChunks(items.map((item, i) => (i >= items.length - reopened ? { ...item, status: 'pending' } : item)))),
   );
   return pausedId;
 }

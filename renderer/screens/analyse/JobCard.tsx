@@ -77,7 +77,7 @@ export function JobCard({ job }: { job: JobSummaryView }) {
         <Fact label="Unreadable" value={c.unparsed} testId="job-unparsed" />
         <Fact label="Failed" value={c.failed} testId="job-failed" />
         <Fact label="Skipped" value={c.skipped} testId="job-skipped" />
-        <Fact label="Waiting" value={c.pending + c.inFlight} />
+        <Fact label="Waiting" value={c.pending + c.inFlight} testId="job-waiting" />
         <Fact label="ETA" value={job.etaMs !== null ? formatCountdown(job.etaMs) : '—'} />
         <Fact label="Tokens" value={(job.tokens.input + job.tokens.output).toLocaleString()} />
         <div>

@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oauth from 'oauth4webapi';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { CookieJar, completeAuthorizationInBrowser, SIWC_SCOPE, startAuthServer, type AuthServer } from './auth-server';
-import { RESOURCE, HOST_ID, discover, authorizeUrl, exchange, postForm, register } from './test-client';
+import { CookieJar, completeAuthorizationInBrowser, SIWC_SCOPE, type AuthServer } from './auth-server';
+import { RESOURCE, HOST_ID, startDiscovered, authorizeUrl, exchange, postForm, register } from './test-client';
 
 describe('stand-in SIWC auth server: discovery and authorize', () => {
   let server: AuthServer;
   let as: oauth.AuthorizationServer;
 
-  beforeAll(async () => {
-    server = await startAuthServer();
-    as = await discover(server);
-  });
+  beforeAll(async () => ({ server, as } = await startDiscovered()));
   afterAll(() => server.close());
 
   it('publishes SIWC discovery metadata and an RS256 JWKS', async () => {

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oauth from 'oauth4webapi';
-import { completeAuthorizationInBrowser, startAuthServer, type AuthServer } from './auth-server';
-import { RESOURCE, insecure, discover, authorizeUrl, refresh, refreshError, postForm, register } from './test-client';
+import { completeAuthorizationInBrowser, type AuthServer } from './auth-server';
+import { RESOURCE, insecure, discover, startDiscovered, authorizeUrl, refresh, refreshError, postForm, register } from './test-client';
 
 describe('stand-in SIWC auth server: faults', () => {
   let server: AuthServer;
   let as: oauth.AuthorizationServer;
 
-  beforeAll(async () => {
-    server = await startAuthServer();
-    as = await discover(server);
-  });
+  beforeAll(async () => ({ server, as } = await startDiscovered()));
   afterAll(() => server.close());
 
   it('discoveryStatus and jwksStatus fail the next N requests only', async () => {

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oauth from 'oauth4webapi';
-import { CookieJar, completeAuthorizationInBrowser, startAuthServer, type AuthServer } from './auth-server';
-import { insecure, discover, authorizeUrl, refreshError, postForm, register } from './test-client';
+import { CookieJar, completeAuthorizationInBrowser, type AuthServer } from './auth-server';
+import { insecure, startDiscovered, authorizeUrl, refreshError, postForm, register } from './test-client';
 
 describe('stand-in SIWC auth server: revocation', () => {
   let server: AuthServer;
   let as: oauth.AuthorizationServer;
 
-  beforeAll(async () => {
-    server = await startAuthServer();
-    as = await discover(server);
-  });
+  beforeAll(async () => ({ server, as } = await startDiscovered()));
   afterAll(() => server.close());
 
   it('revocation answers an empty 200 and ends the token family, but not the consent', async () => {

@@ -23,6 +23,12 @@ export async function discover(server: AuthServer): Promise<oauth.AuthorizationS
   return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...insecure }));
 }
 
+/** A fresh stand-in server and its discovered metadata: each test file's set-up. */
+export async function startDiscovered(): Promise<{ server: AuthServer; as: oauth.AuthorizationServer }> {
+  const server = await startAuthServer();
+  return { server, as: await discover(server) };
+}
+
 export async function authorizeUrl(
   as: oauth.AuthorizationServer,
   p: {

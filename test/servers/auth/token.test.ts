@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oauth from 'oauth4webapi';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { completeAuthorizationInBrowser, startAuthServer, type AuthServer } from './auth-server';
-import { RESOURCE, insecure, discover, authorizeUrl, refresh, refreshError, postForm, register } from './test-client';
+import { completeAuthorizationInBrowser, type AuthServer } from './auth-server';
+import { RESOURCE, insecure, discover, startDiscovered, authorizeUrl, refresh, refreshError, postForm, register } from './test-client';
 
 describe('stand-in SIWC auth server: token endpoint', () => {
   let server: AuthServer;
   let as: oauth.AuthorizationServer;
 
-  beforeAll(async () => {
-    server = await startAuthServer();
-    as = await discover(server);
-  });
+  beforeAll(async () => ({ server, as } = await startDiscovered()));
   afterAll(() => server.close());
 
   it('token endpoint: requires resource (without spending the code) and refuses dynamic_agent_client', async () => {

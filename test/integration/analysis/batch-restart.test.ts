@@ -15,6 +15,22 @@ import { calls, openBatchEngine, pollsOf, setupBatch, startBatchJob, useBatchCle
 const cleanups = useBatchCleanups();
 const setup = (batch: BatchOptions) => setupBatch(cleanups, batch);
 
+/** A batch whose creation waits: `atCreate` resolves when Loupe asks for it, `release` lets the request go on. */
+function heldAtCreate(): { batch: BatchOptions; atCreate: Promise<void>; release: () => void } {
+  let reached!: () => void;
+  const atCreate = new Promise<void>((resolve) => (reached = resolve));
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const batch: BatchOptions = {
+    steps: 1,
+    beforeCreate: () => {
+      reached();
+      return held;
+    },
+  };
+  return { batch, atCreate, release };
+}
+
 describe('Batch API jobs across a restart', () => {
   it('survives a restart mid-batch: polls the same batch, pays nothing twice, maps every result', async () => {
     const batch: BatchOptions = { steps: 1_000_000 };
@@ -44,17 +60,7 @@ describe('Batch API jobs across a restart', () => {
   });
 
   it('a restart between upload and batch creation creates the batch from the uploaded file, uploading nothing again', async () => {
-    let reached!: () => void;
-    const atCreate = new Promise<void>((resolve) => (reached = resolve));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const batch: BatchOptions = {
-      steps: 1,
-      beforeCreate: () => {
-        reached();
-        return held;
-      },
-    };
+    const { batch, atCreate, release } = heldAtCreate();
     const t = await setup(batch);
     let h = await openBatchEngine(t);
     const id = await startBatchJob(h, t);
@@ -81,17 +87,7 @@ describe('Batch API jobs across a restart', () => {
   });
 
   it('after such a restart, a file the Batch API no longer has is uploaded again', async () => {
-    let reached!: () => void;
-    const atCreate = new Promise<void>((resolve) => (reached = resolve));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const batch: BatchOptions = {
-      steps: 1,
-      beforeCreate: () => {
-        reached();
-        return held;
-      },
-    };
+    const { batch, atCreate, release } = heldAtCreate();
     const t = await setup(batch);
     let h = await openBatchEngine(t);
     const id = await startBatchJob(h, t);

@@ -27,22 +27,12 @@ useStandIn();
 
 describe('POST /v1/responses streaming (plan token)', () => {
   it('streams the documented event sequence that the SDK parses, ending in response.completed with usage', async () => {
-    const stream = await plan().responses.create({
-      model: 'gpt-6.1-sol',
-      instructions: 'Describe the photo as JSON.',
-      input: [
-        {
-          role: 'user',
-          content: [
-            { type: 'input_text', text: 'Analyse this photo.' },
-            { type: 'input_image', image_url: jpegUrl, detail: 'auto' },
-          ],
-        },
-      ],
-      store: false,
-      stream: true,
-      text: { format: { type: 'json_schema', name: 'photo', schema: PHOTO_SCHEMA, strict: true } },
-    });
+    const stream = await plan().responses.create(
+      planParams({
+        instructions: 'Describe the photo as JSON.',
+        text: { format: { type: 'json_schema', name: 'photo', schema: PHOTO_SCHEMA, strict: true } },
+      }),
+    );
     const events: Array<{ type: string; sequence_number: number }> = [];
     let deltas = '';
     let completed: OpenAI.Responses.Response | null = null;

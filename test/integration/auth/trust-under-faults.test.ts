@@ -4,28 +4,16 @@
  * what Loupe decided, messages match what happened, refused grants are
  * revoked, and Chromium's `net::ERR_…` failures count as network errors.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { completeAuthorizationInBrowser } from '../../servers/auth/auth-server';
-import { type StandIns, startStandIns } from '../../servers/stack';
 import { type CoreFixture, createCoreFixture, signInThroughBrowser, waitForOpened, waitForState } from '../../support/core-fixture';
 import { netFetchFailing } from '../../support/net-fetch';
+import { fx, stack, useSignInFixture } from './sign-in-support';
 
-let stack: StandIns;
-let fx: CoreFixture;
 const local: CoreFixture[] = [];
 
-beforeAll(async () => {
-  stack = await startStandIns();
-});
-afterAll(async () => {
-  await stack.close();
-});
-beforeEach(async () => {
-  stack.auth.faults.reset();
-  fx = await createCoreFixture(stack, { options: { signInTimeoutMs: 60_000 } });
-});
+useSignInFixture();
 afterEach(async () => {
-  await fx.dispose();
   for (const f of local.splice(0)) await f.dispose();
 });
 

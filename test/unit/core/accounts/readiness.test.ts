@@ -10,6 +10,9 @@ const tokens = (scopes: string[], refreshToken: string | null = 'rt') => ({
   expiresAt: 2_000_000_000_000,
   savedAt: 1_900_000_000_000,
 });
+/** A company OAuth provider with a Responses-compatible server. */
+const gatewayAccount = () =>
+  ({ id: 'c', kind: 'custom', label: 'Gateway', tokens: tokens(['openid']), provider: { useChatCompletions: false } }) as unknown as Account;
 
 describe('account abilities (the one place the core decides what a person may do)', () => {
   it('lets an API-key account analyse and list models, but not refresh', () => {
@@ -23,13 +26,7 @@ describe('account abilities (the one place the core decides what a person may do
   });
 
   it('lets a custom OAuth account analyse without any ChatGPT plan', () => {
-    const account = {
-      id: 'c',
-      kind: 'custom',
-      label: 'Gateway',
-      tokens: tokens(['openid']),
-      provider: { useChatCompletions: false },
-    } as unknown as Account;
+    const account = gatewayAccount();
     expect(abilities(account, 'signed_in').analyse.allowed).toBe(true);
     expect(abilities(account, 'signed_in').refresh.allowed).toBe(true);
   });
@@ -70,13 +67,7 @@ describe('account abilities (the one place the core decides what a person may do
     const plan = { id: 'g', kind: 'chatgpt', tokens: tokens(['openid', 'chatgpt.tokens.use.direct']) } as unknown as Account;
     expect(abilities(plan, 'signed_in').analyse.allowed).toBe(true);
     expect(abilities(plan, 'signed_in').batch).toEqual({ allowed: false, reason: expect.stringMatching(/ChatGPT-plan sign-ins have no Batch API/) });
-    const gateway = {
-      id: 'c',
-      kind: 'custom',
-      label: 'Gateway',
-      tokens: tokens(['openid']),
-      provider: { useChatCompletions: false },
-    } as unknown as Account;
+    const gateway = gatewayAccount();
     expect(batchAccess(gateway, 'signed_in').allowed).toBe(true);
     // Whatever refuses analysing refuses batches too, with the same reason.
     expect(batchAccess(key, 'needs_sign_in')).toEqual(abilities(key, 'needs_sign_in').analyse);

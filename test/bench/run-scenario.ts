@@ -2,9 +2,10 @@
 import { join } from 'node:path';
 import { startStandIns } from '../servers/stack';
 import { signInPlanSession } from '../support/plan-session';
-import { type LoupeRun, child } from './children';
+import { type LoupeRun, type SharpRun, child } from './children';
 import { check, kb, log, mb, s } from './report';
-import { CORES, LATENCY_MS, MAX_RSS_MB, MODEL, MODELS, type Scenario } from './scenarios';
+import { type Floors, logFloors } from './floors';
+import { LATENCY_MS, MAX_RSS_MB, MODEL, MODELS, type Scenario } from './scenarios';
 
 export interface Outcome {
   scenario: Scenario;
@@ -16,13 +17,15 @@ export interface Outcome {
   share429: number;
   pass: boolean;
   sourceBytes: number;
+  /** Where preparation binds: what the cores allow, as ratios to the bound (floors.ts). */
+  floors?: Floors | undefined;
 }
 
 export async function runScenario(
   sc: Scenario,
   paths: string[],
   sourceBytes: number,
-  prepMeasure: () => Promise<number>,
+  prepMeasure: () => Promise<SharpRun>,
   work: string,
   baseline?: (apiBase: string, token: string) => Promise<void>,
   /** CPU per photo of Loupe's own preparation (read, hash, decode, resize, JPEG), measured in this run. */
@@ -59,7 +62,7 @@ export async function runScenario(
     const api = stack.api.stats();
     const cpu = process.cpuUsage(cpuBefore);
     const prepAfter = await prepMeasure();
-    const prepPerSecond = (prepBefore + prepAfter) / 2;
+    const prepPerSecond = (prepBefore.perSecond + prepAfter.perSecond) / 2;
     const standInCpuMs = (cpu.user + cpu.system) / 1000;
     const rateBoundMs = sc.tokensPerMinute ? (api.tokensCounted / sc.tokensPerMinute) * 60_000 : (paths.length / sc.rpm) * 60_000;
     const prepBoundMs = (paths.length / prepPerSecond) * 1000;
@@ -78,7 +81,7 @@ export async function runScenario(
       `   Loupe ${s(loupe.wallMs)} (${loupe.counts.done} done, ${loupe.counts.failed} failed); bound ${s(boundMs)} = max(rate: ${boundWhy}, preparation: ${s(prepBoundMs)})`,
     );
     log(
-      `   sharp alone ${prepBefore.toFixed(1)} photos/s before, ${prepAfter.toFixed(1)} after; Loupe ${((paths.length / loupe.wallMs) * 1000).toFixed(1)} photos/s overall`,
+      `   sharp alone ${prepBefore.perSecond.toFixed(1)} photos/s before, ${prepAfter.perSecond.toFixed(1)} after (${((prepBefore.cpuMsPerPhoto + prepAfter.cpuMsPerPhoto) / 2).toFixed(0)} ms CPU each); Loupe ${((paths.length / loupe.wallMs) * 1000).toFixed(1)} photos/s overall`,
     );
     log(`   ratio ${ratio.toFixed(3)} × (target ≤ ${sc.target.toFixed(2)})   ${check(complete && ratio <= sc.target)}`);
     log(
@@ -91,19 +94,23 @@ export async function runScenario(
       `   in flight: Loupe's target peaked at ${loupe.maxConcurrency}, server saw at most ${api.maxInFlight}; uploaded ${kb(loupe.uploadedBytes / paths.length)} per photo`,
     );
     log(`   first request at ${s(loupe.firstSendMs)}, last at ${s(loupe.lastSendMs)}`);
-    if (loupePrepCpuMs !== undefined && prepBoundMs > rateBoundMs) {
-      // Where preparation binds, no run can beat the cores doing Loupe's own preparation of every photo,
-      // then one answer's latency for the last one, with nothing else (HTTP, files, the stand-in) costing anything.
-      const floorMs = (paths.length * loupePrepCpuMs) / CORES + LATENCY_MS;
-      log(
-        `   floor on this machine: ${paths.length} × ${loupePrepCpuMs.toFixed(0)} ms of Loupe's preparation ÷ ${CORES} cores + ${s(LATENCY_MS)} for the last answer = ${s(floorMs)} = ${(floorMs / boundMs).toFixed(2)} × the bound`,
-      );
-    }
+    const floors =
+      loupePrepCpuMs !== undefined && prepBoundMs > rateBoundMs
+        ? logFloors({
+            photos: paths.length,
+            boundMs,
+            standInCpuMs,
+            sharpCpuMs: (prepBefore.cpuMsPerPhoto + prepAfter.cpuMsPerPhoto) / 2,
+            loupePrepCpuMs,
+            loupeJobCpuMs: loupe.jobCpuMs / paths.length,
+            target: sc.target,
+          })
+        : undefined;
     log(
       `   CPU: Loupe ${s(loupe.cpuMs)} (${s(loupe.jobCpuMs)} during the job: ${(loupe.jobCpuMs / paths.length).toFixed(0)} ms per photo), stand-ins ${s(standInCpuMs)}`,
     );
     if (baseline) await baseline(stack.endpoints.apiBase, token);
-    return { scenario: sc, loupe, boundMs, rateBoundMs, prepBoundMs, ratio, share429, pass, sourceBytes };
+    return { scenario: sc, loupe, boundMs, rateBoundMs, prepBoundMs, ratio, share429, pass, sourceBytes, floors };
   } finally {
     await stack.close();
   }

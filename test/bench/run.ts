@@ -27,11 +27,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { targetSize } from '../../electron/core/analysis/input/image-sizing';
 import { runBaseline } from './baseline';
-import { type SharpRun, child, sharpAlone } from './children';
+import { type SharpRun, sharpAlone } from './children';
+import { comparePreparation } from './prep-compare';
 import { ensureBenchImages, HEIGHT, WIDTH } from './images';
 import { check, kb, log, mb, s } from './report';
 import { type Outcome, runScenario } from './run-scenario';
-import { BASELINE_N, CORES, MAX_RSS_MB, MODEL, QUICK, SCENARIOS, SHARP_N, WASM_N, repo } from './scenarios';
+import { BASELINE_N, CORES, MAX_RSS_MB, MODEL, PREP_ROUNDS, QUICK, SCENARIOS, SHARP_N, WASM_N, repo } from './scenarios';
 
 async function main(): Promise<void> {
   const most = Math.max(...SCENARIOS.map((sc) => sc.photos));
@@ -45,24 +46,15 @@ async function main(): Promise<void> {
   // Preparation bound: sharp alone at the size Loupe sends, one pipeline per core, in this run.
   const box = targetSize(MODEL, 'auto', WIDTH, HEIGHT);
   const sample = images.paths.slice(0, SHARP_N);
-  const native = await sharpAlone(sample, box, 'native');
+  const prep = await comparePreparation(sample, box, PREP_ROUNDS);
+  const native = prep.sharp;
   const before = await sharpAlone(images.paths.slice(0, Math.min(20, SHARP_N)), { width: 1536, height: 1536 }, 'native');
-  // Loupe's own preparation (read once, hash, header checks, resize, JPEG, thumbnail), as the engine runs it, between two sharp-alone runs.
-  const loupePrep = await child<SharpRun>('sharp-alone.ts', {
-    paths: sample,
-    ...box,
-    parallel: CORES + 1,
-    backend: 'native',
-    loupe: true,
-    model: MODEL,
-  });
-  const nativeAfter = await sharpAlone(sample, box, 'native');
-  const prepRatio = loupePrep.perSecond / ((native.perSecond + nativeAfter.perSecond) / 2);
+  const prepRatio = prep.ratio;
   log(
-    `sharp alone: ${native.perSecond.toFixed(1)} and ${nativeAfter.perSecond.toFixed(1)} photos/s at ${box.width}×${box.height} (${native.cpuMsPerPhoto.toFixed(0)} ms CPU each), ${CORES} at a time`,
+    `sharp alone: ${native.perSecond.toFixed(1)} photos/s at ${box.width}×${box.height} over ${PREP_ROUNDS + 1} rounds (${Math.min(...prep.sharpRounds).toFixed(1)}–${Math.max(...prep.sharpRounds).toFixed(1)}), ${native.cpuMsPerPhoto.toFixed(0)} ms CPU each, ${CORES} at a time`,
   );
   log(
-    `Loupe's preparation: ${loupePrep.perSecond.toFixed(1)} photos/s (${loupePrep.cpuMsPerPhoto.toFixed(0)} ms CPU each, ${CORES + 1} at a time) = ${prepRatio.toFixed(2)} × sharp alone`,
+    `Loupe's preparation: ${prep.loupe.perSecond.toFixed(1)} photos/s over ${PREP_ROUNDS} rounds between them (${prep.loupe.cpuMsPerPhoto.toFixed(0)} ms CPU each, ${CORES + 1} at a time) = ${prepRatio.toFixed(2)} × sharp alone`,
   );
   log(
     `bytes per photo: ${kb(before.bytesPerPhoto)} at 1536 px (before) → ${kb(native.bytesPerPhoto)} at ${box.width}×${box.height}, what ${MODEL} sees (after)`,
@@ -91,11 +83,11 @@ async function main(): Promise<void> {
             }
           : undefined;
       // The preparation bound matters where it may bind (B); elsewhere the run's first measurement does.
-      const prepMeasure = async (): Promise<number> =>
+      const prepMeasure = async (): Promise<SharpRun> =>
         (paths.length / native.perSecond) * 1000 > 0.5 * (sc.photos / sc.rpm) * 60_000
-          ? (await sharpAlone(images.paths.slice(0, SHARP_N), box, 'native')).perSecond
-          : native.perSecond;
-      outcomes.push(await runScenario(sc, paths, sourceBytes, prepMeasure, work, baseline, loupePrep.cpuMsPerPhoto));
+          ? await sharpAlone(images.paths.slice(0, SHARP_N), box, 'native')
+          : native;
+      outcomes.push(await runScenario(sc, paths, sourceBytes, prepMeasure, work, baseline, prep.loupe.cpuMsPerPhoto));
     }
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -112,7 +104,7 @@ async function main(): Promise<void> {
   log('Summary');
   for (const o of outcomes) {
     log(
-      `  ${o.scenario.id}  ratio ${o.ratio.toFixed(3)} × to ${s(o.boundMs)} (target ≤ ${o.scenario.target.toFixed(2)}), 429s ${(o.share429 * 100).toFixed(1)} %, peak RSS ${(o.loupe.peakRssBytes / 1048576).toFixed(0)} MB   ${check(o.pass)}`,
+      `  ${o.scenario.id}  ratio ${o.ratio.toFixed(3)} × to ${s(o.boundMs)} (target ≤ ${o.scenario.target.toFixed(2)}${o.floors ? `; the cores allow ${o.floors.loupePrepOnly.toFixed(2)} × for Loupe's preparation alone, ${o.floors.sharpOnly.toFixed(2)} × for sharp alone's work` : ''}), 429s ${(o.share429 * 100).toFixed(1)} %, peak RSS ${(o.loupe.peakRssBytes / 1048576).toFixed(0)} MB   ${check(o.pass)}`,
     );
   }
   log(`  preparation throughput ${prepRatio.toFixed(2)} × sharp alone (target ≥ 0.85)   ${check(prepRatio >= 0.85)}`);

@@ -58,4 +58,6 @@ export const SCENARIOS: Scenario[] = [
 export const MAX_RSS_MB = 400;
 export const BASELINE_N = QUICK ? 5 : 30;
 export const SHARP_N = QUICK ? 30 : 80;
+/** Rounds of Loupe's preparation, each between two of sharp alone (prep-compare.ts). */
+export const PREP_ROUNDS = QUICK ? 2 : 3;
 export const WASM_N = QUICK ? 4 : 12;

@@ -14,8 +14,6 @@ export interface FloorInputs {
   standInCpuMs: number;
   /** sharp alone's CPU per photo (decode, resize, JPEG), measured beside the scenario. */
   sharpCpuMs: number;
-  /** Loupe's own preparation per photo (read once, SHA-256, header checks, decode, resize, JPEG, thumbnail). */
-  loupePrepCpuMs: number;
   /** Loupe's whole CPU per photo during the job. */
   loupeJobCpuMs: number;
   target: number;
@@ -24,8 +22,6 @@ export interface FloorInputs {
 export interface Floors {
   /** A client doing nothing but sharp alone's work, as a ratio to the bound. */
   sharpOnly: number;
-  /** Loupe's preparation and nothing else (no HTTP, journal, result files). */
-  loupePrepOnly: number;
 }
 
 export function logFloors(f: FloorInputs): Floors {
@@ -39,12 +35,12 @@ export function logFloors(f: FloorInputs): Floors {
   };
   log('   what the cores allow (every core busy, nothing waiting, the last answer 1.5 s after its photo is prepared):');
   const sharpOnly = line('sharp alone’s work and nothing else', f.sharpCpuMs);
-  const loupePrepOnly = line('Loupe’s preparation and nothing else (a thumbnail included, which this job does not make)', f.loupePrepCpuMs);
-  line('Loupe’s whole job as measured (HTTP, SDK, journal, result files, GC too)', f.loupeJobCpuMs);
-  // The same sum solved for the CPU per photo that the target leaves.
-  const budgetMs = ((f.target * f.boundMs - LATENCY_MS) * CORES - f.standInCpuMs) / f.photos;
+  line('Loupe’s whole job as measured (reading, SHA-256, HTTP, SDK, journal, result files, GC too)', f.loupeJobCpuMs);
+  // The same sum solved for the CPU per photo the target leaves, with this stand-in and with one that cost nothing.
+  const budget = (standInMs: number): number => ((f.target * f.boundMs - LATENCY_MS) * CORES - standInMs) / f.photos;
+  const ms = (x: number): string => `${Math.round(x) || 0} ms`;
   log(
-    `   CPU per photo that ${f.target.toFixed(2)} × leaves: ((${f.target.toFixed(2)} × ${s(f.boundMs)} − ${s(LATENCY_MS)}) × ${CORES} cores − the stand-in's ${s(f.standInCpuMs)}) ÷ ${f.photos} = ${budgetMs.toFixed(0)} ms; sharp alone's work takes ${f.sharpCpuMs.toFixed(0)}, leaving ${(budgetMs - f.sharpCpuMs).toFixed(0)} ms for reading and hashing the photo, HTTP, the journal and the result file (Loupe: ${(f.loupeJobCpuMs - f.sharpCpuMs).toFixed(0)} ms)`,
+    `   CPU per photo that ${f.target.toFixed(2)} × leaves: ((${f.target.toFixed(2)} × ${s(f.boundMs)} − ${s(LATENCY_MS)}) × ${CORES} cores − the stand-in's ${s(f.standInCpuMs)}) ÷ ${f.photos} = ${ms(budget(f.standInCpuMs))}; sharp alone's work takes ${ms(f.sharpCpuMs)}, leaving ${ms(budget(f.standInCpuMs) - f.sharpCpuMs)} (${ms(budget(0) - f.sharpCpuMs)} with a stand-in that cost nothing) for reading and hashing the photo, HTTP, the journal and the result file, for which Loupe uses ${ms(f.loupeJobCpuMs - f.sharpCpuMs)}`,
   );
-  return { sharpOnly, loupePrepOnly };
+  return { sharpOnly };
 }

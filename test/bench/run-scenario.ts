@@ -28,8 +28,6 @@ export async function runScenario(
   prepMeasure: () => Promise<SharpRun>,
   work: string,
   baseline?: (apiBase: string, token: string) => Promise<void>,
-  /** CPU per photo of Loupe's own preparation (read, hash, decode, resize, JPEG), measured in this run. */
-  loupePrepCpuMs?: number,
 ): Promise<Outcome> {
   // sharp alone right before and right after the scenario: on a shared machine the load drifts.
   const prepBefore = await prepMeasure();
@@ -95,13 +93,12 @@ export async function runScenario(
     );
     log(`   first request at ${s(loupe.firstSendMs)}, last at ${s(loupe.lastSendMs)}`);
     const floors =
-      loupePrepCpuMs !== undefined && prepBoundMs > rateBoundMs
+      prepBoundMs > rateBoundMs
         ? logFloors({
             photos: paths.length,
             boundMs,
             standInCpuMs,
             sharpCpuMs: (prepBefore.cpuMsPerPhoto + prepAfter.cpuMsPerPhoto) / 2,
-            loupePrepCpuMs,
             loupeJobCpuMs: loupe.jobCpuMs / paths.length,
             target: sc.target,
           })

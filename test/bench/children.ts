@@ -24,6 +24,8 @@ export interface LoupeRun {
   firstSendMs: number;
   lastSendMs: number;
   stopReason: unknown;
+  /** Peaks of process.memoryUsage() sampled during the job, in MB. */
+  memoryPeaksMb: Record<string, number>;
 }
 
 export async function child<T>(script: string, config: unknown): Promise<T> {

@@ -86,7 +86,7 @@ export async function runScenario(
       `   429s ${api.rateLimited} of ${requests} requests = ${(share429 * 100).toFixed(1)} %${sc.max429Share !== undefined ? ` (target ≤ ${sc.max429Share * 100} %)   ${check(share429 <= sc.max429Share)}` : ''}`,
     );
     log(
-      `   peak RSS ${(loupe.peakRssBytes / 1048576).toFixed(0)} MB (at start ${mb(loupe.rssAtStartBytes)}) (target ≤ ${MAX_RSS_MB} MB)   ${check(loupe.peakRssBytes / 1048576 <= MAX_RSS_MB)}`,
+      `   peak RSS ${(loupe.peakRssBytes / 1048576).toFixed(0)} MB (at start ${mb(loupe.rssAtStartBytes)}; V8 heap at most ${loupe.memoryPeaksMb.heapTotal} MB, buffers ${loupe.memoryPeaksMb.arrayBuffers} MB) (target ≤ ${MAX_RSS_MB} MB)   ${check(loupe.peakRssBytes / 1048576 <= MAX_RSS_MB)}`,
     );
     log(
       `   in flight: Loupe's target peaked at ${loupe.maxConcurrency}, server saw at most ${api.maxInFlight}; uploaded ${kb(loupe.uploadedBytes / paths.length)} per photo`,

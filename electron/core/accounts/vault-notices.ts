@@ -16,6 +16,15 @@ export function keychainUnavailableNotice(): Notice {
   };
 }
 
+/** The key provider never answered (a Secret Service waiting on an unlock prompt, or hung): same actions, its own words. */
+export function keychainNotAnsweringNotice(): Notice {
+  return {
+    ...keychainUnavailableNotice(),
+    message:
+      'The keychain is not answering, so Loupe has not opened your saved sign-ins. Nothing was lost: the saved file is untouched. Unlock your keyring (or restart its service) and choose Retry.',
+  };
+}
+
 export function vaultRecoveredNotice(movedTo: string): Notice {
   return {
     id: 'vault-recovered',

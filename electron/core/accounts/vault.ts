@@ -19,7 +19,14 @@ import { LoupeError } from '../kernel/errors';
 import { isWeakBackend } from './keychain-backend';
 import { SetAsideVaults } from './set-aside';
 import { STORE_KEY, type VaultRead, readVaultFile, writeVaultFile } from './vault-file';
-import { NOTICE_KEYCHAIN_UNAVAILABLE, keychainUnavailableNotice, noKeychainNotice, vaultRecoveredNotice, weakBackendNotice } from './vault-notices';
+import {
+  NOTICE_KEYCHAIN_UNAVAILABLE,
+  keychainNotAnsweringNotice,
+  keychainUnavailableNotice,
+  noKeychainNotice,
+  vaultRecoveredNotice,
+  weakBackendNotice,
+} from './vault-notices';
 import { type Account, EMPTY_VAULT, type VaultData, VaultDataSchema } from './vault-schema';
 
 export interface VaultOpenOptions {
@@ -210,16 +217,26 @@ export class Vault {
     this.notices.push(vaultRecoveredNotice(movedTo));
   }
 
-  #lockedNotice(): void {
+  #lockedNotice(notice: Notice = keychainUnavailableNotice()): void {
     if (this.notices.some((n) => n.id === NOTICE_KEYCHAIN_UNAVAILABLE)) return;
     queueMicrotask(() => this.options.onNotices?.());
-    this.notices.push(keychainUnavailableNotice());
+    this.notices.push(notice);
   }
 
   async #init(allowWeak: boolean): Promise<void> {
     const { cipher, store } = this.options;
     if (this.options.recoveredFrom) this.setAside.record(this.options.recoveredFrom);
-    if (!(await cipher.isAvailable())) {
+    let available: boolean;
+    try {
+      available = await cipher.isAvailable();
+    } catch {
+      // The key provider did not answer in time (Cipher.isAvailable): nothing is read or written, Retry asks again.
+      this.#mode = 'memory';
+      this.#locked = true;
+      this.#lockedNotice(keychainNotAnsweringNotice());
+      return;
+    }
+    if (!available) {
       this.#mode = 'memory';
       if (store.get(STORE_KEY) !== undefined) {
         this.#locked = true;

@@ -6,7 +6,7 @@
 
 /** Symmetric encryption bound to the OS user (Electron safeStorage in the app). */
 export interface Cipher {
-  /** Whether encryption can be used at all. */
+  /** Whether encryption can be used at all. Rejects when the key provider did not answer in time (the vault then offers Retry). */
   isAvailable(): Promise<boolean>;
   /** Linux backend name (`basic_text`, `gnome_libsecret`, `kwallet*`), or the platform's keychain name. */
   backend(): string;

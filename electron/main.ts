@@ -4,7 +4,9 @@
  * record their work. Behaviour lives in electron/core; Electron adapters live
  * in electron/shell.
  *
- * Order matters in three places:
+ * Order matters in four places:
+ * - the data folder is chosen before anything reads it, before `ready` and
+ *   before the single-instance lock (Electron keeps the lock in it);
  * - the image backend hook is installed before anything loads sharp, which is
  *   why the core is imported dynamically below and never statically;
  * - the app:// scheme and the Windows AppUserModelID are set before `ready`;
@@ -13,20 +15,24 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, app, dialog, powerMonitor, protocol, session } from 'electron';
+import { BrowserWindow, app, autoUpdater, dialog, powerMonitor, protocol, safeStorage, session } from 'electron';
 import type { AppState } from './contract';
 import { dispatchCommand, dispatchOffered } from './core/kernel/dispatch';
 import { systemClock } from './core/kernel/deps';
 import { trayEffect } from './core/tray-actions';
 import { analysisProgress } from './core/tray-model';
+import { describeError, logCrashes } from './shell/crash-log';
+import { dataFolders } from './shell/data-folders';
 import { electronDeps, pickPaths } from './shell/electron-deps';
 import { chooseImageBackend, installImageBackend } from './shell/image-backend';
 import { registerIpc } from './shell/ipc';
 import { openLogFile } from './shell/log-file';
 import { createMainWindow, lockDownSession } from './shell/main-window';
+import { KEYCHAIN_ANSWER_MS, createSafeStorageCipher } from './shell/safe-storage-cipher';
 import { registerAppScheme, serveRenderer } from './shell/serve-renderer';
 import { createShutdown } from './shell/shutdown';
 import { watchSignIn } from './shell/sign-in-focus';
+import { runSmoke, smokeRequest } from './shell/smoke';
 import { startupFailureMessage } from './shell/startup-failure';
 import { type LoupeTray, createTray } from './shell/tray';
 import { type Updates, startUpdates } from './shell/updater';
@@ -38,18 +44,30 @@ const clock = systemClock;
 const platform = process.platform;
 const distDir = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const imageBackend = chooseImageBackend(platform, true);
+/** The packaged smoke test's mode (shell/smoke.ts); null on every normal start. */
+const smoke = smokeRequest(process.env);
 
-app.setAppLogsPath();
+// Development and installed copies never share data or the single-instance lock (shell/data-folders.ts).
+const folders = dataFolders({
+  packaged: app.isPackaged,
+  appData: app.getPath('appData'),
+  userDataSwitch: app.commandLine.hasSwitch('user-data-dir'),
+  smokeDir: smoke?.dataDir,
+});
+if (folders) app.setPath('userData', folders.userData);
+app.setAppLogsPath(folders?.logs);
 const log = openLogFile(app.getPath('logs'), clock);
 /** What start-up is doing, for the failure dialog. */
 let step = 'choosing how photos are decoded';
+let failed = false;
+logCrashes(app, process, log, (error) => failVisibly(error, 'running'));
 
 try {
   installImageBackend(imageBackend);
   step = 'registering with Windows';
   if (platform === 'win32') app.setAppUserModelId(APP_ID);
   step = 'checking for another running Loupe';
-  if (!app.requestSingleInstanceLock()) {
+  if (!smoke && !app.requestSingleInstanceLock()) {
     app.quit();
   } else {
     step = 'registering the app:// scheme';
@@ -60,12 +78,27 @@ try {
   failVisibly(error);
 }
 
-/** A throw anywhere in start-up: say what failed and where the log is, then exit 1 (dialog.showErrorBox works before `ready`). */
-function failVisibly(error: unknown): void {
-  log.error('start-up failed', { step, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  const message = startupFailureMessage(step, error, log.path);
-  dialog.showErrorBox(message.title, message.content);
-  app.exit(1);
+/**
+ * A throw anywhere in start-up (or an uncaught one later): say what failed and
+ * where the log is, then exit 1. dialog.showErrorBox works before `ready`
+ * except on Linux, where it only writes to stderr (Electron's dialog docs), so
+ * there it is shown again once `ready` comes.
+ */
+function failVisibly(error: unknown, during = step): void {
+  if (failed) return;
+  failed = true;
+  log.error('start-up failed', { step: during, error: describeError(error) });
+  const message = startupFailureMessage(during, error, log.path);
+  const tell = () => dialog.showErrorBox(message.title, message.content);
+  tell();
+  if (platform !== 'linux' || app.isReady()) return app.exit(1);
+  // Linux before `ready`: that box went to stderr only; show it again once there is a screen to show it on.
+  void app.whenReady().then(() => {
+    tell();
+    app.exit(1);
+  });
+  // If Electron never gets to `ready`, stderr is all there is: do not hang.
+  clock.setTimeout(() => app.exit(1), 30_000);
 }
 
 async function run(): Promise<void> {
@@ -86,6 +119,13 @@ async function run(): Promise<void> {
   app.on('web-contents-created', (_event, contents) => {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
     contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+  // "Restart to update": Electron's autoUpdater (Squirrel.Mac) closes every window first and emits
+  // `before-quit` only after (autoUpdater docs, 'before-quit-for-update'); electron-updater emits this
+  // event before it quits on Windows and Linux too. Without it the close handler would hide the window
+  // and the update would never install.
+  autoUpdater.on('before-quit-for-update', () => {
+    quitting = true;
   });
   app.on('before-quit', (event) => {
     quitting = true;
@@ -108,10 +148,30 @@ async function run(): Promise<void> {
     step = 'loading Loupe';
     const { createCore } = await import('./core/index');
     step = 'opening the settings and the saved sign-in';
-    const core = await createCore(electronDeps({ clock, logger: log, platform }), {
+    // Tests of a keychain that never answers shorten the wait; a packaged build always waits the full time.
+    const keychainWait = (!app.isPackaged && Number(process.env.LOUPE_KEYCHAIN_WAIT_MS)) || KEYCHAIN_ANSWER_MS;
+    const cipher = createSafeStorageCipher(safeStorage, platform, clock, keychainWait);
+    const core = await createCore(electronDeps({ clock, logger: log, platform, cipher }), {
       // Stand-in servers for development; a packaged build always talks to OpenAI.
       endpoints: app.isPackaged ? {} : { issuer: process.env.LOUPE_CHATGPT_ISSUER, apiBase: process.env.LOUPE_OPENAI_API_BASE },
     });
+
+    if (smoke) {
+      step = 'running the smoke test';
+      const report = await runSmoke({
+        request: smoke,
+        core,
+        cipher,
+        imageBackend,
+        iconDir,
+        executable: process.execPath,
+        app: { version: app.getVersion(), platform, arch: process.arch, packaged: app.isPackaged, electron: process.versions.electron ?? null },
+        log,
+        setTimeout: clock.setTimeout,
+      });
+      await core.dispose();
+      return app.exit(report.ok ? 0 : 1);
+    }
 
     step = 'connecting the window';
     const disposeIpc = registerIpc(core, () => win, log);
@@ -177,8 +237,15 @@ async function run(): Promise<void> {
             return showWindow?.();
           case 'quit':
             return app.quit();
-          case 'restart-to-update':
-            return updates?.restartToUpdate();
+          case 'restart-to-update': {
+            // Record the running job first (as Quit does), then hand over to the updater with quitting set.
+            if (!updates?.ready()) return;
+            quitting = true;
+            const install = () => updates?.restartToUpdate();
+            const finish = recordAndQuit;
+            recordAndQuit = undefined;
+            return finish ? finish(install) : install();
+          }
           case 'pick-and-stage':
             return void pickPaths(platform, { folders: effect.folders }).then(async (paths) => {
               if (paths.length === 0) return;

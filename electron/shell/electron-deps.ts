@@ -3,11 +3,10 @@
  * dialogs, sessions and `net` are not usable before it.
  */
 import { join } from 'node:path';
-import { BrowserWindow, Notification, app, clipboard, dialog, safeStorage, session, shell } from 'electron';
-import type { Clock, CoreDeps, Logger } from '../core/kernel/deps';
+import { BrowserWindow, Notification, app, clipboard, dialog, session, shell } from 'electron';
+import type { Cipher, Clock, CoreDeps, Logger } from '../core/kernel/deps';
 import { createConfirm } from './confirm-dialog';
 import { openElectronStore } from './electron-store';
-import { createSafeStorageCipher } from './safe-storage-cipher';
 
 /**
  * A session of its own for the core's requests, in memory only (no `persist:`
@@ -43,10 +42,11 @@ export async function pickPaths(platform: NodeJS.Platform, want: { folders: bool
   return result.canceled ? [] : result.filePaths;
 }
 
-export function electronDeps(options: { clock: Clock; logger: Logger; platform: NodeJS.Platform }): CoreDeps {
+/** `cipher`: safeStorage behind a bounded wait (safe-storage-cipher.ts); main.ts keeps it for the smoke report. */
+export function electronDeps(options: { clock: Clock; logger: Logger; platform: NodeJS.Platform; cipher: Cipher }): CoreDeps {
   const network = session.fromPartition(NETWORK_PARTITION);
   return {
-    cipher: createSafeStorageCipher(safeStorage, options.platform),
+    cipher: options.cipher,
     confirm: createConfirm(dialog, () => BrowserWindow.getFocusedWindow()),
     openStore: (name) => openElectronStore(app.getPath('userData'), name, options.clock),
     openExternal: (url) => shell.openExternal(url),

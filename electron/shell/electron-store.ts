@@ -1,8 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ipcMain } from 'electron';
 import Store from 'electron-store';
 import { setAside } from '../core/kernel/json-file-store';
 import type { Clock, OpenedStore, StoreName } from '../core/kernel/deps';
+
+/**
+ * The IPC listener electron-store's constructor registers by itself, for its
+ * renderer-side API: it answers any page's sendSync with the data folder's path
+ * and the app version. Loupe's window never uses electron-store (the preload
+ * exposes no raw IPC, and stores live in the main process only), so the
+ * listener is taken out again right away; electron-store registers it once per
+ * process, so it does not come back.
+ */
+export const ELECTRON_STORE_CHANNEL = 'electron-store-get-data';
 
 /**
  * electron-store behind the core's KeyValueStore: owner-only file (0600), and
@@ -10,7 +21,11 @@ import type { Clock, OpenedStore, StoreName } from '../core/kernel/deps';
  * never silently loses data.
  */
 export function openElectronStore(dir: string, name: StoreName, clock: Pick<Clock, 'now'>): OpenedStore {
-  const open = () => new Store<Record<string, unknown>>({ name, cwd: dir, configFileMode: 0o600, clearInvalidConfig: false });
+  const open = () => {
+    const opened = new Store<Record<string, unknown>>({ name, cwd: dir, configFileMode: 0o600, clearInvalidConfig: false });
+    ipcMain.removeAllListeners(ELECTRON_STORE_CHANNEL);
+    return opened;
+  };
   let recoveredFrom: OpenedStore['recoveredFrom'];
   let store: Store<Record<string, unknown>>;
   try {

@@ -4,7 +4,7 @@
  */
 import { BrowserWindow, type Session, shell } from 'electron';
 import { APP_ORIGIN } from '../contract';
-import { isAllowedExternalUrl } from '../core/external-links';
+import { allowedExternalUrl } from '../core/external-links';
 import { isAppUrl } from './sender-check';
 import { mainWindowOptions } from './window-options';
 
@@ -19,9 +19,11 @@ export function createMainWindow(options: { preloadPath: string; dev: boolean; i
   const win = new BrowserWindow(mainWindowOptions(options));
   const contents = win.webContents;
 
-  // Known help pages open in the system browser; nothing opens inside Loupe.
+  // Known help pages open in the system browser; nothing opens inside Loupe. The browser gets the
+  // normalised URL the allowlist judged, never the raw string the page asked for.
   contents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+    const href = allowedExternalUrl(url);
+    if (href) void shell.openExternal(href);
     return { action: 'deny' };
   });
   contents.on('will-navigate', (event, url) => {

@@ -2,7 +2,9 @@
  * electron-updater driven by the pure rules in electron/core/updates.ts:
  * check at start and every six hours, download in the background, offer
  * "Restart to update" in the tray once downloaded. Packaged builds only; the
- * feed is GitHub Releases (`publish` in build/electron-builder.json).
+ * feed is the GitHub repository a release build was made for
+ * (LOUPE_UPDATE_REPOSITORY in build/electron-builder.config.ts), and a
+ * Windows update must carry that build's publisher's signature.
  */
 import type { Clock, Logger } from '../core/kernel/deps';
 import { type UpdateEvent, type UpdateStatus, initialUpdateStatus, nextCheckIn, readyUpdate, reduceUpdate } from '../core/updates';

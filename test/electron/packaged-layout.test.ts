@@ -1,31 +1,27 @@
 /**
  * The packaged layout, proven without Electron's binaries: electron-builder
  * packs a Linux `dir` build around a stand-in Electron distribution (a
- * placeholder `electron` executable and an empty resources folder, which is
- * all app-builder-lib's "custom unpacked Electron distribution" path copies),
- * and the test reads the resulting app.asar with @electron/asar.
- *
- * Fuses live inside the real Electron binary, so they cannot be flipped on a
- * placeholder; the test checks the configuration that flips them and prints it.
+ * placeholder `electron` executable carrying Electron's fuse wire, and an
+ * empty resources folder, which is all app-builder-lib's "custom unpacked
+ * Electron distribution" path copies), and the test reads the resulting
+ * app.asar with @electron/asar. electron-builder flips the stand-in's fuses
+ * as it would the real binary's, and the packaged main process then runs its
+ * own smoke mode under the Electron double (the app.asar extracted into a
+ * folder of that name), reading those fuses back.
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import asar from '@electron/asar';
-import { type Configuration, Platform, build } from 'electron-builder';
+import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+import { Platform, build } from 'electron-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repo } from './simulated-app';
+import { builderConfig } from '../../build/electron-builder.config';
+import type { SmokeReport } from '../../electron/shell/smoke';
+import { launch, repo } from './simulated-app';
 
 const built = ['dist/main/main.js', 'dist/preload/preload.cjs', 'dist/renderer/index.html'].every((f) => existsSync(join(repo, f)));
-const configPath = join(repo, 'build/electron-builder.json');
-const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown> & {
-  electronFuses: Record<string, boolean>;
-  directories: Record<string, string>;
-  mac: Record<string, unknown>;
-  linux: Record<string, unknown>;
-  publish: Array<Record<string, string>>;
-};
+const config = builderConfig({ LOUPE_UPDATE_REPOSITORY: 'loupe-app/loupe' });
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
@@ -34,6 +30,10 @@ const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
   repository?: unknown;
   author?: { email?: string };
 };
+
+/** Electron's fuse sentinel and a V1 wire as Electron ships it (RunAsNode on, cookie encryption off, …), before any flip. */
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+const SHIPPED_WIRE = '10110000';
 
 if (!built) console.log('[packaged layout] skipped: dist/ is missing; run "npm run build" first (npm test does).');
 
@@ -45,40 +45,48 @@ describe.skipIf(!built)('packaged Linux layout (electron-builder --linux dir, st
   beforeAll(async () => {
     const electronDist = join(work, 'electron-dist');
     mkdirSync(join(electronDist, 'resources'), { recursive: true });
-    writeFileSync(join(electronDist, 'electron'), '#!/bin/sh\necho "stand-in for the Electron binary" >&2\nexit 1\n');
+    writeFileSync(
+      join(electronDist, 'electron'),
+      `#!/bin/sh\necho "stand-in for the Electron binary" >&2\nexit 1\n# ${FUSE_SENTINEL}\x01${String.fromCharCode(SHIPPED_WIRE.length)}${SHIPPED_WIRE}\n`,
+      'latin1',
+    );
     chmodSync(join(electronDist, 'electron'), 0o755);
     writeFileSync(join(electronDist, 'LICENSE'), 'stand-in');
-    const { electronFuses: _fuses, ...rest } = config;
     await build({
       projectDir: repo,
       targets: Platform.LINUX.createTarget('dir'),
       publish: 'never',
-      config: { ...rest, electronDist, directories: { ...config.directories, output: join(work, 'out') } } as unknown as Configuration,
+      config: { ...config, electronDist, directories: { ...config.directories, output: join(work, 'out') } },
     });
     files = asar.listPackage(join(appOutDir, 'resources', 'app.asar'), { isPack: false }).map((f) => f.split('\\').join('/'));
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('renames the executable and puts the app in resources/app.asar, icons beside it', () => {
+  it('renames the executable and puts the app in resources/app.asar, icons beside it, the update feed from its one setting', () => {
     expect(existsSync(join(appOutDir, 'loupe'))).toBe(true);
     const icons = readdirSync(join(appOutDir, 'resources', 'icons'));
     for (const state of ['signed-out', 'signed-in', 'expiring', 'needs-sign-in', 'busy']) {
       expect(icons).toEqual(expect.arrayContaining([`tray-${state}.png`, `tray-${state}@2x.png`, `tray-${state}Template.png`]));
     }
     expect(icons).toContain('app.png');
-    // electron-updater's feed, written from `publish`.
-    expect(readFileSync(join(appOutDir, 'resources', 'app-update.yml'), 'utf8')).toContain('provider: github');
+    // electron-updater's feed, written from LOUPE_UPDATE_REPOSITORY (build/electron-builder.config.ts).
+    const feed = readFileSync(join(appOutDir, 'resources', 'app-update.yml'), 'utf8');
+    expect(feed).toContain('provider: github');
+    expect(feed).toContain('owner: loupe-app');
+    expect(feed).toContain('repo: loupe');
   });
 
-  it('holds the built main, preload and renderer', () => {
-    expect(files).toEqual(expect.arrayContaining(['/dist/main/main.js', '/dist/preload/preload.cjs', '/dist/renderer/index.html', '/package.json']));
+  it("holds the built main, preload and renderer, and Loupe's licence", () => {
+    expect(files).toEqual(
+      expect.arrayContaining(['/dist/main/main.js', '/dist/preload/preload.cjs', '/dist/renderer/index.html', '/package.json', '/LICENSE']),
+    );
     expect(files.some((f) => /^\/dist\/main\/assets\/core-.*\.js$/.test(f))).toBe(true);
   });
 
   it('holds no tests, sources or source maps', () => {
     const top = new Set(files.map((f) => f.split('/')[1]));
-    expect([...top].sort()).toEqual(['dist', 'node_modules', 'package.json']);
-    expect(files.filter((f) => /\.(map|ts|tsx|mts|cts)$/.test(f))).toEqual([]);
+    expect([...top].sort()).toEqual(['LICENSE', 'dist', 'node_modules', 'package.json']);
+    expect(files.filter((f) => /\.(map|ts|tsx|mts|cts)$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
     expect(
       files.filter(
         (f) => f.startsWith('/dist/') && !/\.(js|cjs|css|html|svg|png|woff2|ico|json|txt)$/.test(f) && !files.some((g) => g.startsWith(`${f}/`)),
@@ -87,16 +95,7 @@ describe.skipIf(!built)('packaged Linux layout (electron-builder --linux dir, st
   });
 
   it('holds production dependencies only: no React (bundled by Vite), no dev tools', () => {
-    const modules = new Set(
-      files
-        .filter((f) => f.startsWith('/node_modules/'))
-        .map((f) =>
-          f
-            .split('/')
-            .slice(2, f.split('/')[2]!.startsWith('@') ? 4 : 3)
-            .join('/'),
-        ),
-    );
+    const modules = packagesIn(files);
     for (const dep of Object.keys(pkg.dependencies)) expect(modules, dep).toContain(dep);
     for (const dev of [
       'react',
@@ -115,34 +114,133 @@ describe.skipIf(!built)('packaged Linux layout (electron-builder --linux dir, st
     }
   });
 
-  it('lays sharp out for Linux: the WebAssembly build, none of the native Linux packages', () => {
-    expect(files).toContain('/node_modules/@img/sharp-wasm32/package.json');
-    expect(files.filter((f) => /\/@img\/sharp-(libvips-)?linux/.test(f))).toEqual([]);
-    // Unpacked next to the asar (asarUnpack), where sharp's loader reads it from disk.
-    expect(readdirSync(join(appOutDir, 'resources', 'app.asar.unpacked', 'node_modules', '@img'))).toContain('sharp-wasm32');
+  it("keeps every packaged dependency's licence file", () => {
+    const licence = /^(licen[cs]e|copying|notice)([.-].*)?$/i;
+    const missing: string[] = [];
+    for (const dir of packagesIn(files)) {
+      const source = join(repo, 'node_modules', dir);
+      if (!existsSync(source)) continue;
+      for (const name of readdirSync(source).filter((n) => licence.test(n) && statSync(join(source, n)).isFile())) {
+        if (!files.includes(`/node_modules/${dir}/${name}`)) missing.push(`${dir}/${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    // And the packages that ship one are nearly all of them (a pattern that dropped licences would show here).
+    const withLicence = [...packagesIn(files)].filter((dir) =>
+      files.some((f) => f.startsWith(`/node_modules/${dir}/`) && licence.test(f.split('/').at(-1)!)),
+    );
+    expect(withLicence.length).toBeGreaterThan(packagesIn(files).size * 0.9);
   });
 
-  it('the packaged dependencies load, and sharp takes its WebAssembly build there', async () => {
-    const extracted = join(work, 'extracted');
-    asar.extractAll(join(appOutDir, 'resources', 'app.asar'), extracted);
-    cpSync(join(appOutDir, 'resources', 'app.asar.unpacked'), extracted, { recursive: true });
-    const probe = join(extracted, 'probe.mjs');
-    writeFileSync(
-      probe,
-      [
-        "import 'openai'; import 'oauth4webapi'; import 'zod';",
-        "const { default: sharp } = await import('sharp');",
-        "process.stdout.write(JSON.stringify({ emscripten: 'emscripten' in sharp.versions }));",
-      ].join('\n'),
-    );
-    const out = execFileSync(process.execPath, [probe], { cwd: extracted, encoding: 'utf8' });
-    // No native Linux sharp was packaged, so sharp falls back to WebAssembly without any hook.
-    expect(JSON.parse(out)).toEqual({ emscripten: true });
+  it('lays sharp out for Linux: the WebAssembly build inside the asar, no native sharp, nothing unpacked but native code', () => {
+    expect(files).toContain('/node_modules/@img/sharp-wasm32/package.json');
+    expect(files.some((f) => /^\/node_modules\/@img\/sharp-wasm32\/lib\/.*\.wasm$/.test(f))).toBe(true);
+    expect(files.filter((f) => /\/@img\/sharp-(libvips-)?(linux|darwin|win32)/.test(f))).toEqual([]);
+    // Only native code is unpacked (ASAR_UNPACK), and a Linux build has none: everything is inside the integrity-checked asar.
+    expect(walk(join(appOutDir, 'resources', 'app.asar.unpacked'))).toEqual([]);
+  });
+
+  it("flips the stand-in binary's fuses as configured, read back with @electron/fuses", async () => {
+    const wire = await getCurrentFuseWire(join(appOutDir, 'loupe'));
+    const state = (option: FuseV1Options) => String.fromCharCode(Number(wire[option]));
+    const fuses = config.electronFuses!;
+    expect({
+      runAsNode: state(FuseV1Options.RunAsNode),
+      enableCookieEncryption: state(FuseV1Options.EnableCookieEncryption),
+      enableNodeOptionsEnvironmentVariable: state(FuseV1Options.EnableNodeOptionsEnvironmentVariable),
+      enableNodeCliInspectArguments: state(FuseV1Options.EnableNodeCliInspectArguments),
+      enableEmbeddedAsarIntegrityValidation: state(FuseV1Options.EnableEmbeddedAsarIntegrityValidation),
+      onlyLoadAppFromAsar: state(FuseV1Options.OnlyLoadAppFromAsar),
+      grantFileProtocolExtraPrivileges: state(FuseV1Options.GrantFileProtocolExtraPrivileges),
+    }).toEqual(Object.fromEntries(Object.entries(fuses).map(([fuse, on]) => [fuse, on ? '1' : '0'])));
+  });
+
+  describe("the packaged app's smoke mode, run under the Electron double", () => {
+    let resources: string;
+    beforeAll(() => {
+      // The asar extracted into a folder of that name (Node reads no asar), the unpacked files merged in.
+      resources = join(work, 'run', 'resources');
+      cpSync(join(appOutDir, 'resources'), resources, { recursive: true, filter: (from) => !from.includes('app.asar') });
+      asar.extractAll(join(appOutDir, 'resources', 'app.asar'), join(resources, 'app.asar'));
+      if (existsSync(join(appOutDir, 'resources', 'app.asar.unpacked')))
+        cpSync(join(appOutDir, 'resources', 'app.asar.unpacked'), join(resources, 'app.asar'), { recursive: true });
+    });
+    const smoke = async (env: Record<string, string> = {}) => {
+      const report = join(mkdtempSync(join(work, 'smoke-')), 'report.json');
+      const app = launch({
+        main: join(resources, 'app.asar', 'dist', 'main', 'main.js'),
+        packaged: true,
+        resourcesPath: resources,
+        execPath: join(appOutDir, 'loupe'),
+        appData: mkdtempSync(join(work, 'appdata-')),
+        env: { LOUPE_SMOKE_REPORT: report, ...env },
+      });
+      await app.send({ type: 'ready' });
+      const exit = await app.exited;
+      return { exit, report: JSON.parse(readFileSync(report, 'utf8')) as SmokeReport, app };
+    };
+
+    it("opens the vault, round-trips the keychain, prepares a photo with sharp's WebAssembly build from inside the asar, reads the fuses, exits 0", async () => {
+      const { exit, report, app } = await smoke();
+      expect(exit, app.output()).toMatchObject({ requested: 0, code: 0 });
+      expect(report.failures).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(report.app).toMatchObject({ packaged: true, platform: 'linux', executable: join(appOutDir, 'loupe') });
+      expect(report.keychain).toMatchObject({
+        available: true,
+        backend: 'gnome_libsecret',
+        keyTag: 'v11',
+        roundTrip: true,
+        vaultStorage: 'keychain',
+      });
+      expect(report.sharp).toMatchObject({ expected: 'wasm', loaded: 'wasm', insideAsar: true });
+      expect(report.sharp.binding).toContain(join('app.asar', 'node_modules', '@img', 'sharp-wasm32'));
+      expect(report.photo).toMatchObject({ path: join(resources, 'icons', 'app.png'), staged: true, problem: null });
+      expect(report.photo.previewBytes).toBeGreaterThan(500);
+      expect(report.fuses).toMatchObject({
+        read: true,
+        wire: {
+          RunAsNode: 'disabled',
+          EnableCookieEncryption: 'enabled',
+          EnableNodeOptionsEnvironmentVariable: 'disabled',
+          EnableNodeCliInspectArguments: 'disabled',
+          EnableEmbeddedAsarIntegrityValidation: 'enabled',
+          OnlyLoadAppFromAsar: 'enabled',
+          GrantFileProtocolExtraPrivileges: 'disabled',
+        },
+      });
+      // Harmless: no window, no tray, and the person's data folder untouched (its data went beside the report).
+      expect(exit.last?.windows).toEqual([]);
+      expect(exit.last?.trays).toEqual([]);
+      expect(existsSync(join(app.userData, 'settings.json'))).toBe(false);
+    });
+
+    it('says what failed and exits 1 when a check fails (a photo that is not there)', async () => {
+      const { exit, report } = await smoke({ LOUPE_SMOKE_PHOTO: join(work, 'no-such-photo.jpg') });
+      expect(exit).toMatchObject({ requested: 1, code: 1 });
+      expect(report.ok).toBe(false);
+      expect(report.failures).toEqual([expect.stringMatching(/^photo: not prepared/)]);
+      expect(report.keychain.roundTrip).toBe(true);
+    });
   });
 });
 
+/** `name` or `@scope/name` of every package directory with a package.json in an asar listing. */
+function packagesIn(files: string[]): Set<string> {
+  return new Set(
+    files
+      .filter((f) => /^\/node_modules\/((@[^/]+\/)?[^/@]+)\/package\.json$/.test(f))
+      .map((f) => f.replace(/^\/node_modules\//, '').replace(/\/package\.json$/, '')),
+  );
+}
+
+function walk(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
 describe('packaging configuration', () => {
-  it('flips the fuses that lock the binary down (checked here, flipped by electron-builder on a real binary)', () => {
+  it('locks the binary down with the fuses', () => {
     expect(config.electronFuses).toEqual({
       runAsNode: false,
       enableNodeOptionsEnvironmentVariable: false,
@@ -152,26 +250,21 @@ describe('packaging configuration', () => {
       grantFileProtocolExtraPrivileges: false,
       enableCookieEncryption: true,
     });
-    console.log(
-      `[packaged layout] fuses are configured, not flipped: the stand-in Electron has no fuse wire.\n${Object.entries(config.electronFuses)
-        .map(([fuse, on]) => `  ${fuse}: ${on}`)
-        .join('\n')}`,
-    );
   });
 
-  it('macOS: menu-bar app, hardened runtime, only the JIT entitlement', () => {
+  it('macOS: menu-bar app, hardened runtime, only the JIT entitlement, the arch in every file name', () => {
     expect(config.mac).toMatchObject({ target: ['dmg', 'zip'], hardenedRuntime: true, extendInfo: { LSUIElement: true } });
-    const entitlements = readFileSync(join(repo, String(config.mac.entitlements)), 'utf8');
+    expect(config.mac?.artifactName).toContain('${arch}');
+    const entitlements = readFileSync(join(repo, String(config.mac?.entitlements)), 'utf8');
     const keys = [...entitlements.matchAll(/<key>([^<]+)<\/key>/g)].map((m) => m[1]);
     expect(keys).toEqual(['com.apple.security.cs.allow-jit']);
   });
 
-  it('Linux deb has what fpm requires; updates come from GitHub Releases; the toolchain’s Node is stated', () => {
-    expect(config.linux).toMatchObject({ target: ['AppImage', 'deb'] });
-    expect(String(config.linux.maintainer)).toMatch(/<[^@>]+@[^>]+>/);
+  it('Linux: deb (it installs the AppArmor profile Ubuntu 24.04 needs) and AppImage; the deb has what fpm requires; the toolchain’s Node is stated', () => {
+    expect(config.linux).toMatchObject({ target: ['deb', 'AppImage'] });
+    expect(String(config.linux?.maintainer)).toMatch(/<[^@>]+@[^>]+>/);
     expect(pkg.homepage ?? pkg.repository).toBeTruthy();
     expect(pkg.author?.email).toMatch(/@/);
-    expect(config.publish[0]).toMatchObject({ provider: 'github' });
     expect(pkg.engines.node).toBe('>=22.12');
   });
 

@@ -38,7 +38,8 @@ function buildDouble(): { register: string; runMain: string } {
     target: 'node20',
     logLevel: 'error',
   });
-  for (const file of ['hooks.mjs', 'electron-esm.mjs', 'electron-cjs.cjs', 'run-main.mjs']) copyFileSync(join(doubleDir, file), join(out, file));
+  for (const file of ['hooks.mjs', 'electron-esm.mjs', 'electron-updater-esm.mjs', 'electron-cjs.cjs', 'run-main.mjs'])
+    copyFileSync(join(doubleDir, file), join(out, file));
   built = { register: join(out, 'register.mjs'), runMain: join(out, 'run-main.mjs') };
   return built;
 }
@@ -66,26 +67,42 @@ export interface SimulatedApp {
 }
 
 export function launch(
-  options: Partial<DoubleConfig> & { env?: Record<string, string | undefined>; resourcesPath?: string; coverageDir?: string } = {},
+  options: Partial<DoubleConfig> & {
+    env?: Record<string, string | undefined>;
+    resourcesPath?: string;
+    execPath?: string;
+    coverageDir?: string;
+    /** Another built main (a packaged app's, extracted); default dist/main/main.js. */
+    main?: string;
+  } = {},
 ): SimulatedApp {
-  const userData = options.userData ?? mkdtempSync(join(tmpdir(), 'loupe-sim-'));
-  const documents = join(userData, 'Documents');
+  // Without an appData of its own, a scenario runs as Playwright's suite does: --user-data-dir names the folder.
+  const appData = options.appData ?? mkdtempSync(join(tmpdir(), 'loupe-sim-'));
+  const userDataSwitch = options.userDataSwitch ?? options.appData === undefined;
+  const userData = options.userData ?? (userDataSwitch ? appData : join(appData, 'Loupe'));
+  const documents = join(appData, 'Documents');
   try {
     mkdirSync(documents, { recursive: true });
   } catch {
     // A test that makes userData unusable on purpose.
   }
-  const config: DoubleConfig & { resourcesPath?: string } = {
+  const config: DoubleConfig & { resourcesPath?: string; execPath?: string } = {
     platform: options.platform ?? 'linux',
+    appData,
     userData,
+    userDataSwitch,
     documents,
     appPath: repo,
     packaged: options.packaged ?? false,
     version: options.version ?? '0.1.0',
     singleInstanceLock: options.singleInstanceLock ?? true,
     storageBackend: options.storageBackend ?? 'gnome_libsecret',
+    ...(options.keychain ? { keychain: options.keychain } : {}),
+    ...(options.keyTag ? { keyTag: options.keyTag } : {}),
+    ...(options.updater ? { updater: options.updater } : {}),
     ...(options.throwFrom ? { throwFrom: options.throwFrom } : {}),
     ...(options.resourcesPath ? { resourcesPath: options.resourcesPath } : {}),
+    ...(options.execPath ? { execPath: options.execPath } : {}),
   };
   const { register, runMain } = buildDouble();
   const child = fork(runMain, [], {
@@ -95,7 +112,7 @@ export function launch(
       ...process.env,
       ...options.env,
       LOUPE_DOUBLE_CONFIG: JSON.stringify(config),
-      LOUPE_MAIN: builtMain,
+      LOUPE_MAIN: options.main ?? builtMain,
       ...(options.coverageDir ? { NODE_V8_COVERAGE: options.coverageDir } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -1,8 +1,12 @@
-/** The double's dialog: message boxes and file dialogs after ready, answered with what the test queued; error boxes at any time. */
+/**
+ * The double's dialog: message boxes and file dialogs after ready, answered with what the test queued; error
+ * boxes at any time, but on Linux before `ready` only written to stderr, as Electron's dialog docs say
+ * (`shown: false`).
+ */
 import type { Kernel } from './kernel';
 
-export function createDialog({ record, requireReady }: Kernel) {
-  const errorBoxes: Array<{ title: string; content: string }> = [];
+export function createDialog({ config, record, requireReady, isReady }: Kernel) {
+  const errorBoxes: Array<{ title: string; content: string; shown: boolean }> = [];
   const openDialogAnswers: string[][] = [];
   const messageBoxAnswers: number[] = [];
   const messageBoxes: Array<{ title: string; message: string; detail: string; buttons: string[]; defaultId: number; cancelId: number }> = [];
@@ -17,7 +21,9 @@ export function createDialog({ record, requireReady }: Kernel) {
     },
     showErrorBox(title: string, content: string) {
       record('dialog.showErrorBox', title);
-      errorBoxes.push({ title, content });
+      const shown = config.platform !== 'linux' || isReady();
+      if (!shown) process.stderr.write(`${title}\n${content}\n`);
+      errorBoxes.push({ title, content, shown });
     },
     async showOpenDialog(options: unknown) {
       record('dialog.showOpenDialog', options);

@@ -29,6 +29,7 @@ import { createNet } from './net';
 import { createSafeStorage } from './safe-storage';
 import { createSystemServices } from './system';
 import { createTray } from './tray';
+import { createUpdater } from './updater';
 import { createWindows } from './windows';
 
 export type { Call, DoubleConfig } from './kernel';
@@ -42,7 +43,8 @@ export function createElectronDouble(config: DoubleConfig) {
   const { ipcMain, handlers, handleCalls } = createIpcMain();
   const { protocol, privilegedSchemes, protocolHandlers, session, sessions, net, fetches } = createNet(kernel);
   const { dialog, errorBoxes, openDialogAnswers, messageBoxAnswers, messageBoxes } = createDialog(kernel);
-  const { shell, opened, clipboard, Notification, powerMonitor, powerMonitorEmitter, screen, autoUpdater } = createSystemServices(kernel);
+  const { shell, opened, clipboard, Notification, powerMonitor, powerMonitorEmitter, screen, autoUpdater } = createSystemServices(kernel, app);
+  const updater = createUpdater(kernel, { app, autoUpdater });
   const safeStorage = createSafeStorage(kernel);
 
   const module = {
@@ -83,6 +85,8 @@ export function createElectronDouble(config: DoubleConfig) {
     messageBoxAnswers,
     messageBoxes,
     powerMonitor: powerMonitorEmitter,
+    ipcMain,
+    safeStorage,
     get ready() {
       return kernel.isReady();
     },
@@ -94,7 +98,7 @@ export function createElectronDouble(config: DoubleConfig) {
     },
     preventable,
   };
-  return { module, control };
+  return { module, control, updater };
 }
 
 export type ElectronDouble = ReturnType<typeof createElectronDouble>;

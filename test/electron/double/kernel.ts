@@ -5,15 +5,29 @@
  */
 export interface DoubleConfig {
   platform: NodeJS.Platform;
+  /** Electron's appData folder; userData defaults to appData/Loupe, as Electron names it after the app. */
+  appData: string;
+  /** The userData folder at start: appData/Loupe, or what --user-data-dir named. */
   userData: string;
+  /** Started with --user-data-dir (as Playwright's suite starts it). */
+  userDataSwitch: boolean;
   documents: string;
   appPath: string;
   packaged: boolean;
   version: string;
-  /** What requestSingleInstanceLock returns (false: another instance holds it). */
+  /**
+   * false: another instance holds the lock. true: the lock is taken as Electron takes it, in the userData
+   * folder at the time of the call, so two processes with one data folder cannot both hold it.
+   */
   singleInstanceLock: boolean;
   /** Linux safeStorage backend to report. */
   storageBackend: string;
+  /** 'silent': isAsyncEncryptionAvailable and the async calls stay pending, as while the Secret Service does not answer. */
+  keychain?: 'answers' | 'silent';
+  /** Linux: the os_crypt tag of the key safeStorage really uses (default: v11 for a keyring backend, v10 for basic_text). */
+  keyTag?: string;
+  /** 'double': electron-updater is the double in updater.ts (an update the test hands over), not the real package. */
+  updater?: 'real' | 'double';
   /** An API (as named in `calls`) that throws when the app calls it, to simulate a failure there. */
   throwFrom?: string;
 }

@@ -7,6 +7,8 @@ export type Command =
   | { type: 'window-event'; event: string }
   | { type: 'window-close' }
   | { type: 'window-hide' }
+  | { type: 'window-open'; url: string }
+  | { type: 'update-downloaded'; version: string }
   | { type: 'tray-click' }
   | { type: 'menu-click'; label: string }
   | { type: 'answer-open-dialog'; filePaths: string[] }
@@ -55,7 +57,9 @@ export interface Snapshot {
   privilegedSchemes: unknown[];
   fetches: Array<{ partition: string; url: string; credentials: unknown }>;
   opened: string[];
-  errorBoxes: Array<{ title: string; content: string }>;
+  errorBoxes: Array<{ title: string; content: string; shown: boolean }>;
+  /** Channels with an ipcMain.on listener (ipcMain.handle handlers are in `handlers`). */
+  ipcListeners: string[];
   messageBoxes: Array<{ title: string; message: string; detail: string; buttons: string[]; defaultId: number; cancelId: number }>;
   dockVisible: boolean | null;
 }

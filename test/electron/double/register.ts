@@ -9,15 +9,18 @@ import { fileURLToPath } from 'node:url';
 import { type DoubleConfig, createElectronDouble } from './electron-double';
 import type { Command, Snapshot } from './protocol';
 
-const config = JSON.parse(process.env.LOUPE_DOUBLE_CONFIG ?? 'null') as (DoubleConfig & { resourcesPath?: string }) | null;
+const config = JSON.parse(process.env.LOUPE_DOUBLE_CONFIG ?? 'null') as (DoubleConfig & { resourcesPath?: string; execPath?: string }) | null;
 if (!config) throw new Error('LOUPE_DOUBLE_CONFIG is not set');
 
 Object.defineProperty(process, 'platform', { value: config.platform });
 if (config.resourcesPath) Object.defineProperty(process, 'resourcesPath', { value: config.resourcesPath });
+// A packaged app's process.execPath is its own executable (the one the fuses live in).
+if (config.execPath) Object.defineProperty(process, 'execPath', { value: config.execPath });
 
 const double = createElectronDouble(config);
 (globalThis as Record<string, unknown>).__loupeElectronDouble = double.module;
-register('./hooks.mjs', import.meta.url);
+if (config.updater === 'double') (globalThis as Record<string, unknown>).__loupeUpdaterDouble = double.updater;
+register('./hooks.mjs', import.meta.url, { data: { updater: config.updater ?? 'real' } });
 
 const require = createRequire(import.meta.url);
 const Module = require('node:module') as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
@@ -89,6 +92,7 @@ function snapshot(): Snapshot {
     fetches: [...control.fetches],
     opened: [...control.opened],
     errorBoxes: [...control.errorBoxes],
+    ipcListeners: control.ipcMain.eventNames().map(String),
     messageBoxes: [...control.messageBoxes],
     dockVisible: electron.app.dock ? electron.app.dock.visible : null,
   };
@@ -115,6 +119,15 @@ async function handle(command: Command): Promise<unknown> {
       return null;
     case 'window-hide':
       mainWindow()?.hide();
+      return null;
+    case 'window-open': {
+      // What a page's window.open(url) or a target=_blank link does: the handler decides; nothing opens in the app.
+      const handler = mainWindow()?.webContents.windowOpenHandler;
+      if (!handler) throw new Error('no window open handler');
+      return handler({ url: command.url }).action;
+    }
+    case 'update-downloaded':
+      double.updater.autoUpdater.emit('update-downloaded', { version: command.version });
       return null;
     case 'tray-click':
       control.trays.at(-1)?.emit('click');

@@ -1,8 +1,9 @@
 /** The double's system services: shell, clipboard, Notification, powerMonitor, screen and autoUpdater. */
 import { EventEmitter } from 'node:events';
+import type { DoubleApp } from './app';
 import type { Kernel, Listener } from './kernel';
 
-export function createSystemServices({ record, requireReady }: Kernel) {
+export function createSystemServices({ record, requireReady }: Kernel, app: DoubleApp) {
   const opened: string[] = [];
   const shell = {
     async openExternal(url: string) {
@@ -41,8 +42,20 @@ export function createSystemServices({ record, requireReady }: Kernel) {
       return { workAreaSize: { width: 1920, height: 1080 } };
     },
   };
-  // electron-updater's MacUpdater reaches for Electron's own autoUpdater; Loupe never does.
-  const autoUpdater = new EventEmitter();
+  /**
+   * Electron's autoUpdater (Squirrel.Mac on macOS), which electron-updater's MacUpdater drives. Its
+   * quitAndInstall, as Electron's source and docs have it: emit `before-quit-for-update`, close every
+   * window, and only once all are closed quit (so `before-quit` comes after the windows closed). A window
+   * whose `close` is prevented stops it there: the app keeps running and the update waits.
+   */
+  const autoUpdater = Object.assign(new EventEmitter(), {
+    quitAndInstall() {
+      record('autoUpdater.quitAndInstall');
+      autoUpdater.emit('before-quit-for-update');
+      if (!app.closeAllWindows()) return record('autoUpdater.quitAndInstall stopped: a window stayed open');
+      app.quit();
+    },
+  });
 
   return { shell, opened, clipboard, Notification, powerMonitor, powerMonitorEmitter, screen, autoUpdater };
 }

@@ -16,6 +16,9 @@ export function createWindows({ record, requireReady, preventable }: Kernel, app
     send(channel: string, ...args: unknown[]) {
       this.sent.push({ channel, args });
     }
+    getURL() {
+      return windows.find((w) => w.webContents === this)?.url ?? '';
+    }
     isDestroyed() {
       return this.destroyed;
     }
@@ -83,5 +86,9 @@ export function createWindows({ record, requireReady, preventable }: Kernel, app
       this.emit('closed');
     }
   }
+  app.closeAllWindows = () => {
+    for (const win of windows.filter((w) => !w.destroyed)) win.close();
+    return windows.every((w) => w.destroyed);
+  };
   return { BrowserWindow, windows };
 }

@@ -43,15 +43,29 @@ export function startUp(): void {
       expect(app.output()).toContain('start-up failed');
     });
 
-    it('a failure before ready (registering app://) is shown the same way', async () => {
+    it('a failure before ready on Linux goes to stderr at once and to a dialog once Electron is ready (showErrorBox shows none before it there)', async () => {
       const app = start({ throwFrom: 'protocol.registerSchemesAsPrivileged' });
+      const before = await app.waitFor('the failure on stderr', () => app.output().includes('Loupe could not start'));
+      expect(before.ready).toBe(false);
+      expect(before.errorBoxes).toEqual([expect.objectContaining({ shown: false })]);
+      expect(app.output()).toContain('registering the app:// scheme');
+      await app.send({ type: 'ready' });
+      const exit = await app.exited;
+      expect(exit).toMatchObject({ requested: 1, code: 1 });
+      const shown = exit.last!.errorBoxes.filter((box) => box.shown);
+      expect(shown).toHaveLength(1);
+      expect(shown[0]!.content).toContain('registering the app:// scheme');
+      expect(shown[0]!.content).toContain('simulated failure in protocol.registerSchemesAsPrivileged');
+      expect(shown[0]!.content).toContain(join(app.userData, 'logs', 'main.log'));
+      expect(readFileSync(join(app.userData, 'logs', 'main.log'), 'utf8')).toContain('"step":"registering the app:// scheme"');
+    });
+
+    it('a failure before ready on Windows shows its dialog at once', async () => {
+      const app = start({ platform: 'win32', throwFrom: 'protocol.registerSchemesAsPrivileged' });
       const exit = await app.exited;
       expect(exit).toMatchObject({ requested: 1, code: 1 });
       expect(exit.last!.ready).toBe(false);
-      expect(exit.last!.errorBoxes[0]!.content).toContain('registering the app:// scheme');
-      expect(exit.last!.errorBoxes[0]!.content).toContain('simulated failure in protocol.registerSchemesAsPrivileged');
-      expect(exit.last!.errorBoxes[0]!.content).toContain(join(app.userData, 'logs', 'main.log'));
-      expect(readFileSync(join(app.userData, 'logs', 'main.log'), 'utf8')).toContain('"step":"registering the app:// scheme"');
+      expect(exit.last!.errorBoxes).toEqual([expect.objectContaining({ shown: true })]);
     });
 
     it('a failure after ready (the tray) is shown the same way, and the app exits', async () => {

@@ -1,5 +1,5 @@
 /** Shared by the simulated-Electron scenarios: how to start the app, and how to read what it shows. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrayMenuItem } from '../../../electron/core/tray-model';
@@ -8,7 +8,7 @@ import { type SimulatedApp, launch, repo } from '../simulated-app';
 
 /** Where every scenario's child process writes its V8 coverage, read once at the end of the run. */
 export const coverageDir = mkdtempSync(join(tmpdir(), 'loupe-sim-coverage-'));
-export const builderConfig = JSON.parse(readFileSync(join(repo, 'build/electron-builder.json'), 'utf8')) as { appId: string };
+export { APP_ID } from '../../../build/electron-builder.config';
 export const photo = join(repo, 'test/fixtures/good/01-sunset.jpg');
 
 /** What Electron's Menu would hold for the tray model's menu. */

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { builtMain } from '../simulated-app';
-import { builderConfig, start, started } from './support';
+import { APP_ID, start, started } from './support';
 
 export function windows(): void {
   describe.skipIf(!existsSync(builtMain))('simulated Electron: Windows', () => {
@@ -12,7 +12,7 @@ export function windows(): void {
         await app.send({ type: 'ready' });
         const s = await app.waitFor('the tray', started);
         const id = s.calls.find((c) => c.api === 'app.setAppUserModelId');
-        expect(id).toEqual({ api: 'app.setAppUserModelId', afterReady: false, args: [builderConfig.appId] });
+        expect(id).toEqual({ api: 'app.setAppUserModelId', afterReady: false, args: [APP_ID] });
         expect(s.violations).toEqual([]);
         await app.send({ type: 'window-event', event: 'session-end' });
         expect(await app.exited).toMatchObject({ requested: 0, code: 0 });

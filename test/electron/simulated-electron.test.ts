@@ -6,7 +6,8 @@
  * electron/main.ts and electron/shell/**.
  *
  * The scenarios live in simulated/, one per shell concern (the Linux run from
- * start to quit, start-up and its failures, macOS, Windows, a packaged build);
+ * start to quit, start-up and its failures, macOS, Windows, a packaged build,
+ * what a real Electron exposes: updates, quitting, keychain, data folders);
  * this file runs them in order, then reads the coverage they all wrote.
  */
 import { existsSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { builtMain, repo } from './simulated-app';
 import { linuxRun } from './simulated/linux-run';
 import { macOS } from './simulated/macos';
 import { packagedLinux } from './simulated/packaged-linux';
+import { releaseDefects } from './simulated/release-defects';
 import { startUp } from './simulated/start-up';
 import { coverageDir } from './simulated/support';
 import { windows } from './simulated/windows';
@@ -28,6 +30,7 @@ startUp();
 macOS();
 windows();
 packagedLinux();
+releaseDefects();
 
 describe.skipIf(!existsSync(builtMain))('simulated Electron: coverage', () => {
   it('prints line coverage of electron/main.ts and electron/shell/**', async () => {

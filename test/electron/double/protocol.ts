@@ -9,6 +9,12 @@ export type Command =
   | { type: 'window-hide' }
   | { type: 'window-open'; url: string }
   | { type: 'update-downloaded'; version: string }
+  /** Electron's crash events for the window's renderer and a child process, with the details Electron passes. */
+  | { type: 'render-process-gone'; reason: string; exitCode: number }
+  | { type: 'child-process-gone'; processType: string; reason: string; exitCode: number; name?: string }
+  /** A throw no handler catches, and a rejection no one handles, in the app's main process. */
+  | { type: 'throw-uncaught'; message: string }
+  | { type: 'reject-unhandled'; message: string }
   | { type: 'tray-click' }
   | { type: 'menu-click'; label: string }
   | { type: 'answer-open-dialog'; filePaths: string[] }

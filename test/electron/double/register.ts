@@ -126,6 +126,28 @@ async function handle(command: Command): Promise<unknown> {
       if (!handler) throw new Error('no window open handler');
       return handler({ url: command.url }).action;
     }
+    case 'render-process-gone': {
+      const win = mainWindow();
+      if (!win) throw new Error('no window');
+      electron.app.emit('render-process-gone', control.preventable(), win.webContents, { reason: command.reason, exitCode: command.exitCode });
+      return null;
+    }
+    case 'child-process-gone':
+      electron.app.emit('child-process-gone', control.preventable(), {
+        type: command.processType,
+        reason: command.reason,
+        exitCode: command.exitCode,
+        ...(command.name ? { name: command.name } : {}),
+      });
+      return null;
+    case 'throw-uncaught':
+      setImmediate(() => {
+        throw new Error(command.message);
+      });
+      return null;
+    case 'reject-unhandled':
+      void Promise.reject(new Error(command.message));
+      return null;
     case 'update-downloaded':
       double.updater.autoUpdater.emit('update-downloaded', { version: command.version });
       return null;

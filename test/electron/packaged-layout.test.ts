@@ -9,14 +9,16 @@
  * own smoke mode under the Electron double (the app.asar extracted into a
  * folder of that name), reading those fuses back.
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import asar from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { Platform, build } from 'electron-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builderConfig } from '../../build/electron-builder.config';
+import { packageProblems, packagesIn } from '../../build/package-contents';
+import { smokeProblems } from '../../build/smoke-expectations';
 import type { SmokeReport } from '../../electron/shell/smoke';
 import { launch, repo } from './simulated-app';
 
@@ -114,21 +116,30 @@ describe.skipIf(!built)('packaged Linux layout (electron-builder --linux dir, st
     }
   });
 
-  it("keeps every packaged dependency's licence file", () => {
-    const licence = /^(licen[cs]e|copying|notice)([.-].*)?$/i;
-    const missing: string[] = [];
-    for (const dir of packagesIn(files)) {
-      const source = join(repo, 'node_modules', dir);
-      if (!existsSync(source)) continue;
-      for (const name of readdirSync(source).filter((n) => licence.test(n) && statSync(join(source, n)).isFile())) {
-        if (!files.includes(`/node_modules/${dir}/${name}`)) missing.push(`${dir}/${name}`);
-      }
-    }
-    expect(missing).toEqual([]);
-    // And the packages that ship one are nearly all of them (a pattern that dropped licences would show here).
-    const withLicence = [...packagesIn(files)].filter((dir) =>
-      files.some((f) => f.startsWith(`/node_modules/${dir}/`) && licence.test(f.split('/').at(-1)!)),
+  it('passes the check CI applies to every build: sharp for this OS only, nothing unpacked but native code, every licence kept', () => {
+    const unpacked = join(appOutDir, 'resources', 'app.asar.unpacked');
+    const check = (os: 'linux' | 'mac', asarFiles: string[]) =>
+      packageProblems({
+        asarFiles,
+        unpackedFiles: walk(unpacked).map((f) => relative(unpacked, f)),
+        os,
+        arch: os === 'mac' ? 'arm64' : 'x64',
+        nodeModules: join(repo, 'node_modules'),
+      });
+    expect(check('linux', files)).toEqual([]);
+    // The check fires: a macOS package holding this Linux layout fails it, and so does a dropped licence.
+    expect(check('mac', files)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^sharp packages @img\/sharp-wasm32, expected/), 'no native sharp binding unpacked']),
     );
+    expect(
+      check(
+        'linux',
+        files.filter((f) => f !== '/node_modules/zod/LICENSE'),
+      ),
+    ).toEqual(['licence missing: zod/LICENSE']);
+    // Nearly every packaged dependency ships a licence file (a files pattern that dropped them all would show here).
+    const licence = /\/(licen[cs]e|copying)[^/]*$/i;
+    const withLicence = [...packagesIn(files)].filter((dir) => files.some((f) => f.startsWith(`/node_modules/${dir}/`) && licence.test(f)));
     expect(withLicence.length).toBeGreaterThan(packagesIn(files).size * 0.9);
   });
 
@@ -213,6 +224,8 @@ describe.skipIf(!built)('packaged Linux layout (electron-builder --linux dir, st
       expect(exit.last?.windows).toEqual([]);
       expect(exit.last?.trays).toEqual([]);
       expect(existsSync(join(app.userData, 'settings.json'))).toBe(false);
+      // And it passes what CI asserts on a real packaged app's report.
+      expect(smokeProblems(report, 'linux')).toEqual([]);
     });
 
     it('says what failed and exits 1 when a check fails (a photo that is not there)', async () => {
@@ -224,15 +237,6 @@ describe.skipIf(!built)('packaged Linux layout (electron-builder --linux dir, st
     });
   });
 });
-
-/** `name` or `@scope/name` of every package directory with a package.json in an asar listing. */
-function packagesIn(files: string[]): Set<string> {
-  return new Set(
-    files
-      .filter((f) => /^\/node_modules\/((@[^/]+\/)?[^/@]+)\/package\.json$/.test(f))
-      .map((f) => f.replace(/^\/node_modules\//, '').replace(/\/package\.json$/, '')),
-  );
-}
 
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];

@@ -20,6 +20,8 @@ export interface JobBatchView {
   phase: BatchPhase | null;
   /** Requests OpenAI reports finished, of those in the job's batches (from the last poll); null before a batch exists. */
   progress: { done: number; total: number } | null;
+  /** The part file being uploaded to OpenAI, while one is (bytes sent of its total). */
+  upload?: { part: number; parts: number; sentBytes: number; totalBytes: number } | null;
   /** What the Batch API charges relative to a live job (0.5: half price); `costUsd` already includes it. */
   priceFactor: number;
   /** What the same tokens would have cost live, for showing the discount; null when the model has no price. */

@@ -35,6 +35,13 @@ export interface BatchState {
 
 export type LineOutcome = { customId: string; ok: true; response: AnalysisResponse } | { customId: string; ok: false; error: AnalysisError };
 
+export interface BatchUpload {
+  part: number;
+  parts: number;
+  sentBytes: number;
+  totalBytes: number;
+}
+
 export interface BatchJobDeps {
   api: BatchApi;
   /** Waits (a Clock-driven timer in the app, instant in tests); rejects when `signal` aborts. */
@@ -50,6 +57,8 @@ export interface BatchJobDeps {
   limits?: { maxRequests: number; maxBytes: number };
   /** Polling (`waiting`) or reading a finished batch's files (`collecting`). */
   onPhase?(phase: 'waiting' | 'collecting'): void;
+  /** Bytes of part `part` (of `parts`) sent so far, as its upload streams. */
+  onUpload?(upload: BatchUpload): void;
 }
 
 export class BatchJob {
@@ -83,7 +92,9 @@ export class BatchJob {
           ? splitIntoFiles(lines as BatchLine[], this.deps.limits)
           : (lines as Array<{ customIds: string[]; content: string | Blob }>);
       for (const [index, file] of files.entries()) {
-        const fileId = await this.deps.api.uploadJsonl(`loupe-${this.deps.jobId}-${index + 1}.jsonl`, file.content, signal);
+        const onProgress = (sentBytes: number, totalBytes: number) =>
+          this.deps.onUpload?.({ part: index + 1, parts: files.length, sentBytes, totalBytes });
+        const fileId = await this.deps.api.uploadJsonl(`loupe-${this.deps.jobId}-${index + 1}.jsonl`, file.content, signal, onProgress);
         this.#state.parts.push({ customIds: file.customIds, fileId });
         await this.deps.save(this.#state);
       }

@@ -28,7 +28,7 @@ import type { Job } from '../run/job';
 import type { JobRun } from '../run/job-run';
 import { buildBody } from '../api/request-body';
 import type { RunOutcome } from '../run/scheduler';
-import { BatchJob, type BatchState, type LineOutcome } from './batch-job';
+import { BatchJob, type BatchState, type BatchUpload, type LineOutcome } from './batch-job';
 import type { BatchApi } from './client';
 import { BATCH_MAX_FILE_BYTES, BATCH_MAX_REQUESTS, lineText } from './jsonl';
 
@@ -55,6 +55,8 @@ export class BatchRun {
   phase: BatchRunPhase = 'uploading';
   /** Requests OpenAI reports finished, of those in this run's batches. */
   progress: { done: number; total: number } | null = null;
+  /** The part file being uploaded, while one is. */
+  upload: BatchUpload | null = null;
   #outcome: Exclude<RunOutcome, 'drained'> | undefined;
   #stopError: AnalysisError | undefined;
   readonly scheduler: { pause(): void; stop(): void; cancel(): void; add(ids: string[]): void };
@@ -169,6 +171,10 @@ export class BatchRun {
       ...(this.ctx.maxPollMs !== undefined ? { maxPollMs: this.ctx.maxPollMs } : {}),
       ...(this.ctx.limits ? { limits: this.ctx.limits } : {}),
       onPhase: (phase: BatchRunPhase) => this.#setPhase(phase),
+      onUpload: (upload: BatchUpload) => {
+        this.upload = upload.sentBytes < upload.totalBytes ? upload : null;
+        this.ctx.onChange();
+      },
       model: spec.model,
     };
   }

@@ -4,6 +4,7 @@
  * its output and error files. Offered only to API-key accounts: ChatGPT-plan
  * sign-ins have no Files or Batches routes.
  */
+import { randomUUID } from 'node:crypto';
 import { AnalysisError } from '../analysis-error';
 
 export type BatchStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
@@ -33,8 +34,12 @@ export class BatchApi {
     return `${this.deps.apiBase.href.replace(/\/$/, '')}${path}`;
   }
 
-  async #call(method: string, path: string, init: { body?: FormData | string; json?: unknown; signal?: AbortSignal } = {}): Promise<Response> {
-    const headers: Record<string, string> = { authorization: `Bearer ${await this.deps.token()}` };
+  async #call(
+    method: string,
+    path: string,
+    init: { body?: FormData | string | ReadableStream<Uint8Array>; json?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { ...init.headers, authorization: `Bearer ${await this.deps.token()}` };
     let body = init.body;
     if (init.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -46,6 +51,8 @@ export class BatchApi {
         method,
         headers,
         ...(body !== undefined ? { body } : {}),
+        // A stream body is sent as it is read (fetch requires saying so).
+        ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
         ...(init.signal ? { signal: init.signal } : {}),
         redirect: 'error',
       });
@@ -70,11 +77,23 @@ export class BatchApi {
     return response;
   }
 
-  async uploadJsonl(filename: string, content: string | Blob, signal?: AbortSignal): Promise<string> {
-    const form = new FormData();
-    form.append('purpose', 'batch');
-    form.append('file', typeof content === 'string' ? new Blob([content], { type: 'application/jsonl' }) : content, filename);
-    const response = await this.#call('POST', '/files', { body: form, ...(signal ? { signal } : {}) });
+  /**
+   * A part file (up to 200 MB) as multipart/form-data streamed from its Blob (file-backed from
+   * `openAsBlob`) as the request reads it: memory stays at a chunk or two, never the whole body, and
+   * `onProgress` hears the bytes sent. The app's fetch sends a stream body chunked through Electron's
+   * net.request (electron/shell/streaming-fetch.ts), which `session.fetch` would buffer whole.
+   */
+  async uploadJsonl(
+    filename: string,
+    content: string | Blob,
+    signal?: AbortSignal,
+    onProgress?: (sent: number, total: number) => void,
+  ): Promise<string> {
+    const boundary = `loupe-${randomUUID()}`;
+    const file = typeof content === 'string' ? new Blob([content]) : content;
+    const body = streamedMultipart(boundary, { purpose: 'batch' }, { name: 'file', filename, type: 'application/jsonl', blob: file }, onProgress);
+    const headers = { 'content-type': `multipart/form-data; boundary=${boundary}` };
+    const response = await this.#call('POST', '/files', { body, headers, ...(signal ? { signal } : {}) });
     return ((await response.json()) as { id: string }).id;
   }
 
@@ -108,4 +127,47 @@ export class BatchApi {
   async content(fileId: string, signal?: AbortSignal): Promise<string> {
     return (await this.#call('GET', `/files/${encodeURIComponent(fileId)}/content`, signal ? { signal } : {})).text();
   }
+}
+
+/** multipart/form-data (RFC 7578) whose file part is read from its Blob only as the stream is pulled. */
+function streamedMultipart(
+  boundary: string,
+  fields: Record<string, string>,
+  file: { name: string; filename: string; type: string; blob: Blob },
+  onProgress?: (sent: number, total: number) => void,
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const quoted = (value: string) => value.replace(/["\r\n]/g, '_');
+  const head = encoder.encode(
+    Object.entries(fields)
+      .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${quoted(name)}"\r\n\r\n${value}\r\n`)
+      .join('') +
+      `--${boundary}\r\nContent-Disposition: form-data; name="${quoted(file.name)}"; filename="${quoted(file.filename)}"\r\nContent-Type: ${file.type}\r\n\r\n`,
+  );
+  const tail = encoder.encode(`\r\n--${boundary}--\r\n`);
+  const total = head.length + file.blob.size + tail.length;
+  let sent = 0;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const push = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array) => {
+    controller.enqueue(chunk);
+    sent += chunk.length;
+    onProgress?.(sent, total);
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!reader) {
+          reader = file.blob.stream().getReader();
+          return push(controller, head);
+        }
+        const { done, value } = await reader.read();
+        if (!done) return push(controller, value);
+        push(controller, tail);
+        controller.close();
+      },
+      cancel: (reason) => reader?.cancel(reason),
+    },
+    // Pull one chunk at a time: the file is read only as fast as the request sends it.
+    { highWaterMark: 0 },
+  );
 }

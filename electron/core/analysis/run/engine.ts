@@ -85,7 +85,7 @@ export class AnalysisEngine {
   }
 
   /** Where a batch job is at OpenAI (null for a live job); the service adds the discount. */
-  batchOf(id: string): Pick<JobBatchView, 'phase' | 'progress'> | null {
+  batchOf(id: string): Pick<JobBatchView, 'phase' | 'progress' | 'upload'> | null {
     const job = this.#jobs.get(id);
     return job ? this.#runs.batchOf(job) : null;
   }

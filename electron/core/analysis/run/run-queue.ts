@@ -77,12 +77,12 @@ export class RunQueue {
   }
 
   /** Where a batch job is at OpenAI (null for a live job). */
-  batchOf(job: Job): Pick<JobBatchView, 'phase' | 'progress'> | null {
+  batchOf(job: Job): Pick<JobBatchView, 'phase' | 'progress' | 'upload'> | null {
     if (job.record.spec.mode !== 'batch') return null;
     const collecting = this.cancelled.progressOf(job.id);
     if (collecting !== undefined) return { phase: 'cancelling', progress: collecting };
     const run = this.#running.get(job)?.run;
-    if (run instanceof BatchRun) return { phase: run.phase, progress: run.progress };
+    if (run instanceof BatchRun) return { phase: run.phase, progress: run.progress, upload: run.upload };
     // Paused or stopped: batches already created go on at OpenAI and are collected on resume.
     const open = job.record.batch?.parts.some((p) => p.batchId && !p.collected) ?? false;
     return { phase: open && job.record.status !== 'cancelled' ? 'waiting' : null, progress: null };

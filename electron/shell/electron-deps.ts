@@ -3,10 +3,11 @@
  * dialogs, sessions and `net` are not usable before it.
  */
 import { join } from 'node:path';
-import { BrowserWindow, Notification, app, clipboard, dialog, session, shell } from 'electron';
+import { BrowserWindow, Notification, app, clipboard, dialog, net, session, shell } from 'electron';
 import type { Cipher, Clock, CoreDeps, Logger } from '../core/kernel/deps';
 import { createConfirm } from './confirm-dialog';
 import { openElectronStore } from './electron-store';
+import { createCoreFetch } from './streaming-fetch';
 
 /**
  * A session of its own for the core's requests, in memory only (no `persist:`
@@ -68,7 +69,8 @@ export function electronDeps(options: { clock: Clock; logger: Logger; platform: 
       return result.canceled || !result.filePath ? null : result.filePath;
     },
     documentsDir: app.getPath('documents'),
-    fetch: (input, init) => network.fetch(input instanceof URL ? input.href : input, { ...init, credentials: 'omit' }),
+    // Stream bodies (batch uploads) go out chunked through net.request instead of buffered: streaming-fetch.ts.
+    fetch: createCoreFetch(network, (options) => net.request(options)),
     notify: (title, body) => {
       if (Notification.isSupported()) new Notification({ title, body }).show();
     },

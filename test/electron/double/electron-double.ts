@@ -41,7 +41,7 @@ export function createElectronDouble(config: DoubleConfig) {
   const { BrowserWindow, windows } = createWindows(kernel, app);
   const { Menu, Tray, trays, nativeImage } = createTray(kernel);
   const { ipcMain, handlers, handleCalls } = createIpcMain();
-  const { protocol, privilegedSchemes, protocolHandlers, session, sessions, net, fetches } = createNet(kernel);
+  const { protocol, privilegedSchemes, protocolHandlers, session, sessions, net, fetches, bodies } = createNet(kernel);
   const { dialog, errorBoxes, openDialogAnswers, messageBoxAnswers, messageBoxes } = createDialog(kernel);
   const { shell, opened, clipboard, Notification, powerMonitor, powerMonitorEmitter, screen, autoUpdater } = createSystemServices(kernel, app);
   const updater = createUpdater(kernel, { app, autoUpdater });
@@ -79,6 +79,7 @@ export function createElectronDouble(config: DoubleConfig) {
     protocolHandlers,
     sessions,
     fetches,
+    bodies,
     opened,
     errorBoxes,
     openDialogAnswers,

@@ -16,9 +16,10 @@ test.describe('Electron app', () => {
   test.skip(!binary.path, binary.path ? '' : binary.reason);
 
   test('opens one hardened window on app://loupe with the bridge and CSP', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'loupe-e2e-electron-'));
     const app = await _electron.launch({
       executablePath: binary.path!,
-      args: [repo, '--no-sandbox'],
+      args: [repo, '--no-sandbox', `--user-data-dir=${dataDir}`],
       env: { ...process.env, ELECTRON_ENABLE_LOGGING: '1' },
     });
     try {
@@ -41,6 +42,37 @@ test.describe('Electron app', () => {
       expect(app.windows().length).toBe(1);
     } finally {
       await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  // CI runs this suite inside a D-Bus session with GNOME Keyring unlocked (build/ci/with-keyring.sh).
+  test('Linux: safeStorage encrypts with a key from the keyring, and the vault is kept there', async () => {
+    test.skip(process.platform !== 'linux' || !process.env.DBUS_SESSION_BUS_ADDRESS, 'needs Linux with a D-Bus session and an unlocked keyring');
+    const dataDir = await mkdtemp(join(tmpdir(), 'loupe-e2e-electron-'));
+    const app = await _electron.launch({
+      executablePath: binary.path!,
+      args: [repo, '--no-sandbox', `--user-data-dir=${dataDir}`, '--password-store=gnome-libsecret'],
+    });
+    try {
+      const page = await app.firstWindow();
+      const keyring = await app.evaluate(async ({ safeStorage }) => ({
+        backend: safeStorage.getSelectedStorageBackend(),
+        // Chromium's os_crypt tag: v11 is a keyring key, v10 the hard-coded one (electron/shell/safe-storage-cipher.ts).
+        tag: (await safeStorage.encryptStringAsync('probe')).subarray(0, 3).toString('latin1'),
+      }));
+      expect(keyring).toEqual({ backend: 'gnome_libsecret', tag: 'v11' });
+      const storage = await page.evaluate(async () => {
+        const result = await (window as unknown as { loupe: { invoke: (c: string, i: object) => Promise<{ value: AppState }> } }).loupe.invoke(
+          'app.getState',
+          {},
+        );
+        return result.value.account.storage;
+      });
+      expect(storage).toBe('keychain');
+    } finally {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -79,14 +79,16 @@ describe('batch uploads through the app fetch', () => {
     return d;
   };
 
-  it('streams the file chunked: every byte arrives, the main process holds a chunk at a time, progress climbs to the total', async () => {
+  /** The Batch API client over the app's fetch, on the double's session and net.request. */
+  const appApi = () => {
     const { module: electron, control } = double();
     const session = electron.session.fromPartition('loupe-net');
-    const api = new BatchApi({
-      apiBase: new URL(base),
-      token: async () => 'sk-test',
-      fetch: createCoreFetch(session as unknown as Electron.Session, electron.net.request as never),
-    });
+    const fetch = createCoreFetch(session as unknown as Electron.Session, electron.net.request as never);
+    return { api: new BatchApi({ apiBase: new URL(base), token: async () => 'sk-test', fetch }), control };
+  };
+
+  it('streams the file chunked: every byte arrives, the main process holds a chunk at a time, progress climbs to the total', async () => {
+    const { api, control } = appApi();
     const progress: Array<[number, number]> = [];
     const id = await api.uploadJsonl('loupe-job-1.jsonl', await openAsBlob(file), undefined, (sent, total) => progress.push([sent, total]));
 
@@ -123,13 +125,7 @@ describe('batch uploads through the app fetch', () => {
   });
 
   it("a batch job reports each part's upload as it streams (the job card's `batch.upload`)", async () => {
-    const { module: electron } = double();
-    const session = electron.session.fromPartition('loupe-net');
-    const api = new BatchApi({
-      apiBase: new URL(base),
-      token: async () => 'sk-test',
-      fetch: createCoreFetch(session as unknown as Electron.Session, electron.net.request as never),
-    });
+    const { api } = appApi();
     const seen: BatchUpload[] = [];
     const saved: unknown[] = [];
     const job = new BatchJob({
@@ -156,13 +152,7 @@ describe('batch uploads through the app fetch', () => {
   });
 
   it('a cancelled upload stops at once with the cancelled error', async () => {
-    const { module: electron } = double();
-    const session = electron.session.fromPartition('loupe-net');
-    const api = new BatchApi({
-      apiBase: new URL(base),
-      token: async () => 'sk-test',
-      fetch: createCoreFetch(session as unknown as Electron.Session, electron.net.request as never),
-    });
+    const { api } = appApi();
     const abort = new AbortController();
     const before = uploads.length;
     const upload = api.uploadJsonl('loupe-job-3.jsonl', await openAsBlob(file), abort.signal, (sent) => {

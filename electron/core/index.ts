@@ -6,30 +6,30 @@
 import type { AppState, Notice } from '../contract';
 import { Accounts } from './accounts/accounts';
 import { GlanceWatch } from './accounts/glance';
-import { accountCommands } from './accounts/commands';
 import { modelAccess } from './accounts/readiness';
 import { AccountRepository } from './accounts/repository';
 import { Vault } from './accounts/vault';
-import { appCommands } from './app/commands';
 import { Notices } from './app/notices';
-import { analysisCommands } from './analysis/commands';
 import { AnalysisService } from './analysis/service';
-import { authCommands } from './auth/commands';
 import { AuthController } from './auth/controller';
 import { Discovery } from './auth/discovery';
 import { type EndpointOverrides, resolveEndpoints } from './auth/endpoints';
 import { ensureHostId } from './auth/host-id';
 import { MANAGE_USAGE_URL } from './external-links';
-import { type CommandHandlers, settleAfterEach } from './kernel/commands';
 import { type CoreDeps, type OpenedStore, silentLogger } from './kernel/deps';
 import { StateStore } from './kernel/state-store';
 import { ModelCatalog } from './models/catalogue';
-import { modelCommands } from './models/commands';
 import { ModelStore } from './models/model-store';
-import { settingsCommands } from './settings/commands';
 import { Settings } from './settings/settings';
+import { accountCommands } from './commands/accounts';
+import { analysisCommands } from './commands/analysis';
+import { appCommands } from './commands/app';
+import { authCommands } from './commands/auth';
+import { type CommandHandlers, settleAfterEach } from './commands/handlers';
+import { modelCommands } from './commands/models';
+import { settingsCommands } from './commands/settings';
 
-export type { CommandHandlers } from './kernel/commands';
+export type { CommandHandlers } from './commands/handlers';
 
 export interface Core {
   getState(): AppState;

@@ -109,7 +109,7 @@ const allowed: Record<string, Case[]> = {
       'electron/core/accounts/repository.ts',
       "import { atomicWrite } from '../kernel/atomic-files';\nimport type { AppState } from '../../contract';",
     ],
-    ['electron/core/index.ts', "import { createAccounts } from './accounts/commands';"],
+    ['electron/core/index.ts', "import { accountCommands } from './commands/accounts';"],
     ['electron/core/analysis/run/engine.ts', "import { classify } from '../api/classify';"],
     ['electron/core/x.ts', "// Electron's shell adapts this\nexport const electronFree = true;"],
   ],

@@ -1,8 +1,8 @@
 import type { Accounts } from '../accounts/accounts';
 import type { AccountRepository } from '../accounts/repository';
 import { type Confirm, requireConfirmation } from '../auth/trust-origins';
-import type { DomainCommands } from '../kernel/commands';
-import type { Settings } from './settings';
+import type { DomainCommands } from './handlers';
+import type { Settings } from '../settings/settings';
 
 export function settingsCommands(ctx: {
   settings: Settings;

@@ -1,9 +1,9 @@
 import type { AppState } from '../../contract';
 import { allowedExternalUrl } from '../external-links';
-import type { DomainCommands } from '../kernel/commands';
+import type { DomainCommands } from './handlers';
 import { LoupeError } from '../kernel/errors';
 import type { StateStore } from '../kernel/state-store';
-import type { Notices } from './notices';
+import type { Notices } from '../app/notices';
 
 export function appCommands(ctx: {
   state: StateStore<AppState>;

@@ -1,7 +1,7 @@
 import type { Accounts } from '../accounts/accounts';
 import { requireModelAccess } from '../accounts/readiness';
-import type { DomainCommands } from '../kernel/commands';
-import type { ModelCatalog } from './catalogue';
+import type { DomainCommands } from './handlers';
+import type { ModelCatalog } from '../models/catalogue';
 
 export function modelCommands(ctx: { accounts: Accounts; models: ModelCatalog }): DomainCommands<'models'> {
   const { accounts, models } = ctx;

@@ -3,14 +3,14 @@ import { PRODUCTION_API_BASE } from '../auth/endpoints';
 import { checkProviderUrl } from '../auth/profile';
 import { type Confirm, apiKeyConfirmation, customProviderConfirmation, refuseOpenAiEndpoints, requireConfirmation } from '../auth/trust-origins';
 import type { Clock, Logger } from '../kernel/deps';
-import type { DomainCommands } from '../kernel/commands';
+import type { DomainCommands } from './handlers';
 import { LoupeError, logCode } from '../kernel/errors';
 import { withoutTrailingSlash } from '../kernel/urls';
 import { type ModelCatalog, fetchModels } from '../models/catalogue';
-import type { AccountAccess } from './account-access';
-import type { Accounts } from './accounts';
-import { parseCustomProvider } from './custom-provider';
-import type { AccountRepository } from './repository';
+import type { AccountAccess } from '../accounts/account-access';
+import type { Accounts } from '../accounts/accounts';
+import { parseCustomProvider } from '../accounts/custom-provider';
+import type { AccountRepository } from '../accounts/repository';
 
 export function accountCommands(ctx: {
   accounts: Accounts;

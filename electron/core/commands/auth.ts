@@ -1,9 +1,9 @@
 import type { Accounts } from '../accounts/accounts';
 import type { AccountRepository } from '../accounts/repository';
-import type { DomainCommands } from '../kernel/commands';
+import type { DomainCommands } from './handlers';
 import { LoupeError } from '../kernel/errors';
 import type { ModelCatalog } from '../models/catalogue';
-import type { AuthController } from './controller';
+import type { AuthController } from '../auth/controller';
 
 export function authCommands(ctx: {
   auth: AuthController;

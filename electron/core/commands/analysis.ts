@@ -1,5 +1,5 @@
-import type { DomainCommands } from '../kernel/commands';
-import type { AnalysisService } from './service';
+import type { DomainCommands } from './handlers';
+import type { AnalysisService } from '../analysis/service';
 
 export function analysisCommands(analysis: AnalysisService): DomainCommands<'analysis'> {
   return {

@@ -17,8 +17,8 @@ import { BrowserWindow, app, dialog, powerMonitor, protocol, session } from 'ele
 import type { AppState } from './contract';
 import { dispatchCommand, dispatchOffered } from './core/kernel/dispatch';
 import { systemClock } from './core/kernel/deps';
-import { trayEffect } from './core/tray-actions';
-import { analysisProgress } from './core/tray-model';
+import { trayEffect } from './core/tray/tray-actions';
+import { analysisProgress } from './core/tray/tray-model';
 import { electronDeps, pickPaths } from './shell/electron-deps';
 import { chooseImageBackend, installImageBackend } from './shell/image-backend';
 import { registerIpc } from './shell/ipc';

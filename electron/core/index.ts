@@ -15,7 +15,7 @@ import { AuthController } from './auth/controller';
 import { Discovery } from './auth/discovery';
 import { type EndpointOverrides, resolveEndpoints } from './auth/endpoints';
 import { ensureHostId } from './auth/host-id';
-import { MANAGE_USAGE_URL } from './external-links';
+import { MANAGE_USAGE_URL } from './kernel/external-links';
 import { type CoreDeps, type OpenedStore, silentLogger } from './kernel/deps';
 import { StateStore } from './kernel/state-store';
 import { ModelCatalog } from './models/catalogue';

@@ -1,11 +1,11 @@
 /**
- * electron-updater driven by the pure rules in electron/core/updates.ts:
+ * electron-updater driven by the pure rules in electron/core/app/update-status.ts:
  * check at start and every six hours, download in the background, offer
  * "Restart to update" in the tray once downloaded. Packaged builds only; the
  * feed is GitHub Releases (`publish` in build/electron-builder.json).
  */
 import type { Clock, Logger } from '../core/kernel/deps';
-import { type UpdateEvent, type UpdateStatus, initialUpdateStatus, nextCheckIn, readyUpdate, reduceUpdate } from '../core/updates';
+import { type UpdateEvent, type UpdateStatus, initialUpdateStatus, nextCheckIn, readyUpdate, reduceUpdate } from '../core/app/update-status';
 
 /** The slice of electron-updater's AppUpdater Loupe uses. */
 export interface UpdaterLike {

@@ -15,7 +15,7 @@ import { resolveEndpoints } from '../../electron/core/auth/endpoints';
 import { checkProviderUrl } from '../../electron/core/auth/profile';
 import { dispatchCommand } from '../../electron/core/kernel/dispatch';
 import { LoupeError } from '../../electron/core/kernel/errors';
-import { allowedExternalUrl, isAllowedExternalUrl } from '../../electron/core/external-links';
+import { allowedExternalUrl, isAllowedExternalUrl } from '../../electron/core/kernel/external-links';
 import { type Core, createCore } from '../../electron/core/index';
 
 let dir: string;

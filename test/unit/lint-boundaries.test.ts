@@ -55,7 +55,7 @@ const forbidden: Record<string, Case[]> = {
   ],
   'renderer reaches electron/ only through the contract': [
     ['renderer/x.tsx', "import { createCore } from '../electron/core/index';"],
-    ['renderer/screens/account/AccountScreen.tsx', "import { trayModel } from '../../../electron/core/tray-model';"],
+    ['renderer/screens/account/AccountScreen.tsx', "import { trayModel } from '../../../electron/core/tray/tray-model';"],
     ['renderer/screens/account/AccountScreen.tsx', "import type { Clock } from '../../../electron/core/kernel/deps';"],
     ['renderer/App.tsx', "import { createTray } from '../electron/shell/tray';"],
     ['renderer/App.tsx', "import '../electron/main';"],
@@ -135,7 +135,7 @@ const allowed: Record<string, Case[]> = {
   'shell and main': [
     [
       'electron/shell/tray.ts',
-      "import { Tray } from 'electron';\nimport { trayModel } from '../core/tray-model';\nimport type { AppState } from '../contract';",
+      "import { Tray } from 'electron';\nimport { trayModel } from '../core/tray/tray-model';\nimport type { AppState } from '../contract';",
     ],
     ['electron/main.ts', "import { app } from 'electron';\nimport { createCore } from './core/index';\nimport { createTray } from './shell/tray';"],
     ['electron/shell/electron-store.ts', "import Store from 'electron-store';\nimport type { KeyValueStore } from '../core/kernel/deps';"],

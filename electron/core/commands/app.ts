@@ -1,5 +1,5 @@
 import type { AppState } from '../../contract';
-import { allowedExternalUrl } from '../external-links';
+import { allowedExternalUrl } from '../kernel/external-links';
 import type { DomainCommands } from './handlers';
 import { LoupeError } from '../kernel/errors';
 import type { StateStore } from '../kernel/state-store';

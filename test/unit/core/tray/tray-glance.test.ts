@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AppState } from '../../../electron/contract';
-import { accountGlance } from '../../../electron/core/accounts/glance';
-import { abilities } from '../../../electron/core/accounts/readiness';
-import { DEFAULT_SETTINGS } from '../../../electron/core/settings/settings';
-import { trayModel } from '../../../electron/core/tray-model';
+import type { AppState } from '../../../../electron/contract';
+import { accountGlance } from '../../../../electron/core/accounts/glance';
+import { abilities } from '../../../../electron/core/accounts/readiness';
+import { DEFAULT_SETTINGS } from '../../../../electron/core/settings/settings';
+import { trayModel } from '../../../../electron/core/tray/tray-model';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const MIN = 60_000;

@@ -3,7 +3,7 @@
  * this table decides it. Kept beside the tray model so a new menu item and
  * its behaviour are reviewed together.
  */
-import type { CommandName } from '../contract';
+import type { CommandName } from '../../contract';
 import type { TrayAction } from './tray-model';
 
 export type TrayEffect =

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isCommandName } from '../../electron/contract';
-import { trayEffect } from '../../electron/core/tray-actions';
-import type { TrayAction } from '../../electron/core/tray-model';
+import { isCommandName } from '../../../../electron/contract';
+import { trayEffect } from '../../../../electron/core/tray/tray-actions';
+import type { TrayAction } from '../../../../electron/core/tray/tray-model';
 
 const ALL: TrayAction[] = [
   'open',

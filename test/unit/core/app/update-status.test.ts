@@ -8,7 +8,7 @@ import {
   updatesEnabled,
   type UpdateEvent,
   type UpdateStatus,
-} from '../../electron/core/updates';
+} from '../../../../electron/core/app/update-status';
 
 const T0 = Date.parse('2026-12-01T09:00:00Z');
 const HOUR = 3_600_000;

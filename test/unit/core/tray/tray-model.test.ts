@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AppState } from '../../../electron/contract';
-import { abilities } from '../../../electron/core/accounts/readiness';
-import { DEFAULT_SETTINGS } from '../../../electron/core/settings/settings';
-import { analysisProgress, formatRemaining, trayModel } from '../../../electron/core/tray-model';
+import type { AppState } from '../../../../electron/contract';
+import { abilities } from '../../../../electron/core/accounts/readiness';
+import { DEFAULT_SETTINGS } from '../../../../electron/core/settings/settings';
+import { analysisProgress, formatRemaining, trayModel } from '../../../../electron/core/tray/tray-model';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');
 

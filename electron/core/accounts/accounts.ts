@@ -7,9 +7,9 @@
 import type { AccountSummaryView, AccountView, CommandError } from '../../contract';
 import { accountGlance } from './glance';
 import { abilities, planUsage } from './readiness';
-import type { Endpoints } from '../auth/endpoints';
-import type { Discovery } from '../auth/discovery';
-import { chatgptProfile, customProfile, type OAuthProfile } from '../auth/profile';
+import type { Endpoints } from '../oauth/endpoints';
+import type { Discovery } from '../oauth/discovery';
+import { chatgptProfile, customProfile, type OAuthProfile } from '../oauth/profile';
 import type { Clock, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { type AccountAccess, apiKeyAccess, oauthAccess } from './account-access';

@@ -1,6 +1,6 @@
 /** The "add custom provider" form, parsed into a provider config the vault keeps. */
 import { z } from 'zod';
-import { checkProviderUrl } from '../auth/profile';
+import { checkProviderUrl } from '../oauth/profile';
 import { LoupeError } from '../kernel/errors';
 import { withoutTrailingSlash } from '../kernel/urls';
 import type { CustomProvider } from './vault-schema';

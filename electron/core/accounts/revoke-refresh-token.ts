@@ -1,8 +1,8 @@
 /** Sign-out's revocation (RFC 7009) of a session's refresh token, with one retry. */
 import * as oauth from 'oauth4webapi';
-import { httpOptions } from '../auth/discovery';
-import type { OAuthProfile } from '../auth/profile';
-import { clientFor } from '../auth/verify';
+import { httpOptions } from '../oauth/discovery';
+import type { OAuthProfile } from '../oauth/profile';
+import { clientFor } from '../oauth/token-response';
 import { type Clock, sleep } from '../kernel/deps';
 import { type OAuthAccount, type PendingRefresh, oauthClientId } from './vault-schema';
 

@@ -10,7 +10,7 @@
  * for the next need instead of retrying in the same call.
  */
 import type { CommandError } from '../../contract';
-import { mapProcessingError } from '../auth/oauth-errors';
+import { mapProcessingError } from '../oauth/oauth-errors';
 import { LoupeError } from '../kernel/errors';
 import { backoffDelay } from './refresh-timing';
 import { renewalAt } from './renewal';

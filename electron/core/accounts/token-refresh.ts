@@ -6,12 +6,12 @@
  * the token endpoint again.
  */
 import * as oauth from 'oauth4webapi';
-import { httpOptions } from '../auth/discovery';
-import { mapProcessingError } from '../auth/oauth-errors';
-import type { OAuthProfile } from '../auth/profile';
-import { grantOf, revokeUnwantedGrant } from '../auth/revoke';
-import { parseEarliestRefreshAt, readTokenError, refreshFailureError, TERMINAL_REFRESH_CODES } from '../auth/token-errors';
-import { clientFor, verifyTokenResponse } from '../auth/verify';
+import { httpOptions } from '../oauth/discovery';
+import { mapProcessingError } from '../oauth/oauth-errors';
+import type { OAuthProfile } from '../oauth/profile';
+import { grantOf, revokeUnwantedGrant } from '../oauth/revoke';
+import { parseEarliestRefreshAt, readTokenError, refreshFailureError, TERMINAL_REFRESH_CODES } from '../oauth/token-errors';
+import { clientFor, verifyTokenResponse } from '../oauth/token-response';
 import type { Clock, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { isDueForRefresh } from './refresh-timing';

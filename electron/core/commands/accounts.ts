@@ -1,7 +1,7 @@
-import type { AuthController } from '../auth/controller';
-import { PRODUCTION_API_BASE } from '../auth/endpoints';
-import { checkProviderUrl } from '../auth/profile';
-import { type Confirm, apiKeyConfirmation, customProviderConfirmation, refuseOpenAiEndpoints, requireConfirmation } from '../auth/trust-origins';
+import type { AuthController } from '../sign-in/controller';
+import { PRODUCTION_API_BASE } from '../oauth/endpoints';
+import { checkProviderUrl } from '../oauth/profile';
+import { type Confirm, apiKeyConfirmation, customProviderConfirmation, refuseOpenAiEndpoints, requireConfirmation } from '../oauth/trusted-origins';
 import type { Clock, Logger } from '../kernel/deps';
 import type { DomainCommands } from './handlers';
 import { LoupeError, logCode } from '../kernel/errors';

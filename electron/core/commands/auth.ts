@@ -3,7 +3,7 @@ import type { AccountRepository } from '../accounts/repository';
 import type { DomainCommands } from './handlers';
 import { LoupeError } from '../kernel/errors';
 import type { ModelCatalog } from '../models/catalogue';
-import type { AuthController } from '../auth/controller';
+import type { AuthController } from '../sign-in/controller';
 
 export function authCommands(ctx: {
   auth: AuthController;

@@ -6,7 +6,7 @@
  * refused; the custom provider's authorize URL opens only after the yes.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isOpenAiHost } from '../../../electron/core/auth/trust-origins';
+import { isOpenAiHost } from '../../../electron/core/oauth/trusted-origins';
 import type { ConfirmOptions } from '../../../electron/core/kernel/deps';
 import { type StandIns, startStandIns } from '../../servers/stack';
 import { recordingConfirm } from '../../support/confirm';

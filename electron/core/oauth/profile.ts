@@ -12,7 +12,7 @@ import { Discovery } from './discovery';
 import { CREDENTIALS_URL_RULE, INSECURE_URL_RULE, checkSecureUrl, withoutTrailingSlash } from '../kernel/urls';
 import type { Endpoints } from './endpoints';
 import type { TokenEndpointFailure } from './token-errors';
-import type { TokenRules } from './verify';
+import type { TokenRules } from './token-response';
 
 export interface MetadataSource {
   get(): Promise<oauth.AuthorizationServer>;

@@ -8,8 +8,8 @@ import type { Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import type { CustomAccount } from '../accounts/vault-schema';
 import { customPlan } from './custom-sign-in';
-import type { OAuthProfile } from './profile';
-import { SignInAttempt, type SignInDeps, type SignInPlan, siwcPlan } from './sign-in';
+import type { OAuthProfile } from '../oauth/profile';
+import { SignInAttempt, type SignInDeps, type SignInPlan, siwcPlan } from './attempt';
 
 export interface SignInTarget {
   reconsent?: boolean | undefined;

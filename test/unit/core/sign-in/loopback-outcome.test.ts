@@ -6,8 +6,8 @@ import { systemClock } from '../../../../electron/core/kernel/deps';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CallbackOutcome, PAGE_CSP, outcomeForError, outcomePage } from '../../../../electron/core/auth/callback-pages';
-import { type LoopbackListener, startLoopbackListener } from '../../../../electron/core/auth/loopback';
+import { type CallbackOutcome, PAGE_CSP, outcomeForError, outcomePage } from '../../../../electron/core/sign-in/callback-pages';
+import { type LoopbackListener, startLoopbackListener } from '../../../../electron/core/sign-in/loopback';
 
 const STATE = randomBytes(32).toString('base64url');
 const CODE = `ac_${randomBytes(24).toString('base64url')}`;

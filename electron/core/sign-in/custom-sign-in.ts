@@ -9,10 +9,10 @@ import type { AccountRepository } from '../accounts/repository';
 import type { CustomAccount } from '../accounts/vault-schema';
 import type { Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
-import { exchangeCode } from './code-exchange';
-import type { OAuthProfile } from './profile';
-import type { SignInOutcome, SignInPlan } from './sign-in';
-import { refuseOpenAiEndpoints } from './trust-origins';
+import { exchangeCode } from '../oauth/code-exchange';
+import type { OAuthProfile } from '../oauth/profile';
+import type { SignInOutcome, SignInPlan } from './attempt';
+import { refuseOpenAiEndpoints } from '../oauth/trusted-origins';
 
 export function customPlan(
   deps: { records: AccountRepository; now(): number; log: Logger },

@@ -15,7 +15,7 @@ import { mapProcessingError, networkError, signInIdentityUnavailable } from './o
 import type { OAuthProfile } from './profile';
 import { grantOf, revokeUnwantedGrant } from './revoke';
 import { parseEarliestRefreshAt, readTokenError } from './token-errors';
-import { clientFor, verifyTokenResponse } from './verify';
+import { clientFor, verifyTokenResponse } from './token-response';
 
 export interface CodeExchange {
   profile: OAuthProfile;

@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realClock } from '../../../support/real-clock';
-import { Discovery } from '../../../../electron/core/auth/discovery';
-import { resolveEndpoints } from '../../../../electron/core/auth/endpoints';
-import { parseEarliestRefreshAt, readTokenError, refreshFailureError } from '../../../../electron/core/auth/token-errors';
+import { Discovery } from '../../../../electron/core/oauth/discovery';
+import { resolveEndpoints } from '../../../../electron/core/oauth/endpoints';
+import { parseEarliestRefreshAt, readTokenError, refreshFailureError } from '../../../../electron/core/oauth/token-errors';
 
 describe('resolveEndpoints', () => {
   it('defaults to OpenAI in every build', () => {

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, expect } from 'vitest';
-import { startLoopbackListener, type LoopbackListener, type LoopbackOptions } from '../../../../electron/core/auth/loopback';
+import { startLoopbackListener, type LoopbackListener, type LoopbackOptions } from '../../../../electron/core/sign-in/loopback';
 import { LoupeError, errorCode } from '../../../../electron/core/kernel/errors';
 import { realClock } from '../../../support/real-clock';
 

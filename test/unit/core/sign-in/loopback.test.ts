@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { startLoopbackListener } from '../../../../electron/core/auth/loopback';
+import { startLoopbackListener } from '../../../../electron/core/sign-in/loopback';
 import { ManualClock } from '../../../support/manual-clock';
 import { realClock } from '../../../support/real-clock';
 import {

@@ -9,7 +9,7 @@ import * as oauth from 'oauth4webapi';
 import type { Logger } from '../kernel/deps';
 import { httpOptions } from './discovery';
 import type { OAuthProfile } from './profile';
-import { clientFor } from './verify';
+import { clientFor } from './token-response';
 
 export interface UnwantedGrant {
   refreshToken?: string | undefined;

@@ -11,12 +11,12 @@ import type { Clock, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import type { AccountRepository } from '../accounts/repository';
 import { type ChatGptAccount, newAccountId } from '../accounts/vault-schema';
-import { exchangeCode } from './code-exchange';
-import type { Discovery } from './discovery';
-import { AGENT_NAME, DYNAMIC_CLIENT_ID, type Endpoints, PLAN_USAGE_SCOPE, SIWC_SCOPE } from './endpoints';
+import { exchangeCode } from '../oauth/code-exchange';
+import type { Discovery } from '../oauth/discovery';
+import { AGENT_NAME, DYNAMIC_CLIENT_ID, type Endpoints, PLAN_USAGE_SCOPE, SIWC_SCOPE } from '../oauth/endpoints';
 import { outcomeForError } from './callback-pages';
 import { type LoopbackListener, startLoopbackListener } from './loopback';
-import { chatgptProfile } from './profile';
+import { chatgptProfile } from '../oauth/profile';
 
 const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
 

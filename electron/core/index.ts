@@ -5,10 +5,10 @@
  */
 import type { AppState, Notice } from '../contract';
 import { Accounts } from './accounts/accounts';
-import { GlanceWatch } from './accounts/glance';
+import { GlanceWatch } from './accounts/expiry-warning';
 import { modelAccess } from './accounts/readiness';
 import { AccountRepository } from './accounts/repository';
-import { Vault } from './accounts/vault';
+import { Vault } from './accounts/vault/vault';
 import { Notices } from './app/notices';
 import { AnalysisService } from './analysis/service';
 import { AuthController } from './sign-in/controller';

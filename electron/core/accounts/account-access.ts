@@ -4,7 +4,7 @@ import type { Endpoints } from '../oauth/endpoints';
 import { LoupeError } from '../kernel/errors';
 import { labelOf } from './account-label';
 import type { Session } from './session';
-import type { ApiKeyAccount, OAuthAccount } from './vault-schema';
+import type { ApiKeyAccount, OAuthAccount } from './vault/vault-schema';
 
 /** How an account's API calls authenticate and which wire rules apply. */
 export interface AccountAccess {

@@ -1,7 +1,8 @@
 import type { AuthController } from '../sign-in/controller';
 import { PRODUCTION_API_BASE } from '../oauth/endpoints';
-import { checkProviderUrl } from '../oauth/profile';
-import { type Confirm, apiKeyConfirmation, customProviderConfirmation, refuseOpenAiEndpoints, requireConfirmation } from '../oauth/trusted-origins';
+import { type Confirm, requireConfirmation } from '../kernel/confirm';
+import { checkProviderUrl, parseCustomProvider } from '../oauth/provider-config';
+import { apiKeyConfirmation, customProviderConfirmation, refuseOpenAiEndpoints } from '../oauth/trusted-origins';
 import type { Clock, Logger } from '../kernel/deps';
 import type { DomainCommands } from './handlers';
 import { LoupeError, logCode } from '../kernel/errors';
@@ -9,7 +10,6 @@ import { withoutTrailingSlash } from '../kernel/urls';
 import { type ModelCatalog, fetchModels } from '../models/catalogue';
 import type { AccountAccess } from '../accounts/account-access';
 import type { Accounts } from '../accounts/accounts';
-import { parseCustomProvider } from '../accounts/custom-provider';
 import type { AccountRepository } from '../accounts/repository';
 
 export function accountCommands(ctx: {

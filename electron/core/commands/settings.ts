@@ -1,6 +1,6 @@
 import type { Accounts } from '../accounts/accounts';
 import type { AccountRepository } from '../accounts/repository';
-import { type Confirm, requireConfirmation } from '../oauth/trusted-origins';
+import { type Confirm, requireConfirmation } from '../kernel/confirm';
 import type { DomainCommands } from './handlers';
 import type { Settings } from '../settings/settings';
 

@@ -2,20 +2,18 @@
  * The second half of every sign-in, shared by ChatGPT and custom providers:
  * validate the callback (RFC 9207 `iss`, state), spend the one-time code
  * (RFC 6749 §4.1.3 with the PKCE verifier, RFC 7636), turn a refusal into the
- * profile's words, verify the token response and ID token (verify.ts), and
- * build the token set. Providers differ only in their OAuthProfile.
+ * profile's words, verify the token response and ID token (token-response.ts),
+ * and build the token set. Providers differ only in their OAuthProfile.
  */
 import * as oauth from 'oauth4webapi';
-import type { SignedInIdentity } from '../accounts/repository';
-import type { TokenSet } from '../accounts/vault-schema';
 import type { Logger } from '../kernel/deps';
-import { LoupeError } from '../kernel/errors';
-import { httpOptions } from './discovery';
-import { mapProcessingError, networkError, signInIdentityUnavailable } from './oauth-errors';
+import type { LoupeError } from '../kernel/errors';
+import { mapProcessingError, networkError, oauthError, readTokenError, signInIdentityUnavailable } from './errors';
+import { httpOptions } from './http-options';
 import type { OAuthProfile } from './profile';
 import { grantOf, revokeUnwantedGrant } from './revoke';
-import { parseEarliestRefreshAt, readTokenError } from './token-errors';
 import { clientFor, verifyTokenResponse } from './token-response';
+import { type SignedInIdentity, type TokenSet, tokenSetFrom } from './token-set';
 
 export interface CodeExchange {
   profile: OAuthProfile;
@@ -36,6 +34,7 @@ export interface ExchangedSession {
   identity: SignedInIdentity;
 }
 
+/** RFC 6749 §4.1.3 with RFC 7636 §4.5 and RFC 9207 §2.4: the code spent once, its answer verified. */
 export async function exchangeCode(x: CodeExchange): Promise<ExchangedSession> {
   const { profile, as } = x;
   const client = clientFor(x.clientId);
@@ -43,14 +42,14 @@ export async function exchangeCode(x: CodeExchange): Promise<ExchangedSession> {
   try {
     validated = oauth.validateAuthResponse(as, client, x.callback, x.secrets.state);
   } catch {
-    throw new LoupeError('invalid_callback', 'The sign-in response did not come from the expected server, so Loupe ignored it. Please try again.');
+    throw oauthError('invalid_callback', 'The sign-in response did not come from the expected server, so Loupe ignored it. Please try again.');
   }
   await x.beforeGrant?.();
 
   let response: Response;
   try {
     response = await oauth.authorizationCodeGrantRequest(as, client, profile.clientAuth(), validated, x.secrets.redirectUri, x.secrets.verifier, {
-      ...httpOptions(profile.allowInsecure, profile.fetch, profile.clock),
+      ...httpOptions(profile),
       additionalParameters: profile.tokenParams,
     });
   } catch (cause) {
@@ -91,17 +90,9 @@ export async function exchangeCode(x: CodeExchange): Promise<ExchangedSession> {
     return refuse(mapped.code === 'identity_verification_unavailable' ? signInIdentityUnavailable(mapped) : mapped);
   }
   const claims = verified.claims;
-  if (x.expectedSubject && claims && claims.sub !== x.expectedSubject) return refuse(new LoupeError('account_mismatch', profile.mismatchMessage));
+  if (x.expectedSubject && claims && claims.sub !== x.expectedSubject) return refuse(oauthError('account_mismatch', profile.mismatchMessage));
 
-  const tokens: TokenSet = {
-    accessToken: verified.accessToken,
-    refreshToken: verified.refreshToken,
-    idToken: verified.idToken,
-    expiresAt: receivedAt + verified.expiresIn * 1000,
-    scopes: verified.scopes ?? profile.defaultScopes,
-    ...(profile.tokenRules.earliestRefreshAt ? { earliestRefreshAt: parseEarliestRefreshAt(verified.raw.earliest_refresh_at) } : {}),
-    savedAt: receivedAt,
-  };
+  const tokens = tokenSetFrom(verified, { receivedAt, rules: profile.tokenRules, fallbackScopes: profile.defaultScopes });
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   return { tokens, identity: { subject: claims?.sub, email: text(claims?.email), name: text(claims?.name) } };
 }

@@ -1,26 +1,20 @@
 /**
- * OpenID Connect Discovery 1.0 / RFC 8414 for the sign-in issuer, through
- * oauth4webapi. A success is cached for the process lifetime; a failure is
- * not, so the next attempt retries.
+ * Where a sign-in server's metadata comes from: OpenID Connect Discovery 1.0 /
+ * RFC 8414 through oauth4webapi (a success is cached for the process lifetime;
+ * a failure is not, so the next attempt retries), or endpoints written by hand.
  */
 import * as oauth from 'oauth4webapi';
-import { type Clock, timeoutSignal } from '../kernel/deps';
-import { LoupeError } from '../kernel/errors';
+import type { Clock } from '../kernel/deps';
+import type { LoupeError } from '../kernel/errors';
 import type { Endpoints } from './endpoints';
+import { oauthError } from './errors';
+import { httpOptions } from './http-options';
 
-export type HttpOptions = {
-  // oauth4webapi's options are fetch's RequestInit with `body` possibly undefined.
-  [oauth.customFetch]: (url: string, options: oauth.CustomFetchOptions<string, unknown>) => Promise<Response>;
-  [oauth.allowInsecureRequests]: boolean;
-  signal: () => AbortSignal;
-};
-
-export function httpOptions(allowInsecure: boolean, fetchImpl: typeof fetch, clock: Clock, timeoutMs = 15_000): HttpOptions {
-  return {
-    [oauth.customFetch]: (url, options) => fetchImpl(url, options as RequestInit),
-    [oauth.allowInsecureRequests]: allowInsecure,
-    signal: () => timeoutSignal(clock, timeoutMs),
-  };
+/** Where an authorization server's metadata (RFC 8414 §2) comes from: discovery, or endpoints entered by hand. */
+export interface MetadataSource {
+  get(): Promise<oauth.AuthorizationServer>;
+  /** See Discovery.forgetKeys. */
+  forgetKeys(as: oauth.AuthorizationServer): boolean;
 }
 
 export interface DiscoveryRequirements {
@@ -29,7 +23,8 @@ export interface DiscoveryRequirements {
   requireJwks: boolean;
 }
 
-export class Discovery {
+/** RFC 8414 §3 / OIDC Discovery 1.0 §4: the issuer's metadata, same-origin endpoints and the exact issuer checked. */
+export class Discovery implements MetadataSource {
   #cached: oauth.AuthorizationServer | undefined;
   #inflight: Promise<oauth.AuthorizationServer> | undefined;
 
@@ -64,7 +59,7 @@ export class Discovery {
     let response: Response;
     try {
       response = await oauth.discoveryRequest(issuer, {
-        ...httpOptions(this.endpoints.allowInsecure, this.fetchImpl, this.clock),
+        ...httpOptions({ allowInsecure: this.endpoints.allowInsecure, fetch: this.fetchImpl, clock: this.clock }),
         algorithm: 'oidc',
       });
     } catch (cause) {
@@ -92,13 +87,9 @@ export class Discovery {
     for (const key of required) {
       const value = as[key];
       if (typeof value !== 'string' || !sameOrigin(value, issuer)) {
-        throw new LoupeError(
-          'discovery_failed',
-          `The sign-in server's configuration is missing a valid ${key.replace(/_/g, ' ')} on ${issuer.host}.`,
-          {
-            retryable: true,
-          },
-        );
+        throw oauthError('discovery_failed', `The sign-in server's configuration is missing a valid ${key.replace(/_/g, ' ')} on ${issuer.host}.`, {
+          retryable: true,
+        });
       }
     }
     this.#cached = as;
@@ -107,7 +98,7 @@ export class Discovery {
 }
 
 function unreachable(issuer: URL, cause: unknown): LoupeError {
-  return new LoupeError('discovery_failed', `Could not reach the sign-in server (${issuer.host}). Check your connection and try again.`, {
+  return oauthError('discovery_failed', `Could not reach the sign-in server (${issuer.host}). Check your connection and try again.`, {
     retryable: true,
     cause,
   });
@@ -115,7 +106,7 @@ function unreachable(issuer: URL, cause: unknown): LoupeError {
 
 /** The answer's issuer is never quoted: it is whatever the server chose to say. */
 function issuerMismatch(expected: string, cause?: unknown): LoupeError {
-  return new LoupeError(
+  return oauthError(
     'issuer_mismatch',
     `The sign-in server at ${expected} identified itself as a different issuer, so Loupe did not sign in. Check the issuer address.`,
     { cause },
@@ -128,5 +119,21 @@ function sameOrigin(value: string, issuer: URL): boolean {
     return url.origin === issuer.origin && !url.username && !url.password;
   } catch {
     return false;
+  }
+}
+
+/** Metadata written by hand (a provider without discovery); keys are fetched from `jwks_uri` when present. */
+export class StaticMetadata implements MetadataSource {
+  #as: oauth.AuthorizationServer;
+  constructor(as: oauth.AuthorizationServer) {
+    this.#as = as;
+  }
+  get(): Promise<oauth.AuthorizationServer> {
+    return Promise.resolve(this.#as);
+  }
+  forgetKeys(as: oauth.AuthorizationServer): boolean {
+    if (as !== this.#as) return false;
+    this.#as = { ...as };
+    return true;
   }
 }

@@ -3,8 +3,8 @@
  * another issuer or API base (a stand-in server for development and tests) is
  * honoured only in unpackaged builds, and plain http only on loopback hosts.
  */
-import { LoupeError } from '../kernel/errors';
 import { CREDENTIALS_URL_RULE, INSECURE_URL_RULE, checkSecureUrl, withoutTrailingSlash } from '../kernel/urls';
+import { oauthError } from './errors';
 
 export const PRODUCTION_ISSUER = 'https://auth.openai.com';
 export const PRODUCTION_API_BASE = 'https://api.openai.com/v1';
@@ -34,16 +34,16 @@ export interface EndpointOverrides {
 
 function parseOverride(raw: string, what: string): URL {
   const url = checkSecureUrl(raw);
-  if (url === 'invalid') throw new LoupeError('invalid_configuration', `${what} is not a valid URL.`);
-  if (url === 'insecure') throw new LoupeError('invalid_configuration', `${what} ${INSECURE_URL_RULE}.`);
-  if (url === 'credentials') throw new LoupeError('invalid_configuration', `${what} ${CREDENTIALS_URL_RULE}.`);
+  if (url === 'invalid') throw oauthError('invalid_configuration', `${what} is not a valid URL.`);
+  if (url === 'insecure') throw oauthError('invalid_configuration', `${what} ${INSECURE_URL_RULE}.`);
+  if (url === 'credentials') throw oauthError('invalid_configuration', `${what} ${CREDENTIALS_URL_RULE}.`);
   return url;
 }
 
 export function resolveEndpoints(overrides: EndpointOverrides, options: { dev: boolean }): Endpoints {
   const wantsOverride = Boolean(overrides.issuer || overrides.apiBase);
   if (wantsOverride && !options.dev) {
-    throw new LoupeError('invalid_configuration', 'A custom issuer or API base is only allowed in development builds.');
+    throw oauthError('invalid_configuration', 'A custom issuer or API base is only allowed in development builds.');
   }
   const issuer = overrides.issuer ? parseOverride(overrides.issuer, 'LOUPE_CHATGPT_ISSUER') : new URL(PRODUCTION_ISSUER);
   const apiBase = overrides.apiBase ? parseOverride(overrides.apiBase, 'LOUPE_OPENAI_API_BASE') : new URL(PRODUCTION_API_BASE);

@@ -1,36 +1,40 @@
 /**
  * How an OAuth-backed account talks to its authorization server: where the
  * metadata comes from (discovery or explicit endpoints), how the client
- * authenticates (public client, or RFC 6749 §2.3.1 client secret), and which
- * extra token parameters it sends (RFC 8707 `resource` for ChatGPT).
+ * authenticates (public client, or RFC 6749 §2.3.1 client secret), which extra
+ * token parameters it sends (RFC 8707 `resource` for ChatGPT), what its token
+ * responses must satisfy, and how its refusals are worded.
  */
 import * as oauth from 'oauth4webapi';
 import type { Clock } from '../kernel/deps';
-import { LoupeError } from '../kernel/errors';
-import type { CustomAccount } from '../accounts/vault-schema';
-import { Discovery } from './discovery';
-import { CREDENTIALS_URL_RULE, INSECURE_URL_RULE, checkSecureUrl, withoutTrailingSlash } from '../kernel/urls';
+import type { LoupeError } from '../kernel/errors';
+import { withoutTrailingSlash } from '../kernel/urls';
+import { Discovery, type MetadataSource, StaticMetadata } from './discovery';
 import type { Endpoints } from './endpoints';
-import type { TokenEndpointFailure } from './token-errors';
-import type { TokenRules } from './token-response';
+import { type TokenEndpointFailure, oauthError } from './errors';
+import type { HttpVia } from './http-options';
+import { type CustomProvider, checkProviderUrl } from './provider-config';
 
-export interface MetadataSource {
-  get(): Promise<oauth.AuthorizationServer>;
-  /** See Discovery.forgetKeys. */
-  forgetKeys(as: oauth.AuthorizationServer): boolean;
+/** What a provider's token responses must satisfy beyond RFC 6749. */
+export interface TokenRules {
+  /** A code response must name the granted scope (SIWC notes §6.2). */
+  grantedScopeRequired: boolean;
+  /** A grant with offline_access must carry a refresh token (SIWC notes §6.2). */
+  refreshTokenWithOfflineAccess: boolean;
+  /** The server may say when Loupe may refresh next (`earliest_refresh_at`, SIWC notes §6.4); other servers' are not read. */
+  earliestRefreshAt: boolean;
 }
 
-export interface OAuthProfile {
+export interface OAuthProfile extends HttpVia {
+  /** Who the person signs in with, as messages name it: "ChatGPT", or the custom provider's label. */
+  name: string;
   metadata: MetadataSource;
-  allowInsecure: boolean;
-  fetch: typeof fetch;
-  clock: Clock;
   tokenParams: Record<string, string>;
   clientAuth(): oauth.ClientAuth;
-  /** `openid` was requested, so the provider must return an ID token. */
+  /** `openid` was requested, so the provider must return an ID token (OIDC Core §3.1.3.3). */
   oidc: boolean;
   tokenRules: TokenRules;
-  /** Scopes assumed when a code response does not name the granted ones. */
+  /** Scopes assumed when a code response does not name the granted ones (RFC 6749 §5.1). */
   defaultScopes: string[];
   /** A refused code exchange, in words the person can act on. */
   codeRefused(failure: TokenEndpointFailure): LoupeError;
@@ -41,8 +45,10 @@ export interface OAuthProfile {
 const SIWC_RULES: TokenRules = { grantedScopeRequired: true, refreshTokenWithOfflineAccess: true, earliestRefreshAt: true };
 const PLAIN_RULES: TokenRules = { grantedScopeRequired: false, refreshTokenWithOfflineAccess: false, earliestRefreshAt: false };
 
+/** Sign in with ChatGPT: a public client (RFC 6749 §2.1) with PKCE and a resource indicator (RFC 8707). */
 export function chatgptProfile(endpoints: Endpoints, discovery: Discovery, fetchImpl: typeof fetch, clock: Clock): OAuthProfile {
   return {
+    name: 'ChatGPT',
     metadata: discovery,
     allowInsecure: endpoints.allowInsecure,
     fetch: fetchImpl,
@@ -54,13 +60,13 @@ export function chatgptProfile(endpoints: Endpoints, discovery: Discovery, fetch
     defaultScopes: [],
     codeRefused: (failure) => {
       if (failure.code === 'invalid_grant') {
-        return new LoupeError('invalid_grant', 'The sign-in code expired or was already used. Please continue with ChatGPT again.', {
+        return oauthError('invalid_grant', 'The sign-in code expired or was already used. Please continue with ChatGPT again.', {
           retryable: true,
         });
       }
       if (failure.code === 'invalid_client')
-        return new LoupeError('invalid_client', 'The sign-in server does not accept Loupe’s registration. Please try again later.');
-      return new LoupeError('token_exchange_failed', `The sign-in server refused the sign-in (HTTP ${failure.status}). Please try again.`, {
+        return oauthError('invalid_client', 'The sign-in server does not accept Loupe’s registration. Please try again later.');
+      return oauthError('token_exchange_failed', `The sign-in server refused the sign-in (HTTP ${failure.status}). Please try again.`, {
         retryable: failure.status >= 500,
       });
     },
@@ -68,35 +74,14 @@ export function chatgptProfile(endpoints: Endpoints, discovery: Discovery, fetch
   };
 }
 
-/** Metadata written by hand (a provider without discovery); keys are fetched from `jwks_uri` when present. */
-export class StaticMetadata implements MetadataSource {
-  #as: oauth.AuthorizationServer;
-  constructor(as: oauth.AuthorizationServer) {
-    this.#as = as;
-  }
-  get(): Promise<oauth.AuthorizationServer> {
-    return Promise.resolve(this.#as);
-  }
-  forgetKeys(as: oauth.AuthorizationServer): boolean {
-    if (as !== this.#as) return false;
-    this.#as = { ...as };
-    return true;
-  }
-}
+const profiles = new WeakMap<CustomProvider, OAuthProfile>();
 
-/** https everywhere, plain http only on loopback hosts (local testing). */
-export function checkProviderUrl(raw: string, what: string): URL {
-  const url = checkSecureUrl(raw);
-  if (url === 'invalid')
-    throw new LoupeError('invalid_provider', `${what} is not a valid URL (or contains spaces, control or invisible characters).`, { field: what });
-  if (url === 'insecure') throw new LoupeError('invalid_provider', `${what} ${INSECURE_URL_RULE}.`, { field: what });
-  if (url === 'credentials') throw new LoupeError('invalid_provider', `${what} ${CREDENTIALS_URL_RULE}.`, { field: what });
-  return url;
-}
-
-const profiles = new WeakMap<CustomAccount['provider'], OAuthProfile>();
-
-export function customProfile(account: CustomAccount, fetchImpl: typeof fetch, clock: Clock): OAuthProfile {
+/**
+ * A company's own OAuth 2.0 / OpenID Connect server: discovery when an issuer
+ * is given (RFC 8414), else the endpoints as entered; a public client or a
+ * confidential one (RFC 6749 §2.3.1); OIDC only when `openid` is asked for.
+ */
+export function customProfile(account: { label: string; provider: CustomProvider }, fetchImpl: typeof fetch, clock: Clock): OAuthProfile {
   const provider = account.provider;
   const cached = profiles.get(provider);
   if (cached) return cached;
@@ -129,6 +114,7 @@ export function customProfile(account: CustomAccount, fetchImpl: typeof fetch, c
     });
   }
   const profile: OAuthProfile = {
+    name: account.label,
     metadata,
     allowInsecure,
     fetch: fetchImpl,
@@ -145,8 +131,8 @@ export function customProfile(account: CustomAccount, fetchImpl: typeof fetch, c
     defaultScopes: provider.scopes,
     codeRefused: (failure) =>
       failure.code === 'invalid_client'
-        ? new LoupeError('invalid_client', `${account.label} did not accept Loupe's client id or secret. Check the provider settings.`)
-        : new LoupeError(
+        ? oauthError('invalid_client', `${account.label} did not accept Loupe's client id or secret. Check the provider settings.`)
+        : oauthError(
             'token_exchange_failed',
             `${account.label} refused the sign-in (HTTP ${failure.status}${failure.code ? `, ${failure.code}` : ''}).`,
           ),

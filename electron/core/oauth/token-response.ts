@@ -1,34 +1,22 @@
 /**
- * Token-response validation shared by the code exchange and refresh:
+ * Token-response validation (RFC 6749 §5.1) shared by the code exchange and refresh:
  * oauth4webapi checks the body and the ID token's claims (OIDC Core §3.1.3.7),
  * then `validateApplicationLevelSignature` checks its signature against the
  * issuer's JWKS (RS256), which the SIWC notes require. On top of that, the
  * SIWC-specific checks of the notes §6.2.
  */
 import * as oauth from 'oauth4webapi';
-import type { Clock } from '../kernel/deps';
 import { isNetworkError } from '../kernel/network';
-import { httpOptions } from './discovery';
-import type { MetadataSource } from './profile';
-import { identityUnavailable, invalidIdToken, invalidTokenResponse, jwksProbe, mapProcessingError } from './oauth-errors';
+import type { MetadataSource } from './discovery';
+import { identityUnavailable, invalidIdToken, invalidTokenResponse, mapProcessingError } from './errors';
+import { type HttpVia, httpOptions } from './http-options';
+import type { TokenRules } from './profile';
 
+/** Leeway for the ID token's times against this machine's clock (OIDC Core §3.1.3.7, items 9-10). */
 export const CLOCK_TOLERANCE_SECONDS = 5;
 
-/** What a provider's token responses must satisfy beyond RFC 6749; carried by its OAuthProfile. */
-export interface TokenRules {
-  /** A code response must name the granted scope (SIWC notes §6.2). */
-  grantedScopeRequired: boolean;
-  /** A grant with offline_access must carry a refresh token (SIWC notes §6.2). */
-  refreshTokenWithOfflineAccess: boolean;
-  /** The server may say when Loupe may refresh next (`earliest_refresh_at`, SIWC notes §6.4). */
-  earliestRefreshAt: boolean;
-}
-
-export interface VerifyContext {
-  clock: Clock;
+export interface VerifyContext extends HttpVia {
   metadata: MetadataSource;
-  allowInsecure: boolean;
-  fetch: typeof fetch;
 }
 
 export interface VerifiedTokens {
@@ -42,12 +30,14 @@ export interface VerifiedTokens {
   raw: oauth.TokenEndpointResponse;
 }
 
+/** The client (RFC 6749 §2.2) as oauth4webapi takes it; `skewSeconds` judges an answer's times as of when it arrived. */
 export function clientFor(clientId: string, skewSeconds = 0): oauth.Client {
   const client: oauth.Client = { client_id: clientId, [oauth.clockTolerance]: CLOCK_TOLERANCE_SECONDS };
   if (skewSeconds !== 0) client[oauth.clockSkew] = skewSeconds;
   return client;
 }
 
+/** RFC 6749 §5.1 and OIDC Core §3.1.3.7: a code or refresh answer checked, its ID token's signature included. */
 export async function verifyTokenResponse(
   ctx: VerifyContext,
   as: oauth.AuthorizationServer,
@@ -97,7 +87,7 @@ async function verifySignature(ctx: VerifyContext, as: oauth.AuthorizationServer
   for (let attempt = 0; ; attempt++) {
     const probe = jwksProbe(ctx.fetch);
     try {
-      await oauth.validateApplicationLevelSignature(as, response, httpOptions(ctx.allowInsecure, probe.fetch, ctx.clock));
+      await oauth.validateApplicationLevelSignature(as, response, httpOptions({ ...ctx, fetch: probe.fetch }));
       return;
     } catch (error) {
       if (probe.unreachable()) throw identityUnavailable(error);
@@ -110,4 +100,24 @@ async function verifySignature(ctx: VerifyContext, as: oauth.AuthorizationServer
       throw invalidIdToken(error);
     }
   }
+}
+
+/**
+ * A fetch wrapper that remembers whether the JWKS could be fetched, so a
+ * signature check that failed because the key set was unreachable is told
+ * apart from one that failed because the signature is wrong.
+ */
+function jwksProbe(fetchImpl: typeof fetch): { fetch: typeof fetch; unreachable(): boolean } {
+  let failed = false;
+  const wrapped = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    try {
+      const response = await fetchImpl(input, init);
+      if (!response.ok) failed = true;
+      return response;
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  }) as typeof fetch;
+  return { fetch: wrapped, unreachable: () => failed };
 }

@@ -5,9 +5,9 @@
  * URL, or a custom OAuth provider, first asks in a dialog the renderer cannot
  * draw or click (CoreDeps.confirm), showing the origins the secrets will go to.
  */
-import type { CustomProvider } from '../accounts/vault-schema';
 import type { ConfirmOptions } from '../kernel/deps';
-import { LoupeError } from '../kernel/errors';
+import { oauthError } from './errors';
+import type { CustomProvider } from './provider-config';
 
 /** OpenAI's own API: an API key going here needs no extra confirmation. */
 export const OPENAI_API_ORIGIN = 'https://api.openai.com';
@@ -36,7 +36,7 @@ export function refuseOpenAiEndpoints(provider: CustomProvider): void {
   ];
   for (const [value, what, field] of fields) {
     if (value && isOpenAiHost(new URL(value).hostname)) {
-      throw new LoupeError(
+      throw oauthError(
         'openai_domain_refused',
         `${what} is on OpenAI's or ChatGPT's servers. To use ChatGPT, choose "Continue with ChatGPT" instead of a custom provider.`,
         { field },
@@ -71,16 +71,4 @@ export function customProviderConfirmation(label: string, provider: CustomProvid
     confirmLabel: 'Add and sign in',
     origins: [...new Set([...signIn, ...api])],
   };
-}
-
-export type Confirm = (options: ConfirmOptions) => Promise<boolean>;
-
-export async function requireConfirmation(confirm: Confirm, options: ConfirmOptions): Promise<void> {
-  let ok = false;
-  try {
-    ok = await confirm(options);
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new LoupeError('not_confirmed', 'Nothing was saved: the confirmation was declined.');
 }

@@ -6,10 +6,11 @@
 import type { CommandError, SignInView } from '../../contract';
 import type { Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
-import type { CustomAccount } from '../accounts/vault-schema';
+import type { CustomAccount } from '../accounts/vault/vault-schema';
 import { customPlan } from './custom-sign-in';
 import type { OAuthProfile } from '../oauth/profile';
-import { SignInAttempt, type SignInDeps, type SignInPlan, siwcPlan } from './attempt';
+import { SignInAttempt, type SignInPlan } from './attempt';
+import { type SignInDeps, siwcPlan } from './chatgpt-sign-in';
 
 export interface SignInTarget {
   reconsent?: boolean | undefined;

@@ -6,7 +6,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import type { AccountRepository } from '../accounts/repository';
-import type { CustomAccount } from '../accounts/vault-schema';
+import type { CustomAccount } from '../accounts/vault/vault-schema';
 import type { Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { exchangeCode } from '../oauth/code-exchange';

@@ -1,5 +1,5 @@
 import type { AppState } from '../../contract';
-import { accountGlance } from '../accounts/glance';
+import { accountGlance } from '../accounts/expiry-warning';
 
 /** What the tray shows, computed from AppState and the time alone so it can be tested without Electron. */
 export type TrayIconState = 'signed-out' | 'signed-in' | 'expiring' | 'needs-sign-in' | 'busy';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppState } from '../../../../electron/contract';
-import { accountGlance } from '../../../../electron/core/accounts/glance';
+import { accountGlance } from '../../../../electron/core/accounts/expiry-warning';
 import { abilities } from '../../../../electron/core/accounts/readiness';
 import { DEFAULT_SETTINGS } from '../../../../electron/core/settings/settings';
 import { trayModel } from '../../../../electron/core/tray/tray-model';

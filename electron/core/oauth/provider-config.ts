@@ -1,9 +1,40 @@
-/** The "add custom provider" form, parsed into a provider config the vault keeps. */
+/**
+ * A custom provider's configuration: the OAuth 2.0 / OpenID Connect server a
+ * company runs (issuer for discovery, or its endpoints), Loupe's client there
+ * (RFC 6749 §2), and the API its tokens are for. Parsed from the "add custom
+ * provider" form, refusing insecure or incomplete ones; kept in the vault.
+ */
 import { z } from 'zod';
-import { checkProviderUrl } from '../oauth/profile';
-import { LoupeError } from '../kernel/errors';
-import { withoutTrailingSlash } from '../kernel/urls';
-import type { CustomProvider } from './vault-schema';
+import { CREDENTIALS_URL_RULE, INSECURE_URL_RULE, checkSecureUrl, withoutTrailingSlash } from '../kernel/urls';
+import { oauthError } from './errors';
+
+export const CustomProviderSchema = z.object({
+  /** Discovery (RFC 8414 / OIDC) issuer; or the explicit endpoints below. */
+  issuer: z.string().optional(),
+  authorizationEndpoint: z.string().optional(),
+  tokenEndpoint: z.string().optional(),
+  revocationEndpoint: z.string().optional(),
+  jwksUri: z.string().optional(),
+  clientId: z.string(),
+  /** Present for confidential clients; a secret, so it lives only in the vault, encrypted. */
+  clientSecret: z.string().optional(),
+  clientAuthMethod: z.enum(['none', 'client_secret_basic', 'client_secret_post']),
+  scopes: z.array(z.string()),
+  extraParams: z.record(z.string(), z.string()),
+  apiBase: z.string(),
+  useChatCompletions: z.boolean(),
+});
+export type CustomProvider = z.infer<typeof CustomProviderSchema>;
+
+/** https everywhere, plain http only on loopback hosts (local testing). */
+export function checkProviderUrl(raw: string, what: string): URL {
+  const url = checkSecureUrl(raw);
+  if (url === 'invalid')
+    throw oauthError('invalid_provider', `${what} is not a valid URL (or contains spaces, control or invisible characters).`, { field: what });
+  if (url === 'insecure') throw oauthError('invalid_provider', `${what} ${INSECURE_URL_RULE}.`, { field: what });
+  if (url === 'credentials') throw oauthError('invalid_provider', `${what} ${CREDENTIALS_URL_RULE}.`, { field: what });
+  return url;
+}
 
 /** Parses the "add custom provider" form into a provider config, refusing insecure or incomplete ones. */
 export function parseCustomProvider(input: {
@@ -25,7 +56,7 @@ export function parseCustomProvider(input: {
   const authorizationEndpoint = trimmed(input.authorizationEndpoint);
   const tokenEndpoint = trimmed(input.tokenEndpoint);
   if (!issuer && !(authorizationEndpoint && tokenEndpoint)) {
-    throw new LoupeError('invalid_provider', 'Give either an issuer URL (for discovery) or both the authorization and token endpoints.', {
+    throw oauthError('invalid_provider', 'Give either an issuer URL (for discovery) or both the authorization and token endpoints.', {
       field: 'issuer',
     });
   }

@@ -13,11 +13,11 @@
  * cannot be parsed, or decrypts to something that is not a vault, is corrupt
  * and set aside (see set-aside.ts for when those copies are deleted).
  */
-import type { TokenStorage, Notice } from '../../contract';
-import type { Cipher, KeyValueStore, Logger } from '../kernel/deps';
-import { LoupeError } from '../kernel/errors';
+import type { TokenStorage, Notice } from '../../../contract';
+import type { Cipher, KeyValueStore, Logger } from '../../kernel/deps';
+import { LoupeError } from '../../kernel/errors';
 import { isWeakBackend } from './keychain-backend';
-import { SetAsideVaults } from './set-aside';
+import { SetAsideVaults } from './corrupt-copies';
 import { STORE_KEY, type VaultRead, readVaultFile, writeVaultFile } from './vault-file';
 import { NOTICE_KEYCHAIN_UNAVAILABLE, keychainUnavailableNotice, noKeychainNotice, vaultRecoveredNotice, weakBackendNotice } from './vault-notices';
 import { type Account, EMPTY_VAULT, type VaultData, VaultDataSchema } from './vault-schema';

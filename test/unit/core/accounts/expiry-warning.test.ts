@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { accountGlance, GlanceWatch, nextGlanceChange } from '../../../../electron/core/accounts/glance';
-import { renewalAt } from '../../../../electron/core/accounts/renewal';
+import { accountGlance, GlanceWatch, nextGlanceChange } from '../../../../electron/core/accounts/expiry-warning';
 import { ManualClock } from '../../../support/manual-clock';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const MIN = 60_000;
 const WARN = 10 * MIN;
-
-describe('renewalAt (the session schedule and the view share it)', () => {
-  it('renews the margin before expiry, never before earliest_refresh_at, and not at all without a refresh token', () => {
-    const saved = { savedAt: NOW, expiresAt: NOW + 60 * MIN };
-    expect(renewalAt({ ...saved, refreshToken: 'r' }, 2 * MIN)).toBe(NOW + 58 * MIN);
-    expect(renewalAt({ ...saved, refreshToken: 'r', earliestRefreshAt: NOW + 59 * MIN }, 2 * MIN)).toBe(NOW + 59 * MIN);
-    expect(renewalAt(saved, 2 * MIN)).toBeNull();
-    // A short-lived token: the margin is bounded by its lifetime, so renewal never loops.
-    expect(renewalAt({ savedAt: NOW, expiresAt: NOW + MIN, refreshToken: 'r' }, 2 * MIN)).toBeGreaterThan(NOW);
-    expect(renewalAt(undefined, 2 * MIN)).toBeNull();
-  });
-});
 
 describe('accountGlance', () => {
   const signedIn = (minutesLeft: number, renewsInMinutes: number | null) => ({

@@ -12,7 +12,7 @@
 import { rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { z } from 'zod';
-import type { KeyValueStore, Logger } from '../kernel/deps';
+import type { KeyValueStore, Logger } from '../../kernel/deps';
 
 export const SET_ASIDE_KEEP_MS = 30 * 24 * 60 * 60_000;
 const LEDGER_KEY = 'setAside';

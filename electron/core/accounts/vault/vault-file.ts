@@ -4,7 +4,7 @@
  * replaces the whole blob at once.
  */
 import { z } from 'zod';
-import type { Cipher, KeyValueStore } from '../kernel/deps';
+import type { Cipher, KeyValueStore } from '../../kernel/deps';
 import { decrypted } from './keychain-backend';
 import { type VaultData, VaultDataSchema } from './vault-schema';
 

@@ -1,5 +1,5 @@
 /** The notices the vault raises about where sign-ins are kept. */
-import type { Notice } from '../../contract';
+import type { Notice } from '../../../contract';
 
 export const NOTICE_KEYCHAIN_UNAVAILABLE = 'vault-keychain-unavailable';
 

@@ -1,29 +1,14 @@
 /**
  * The shape of everything the vault keeps (validated on every read and
  * write): the accounts of each kind, their tokens and pending refresh
- * checkpoints, and which account is active.
+ * checkpoints (oauth/token-set.ts), a custom provider's configuration
+ * (oauth/provider-config.ts), and which account is active.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { type ErrorCode, isErrorCode } from '../../contract';
-
-const TokenSetSchema = z.object({
-  accessToken: z.string().min(1),
-  refreshToken: z.string().min(1).optional(),
-  idToken: z.string().min(1).optional(),
-  expiresAt: z.number(),
-  scopes: z.array(z.string()),
-  earliestRefreshAt: z.number().optional(),
-  savedAt: z.number(),
-});
-export type TokenSet = z.infer<typeof TokenSetSchema>;
-
-const PendingRefreshSchema = z.object({
-  /** The raw token-endpoint JSON, kept until its ID token is verified. */
-  body: z.record(z.string(), z.unknown()),
-  receivedAt: z.number(),
-});
-export type PendingRefresh = z.infer<typeof PendingRefreshSchema>;
+import { type ErrorCode, isErrorCode } from '../../../contract';
+import { CustomProviderSchema } from '../../oauth/provider-config';
+import { PendingRefreshSchema, TokenSetSchema } from '../../oauth/token-set';
 
 // A code this version does not know (a newer Loupe wrote it) reads as needs_sign_in.
 const ProblemSchema = z.object({ code: z.custom<ErrorCode>(isErrorCode).catch('needs_sign_in'), message: z.string() });
@@ -52,24 +37,6 @@ const ChatGptAccountSchema = z.object({
   ...OAuthSessionFields,
 });
 export type ChatGptAccount = z.infer<typeof ChatGptAccountSchema>;
-
-const CustomProviderSchema = z.object({
-  /** Discovery (RFC 8414 / OIDC) issuer; or the explicit endpoints below. */
-  issuer: z.string().optional(),
-  authorizationEndpoint: z.string().optional(),
-  tokenEndpoint: z.string().optional(),
-  revocationEndpoint: z.string().optional(),
-  jwksUri: z.string().optional(),
-  clientId: z.string(),
-  /** Present for confidential clients; a secret, so it lives only here, encrypted. */
-  clientSecret: z.string().optional(),
-  clientAuthMethod: z.enum(['none', 'client_secret_basic', 'client_secret_post']),
-  scopes: z.array(z.string()),
-  extraParams: z.record(z.string(), z.string()),
-  apiBase: z.string(),
-  useChatCompletions: z.boolean(),
-});
-export type CustomProvider = z.infer<typeof CustomProviderSchema>;
 
 const CustomAccountSchema = z.object({
   id: z.string(),

@@ -75,9 +75,9 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
   /** An outcome (a command, a sign-in, a refresh, a model list, an expiry) reaches the window without waiting for the throttle window. */
   const settled = () => state.flush();
 
-  const settingsStore = deps.openStore('settings');
-  const vaultStore = deps.openStore('vault');
-  const modelsStore = deps.openStore('models');
+  const settingsStore = await deps.openStore('settings');
+  const vaultStore = await deps.openStore('vault');
+  const modelsStore = await deps.openStore('models');
   const settings = new Settings(settingsStore.store);
   const endpoints = resolveEndpoints(options.endpoints ?? {}, { dev: deps.app.dev });
   const confirm = (options: Parameters<CoreDeps['confirm']>[0]) => deps.confirm(options);
@@ -93,7 +93,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     onNotices: () => onVaultNotices(),
   });
   const records = new AccountRepository(vault);
-  records.purgeSetAside('expired');
+  await records.purgeCorruptCopies('expired');
   await records.reEncryptIfAsked().catch(() => log.warn('could not re-encrypt the vault'));
   const notices = new Notices(
     [
@@ -124,7 +124,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
       return active && modelAccess(active, accounts.status(active)).allowed ? accounts.access(active.id) : undefined;
     },
     fetch: deps.fetch,
-    store: ModelStore.open(modelsStore.store, settingsStore.store),
+    store: await ModelStore.open(modelsStore.store, settingsStore.store),
     clock: deps.clock,
     log,
     onChange: invalidate,
@@ -140,14 +140,14 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     clock: deps.clock,
     log,
     records,
-    hostId: ensureHostId(settingsStore.store),
+    hostId: await ensureHostId(settingsStore.store),
     customProfile: (account) => accounts.profile(account),
     settings: () => ({ ...settings.get(), ...(options.signInTimeoutMs ? { signInTimeoutMs: options.signInTimeoutMs } : {}) }),
     onChange: invalidate,
     onSettled: settled,
-    onSignedIn: (outcome) => {
+    onSignedIn: async (outcome) => {
       // The person was told about the damaged vault and has a working one again.
-      records.purgeSetAside('all');
+      await records.purgeCorruptCopies('all').catch(() => log.warn('could not delete the set-aside vault copies'));
       accounts.session(outcome.accountId).schedule();
       models.followActiveAccount();
     },

@@ -185,7 +185,7 @@ describe('an API base saved with credentials before they were refused', () => {
     const vault = await Vault.open({
       now: () => 1_767_225_600_000,
       cipher: cipher(),
-      store: openJsonFileStore(join(dir, 'vault.json'), () => 1_767_225_600_000).store,
+      store: (await openJsonFileStore(join(dir, 'vault.json'), () => 1_767_225_600_000)).store,
       allowWeakStorage: false,
       log: { info() {}, warn() {}, error() {} },
     });

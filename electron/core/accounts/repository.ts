@@ -144,10 +144,10 @@ export class AccountRepository {
   }
 
   /** Corrupt vault copies: `expired` at start-up (30 days), `all` after a new sign-in succeeded. */
-  purgeSetAside(which: 'expired' | 'all'): number {
+  async purgeCorruptCopies(which: 'expired' | 'all'): Promise<number> {
     // While the keychain refuses, the vault store file is left byte for byte as it was.
     if (this.vault.keychainUnavailable) return 0;
-    return which === 'all' ? this.vault.setAside.purgeAll() : this.vault.setAside.purgeExpired();
+    return which === 'all' ? this.vault.corruptCopies.purgeAll() : this.vault.corruptCopies.purgeExpired();
   }
 
   get keychainUnavailable(): boolean {

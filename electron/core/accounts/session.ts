@@ -33,6 +33,8 @@ export class Session {
   /** After a transient failure, no automatic or on-demand refresh before this (clock ms). */
   #retryAt = 0;
   #disposed = false;
+  /** Set while signing out: the grant is being revoked, so nothing may refresh it (an API call's 401 meanwhile would meet the revoked token). */
+  #signingOut = false;
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -102,6 +104,7 @@ export class Session {
 
   /** Refresh now (shared by every concurrent caller). */
   refresh(options: { force?: boolean } = {}): Promise<void> {
+    if (this.#signingOut) return Promise.reject(new LoupeError('signed_out', 'Signing out.'));
     this.#inflight ??= this.#refreshOnce(options.force ?? false).finally(() => {
       this.#inflight = undefined;
       this.deps.onChange();
@@ -128,6 +131,22 @@ export class Session {
 
   /** Revoke (RFC 7009) and delete the tokens; the registration (client id, subject, email) stays for a later sign-in. */
   async signOut(): Promise<{ revoked: boolean }> {
+    this.#signingOut = true;
+    try {
+      return await this.#signOut();
+    } finally {
+      this.#signingOut = false;
+    }
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#timer?.cancel();
+  }
+
+  // -------------------------------------------------------------------------
+
+  async #signOut(): Promise<{ revoked: boolean }> {
     this.#timer?.cancel();
     await this.#inflight?.catch(() => {});
     const account = this.account();
@@ -144,13 +163,6 @@ export class Session {
     this.deps.onChange();
     return { revoked };
   }
-
-  dispose(): void {
-    this.#disposed = true;
-    this.#timer?.cancel();
-  }
-
-  // -------------------------------------------------------------------------
 
   #next() {
     const account = this.account();

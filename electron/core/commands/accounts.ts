@@ -47,7 +47,7 @@ export function accountCommands(ctx: {
     },
     'accounts.forget': async ({ accountId }) => {
       const result = await accounts.forget(accountId);
-      models.forget(accountId);
+      await models.forget(accountId);
       models.followActiveAccount();
       return result;
     },

@@ -23,7 +23,7 @@ export function settingsCommands(ctx: {
           confirmLabel: 'Store anyway',
         });
       }
-      const next = ctx.settings.update(patch);
+      const next = await ctx.settings.update(patch);
       if (patch.allowWeakStorage !== undefined) await ctx.records.setWeakStorageAllowed(patch.allowWeakStorage);
       // A new margin moves every planned refresh.
       if (patch.refreshMarginSeconds !== undefined) ctx.accounts.scheduleAll();

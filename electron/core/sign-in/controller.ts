@@ -24,7 +24,8 @@ export interface AuthControllerDeps extends SignInDeps {
   customProfile(account: CustomAccount): OAuthProfile;
   copyText(text: string): void;
   settings(): { callbackPort: number; signInTimeoutMinutes: number; signInTimeoutMs?: number };
-  onSignedIn(outcome: { accountId: string; planUsage: boolean }): void;
+  /** Resolves before the outcome is shown, so what it does (a purge, a schedule) is done by then. */
+  onSignedIn(outcome: { accountId: string; planUsage: boolean }): Promise<void>;
   onChange(): void;
   /** The attempt settled (signed in, failed or cancelled): its outcome is shown at once. */
   onSettled(): void;
@@ -126,7 +127,7 @@ export class AuthController {
     try {
       const outcome = await attempt.done;
       this.deps.log.info('signed in', { planUsage: outcome.planUsage });
-      this.deps.onSignedIn(outcome);
+      await this.deps.onSignedIn(outcome);
     } catch (error) {
       const mapped = toError(error);
       if (mapped.code !== 'cancelled') this.#error = mapped;

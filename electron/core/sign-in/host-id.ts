@@ -6,10 +6,10 @@ import type { KeyValueStore } from '../kernel/deps';
  * before the first sign-in and reused for every account. Not secret, and never
  * derived from anything that identifies the person.
  */
-export function ensureHostId(store: KeyValueStore): string {
+export async function ensureHostId(store: KeyValueStore): Promise<string> {
   const existing = store.get('hostId');
   if (typeof existing === 'string' && /^urn:uuid:[0-9a-f-]{36}$/.test(existing)) return existing;
   const created = `urn:uuid:${randomUUID()}`;
-  store.set('hostId', created);
+  await store.set('hostId', created);
   return created;
 }

@@ -138,7 +138,7 @@ describe('a custom provider on OpenAI’s domains saved before the rule', () => 
       const vault = await Vault.open({
         now: () => 1_767_225_600_000,
         cipher: createNodeCipher({ key }),
-        store: openJsonFileStore(join(dataDir, 'vault.json'), () => 1_767_225_600_000).store,
+        store: (await openJsonFileStore(join(dataDir, 'vault.json'), () => 1_767_225_600_000)).store,
         allowWeakStorage: false,
         log: { info() {}, warn() {}, error() {} },
       });

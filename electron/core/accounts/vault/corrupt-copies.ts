@@ -9,7 +9,7 @@
  * and named like a set-aside copy of it, are ever deleted, so an edited
  * ledger cannot make Loupe delete anything else.
  */
-import { rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { z } from 'zod';
 import type { KeyValueStore, Logger } from '../../kernel/deps';
@@ -19,7 +19,8 @@ const LEDGER_KEY = 'setAside';
 const Ledger = z.array(z.object({ path: z.string(), at: z.number() }));
 type Entry = z.infer<typeof Ledger>[number];
 
-export class SetAsideVaults {
+/** The ledger of set-aside vault copies, and their deletion. */
+export class CorruptCopies {
   constructor(
     private readonly store: KeyValueStore,
     private readonly now: () => number,
@@ -31,21 +32,21 @@ export class SetAsideVaults {
     return parsed.success ? parsed.data : [];
   }
 
-  record(path: string): void {
-    this.store.set(LEDGER_KEY, [...this.entries(), { path, at: this.now() }]);
+  async record(path: string): Promise<void> {
+    await this.store.set(LEDGER_KEY, [...this.entries(), { path, at: this.now() }]);
   }
 
   /** At start-up: files older than 30 days go. */
-  purgeExpired(): number {
+  purgeExpired(): Promise<number> {
     return this.#purge((e) => this.now() - e.at >= SET_ASIDE_KEEP_MS);
   }
 
   /** After a new sign-in succeeded: the person has been told and has a working vault again. */
-  purgeAll(): number {
+  purgeAll(): Promise<number> {
     return this.#purge(() => true);
   }
 
-  #purge(due: (entry: Entry) => boolean): number {
+  async #purge(due: (entry: Entry) => boolean): Promise<number> {
     const entries = this.entries();
     if (entries.length === 0) return 0;
     const keep: Entry[] = [];
@@ -57,7 +58,7 @@ export class SetAsideVaults {
       }
       if (this.#isOurs(entry.path)) {
         try {
-          rmSync(entry.path, { force: true });
+          await rm(entry.path, { force: true });
           removed++;
         } catch {
           keep.push(entry);
@@ -65,8 +66,8 @@ export class SetAsideVaults {
         }
       }
     }
-    if (keep.length === 0) this.store.delete(LEDGER_KEY);
-    else this.store.set(LEDGER_KEY, keep);
+    if (keep.length === 0) await this.store.delete(LEDGER_KEY);
+    else await this.store.set(LEDGER_KEY, keep);
     if (removed > 0) this.log.info('deleted set-aside vault files', { count: removed });
     return removed;
   }

@@ -39,5 +39,5 @@ export async function readVaultFile(cipher: Cipher, store: KeyValueStore): Promi
 
 export async function writeVaultFile(cipher: Cipher, store: KeyValueStore, data: VaultData): Promise<void> {
   const encrypted = await cipher.encrypt(JSON.stringify(data));
-  store.set(STORE_KEY, { v: 1, data: encrypted.toString('base64') });
+  await store.set(STORE_KEY, { v: 1, data: encrypted.toString('base64') });
 }

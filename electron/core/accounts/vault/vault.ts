@@ -11,13 +11,13 @@
  * access (isAvailable() false, decrypt throws) says nothing about the file:
  * it stays untouched and the person can Retry or Reset. Only a file that
  * cannot be parsed, or decrypts to something that is not a vault, is corrupt
- * and set aside (see set-aside.ts for when those copies are deleted).
+ * and set aside (see corrupt-copies.ts for when those copies are deleted).
  */
 import type { TokenStorage, Notice } from '../../../contract';
 import type { Cipher, KeyValueStore, Logger } from '../../kernel/deps';
 import { LoupeError } from '../../kernel/errors';
 import { isWeakBackend } from './keychain-backend';
-import { SetAsideVaults } from './corrupt-copies';
+import { CorruptCopies } from './corrupt-copies';
 import { STORE_KEY, type VaultRead, readVaultFile, writeVaultFile } from './vault-file';
 import { NOTICE_KEYCHAIN_UNAVAILABLE, keychainUnavailableNotice, noKeychainNotice, vaultRecoveredNotice, weakBackendNotice } from './vault-notices';
 import { type Account, EMPTY_VAULT, type VaultData, VaultDataSchema } from './vault-schema';
@@ -46,10 +46,10 @@ export class Vault {
   /** safeStorage asked for the data to be encrypted again (a rotated key); the repository saves it. */
   #reEncrypt = false;
   readonly notices: Notice[] = [];
-  readonly setAside: SetAsideVaults;
+  readonly corruptCopies: CorruptCopies;
 
   private constructor(private readonly options: VaultOpenOptions) {
-    this.setAside = new SetAsideVaults(options.store, options.now, options.log);
+    this.corruptCopies = new CorruptCopies(options.store, options.now, options.log);
   }
 
   static async open(options: VaultOpenOptions): Promise<Vault> {
@@ -117,7 +117,7 @@ export class Vault {
       await this.update((d) => d);
     } else if (!allowed && this.#mode === 'weak') {
       this.#mode = 'memory';
-      this.options.store.delete(STORE_KEY);
+      await this.options.store.delete(STORE_KEY);
     }
   }
 
@@ -149,7 +149,7 @@ export class Vault {
     this.#dropNotice(NOTICE_KEYCHAIN_UNAVAILABLE);
     this.#mode = this.#storageMode();
     if (loaded.kind === 'corrupt') {
-      this.#setAsideCorrupt();
+      await this.#setAsideCorrupt();
     } else if (loaded.kind === 'ok') {
       const current = this.#data;
       const ids = new Set(current.accounts.map((a) => a.id));
@@ -169,7 +169,7 @@ export class Vault {
 
   /** Give up the saved sign-ins the keychain will not open: delete the file and start a vault that can be saved. */
   async reset(): Promise<TokenStorage> {
-    this.options.store.delete(STORE_KEY);
+    await this.options.store.delete(STORE_KEY);
     this.#locked = false;
     this.#dropNotice(NOTICE_KEYCHAIN_UNAVAILABLE);
     this.#mode = (await this.options.cipher.isAvailable()) ? this.#storageMode() : 'memory';
@@ -199,14 +199,14 @@ export class Vault {
     return loaded;
   }
 
-  #setAsideCorrupt(): void {
+  async #setAsideCorrupt(): Promise<void> {
     const { store, log } = this.options;
     log.warn('vault unreadable; set aside');
     // setAside() empties the store, ledger included: carry the ledger over.
-    const earlier = this.setAside.entries();
-    const movedTo = store.setAside();
-    for (const entry of earlier) this.setAside.record(entry.path);
-    this.setAside.record(movedTo);
+    const earlier = this.corruptCopies.entries();
+    const movedTo = await store.setAside();
+    for (const entry of earlier) await this.corruptCopies.record(entry.path);
+    await this.corruptCopies.record(movedTo);
     this.notices.push(vaultRecoveredNotice(movedTo));
   }
 
@@ -218,7 +218,7 @@ export class Vault {
 
   async #init(allowWeak: boolean): Promise<void> {
     const { cipher, store } = this.options;
-    if (this.options.recoveredFrom) this.setAside.record(this.options.recoveredFrom);
+    if (this.options.recoveredFrom) await this.corruptCopies.record(this.options.recoveredFrom);
     if (!(await cipher.isAvailable())) {
       this.#mode = 'memory';
       if (store.get(STORE_KEY) !== undefined) {
@@ -237,7 +237,7 @@ export class Vault {
     this.#mode = this.#weakBackend() ? 'weak' : 'keychain';
     const loaded = await this.#read();
     if (loaded.kind === 'ok') this.#data = loaded.data;
-    else if (loaded.kind === 'corrupt') this.#setAsideCorrupt();
+    else if (loaded.kind === 'corrupt') await this.#setAsideCorrupt();
     else if (loaded.kind === 'locked') {
       // Memory mode never writes, so the file stays exactly as it was.
       this.#mode = 'memory';

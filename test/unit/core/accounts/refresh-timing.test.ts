@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BACKOFF_MS,
   MIN_REFRESH_INTERVAL_MS,
+  backoffDelay,
+  dueForRefresh,
   effectiveMarginMs,
   isDueForRefresh,
+  nextRefresh,
   refreshDueAt,
+  refreshGate,
   renewalAt,
 } from '../../../../electron/core/accounts/refresh-timing';
 
@@ -35,5 +40,61 @@ describe('renewalAt (the session schedule and the view share it)', () => {
     // A short-lived token: the margin is bounded by its lifetime, so renewal never loops.
     expect(renewalAt({ savedAt: NOW, expiresAt: NOW + MIN, refreshToken: 'r' }, 2 * MIN)).toBeGreaterThan(NOW);
     expect(renewalAt(undefined, 2 * MIN)).toBeNull();
+  });
+});
+
+describe('dueForRefresh (before an API call)', () => {
+  const hour = { savedAt: NOW, expiresAt: NOW + 60 * MIN, refreshToken: 'r' };
+  it('is due inside the margin, never without a refresh token', () => {
+    expect(dueForRefresh(hour, 2 * MIN, NOW + 57 * MIN)).toBe(false);
+    expect(dueForRefresh(hour, 2 * MIN, NOW + 58 * MIN)).toBe(true);
+    expect(dueForRefresh({ ...hour, refreshToken: undefined }, 2 * MIN, NOW + 61 * MIN)).toBe(false);
+    expect(dueForRefresh(undefined, 2 * MIN, NOW)).toBe(false);
+  });
+});
+
+describe('refreshGate (whether a refresh goes to the server)', () => {
+  const hour = { savedAt: NOW, expiresAt: NOW + 60 * MIN, refreshToken: 'r' };
+  it('goes when due, or when forced; otherwise nothing is due', () => {
+    expect(refreshGate(hour, 2 * MIN, NOW + 10 * MIN, false)).toBe('not_due');
+    expect(refreshGate(hour, 2 * MIN, NOW + 10 * MIN, true)).toBe('go');
+    expect(refreshGate(hour, 2 * MIN, NOW + 59 * MIN, false)).toBe('go');
+  });
+  it('waits for earliest_refresh_at while the token works; past expiry, or forced, it is too early', () => {
+    const told = { ...hour, earliestRefreshAt: NOW + 90 * MIN };
+    expect(refreshGate(told, 2 * MIN, NOW + 59 * MIN, false)).toBe('not_due');
+    expect(refreshGate(told, 2 * MIN, NOW + 59 * MIN, true)).toBe('too_early');
+    expect(refreshGate(told, 2 * MIN, NOW + 61 * MIN, false)).toBe('too_early');
+    expect(refreshGate(told, 2 * MIN, NOW + 90 * MIN, false)).toBe('go');
+  });
+});
+
+describe('nextRefresh (the session timer)', () => {
+  const tokens = { savedAt: NOW, expiresAt: NOW + 60 * MIN, refreshToken: 'r' };
+  const pendingRefresh = { body: { access_token: 'a' }, receivedAt: NOW };
+  it('renews when due; commits a saved answer at once; retries a failure at its time, forced', () => {
+    expect(nextRefresh({ tokens }, null, 2 * MIN, NOW)).toEqual({ kind: 'refresh', at: NOW + 58 * MIN, reason: 'due' });
+    expect(nextRefresh({ tokens, pendingRefresh }, null, 2 * MIN, NOW + 5)).toEqual({ kind: 'refresh', at: NOW + 5, reason: 'pending' });
+    expect(nextRefresh({ pendingRefresh }, null, 2 * MIN, NOW + 5)).toEqual({ kind: 'refresh', at: NOW + 5, reason: 'pending' });
+    expect(nextRefresh({ tokens, pendingRefresh }, NOW + 7_000, 2 * MIN, NOW)).toEqual({ kind: 'refresh', at: NOW + 7_000, reason: 'retry' });
+  });
+  it('a session with nothing to renew with ends at expiry, even while a failure waits for its retry', () => {
+    const once = { ...tokens, refreshToken: undefined };
+    expect(nextRefresh({ tokens: once }, null, 2 * MIN, NOW)).toEqual({ kind: 'expire', at: NOW + 60 * MIN });
+    expect(nextRefresh({ tokens: once }, NOW + 7_000, 2 * MIN, NOW)).toEqual({ kind: 'expire', at: NOW + 60 * MIN });
+  });
+  it('no timer when signed out or when the grant is gone', () => {
+    expect(nextRefresh({}, null, 2 * MIN, NOW)).toBeNull();
+    expect(nextRefresh({ tokens, problem: { code: 'invalid_grant' } }, NOW, 2 * MIN, NOW)).toBeNull();
+  });
+});
+
+describe('backoffDelay', () => {
+  it('steps through the backoff, stays on the last step, within ±20 %', () => {
+    expect(backoffDelay(1, () => 0.5)).toBe(BACKOFF_MS[0]);
+    expect(backoffDelay(2, () => 0)).toBeCloseTo(BACKOFF_MS[1] * 0.8);
+    expect(backoffDelay(3, () => 1)).toBeCloseTo(BACKOFF_MS[2] * 1.2);
+    expect(backoffDelay(99, () => 0.5)).toBe(BACKOFF_MS.at(-1));
+    expect(backoffDelay(0, () => 0.5)).toBe(BACKOFF_MS[0]);
   });
 });

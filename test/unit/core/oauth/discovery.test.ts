@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realClock } from '../../../support/real-clock';
-import { Discovery } from '../../../../electron/core/oauth/discovery';
+import { Discovery, StaticMetadata } from '../../../../electron/core/oauth/discovery';
 import { resolveEndpoints } from '../../../../electron/core/oauth/endpoints';
 
 describe('Discovery', () => {
@@ -55,5 +55,20 @@ describe('Discovery', () => {
     server!.close();
     const second = await serve((_n, b) => ({ status: 200, body: metadata(b, { revocation_endpoint: undefined }) }));
     await expect(discoveryFor(second.base).get()).rejects.toThrow(/revocation endpoint/);
+  });
+});
+
+describe('StaticMetadata', () => {
+  it('serves the metadata as written, and a fresh copy once when the keys must be fetched again', async () => {
+    const as = { issuer: 'https://login.example.com', token_endpoint: 'https://login.example.com/token' };
+    const metadata = new StaticMetadata(as);
+    const first = await metadata.get();
+    expect(first).toBe(as);
+    expect(metadata.forgetKeys({ ...as })).toBe(false);
+    expect(metadata.forgetKeys(first)).toBe(true);
+    const fresh = await metadata.get();
+    expect(fresh).not.toBe(first);
+    expect(fresh).toEqual(as);
+    expect(metadata.forgetKeys(first)).toBe(false);
   });
 });

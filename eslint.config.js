@@ -147,6 +147,9 @@ const CONTRACT_PARTS_ALLOWLIST = {
   message: 'electron/contract/* is shared with the renderer: it imports zod and its sibling files only (no Node, no electron, no core modules).',
 };
 
+/** What nothing in electron/core may import. */
+const CORE_PATTERNS = [ELECTRON_PACKAGE, ELECTRON_ONLY_PACKAGES, CORE_TO_SHELL_OR_MAIN, ELECTRON_TO_RENDERER_OR_TEST];
+
 /** `import('electron')` and `require('electron')`, which no-restricted-imports does not see. */
 const DYNAMIC_ELECTRON = [
   {
@@ -228,12 +231,7 @@ export default defineConfig(
   {
     files: ['electron/core/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': restrict([
-        ELECTRON_PACKAGE,
-        ELECTRON_ONLY_PACKAGES,
-        CORE_TO_SHELL_OR_MAIN,
-        ELECTRON_TO_RENDERER_OR_TEST,
-      ]),
+      '@typescript-eslint/no-restricted-imports': restrict(CORE_PATTERNS),
       'no-restricted-syntax': ['error', ...DYNAMIC_ELECTRON],
     },
   },
@@ -247,15 +245,7 @@ export default defineConfig(
     ['electron/core/sign-in/*.ts', SIGN_IN_ROOM],
   ].map(([files, room]) => ({
     files: [files],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': restrict([
-        ELECTRON_PACKAGE,
-        ELECTRON_ONLY_PACKAGES,
-        CORE_TO_SHELL_OR_MAIN,
-        ELECTRON_TO_RENDERER_OR_TEST,
-        room,
-      ]),
-    },
+    rules: { '@typescript-eslint/no-restricted-imports': restrict([...CORE_PATTERNS, room]) },
   })),
 
   // --- electron/preload.ts: electron + contract ---

@@ -15,6 +15,7 @@ import { grantOf, revokeUnwantedGrant } from './revoke';
 import { clientFor, verifyTokenResponse } from './token-response';
 import { type SignedInIdentity, type TokenSet, tokenSetFrom } from './token-set';
 
+/** One authorization code (RFC 6749 §4.1.2) and what is needed to spend it. */
 export interface CodeExchange {
   profile: OAuthProfile;
   as: oauth.AuthorizationServer;
@@ -29,6 +30,7 @@ export interface CodeExchange {
   beforeGrant?(): Promise<void>;
 }
 
+/** A verified code exchange: the session's tokens and who signed in. */
 export interface ExchangedSession {
   tokens: TokenSet;
   identity: SignedInIdentity;

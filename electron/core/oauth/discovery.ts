@@ -17,6 +17,7 @@ export interface MetadataSource {
   forgetKeys(as: oauth.AuthorizationServer): boolean;
 }
 
+/** Which endpoints the metadata must name (RFC 8414 §2), beyond authorization and token. */
 export interface DiscoveryRequirements {
   /** SIWC needs revocation for sign-out; a custom provider may not offer it. */
   requireRevocation: boolean;

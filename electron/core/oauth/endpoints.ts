@@ -10,9 +10,13 @@ export const PRODUCTION_ISSUER = 'https://auth.openai.com';
 export const PRODUCTION_API_BASE = 'https://api.openai.com/v1';
 /** RFC 8707 resource indicator for the OpenAI API; an identifier, the same for stand-ins. */
 export const OPENAI_RESOURCE = 'https://api.openai.com/v1';
+/** The scopes Sign in with ChatGPT asks for (RFC 6749 §3.3; protocol notes §4): OIDC identity, a refresh token, the API. */
 export const SIWC_SCOPE = 'openid profile email offline_access resource.invoke chatgpt.tokens.use.direct';
+/** The scope that lets API calls use the person's ChatGPT plan; granted only with their consent. */
 export const PLAN_USAGE_SCOPE = 'chatgpt.tokens.use.direct';
+/** The client id of a first sign-in, before SIWC issues the real one on the callback (protocol notes §5). */
 export const DYNAMIC_CLIENT_ID = 'dynamic_agent_client';
+/** How a first sign-in names Loupe on the consent page (`agent_name_hint`). */
 export const AGENT_NAME = 'Loupe';
 
 export interface Endpoints {
@@ -40,6 +44,7 @@ function parseOverride(raw: string, what: string): URL {
   return url;
 }
 
+/** ChatGPT's issuer and API base: OpenAI's, or a development override where allowed. */
 export function resolveEndpoints(overrides: EndpointOverrides, options: { dev: boolean }): Endpoints {
   const wantsOverride = Boolean(overrides.issuer || overrides.apiBase);
   if (wantsOverride && !options.dev) {

@@ -60,6 +60,7 @@ export function oauthError(code: OAuthErrorCode, message: string, options: Loupe
 
 const ID_TOKEN_CODES = new Set<string>([oauth.JWT_CLAIM_COMPARISON, oauth.JWT_TIMESTAMP_CHECK, oauth.KEY_SELECTION]);
 
+/** The ID token failed its checks (OIDC Core §3.1.3.7). */
 export function invalidIdToken(cause?: unknown): LoupeError {
   return oauthError('invalid_id_token', 'The sign-in server returned an identity Loupe could not verify. Please sign in again.', { cause });
 }
@@ -89,10 +90,12 @@ export function signInIdentityUnavailable(cause?: unknown): LoupeError {
   );
 }
 
+/** A token response Loupe cannot use (RFC 6749 §5.1). */
 export function invalidTokenResponse(detail: string, cause?: unknown): LoupeError {
   return oauthError('invalid_token_response', `The sign-in server sent an unusable token response (${detail}). Please try again.`, { cause });
 }
 
+/** No HTTP status at all: the server could not be reached. */
 export function networkError(cause?: unknown): LoupeError {
   return oauthError('network_error', 'Loupe could not reach the sign-in server. Check your connection and try again.', {
     retryable: true,
@@ -116,7 +119,7 @@ export function mapProcessingError(error: unknown): LoupeError {
   return invalidTokenResponse('unexpected content', error);
 }
 
-/** A token endpoint's refusal, as far as it can be read. */
+/** A token endpoint's refusal (RFC 6749 §5.2), as far as it can be read. */
 export interface TokenEndpointFailure {
   status: number;
   code: string | null;

@@ -15,6 +15,7 @@ export interface HttpVia {
   clock: Clock;
 }
 
+/** oauth4webapi's request options (its `customFetch`, `allowInsecureRequests` and `signal`). */
 export type HttpOptions = {
   // oauth4webapi's options are fetch's RequestInit with `body` possibly undefined.
   [oauth.customFetch]: (url: string, options: oauth.CustomFetchOptions<string, unknown>) => Promise<Response>;
@@ -22,6 +23,7 @@ export type HttpOptions = {
   signal: () => AbortSignal;
 };
 
+/** The options for one request, with its own timeout. */
 export function httpOptions(via: HttpVia, timeoutMs = 15_000): HttpOptions {
   return {
     [oauth.customFetch]: (url, options) => via.fetch(url, options as RequestInit),

@@ -25,6 +25,7 @@ export interface TokenRules {
   earliestRefreshAt: boolean;
 }
 
+/** One authorization server as a client sees it (RFC 6749 §2, RFC 8414 §2), with its rules and words. */
 export interface OAuthProfile extends HttpVia {
   /** Who the person signs in with, as messages name it: "ChatGPT", or the custom provider's label. */
   name: string;

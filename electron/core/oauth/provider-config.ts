@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { CREDENTIALS_URL_RULE, INSECURE_URL_RULE, checkSecureUrl, withoutTrailingSlash } from '../kernel/urls';
 import { oauthError } from './errors';
 
+/** A client's registration at an authorization server (RFC 6749 §2) and where its metadata is (RFC 8414). */
 export const CustomProviderSchema = z.object({
   /** Discovery (RFC 8414 / OIDC) issuer; or the explicit endpoints below. */
   issuer: z.string().optional(),

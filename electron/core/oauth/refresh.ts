@@ -14,6 +14,7 @@ import type { OAuthProfile } from './profile';
 import { clientFor, verifyTokenResponse } from './token-response';
 import { type PendingRefresh, type TokenSet, tokenSetFrom } from './token-set';
 
+/** What the token endpoint said to a refresh (RFC 6749 §5.1, §5.2). */
 export type RefreshAnswer =
   /** New tokens, not yet verified: save `answer`, then `verifyRefreshAnswer` it. */
   | { kind: 'answered'; answer: PendingRefresh; response: Response }
@@ -60,6 +61,7 @@ export async function requestRefresh(profile: OAuthProfile, clientId: string, re
   }
 }
 
+/** Whether a refresh answer becomes the session (RFC 6749 §5.1, OIDC Core §12.2). */
 export type RenewalVerdict =
   | { kind: 'renewed'; tokens: TokenSet }
   /** Loupe will not use this answer: end the session with `error`, then revoke the grant it carries (revoke.ts). */

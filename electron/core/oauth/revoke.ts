@@ -40,6 +40,7 @@ export async function revokeRefreshToken(profile: OAuthProfile, clientId: string
   return false;
 }
 
+/** The tokens of a grant to revoke (RFC 7009 §2.1). */
 export interface UnwantedGrant {
   refreshToken?: string | undefined;
   accessToken?: string | undefined;

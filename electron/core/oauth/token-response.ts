@@ -15,10 +15,12 @@ import type { TokenRules } from './profile';
 /** Leeway for the ID token's times against this machine's clock (OIDC Core §3.1.3.7, items 9-10). */
 export const CLOCK_TOLERANCE_SECONDS = 5;
 
+/** Where the issuer's keys come from (RFC 7517), to check an ID token's signature. */
 export interface VerifyContext extends HttpVia {
   metadata: MetadataSource;
 }
 
+/** A token response (RFC 6749 §5.1) after its checks. */
 export interface VerifiedTokens {
   accessToken: string;
   refreshToken: string | undefined;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { TokenRules } from './profile';
 import type { VerifiedTokens } from './token-response';
 
+/** A session's tokens (RFC 6749 §5.1), with when they arrived. */
 export const TokenSetSchema = z.object({
   accessToken: z.string().min(1),
   refreshToken: z.string().min(1).optional(),
@@ -21,6 +22,7 @@ export const TokenSetSchema = z.object({
 });
 export type TokenSet = z.infer<typeof TokenSetSchema>;
 
+/** A refresh answer (RFC 6749 §6) kept until its ID token is verified. */
 export const PendingRefreshSchema = z.object({
   /** The raw token-endpoint JSON, kept until its ID token is verified. */
   body: z.record(z.string(), z.unknown()),

@@ -50,6 +50,7 @@ function origins(urls: Array<string | undefined>): string[] {
   return [...new Set(urls.filter((u): u is string => !!u).map((u) => new URL(u).origin))];
 }
 
+/** The question before an API key goes to a server that is not OpenAI's; null when it is. */
 export function apiKeyConfirmation(baseUrl: URL): ConfirmOptions | null {
   if (baseUrl.origin === OPENAI_API_ORIGIN) return null;
   return {
@@ -61,6 +62,7 @@ export function apiKeyConfirmation(baseUrl: URL): ConfirmOptions | null {
   };
 }
 
+/** The question before a custom provider is saved and its sign-in opened, naming every origin involved. */
 export function customProviderConfirmation(label: string, provider: CustomProvider): ConfirmOptions {
   const signIn = origins([provider.issuer, provider.authorizationEndpoint, provider.tokenEndpoint, provider.revocationEndpoint, provider.jwksUri]);
   const api = origins([provider.apiBase]);

@@ -152,6 +152,8 @@ export class ModelCatalog {
   #status: ModelsView['status'] = 'idle';
   #error: ModelsView['error'] = null;
   #inflight: Promise<void> | undefined;
+  /** The account the list in flight is for. */
+  #inflightFor: string | undefined;
 
   constructor(private readonly deps: ModelsDeps) {}
 
@@ -216,13 +218,29 @@ export class ModelCatalog {
     await this.#inflight?.catch(() => {});
   }
 
+  /**
+   * Lists the active account's models; callers for the same account share one request. When
+   * another account's list is still arriving (a switch, a new key), this one follows it instead
+   * of being swallowed by it.
+   */
   refresh(): Promise<void> {
-    this.#inflight ??= this.#load().finally(() => {
-      this.#inflight = undefined;
+    const accountId = this.deps.access()?.id;
+    if (this.#inflight && this.#inflightFor === accountId) return this.#inflight;
+    const before = this.#inflight;
+    const run: Promise<void> = (async () => {
+      await before?.catch(() => {});
+      await this.#load();
+    })().finally(() => {
+      if (this.#inflight === run) {
+        this.#inflight = undefined;
+        this.#inflightFor = undefined;
+      }
       this.deps.onChange();
       this.deps.onSettled();
     });
-    return this.#inflight;
+    this.#inflight = run;
+    this.#inflightFor = accountId;
+    return run;
   }
 
   async #load(): Promise<void> {

@@ -249,6 +249,42 @@ describe('models per account', () => {
       await local.dispose();
     }
   });
+
+  it('a new account while another account’s list is still arriving gets its own list', async () => {
+    // The ChatGPT account's list request is held at the door until the API key is in.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    let holdOne = true;
+    const keyLists: string[] = [];
+    const holdingFetch: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      const bearer = new Headers(init?.headers).get('authorization') ?? '';
+      if (url.endsWith('/models') && bearer === `Bearer ${API_KEY}`) keyLists.push(url);
+      if (holdOne && url.endsWith('/models') && bearer !== `Bearer ${API_KEY}`) {
+        holdOne = false;
+        held();
+        await released;
+      }
+      return fetch(input, init);
+    };
+    const local = await createCoreFixture(stack, { deps: { fetch: holdingFetch } });
+    try {
+      await signInThroughBrowser(local);
+      await holding;
+      expect((await local.run('accounts.addApiKey', { label: 'Key', baseUrl: stack.endpoints.apiBase, apiKey: API_KEY })).ok).toBe(true);
+      // The key's check listed its models once; its own list comes after the held one.
+      expect(keyLists).toHaveLength(1);
+      release();
+      const state = await waitForState(local.core, (s) => s.account.kind === 'api_key' && s.models.status === 'ready' && s.models.selected !== null);
+      expect(state.models.items.length).toBeGreaterThan(1);
+      expect(keyLists).toHaveLength(2);
+    } finally {
+      release();
+      await local.dispose();
+    }
+  });
 });
 
 describe('several accounts', () => {

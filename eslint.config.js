@@ -9,6 +9,11 @@
  *   electron/contract/*  zod and each other only (compiled into both sides)
  *   electron/preload.ts  `electron` and the contract only
  *   electron/core/**     never `electron` (nor electron-store & co.), electron/shell/**, electron/main
+ *     kernel/            the contract only: every room stands on it
+ *     oauth/             kernel/ and the contract: the protocol, under sign-in and accounts
+ *     accounts/vault/    kernel/, oauth/ and the contract: the bottom of accounts/
+ *     accounts/          kernel/, oauth/ and the contract: never sign-in/, commands/ or a domain above
+ *     sign-in/           kernel/, oauth/, accounts/ and the contract: its outcome is saved through accounts/
  *   electron/**          never renderer/** or test/**
  *
  * The boundaries are `no-restricted-imports` regexes over the import specifier
@@ -56,6 +61,39 @@ const CORE_TO_SHELL_OR_MAIN = {
   message:
     'electron/core is Electron-free: it must not import electron/shell/** or electron/main. The shell adapts the core (CoreDeps), not the other way round.',
 };
+
+/**
+ * The core's lowest rooms, by the first step of a relative path out of the room. A regex cannot tell
+ * `../x` in one folder from another, so each rule is for files at one depth (see the blocks below).
+ */
+const CORE_ROOM = (name, allowed, message) => ({
+  regex: `^\\.\\./(?!${[...allowed, '\\.\\./contract(\\.ts)?$'].join('|')})`,
+  caseSensitive: true,
+  message: `${name} ${message}`,
+});
+const KERNEL_ROOM = CORE_ROOM('electron/core/kernel/', [], 'stands under every room: it imports the contract only.');
+const OAUTH_ROOM = CORE_ROOM(
+  'electron/core/oauth/',
+  ['kernel/'],
+  'is the OAuth protocol: it imports kernel/ and the contract only. sign-in/ and accounts/ use it, never the other way round.',
+);
+const ACCOUNTS_ROOM = CORE_ROOM(
+  'electron/core/accounts/',
+  ['kernel/', 'oauth/'],
+  'owns the vault and sessions: it imports kernel/, oauth/ and the contract only. sign-in/ saves through it; what joins the two lives in commands/ or index.ts.',
+);
+/** accounts/vault/ is one level deeper: `../` is accounts/ itself, and the rooms are `../../`. */
+const VAULT_ROOM = {
+  regex: '^\\.\\./(?!\\.\\./(kernel/|oauth/|\\.\\./contract(\\.ts)?$))',
+  caseSensitive: true,
+  message:
+    'electron/core/accounts/vault/ is the bottom of accounts/: it imports kernel/, oauth/ and the contract only, never the repository or sessions above it.',
+};
+const SIGN_IN_ROOM = CORE_ROOM(
+  'electron/core/sign-in/',
+  ['kernel/', 'oauth/', 'accounts/'],
+  'imports kernel/, oauth/, accounts/ (where a sign-in is saved) and the contract only, never commands/ or another domain.',
+);
 
 /** From electron/**: anything under renderer/ or test/ (both live beside electron/ at the repo root). */
 const ELECTRON_TO_RENDERER_OR_TEST = {
@@ -108,6 +146,9 @@ const CONTRACT_PARTS_ALLOWLIST = {
   caseSensitive: true,
   message: 'electron/contract/* is shared with the renderer: it imports zod and its sibling files only (no Node, no electron, no core modules).',
 };
+
+/** What nothing in electron/core may import. */
+const CORE_PATTERNS = [ELECTRON_PACKAGE, ELECTRON_ONLY_PACKAGES, CORE_TO_SHELL_OR_MAIN, ELECTRON_TO_RENDERER_OR_TEST];
 
 /** `import('electron')` and `require('electron')`, which no-restricted-imports does not see. */
 const DYNAMIC_ELECTRON = [
@@ -190,15 +231,22 @@ export default defineConfig(
   {
     files: ['electron/core/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': restrict([
-        ELECTRON_PACKAGE,
-        ELECTRON_ONLY_PACKAGES,
-        CORE_TO_SHELL_OR_MAIN,
-        ELECTRON_TO_RENDERER_OR_TEST,
-      ]),
+      '@typescript-eslint/no-restricted-imports': restrict(CORE_PATTERNS),
       'no-restricted-syntax': ['error', ...DYNAMIC_ELECTRON],
     },
   },
+
+  // --- The core's lowest rooms: each imports only the rooms below it (docs/architecture.md) ---
+  ...[
+    ['electron/core/kernel/*.ts', KERNEL_ROOM],
+    ['electron/core/oauth/*.ts', OAUTH_ROOM],
+    ['electron/core/accounts/*.ts', ACCOUNTS_ROOM],
+    ['electron/core/accounts/vault/*.ts', VAULT_ROOM],
+    ['electron/core/sign-in/*.ts', SIGN_IN_ROOM],
+  ].map(([files, room]) => ({
+    files: [files],
+    rules: { '@typescript-eslint/no-restricted-imports': restrict([...CORE_PATTERNS, room]) },
+  })),
 
   // --- electron/preload.ts: electron + contract ---
   {

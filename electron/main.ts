@@ -19,8 +19,8 @@ import { BrowserWindow, app, autoUpdater, dialog, powerMonitor, protocol, safeSt
 import type { AppState } from './contract';
 import { dispatchCommand, dispatchOffered } from './core/kernel/dispatch';
 import { systemClock } from './core/kernel/deps';
-import { trayEffect } from './core/tray-actions';
-import { analysisProgress } from './core/tray-model';
+import { trayEffect } from './core/tray/tray-actions';
+import { analysisProgress } from './core/tray/tray-model';
 import { describeError, logCrashes } from './shell/crash-log';
 import { dataFolders } from './shell/data-folders';
 import { electronDeps, pickPaths } from './shell/electron-deps';

@@ -5,31 +5,31 @@
  */
 import type { AppState, Notice } from '../contract';
 import { Accounts } from './accounts/accounts';
-import { GlanceWatch } from './accounts/glance';
-import { accountCommands } from './accounts/commands';
+import { GlanceWatch } from './accounts/expiry-warning';
 import { modelAccess } from './accounts/readiness';
 import { AccountRepository } from './accounts/repository';
-import { Vault } from './accounts/vault';
-import { appCommands } from './app/commands';
+import { Vault } from './accounts/vault/vault';
 import { Notices } from './app/notices';
-import { analysisCommands } from './analysis/commands';
 import { AnalysisService } from './analysis/service';
-import { authCommands } from './auth/commands';
-import { AuthController } from './auth/controller';
-import { Discovery } from './auth/discovery';
-import { type EndpointOverrides, resolveEndpoints } from './auth/endpoints';
-import { ensureHostId } from './auth/host-id';
-import { MANAGE_USAGE_URL } from './external-links';
-import { type CommandHandlers, settleAfterEach } from './kernel/commands';
+import { AuthController } from './sign-in/controller';
+import { Discovery } from './oauth/discovery';
+import { type EndpointOverrides, resolveEndpoints } from './oauth/endpoints';
+import { ensureHostId } from './sign-in/host-id';
+import { MANAGE_USAGE_URL } from './kernel/external-links';
 import { type CoreDeps, type OpenedStore, silentLogger } from './kernel/deps';
 import { StateStore } from './kernel/state-store';
 import { ModelCatalog } from './models/catalogue';
-import { modelCommands } from './models/commands';
 import { ModelStore } from './models/model-store';
-import { settingsCommands } from './settings/commands';
 import { Settings } from './settings/settings';
+import { accountCommands } from './commands/accounts';
+import { analysisCommands } from './commands/analysis';
+import { appCommands } from './commands/app';
+import { authCommands } from './commands/auth';
+import { type CommandHandlers, settleAfterEach } from './commands/handlers';
+import { modelCommands } from './commands/models';
+import { settingsCommands } from './commands/settings';
 
-export type { CommandHandlers } from './kernel/commands';
+export type { CommandHandlers } from './commands/handlers';
 
 export interface Core {
   getState(): AppState;
@@ -75,9 +75,9 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
   /** An outcome (a command, a sign-in, a refresh, a model list, an expiry) reaches the window without waiting for the throttle window. */
   const settled = () => state.flush();
 
-  const settingsStore = deps.openStore('settings');
-  const vaultStore = deps.openStore('vault');
-  const modelsStore = deps.openStore('models');
+  const settingsStore = await deps.openStore('settings');
+  const vaultStore = await deps.openStore('vault');
+  const modelsStore = await deps.openStore('models');
   const settings = new Settings(settingsStore.store);
   const endpoints = resolveEndpoints(options.endpoints ?? {}, { dev: deps.app.dev });
   const confirm = (options: Parameters<CoreDeps['confirm']>[0]) => deps.confirm(options);
@@ -93,7 +93,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     onNotices: () => onVaultNotices(),
   });
   const records = new AccountRepository(vault);
-  records.purgeSetAside('expired');
+  await records.purgeCorruptCopies('expired');
   await records.reEncryptIfAsked().catch(() => log.warn('could not re-encrypt the vault'));
   const notices = new Notices(
     [
@@ -124,7 +124,7 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
       return active && modelAccess(active, accounts.status(active)).allowed ? accounts.access(active.id) : undefined;
     },
     fetch: deps.fetch,
-    store: ModelStore.open(modelsStore.store, settingsStore.store),
+    store: await ModelStore.open(modelsStore.store, settingsStore.store),
     clock: deps.clock,
     log,
     onChange: invalidate,
@@ -140,14 +140,14 @@ export async function wireCore(deps: CoreDeps, options: CoreOptions = {}): Promi
     clock: deps.clock,
     log,
     records,
-    hostId: ensureHostId(settingsStore.store),
+    hostId: await ensureHostId(settingsStore.store),
     customProfile: (account) => accounts.profile(account),
     settings: () => ({ ...settings.get(), ...(options.signInTimeoutMs ? { signInTimeoutMs: options.signInTimeoutMs } : {}) }),
     onChange: invalidate,
     onSettled: settled,
-    onSignedIn: (outcome) => {
+    onSignedIn: async (outcome) => {
       // The person was told about the damaged vault and has a working one again.
-      records.purgeSetAside('all');
+      await records.purgeCorruptCopies('all').catch(() => log.warn('could not delete the set-aside vault copies'));
       accounts.session(outcome.accountId).schedule();
       models.followActiveAccount();
     },

@@ -4,7 +4,7 @@
  */
 import { BrowserWindow, type Session, shell } from 'electron';
 import { APP_ORIGIN } from '../contract';
-import { allowedExternalUrl } from '../core/external-links';
+import { allowedExternalUrl } from '../core/kernel/external-links';
 import { isAppUrl } from './sender-check';
 import { mainWindowOptions } from './window-options';
 

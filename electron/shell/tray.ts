@@ -1,5 +1,5 @@
 /**
- * Renders the tray model (electron/core/tray-model.ts) into a Tray. The menu
+ * Renders the tray model (electron/core/tray/tray-model.ts) into a Tray. The menu
  * is rebuilt only when the model's menu changes: `setContextMenu` replaces an
  * open menu, which would close it under the person's pointer on every publish.
  */
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Menu, type MenuItemConstructorOptions, Tray, nativeImage } from 'electron';
 import type { AppState } from '../contract';
 import type { Clock } from '../core/kernel/deps';
-import { type TrayAction, type TrayExtras, type TrayMenuItem, type TrayModel, trayModel } from '../core/tray-model';
+import { type TrayAction, type TrayExtras, type TrayMenuItem, type TrayModel, trayModel } from '../core/tray/tray-model';
 
 /** Icon file for a state; macOS uses template images that follow the menu bar colour. */
 export function trayIconPath(iconDir: string, state: string, platform: NodeJS.Platform): string {

@@ -1,5 +1,5 @@
 /**
- * electron-updater driven by the pure rules in electron/core/updates.ts:
+ * electron-updater driven by the pure rules in electron/core/app/update-status.ts:
  * check at start and every six hours, download in the background, offer
  * "Restart to update" in the tray once downloaded. Packaged builds only; the
  * feed is the GitHub repository a release build was made for
@@ -7,7 +7,7 @@
  * Windows update must carry that build's publisher's signature.
  */
 import type { Clock, Logger } from '../core/kernel/deps';
-import { type UpdateEvent, type UpdateStatus, initialUpdateStatus, nextCheckIn, readyUpdate, reduceUpdate } from '../core/updates';
+import { type UpdateEvent, type UpdateStatus, initialUpdateStatus, nextCheckIn, readyUpdate, reduceUpdate } from '../core/app/update-status';
 
 /** The slice of electron-updater's AppUpdater Loupe uses. */
 export interface UpdaterLike {

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { TrayIconState } from '../../electron/core/tray-model';
+import type { TrayIconState } from '../../electron/core/tray/tray-model';
 import { repo } from './simulated-app';
 
 const STATES: TrayIconState[] = ['signed-out', 'signed-in', 'expiring', 'needs-sign-in', 'busy'];

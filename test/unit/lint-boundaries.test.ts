@@ -53,9 +53,28 @@ const forbidden: Record<string, Case[]> = {
     ['electron/core/x.ts', "import { App } from '../../renderer/App';"],
     ['electron/core/x.ts', "import { fakeClock } from '../../test/support/manual-clock';"],
   ],
+  'the core’s lowest rooms import only the rooms below them': [
+    // kernel/ stands under every room; dispatch once imported the composition root for a type.
+    ['electron/core/kernel/dispatch.ts', "import type { Core } from '../index';"],
+    ['electron/core/kernel/deps.ts', "import type { Account } from '../accounts/vault/vault-schema';"],
+    // oauth/ is the protocol, under sign-in/ and accounts/.
+    ['electron/core/oauth/code-exchange.ts', "import type { SignedInIdentity } from '../accounts/repository';"],
+    ['electron/core/oauth/profile.ts', "import { SignInAttempt } from '../sign-in/attempt';"],
+    ['electron/core/oauth/refresh.ts', "export { accountCommands } from '../commands/accounts';"],
+    // accounts/ never reaches up into sign-in/ or the command tables.
+    ['electron/core/accounts/accounts.ts', "import type { AuthController } from '../sign-in/controller';"],
+    ['electron/core/accounts/session.ts', "import { accountCommands } from '../commands/accounts';"],
+    ['electron/core/accounts/readiness.ts', "import type { ModelCatalog } from '../models/catalogue';"],
+    ['electron/core/accounts/vault/vault.ts', "import { AccountRepository } from '../repository';"],
+    ['electron/core/accounts/vault/vault-file.ts', "import { customPlan } from '../../sign-in/custom-sign-in';"],
+    // sign-in/ saves through accounts/ but never imports a command table or another domain.
+    ['electron/core/sign-in/controller.ts', "import { authCommands } from '../commands/auth';"],
+    ['electron/core/sign-in/attempt.ts', "import type { ModelCatalog } from '../models/catalogue';"],
+    ['electron/core/sign-in/attempt.ts', "import { createCore } from '../index';"],
+  ],
   'renderer reaches electron/ only through the contract': [
     ['renderer/x.tsx', "import { createCore } from '../electron/core/index';"],
-    ['renderer/screens/account/AccountScreen.tsx', "import { trayModel } from '../../../electron/core/tray-model';"],
+    ['renderer/screens/account/AccountScreen.tsx', "import { trayModel } from '../../../electron/core/tray/tray-model';"],
     ['renderer/screens/account/AccountScreen.tsx', "import type { Clock } from '../../../electron/core/kernel/deps';"],
     ['renderer/App.tsx', "import { createTray } from '../electron/shell/tray';"],
     ['renderer/App.tsx', "import '../electron/main';"],
@@ -107,9 +126,29 @@ const allowed: Record<string, Case[]> = {
     ['electron/core/x.ts', "import { z } from 'zod';\nimport { join } from 'node:path';\nimport * as oauth from 'oauth4webapi';"],
     [
       'electron/core/accounts/repository.ts',
-      "import { atomicWrite } from '../kernel/atomic-files';\nimport type { AppState } from '../../contract';",
+      "import { writeFileAtomic } from '../kernel/atomic-file';\nimport type { TokenSet } from '../oauth/token-set';\nimport type { AppState } from '../../contract';",
     ],
-    ['electron/core/index.ts', "import { createAccounts } from './accounts/commands';"],
+    ['electron/core/index.ts', "import { accountCommands } from './commands/accounts';"],
+    [
+      'electron/core/kernel/dispatch.ts',
+      "import { type CommandResult, commands } from '../../contract';\nimport { toCommandError } from './errors';",
+    ],
+    [
+      'electron/core/oauth/refresh.ts',
+      "import * as oauth from 'oauth4webapi';\nimport { oauthError } from './errors';\nimport { LoupeError } from '../kernel/errors';\nimport type { ErrorCode } from '../../contract';",
+    ],
+    [
+      'electron/core/accounts/vault/vault.ts',
+      "import { readVaultFile } from './vault-file';\nimport type { Cipher } from '../../kernel/deps';\nimport { TokenSetSchema } from '../../oauth/token-set';\nimport type { Notice } from '../../../contract';",
+    ],
+    [
+      'electron/core/sign-in/chatgpt-sign-in.ts',
+      "import type { AccountRepository } from '../accounts/repository';\nimport { exchangeCode } from '../oauth/code-exchange';\nimport { LoupeError } from '../kernel/errors';\nimport { startLoopbackListener } from './loopback';",
+    ],
+    [
+      'electron/core/commands/auth.ts',
+      "import type { Accounts } from '../accounts/accounts';\nimport type { AuthController } from '../sign-in/controller';\nimport type { ModelCatalog } from '../models/catalogue';",
+    ],
     ['electron/core/analysis/run/engine.ts', "import { classify } from '../api/classify';"],
     ['electron/core/x.ts', "// Electron's shell adapts this\nexport const electronFree = true;"],
   ],
@@ -135,7 +174,7 @@ const allowed: Record<string, Case[]> = {
   'shell and main': [
     [
       'electron/shell/tray.ts',
-      "import { Tray } from 'electron';\nimport { trayModel } from '../core/tray-model';\nimport type { AppState } from '../contract';",
+      "import { Tray } from 'electron';\nimport { trayModel } from '../core/tray/tray-model';\nimport type { AppState } from '../contract';",
     ],
     ['electron/main.ts', "import { app } from 'electron';\nimport { createCore } from './core/index';\nimport { createTray } from './shell/tray';"],
     ['electron/shell/electron-store.ts', "import Store from 'electron-store';\nimport type { KeyValueStore } from '../core/kernel/deps';"],

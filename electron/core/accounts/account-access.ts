@@ -1,10 +1,10 @@
 /** How an account's API calls authenticate: an API key as is, an OAuth account through its session. */
 import type { AccountKind } from '../../contract';
-import type { Endpoints } from '../auth/endpoints';
+import type { Endpoints } from '../oauth/endpoints';
 import { LoupeError } from '../kernel/errors';
 import { labelOf } from './account-label';
 import type { Session } from './session';
-import type { ApiKeyAccount, OAuthAccount } from './vault-schema';
+import type { ApiKeyAccount, OAuthAccount } from './vault/vault-schema';
 
 /** How an account's API calls authenticate and which wire rules apply. */
 export interface AccountAccess {

@@ -1,6 +1,6 @@
 /** How an account is named, and its sign-in status, as the window shows them. */
 import type { AccountView } from '../../contract';
-import type { Account } from './vault-schema';
+import type { Account } from './vault/vault-schema';
 
 export function labelOf(account: Account): string {
   if (account.kind === 'chatgpt') return account.email ?? account.name ?? 'ChatGPT account';

@@ -5,26 +5,19 @@
  * person switches.
  */
 import type { AccountSummaryView, AccountView, CommandError } from '../../contract';
-import { accountGlance } from './glance';
+import { accountGlance } from './expiry-warning';
 import { abilities, planUsage } from './readiness';
-import type { Endpoints } from '../auth/endpoints';
-import type { Discovery } from '../auth/discovery';
-import { chatgptProfile, customProfile, type OAuthProfile } from '../auth/profile';
+import type { Endpoints } from '../oauth/endpoints';
+import type { Discovery } from '../oauth/discovery';
+import { chatgptProfile, customProfile, type OAuthProfile } from '../oauth/profile';
 import type { Clock, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { type AccountAccess, apiKeyAccess, oauthAccess } from './account-access';
 import { accountStatus, labelOf, withoutCredentials } from './account-label';
+import type { CustomProvider } from '../oauth/provider-config';
 import { Session } from './session';
 import type { AccountRepository } from './repository';
-import {
-  type Account,
-  type ApiKeyAccount,
-  type CustomAccount,
-  type CustomProvider,
-  type OAuthAccount,
-  isOAuthAccount,
-  newAccountId,
-} from './vault-schema';
+import { type Account, type ApiKeyAccount, type CustomAccount, type OAuthAccount, isOAuthAccount, newAccountId } from './vault/vault-schema';
 
 export interface AccountsDeps {
   records: AccountRepository;

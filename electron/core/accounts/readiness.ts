@@ -4,9 +4,9 @@
  * the tray and the commands all follow these answers.
  */
 import type { Ability, AccountAbilities, AccountStatus } from '../../contract';
-import { PLAN_USAGE_SCOPE } from '../auth/endpoints';
+import { PLAN_USAGE_SCOPE } from '../oauth/endpoints';
 import { LoupeError } from '../kernel/errors';
-import type { Account } from './vault-schema';
+import type { Account } from './vault/vault-schema';
 
 const allowed: Ability = { allowed: true, reason: null };
 const refused = (reason: string): Ability => ({ allowed: false, reason });

@@ -6,15 +6,9 @@
  * written once. A unit test fails if anything else calls the vault's writes.
  */
 import type { CommandError, TokenStorage } from '../../contract';
-import type { Vault } from './vault';
-import { type Account, type ChatGptAccount, type OAuthAccount, type PendingRefresh, type TokenSet, isOAuthAccount } from './vault-schema';
-
-/** What a verified sign-in tells us about the person; a missing field keeps what was saved. */
-export interface SignedInIdentity {
-  subject?: string | undefined;
-  email?: string | undefined;
-  name?: string | undefined;
-}
+import type { Vault } from './vault/vault';
+import type { PendingRefresh, SignedInIdentity, TokenSet } from '../oauth/token-set';
+import { type Account, type ChatGptAccount, type OAuthAccount, isOAuthAccount } from './vault/vault-schema';
 
 /** A ChatGPT registration whose first code exchange never finished is not an account yet. */
 export const isPendingRegistration = (a: Account): a is ChatGptAccount => a.kind === 'chatgpt' && a.subject === null;
@@ -150,10 +144,10 @@ export class AccountRepository {
   }
 
   /** Corrupt vault copies: `expired` at start-up (30 days), `all` after a new sign-in succeeded. */
-  purgeSetAside(which: 'expired' | 'all'): number {
+  async purgeCorruptCopies(which: 'expired' | 'all'): Promise<number> {
     // While the keychain refuses, the vault store file is left byte for byte as it was.
     if (this.vault.keychainUnavailable) return 0;
-    return which === 'all' ? this.vault.setAside.purgeAll() : this.vault.setAside.purgeExpired();
+    return which === 'all' ? this.vault.corruptCopies.purgeAll() : this.vault.corruptCopies.purgeExpired();
   }
 
   get keychainUnavailable(): boolean {

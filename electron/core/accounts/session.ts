@@ -1,5 +1,5 @@
 /**
- * The token lifecycle of the active ChatGPT account: proactive and on-demand
+ * The token lifecycle of one OAuth account (ChatGPT or a custom provider): proactive and on-demand
  * refresh (RFC 6749 §6) with one refresh in flight at a time, rotation-safe
  * persistence through a pending-refresh checkpoint, and sign-out with token
  * revocation (RFC 7009).
@@ -10,15 +10,15 @@
  * for the next need instead of retrying in the same call.
  */
 import type { CommandError } from '../../contract';
-import { mapProcessingError } from '../auth/oauth-errors';
 import { LoupeError } from '../kernel/errors';
-import { backoffDelay } from './refresh-timing';
-import { renewalAt } from './renewal';
-import { pendingRefreshToken, revokeRefreshToken } from './revoke-refresh-token';
-import { type TokenRefreshDeps, commitCheckpoint, dueForRefresh, endGrant, needsSignIn, refreshWithServer } from './token-refresh';
-import { type OAuthAccount, isOAuthAccount } from './vault-schema';
+import { mapProcessingError } from '../oauth/errors';
+import { revokeRefreshToken } from '../oauth/revoke';
+import { pendingRefreshToken } from '../oauth/token-set';
+import { backoffDelay, dueForRefresh, nextRefresh } from './refresh-timing';
+import { type SessionRefreshDeps, commitCheckpoint, needsSignIn, refreshWithServer } from './session-refresh';
+import { type OAuthAccount, isOAuthAccount, oauthClientId } from './vault/vault-schema';
 
-export interface SessionDeps extends TokenRefreshDeps {
+export interface SessionDeps extends SessionRefreshDeps {
   accountId: string;
   onChange(): void;
   /** A refresh settled (renewed or failed): its outcome is shown at once. */
@@ -33,6 +33,8 @@ export class Session {
   /** After a transient failure, no automatic or on-demand refresh before this (clock ms). */
   #retryAt = 0;
   #disposed = false;
+  /** Set while signing out: the grant is being revoked, so nothing may refresh it (an API call's 401 meanwhile would meet the revoked token). */
+  #signingOut = false;
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -47,9 +49,8 @@ export class Session {
 
   /** When this session will renew itself (the time `schedule` plans); null when it won't or renewing is failing. */
   renewsAt(): number | null {
-    const account = this.account();
-    if (!account?.tokens || account.pendingRefresh || account.problem || this.#transient) return null;
-    return renewalAt(account.tokens, this.deps.marginMs());
+    const next = this.#next();
+    return next?.kind === 'refresh' && next.reason === 'due' ? next.at : null;
   }
 
   account(): OAuthAccount | undefined {
@@ -63,7 +64,7 @@ export class Session {
    */
   async accessToken(): Promise<string> {
     let account = this.#requireAccount();
-    if (account.pendingRefresh || dueForRefresh(this.deps, account.tokens)) {
+    if (account.pendingRefresh || dueForRefresh(account.tokens, this.deps.marginMs(), this.deps.clock.now())) {
       try {
         // During an outage every API request would otherwise call the token
         // endpoint (or the JWKS) again; wait out the same backoff as the timer.
@@ -78,7 +79,8 @@ export class Session {
     }
     const tokens = account.tokens;
     if (!tokens || account.pendingRefresh) throw needsSignIn(account);
-    if (tokens.expiresAt <= this.deps.clock.now()) throw new LoupeError('token_expired', 'Your ChatGPT session has expired. Please sign in again.');
+    if (tokens.expiresAt <= this.deps.clock.now())
+      throw new LoupeError('token_expired', `Your ${this.#name(account)} session has expired. Please sign in again.`);
     return tokens.accessToken;
   }
 
@@ -95,12 +97,14 @@ export class Session {
     if (this.#backingOff()) throw this.#transientError();
     await this.refresh({ force: true });
     const next = this.#requireAccount().tokens?.accessToken;
-    if (!next || next === failedToken) throw new LoupeError('unauthorized', 'The API did not accept your ChatGPT session. Please sign in again.');
+    if (!next || next === failedToken)
+      throw new LoupeError('unauthorized', `The API did not accept your ${this.#name(account)} session. Please sign in again.`);
     return next;
   }
 
   /** Refresh now (shared by every concurrent caller). */
   refresh(options: { force?: boolean } = {}): Promise<void> {
+    if (this.#signingOut) return Promise.reject(new LoupeError('signed_out', 'Signing out.'));
     this.#inflight ??= this.#refreshOnce(options.force ?? false).finally(() => {
       this.#inflight = undefined;
       this.deps.onChange();
@@ -111,58 +115,28 @@ export class Session {
     return this.#inflight;
   }
 
-  /** Plan the next proactive refresh (or the next retry after a transient failure). */
+  /** Plan the next proactive refresh (or the next retry after a transient failure); refresh-timing.ts decides when. */
   schedule(): void {
     this.#timer?.cancel();
     this.#timer = undefined;
     if (this.#disposed) return;
-    const account = this.account();
-    if (!account || (!account.tokens && !account.pendingRefresh) || account.problem) return;
-    const now = this.deps.clock.now();
-    let at: number;
-    if (account.tokens && !account.tokens.refreshToken && !account.pendingRefresh) {
-      // Nothing to renew with: the session simply ends at expiry.
-      const expiresAt = account.tokens.expiresAt;
-      this.#timer = this.deps.clock.setTimeout(() => void this.#expire(), Math.max(0, expiresAt - now));
-      return;
-    }
-    // A retry repeats the refresh that failed, which may have been forced (refresh now, a 401)
-    // while nothing was due: it must reach the server, or the failure is never resolved.
-    const retry = this.#transient !== null;
-    if (retry) {
-      at = this.#retryAt;
-    } else if (account.pendingRefresh) {
-      at = now;
-    } else {
-      const renewsAt = renewalAt(account.tokens, this.deps.marginMs());
-      if (renewsAt === null) return;
-      at = renewsAt;
-    }
-    this.#timer = this.deps.clock.setTimeout(
-      () => {
-        void this.refresh({ force: retry }).catch(() => {});
-      },
-      Math.max(0, at - now),
-    );
+    const next = this.#next();
+    if (!next) return;
+    const delay = Math.max(0, next.at - this.deps.clock.now());
+    this.#timer = this.deps.clock.setTimeout(() => {
+      if (next.kind === 'expire') void this.#expire();
+      else void this.refresh({ force: next.reason === 'retry' }).catch(() => {});
+    }, delay);
   }
 
   /** Revoke (RFC 7009) and delete the tokens; the registration (client id, subject, email) stays for a later sign-in. */
   async signOut(): Promise<{ revoked: boolean }> {
-    this.#timer?.cancel();
-    await this.#inflight?.catch(() => {});
-    const account = this.account();
-    if (!account) return { revoked: true };
-    const refreshToken = pendingRefreshToken(account.pendingRefresh) ?? account.tokens?.refreshToken;
-    // Nothing to revoke only when there is no session at all; a session without a refresh token cannot be confirmed revoked.
-    let revoked = !account.tokens && !account.pendingRefresh;
-    if (refreshToken) revoked = await revokeRefreshToken(this.deps.profile(account), account, refreshToken, this.deps.clock);
-    // The registration stays active so the next "Continue with ChatGPT" signs in to the same account.
-    await this.deps.records.endGrant(account.id);
-    this.#transient = null;
-    this.#failures = 0;
-    this.#retryAt = 0;
-    this.deps.onChange();
-    return { revoked };
+    this.#signingOut = true;
+    try {
+      return await this.#signOut();
+    } finally {
+      this.#signingOut = false;
+    }
   }
 
   dispose(): void {
@@ -171,6 +145,35 @@ export class Session {
   }
 
   // -------------------------------------------------------------------------
+
+  async #signOut(): Promise<{ revoked: boolean }> {
+    this.#timer?.cancel();
+    await this.#inflight?.catch(() => {});
+    const account = this.account();
+    if (!account) return { revoked: true };
+    const refreshToken = pendingRefreshToken(account.pendingRefresh) ?? account.tokens?.refreshToken;
+    // Nothing to revoke only when there is no session at all; a session without a refresh token cannot be confirmed revoked.
+    let revoked = !account.tokens && !account.pendingRefresh;
+    if (refreshToken) revoked = await revokeRefreshToken(this.deps.profile(account), oauthClientId(account), refreshToken);
+    // The registration stays active so the next sign-in ("Continue with ChatGPT", or the provider's) signs in to the same account.
+    await this.deps.records.endGrant(account.id);
+    this.#transient = null;
+    this.#failures = 0;
+    this.#retryAt = 0;
+    this.deps.onChange();
+    return { revoked };
+  }
+
+  #next() {
+    const account = this.account();
+    if (!account) return null;
+    return nextRefresh(account, this.#transient ? this.#retryAt : null, this.deps.marginMs(), this.deps.clock.now());
+  }
+
+  /** Who the person signed in with, as messages name it. */
+  #name(account: OAuthAccount): string {
+    return this.deps.profile(account).name;
+  }
 
   #requireAccount(): OAuthAccount {
     const account = this.account();
@@ -182,10 +185,9 @@ export class Session {
   async #expire(): Promise<void> {
     const account = this.account();
     if (!account?.tokens || account.tokens.refreshToken || account.tokens.expiresAt > this.deps.clock.now()) return;
-    await endGrant(
-      this.deps,
-      account,
-      new LoupeError('session_expired', 'Your session with this provider has ended (it offers no way to renew it). Please sign in again.'),
+    await this.deps.records.endGrant(
+      account.id,
+      new LoupeError('session_expired', `Your session with ${this.#name(account)} has ended (it offers no way to renew it). Please sign in again.`),
     );
     this.deps.onChange();
     this.deps.onSettled();

@@ -26,15 +26,22 @@ export interface DecryptResult {
   shouldReEncrypt: boolean;
 }
 
-/** A small persistent key-value store (electron-store with mode 0600 in the app). */
+/** A value, or a promise of it: what an adapter that may or may not wait on the disk returns. The core awaits either. */
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * A small persistent key-value store (electron-store with mode 0600 in the app,
+ * which writes before it returns; kernel/json-file-store.ts in plain Node,
+ * which resolves once the change is on disk).
+ */
 export interface KeyValueStore {
   get(key: string): unknown;
-  set(key: string, value: unknown): void;
-  delete(key: string): void;
+  set(key: string, value: unknown): Awaitable<void>;
+  delete(key: string): Awaitable<void>;
   /** The file behind the store, for messages. */
   readonly path: string;
-  /** Renames the file aside (never deletes it), empties the store, and returns where the old file went. */
-  setAside(): string;
+  /** Renames the file aside (never deletes it), empties the store, and resolves with where the old file went. */
+  setAside(): Awaitable<string>;
 }
 
 export interface OpenedStore {
@@ -81,7 +88,7 @@ export interface CoreDeps {
    * A main-process dialog: the renderer can ask for it but never answer it.
    */
   confirm(options: ConfirmOptions): Promise<boolean>;
-  openStore(name: StoreName): OpenedStore;
+  openStore(name: StoreName): Awaitable<OpenedStore>;
   openExternal(url: string): Promise<void>;
   copyText(text: string): void;
   /** Shows a folder (a job's output) in the file manager. */

@@ -1,8 +1,10 @@
 import type { z } from 'zod';
-import { type CommandError, type CommandResult, commands, isCommandName, offeredPaths } from '../../contract';
+import { type CommandError, type CommandName, type CommandResult, commands, isCommandName, offeredPaths } from '../../contract';
 import { boundCommandError, fieldPath, quoteKey, toCommandError } from './errors';
-import type { Core } from '../index';
 import { type Logger, silentLogger } from './deps';
+
+/** A handler for every contract command; what each takes and returns is the command table's business, not the boundary's. */
+type AnyHandlers = { readonly [C in CommandName]: (input: never) => Promise<unknown> };
 
 /**
  * Turns one untrusted (command, input) pair into a CommandResult: the command
@@ -13,7 +15,7 @@ import { type Logger, silentLogger } from './deps';
  * by name only.
  */
 export async function dispatchCommand(
-  core: Pick<Core, 'commands'>,
+  core: { readonly commands: AnyHandlers },
   command: unknown,
   input: unknown,
   log: Logger = silentLogger,
@@ -33,7 +35,11 @@ export async function dispatchCommand(
  * file dialog. Validated and answered like a command, but not one: the
  * renderer's `invoke` has no way to stage a path it names.
  */
-export async function dispatchOffered(core: Pick<Core, 'stageOffered'>, input: unknown, log: Logger = silentLogger): Promise<CommandResult<void>> {
+export async function dispatchOffered(
+  core: { stageOffered(paths: readonly string[]): Promise<void> },
+  input: unknown,
+  log: Logger = silentLogger,
+): Promise<CommandResult<void>> {
   const parsed = offeredPaths.safeParse(input);
   if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };
   return settle(log, 'stage offered paths', () => core.stageOffered(parsed.data.paths));

@@ -1,46 +1,63 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { setAsideFile, setAsidePathFor, tempPathFor, writeFileAtomic } from './atomic-file';
 import type { KeyValueStore, OpenedStore } from './deps';
+
+/** The store below: every change resolves once it is on disk. */
+export interface JsonFileStore extends KeyValueStore {
+  set(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+  setAside(): Promise<string>;
+}
 
 /**
  * A JSON-file key-value store for plain Node (tests, harness). Same contract as
  * the electron-store adapter: owner-only file, atomic replace, and a file that
- * does not parse is renamed aside, never deleted.
+ * does not parse is renamed aside, never deleted. Each change resolves once it
+ * is on disk; writes land in the order they were made.
  */
-export function openJsonFileStore(path: string, clock: () => number): OpenedStore {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+export async function openJsonFileStore(path: string, clock: () => number): Promise<Omit<OpenedStore, 'store'> & { store: JsonFileStore }> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   let data: Record<string, unknown> = {};
   let recoveredFrom: OpenedStore['recoveredFrom'];
   let raw: string | undefined;
   try {
-    raw = readFileSync(path, 'utf8');
+    raw = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   if (raw !== undefined) {
     const parsed = parseObject(raw);
     if (parsed) data = parsed;
-    else {
-      const movedTo = setAside(path, clock());
-      recoveredFrom = { movedTo };
-    }
+    else recoveredFrom = { movedTo: await setAsideFile(path, clock()) };
   }
 
-  const store: KeyValueStore = {
+  let writes: Promise<void> = Promise.resolve();
+  /** Queues a write of the data as it is now; a failed write does not stop later ones. */
+  const persist = (): Promise<void> => {
+    const text = JSON.stringify(data, null, 2);
+    const write = writes.then(() => writeFileAtomic(path, text));
+    writes = write.catch(() => {});
+    return write;
+  };
+
+  const store: JsonFileStore = {
     path,
     get: (key) => data[key],
-    set(key, value) {
+    async set(key, value) {
       data = { ...data, [key]: value };
-      writeAtomic(path, JSON.stringify(data, null, 2));
+      await persist();
     },
-    delete(key) {
+    async delete(key) {
       if (!(key in data)) return;
       const { [key]: _removed, ...rest } = data;
       data = rest;
-      writeAtomic(path, JSON.stringify(data, null, 2));
+      await persist();
     },
-    setAside() {
-      const movedTo = setAside(path, clock());
+    async setAside() {
+      await writes;
+      const movedTo = await setAsideFile(path, clock());
       data = {};
       return movedTo;
     },
@@ -57,16 +74,24 @@ function parseObject(raw: string): Record<string, unknown> | undefined {
   }
 }
 
-/** Renames an unreadable file to `<name>.corrupt-<time>` and returns the new path. */
+/**
+ * @deprecated Blocking twin of atomic-file.ts's `setAsideFile`, kept only for
+ * callers that cannot wait yet (shell/electron-store.ts opens electron-store
+ * synchronously; analysis/run/job-store.ts). Use `setAsideFile`.
+ */
 export function setAside(path: string, now: number): string {
-  const movedTo = `${path}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+  const movedTo = setAsidePathFor(path, now);
   renameSync(path, movedTo);
   return movedTo;
 }
 
-/** Write to a temp file in the same folder, fsync, then rename over the target. */
+/**
+ * @deprecated Blocking twin of atomic-file.ts's `writeFileAtomic`, kept only
+ * for analysis/api/capabilities.ts and analysis/output/results.ts until they
+ * write asynchronously. Use `writeFileAtomic`.
+ */
 export function writeAtomic(path: string, contents: string | Uint8Array): void {
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'w', 0o600);
   try {
     writeSync(fd, typeof contents === 'string' ? Buffer.from(contents) : contents);

@@ -152,6 +152,8 @@ export class ModelCatalog {
   #status: ModelsView['status'] = 'idle';
   #error: ModelsView['error'] = null;
   #inflight: Promise<void> | undefined;
+  /** The account the list in flight is for. */
+  #inflightFor: string | undefined;
 
   constructor(private readonly deps: ModelsDeps) {}
 
@@ -168,23 +170,23 @@ export class ModelCatalog {
     return this.#selected(accountId, this.#items(accountId, this.deps.store.cache()[accountId]?.items ?? []));
   }
 
-  select(slug: string): void {
+  async select(slug: string): Promise<void> {
     const access = this.#requireAccess();
     const items = this.deps.store.cache()[access.id]?.items ?? [];
     if (items.length > 0 && !items.some((m) => m.slug === slug)) {
       throw new LoupeError('unknown_model', 'That model is not in this account’s model list.', { field: 'slug' });
     }
-    this.deps.store.setDefaults({ ...this.deps.store.defaults(), [access.id]: slug });
+    await this.deps.store.setDefaults({ ...this.deps.store.defaults(), [access.id]: slug });
     this.deps.onChange();
   }
 
-  setVision(slug: string, vision: boolean | null): void {
+  async setVision(slug: string, vision: boolean | null): Promise<void> {
     const access = this.#requireAccess();
     const overrides = { ...this.deps.store.visionOverrides() };
     const key = `${access.id} ${slug}`;
     if (vision === null) delete overrides[key];
     else overrides[key] = vision;
-    this.deps.store.setVisionOverrides(overrides);
+    await this.deps.store.setVisionOverrides(overrides);
     this.deps.onChange();
   }
 
@@ -206,9 +208,9 @@ export class ModelCatalog {
     if (this.deps.access()) void this.refresh();
   }
 
-  forget(accountId: string): void {
+  async forget(accountId: string): Promise<void> {
     const { [accountId]: _dropped, ...rest } = this.deps.store.cache();
-    this.deps.store.setCache(rest);
+    await this.deps.store.setCache(rest);
   }
 
   /** Resolves once no model-list request is in flight (its result is written to the models store). */
@@ -216,13 +218,29 @@ export class ModelCatalog {
     await this.#inflight?.catch(() => {});
   }
 
+  /**
+   * Lists the active account's models; callers for the same account share one request. When
+   * another account's list is still arriving (a switch, a new key), this one follows it instead
+   * of being swallowed by it.
+   */
   refresh(): Promise<void> {
-    this.#inflight ??= this.#load().finally(() => {
-      this.#inflight = undefined;
+    const accountId = this.deps.access()?.id;
+    if (this.#inflight && this.#inflightFor === accountId) return this.#inflight;
+    const before = this.#inflight;
+    const run: Promise<void> = (async () => {
+      await before?.catch(() => {});
+      await this.#load();
+    })().finally(() => {
+      if (this.#inflight === run) {
+        this.#inflight = undefined;
+        this.#inflightFor = undefined;
+      }
       this.deps.onChange();
       this.deps.onSettled();
     });
-    return this.#inflight;
+    this.#inflight = run;
+    this.#inflightFor = accountId;
+    return run;
   }
 
   async #load(): Promise<void> {
@@ -233,7 +251,7 @@ export class ModelCatalog {
     this.deps.onChange();
     try {
       const items = await fetchModels(access, this.deps.fetch, this.deps.log, this.deps.clock);
-      this.deps.store.setCache({ ...this.deps.store.cache(), [access.id]: { items, fetchedAt: this.deps.clock.now() } });
+      await this.deps.store.setCache({ ...this.deps.store.cache(), [access.id]: { items, fetchedAt: this.deps.clock.now() } });
       this.#status = 'ready';
     } catch (error) {
       const loupe = error instanceof LoupeError ? error : new LoupeError('network_error', 'Loupe could not list models.', { retryable: true });

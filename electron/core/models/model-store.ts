@@ -24,12 +24,12 @@ export class ModelStore {
   constructor(private readonly store: KeyValueStore) {}
 
   /** Opens the store, moving the keys an older version kept in the settings store. */
-  static open(store: KeyValueStore, legacySettings: KeyValueStore): ModelStore {
+  static async open(store: KeyValueStore, legacySettings: KeyValueStore): Promise<ModelStore> {
     for (const key of Object.keys(KEYS) as Key[]) {
       const old = legacySettings.get(key);
       if (old === undefined) continue;
-      if (store.get(key) === undefined) store.set(key, old);
-      legacySettings.delete(key);
+      if (store.get(key) === undefined) await store.set(key, old);
+      await legacySettings.delete(key);
     }
     return new ModelStore(store);
   }
@@ -49,16 +49,16 @@ export class ModelStore {
     return this.#read('visionOverrides');
   }
 
-  setCache(value: Record<string, CachedList>): void {
-    this.store.set('modelCache', value);
+  async setCache(value: Record<string, CachedList>): Promise<void> {
+    await this.store.set('modelCache', value);
   }
 
-  setDefaults(value: Record<string, string>): void {
-    this.store.set('defaultModels', value);
+  async setDefaults(value: Record<string, string>): Promise<void> {
+    await this.store.set('defaultModels', value);
   }
 
-  setVisionOverrides(value: Record<string, boolean>): void {
-    this.store.set('visionOverrides', value);
+  async setVisionOverrides(value: Record<string, boolean>): Promise<void> {
+    await this.store.set('visionOverrides', value);
   }
 
   #read<K extends Key>(key: K): Record<string, Entry<K>> {

@@ -59,10 +59,10 @@ export class Settings {
     return this.#value;
   }
 
-  update(patch: { [K in keyof SettingsView]?: SettingsView[K] | undefined }): SettingsView {
+  async update(patch: { [K in keyof SettingsView]?: SettingsView[K] | undefined }): Promise<SettingsView> {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     this.#value = SettingsSchema.parse({ ...this.#value, ...defined });
-    this.store.set('settings', { ...this.#value, version: SETTINGS_VERSION });
+    await this.store.set('settings', { ...this.#value, version: SETTINGS_VERSION });
     return this.#value;
   }
 }

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trayModel } from '../../../electron/core/tray-model';
+import { trayModel } from '../../../electron/core/tray/tray-model';
 import { mainWindowOptions } from '../../../electron/shell/window-options';
 import { completeAuthorizationInBrowser } from '../../servers/auth/auth-server';
 import { type StandIns, startStandIns } from '../../servers/stack';

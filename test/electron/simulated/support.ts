@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrayMenuItem } from '../../../electron/core/tray-model';
+import type { TrayMenuItem } from '../../../electron/core/tray/tray-model';
 import type { MenuItemView, Snapshot } from '../double/protocol';
 import { type SimulatedApp, launch, repo } from '../simulated-app';
 

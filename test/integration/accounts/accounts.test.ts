@@ -14,6 +14,7 @@ import { ManualClock } from '../../support/manual-clock';
 
 const API_KEY = 'sk-test-valid-key-0123456789abcdef';
 const CLIENT_SECRET = 'very-secret-client-secret-42';
+const LABEL = 'Acme Gateway';
 
 let stack: StandIns;
 let fx: CoreFixture;
@@ -248,6 +249,42 @@ describe('models per account', () => {
       await local.dispose();
     }
   });
+
+  it('a new account while another account’s list is still arriving gets its own list', async () => {
+    // The ChatGPT account's list request is held at the door until the API key is in.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    let holdOne = true;
+    const keyLists: string[] = [];
+    const holdingFetch: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      const bearer = new Headers(init?.headers).get('authorization') ?? '';
+      if (url.endsWith('/models') && bearer === `Bearer ${API_KEY}`) keyLists.push(url);
+      if (holdOne && url.endsWith('/models') && bearer !== `Bearer ${API_KEY}`) {
+        holdOne = false;
+        held();
+        await released;
+      }
+      return fetch(input, init);
+    };
+    const local = await createCoreFixture(stack, { deps: { fetch: holdingFetch } });
+    try {
+      await signInThroughBrowser(local);
+      await holding;
+      expect((await local.run('accounts.addApiKey', { label: 'Key', baseUrl: stack.endpoints.apiBase, apiKey: API_KEY })).ok).toBe(true);
+      // The key's check listed its models once; its own list comes after the held one.
+      expect(keyLists).toHaveLength(1);
+      release();
+      const state = await waitForState(local.core, (s) => s.account.kind === 'api_key' && s.models.status === 'ready' && s.models.selected !== null);
+      expect(state.models.items.length).toBeGreaterThan(1);
+      expect(keyLists).toHaveLength(2);
+    } finally {
+      release();
+      await local.dispose();
+    }
+  });
 });
 
 describe('several accounts', () => {
@@ -310,5 +347,89 @@ describe('several accounts', () => {
     expect(fx.core.getState().accounts.find((a) => a.id === chatgpt.id)?.status).toBe('signed_out');
     expect((await fx.run('accounts.forget', { accountId: chatgpt.id })).ok).toBe(true);
     expect(fx.core.getState().accounts.map((a) => a.kind)).toEqual(['api_key']);
+  });
+});
+
+/** Adds a custom provider named LABEL and signs in to it through its pages. */
+async function signInToGateway(fixture: CoreFixture, clientId = 'gateway-public', scopes = 'openid email offline_access') {
+  const started = await fixture.run('accounts.addCustom', {
+    label: LABEL,
+    clientId,
+    scopes,
+    issuer: stack.endpoints.issuer,
+    apiBase: stack.endpoints.apiBase,
+  });
+  expect(started.ok).toBe(true);
+  const state = await finishBrowserSignIn(fixture, 1);
+  expect(state.account).toMatchObject({ kind: 'custom', label: LABEL, status: 'signed_in' });
+}
+
+/** The words are the provider's: its name, and never ChatGPT's. */
+function expectProviderWords(message: string | undefined) {
+  expect(message).toContain(LABEL);
+  expect(message).not.toMatch(/ChatGPT/);
+}
+
+/**
+ * A custom provider's session speaks of that provider, never of ChatGPT: a grant the provider
+ * ended, a session that ran out, a renewal verified as someone else. A ChatGPT account keeps its words.
+ */
+describe("a custom provider's session names its provider", () => {
+  it('a grant the provider revoked: the refresh, the account and the next API call say so in its name', async () => {
+    await signInToGateway(fx);
+    await stack.auth.revokeAllForUser('alice@example.com');
+    const result = await fx.run('auth.refreshNow');
+    expect(result.error?.code).toBe('invalid_grant');
+    expectProviderWords(result.error?.message);
+    const account = fx.core.getState().account;
+    expect(account).toMatchObject({ status: 'needs_sign_in', problem: { code: 'invalid_grant' } });
+    expectProviderWords(account.problem?.message);
+    await expect(fx.session.accessToken()).rejects.toMatchObject({ code: 'invalid_grant', message: account.problem?.message });
+  });
+
+  it.each(['refresh_token_reused', 'refresh_token_invalidated', 'refresh_token_expired', 'token_expired', 'invalid_scope'])(
+    'a refresh refused with %s ends the session in the provider’s name',
+    async (code) => {
+      await signInToGateway(fx);
+      stack.auth.faults.tokenStatus(400, { error: code }, 1, 'refresh_token');
+      const result = await fx.run('auth.refreshNow');
+      expect(result.error?.code).toBe(code);
+      expectProviderWords(result.error?.message);
+      expect(fx.core.getState().account.status).toBe('needs_sign_in');
+    },
+  );
+
+  it('a renewal verified as another person is refused in the provider’s name', async () => {
+    await signInToGateway(fx);
+    stack.auth.faults.mutateTokenResponse(async (body, ctx) => {
+      expect(ctx.idTokenClaims, 'the stand-in sends an ID token on refresh for openid clients').toBeDefined();
+      return { ...body, id_token: await stack.auth.signIdToken({ ...ctx.idTokenClaims!, sub: 'someone-else' }) };
+    });
+    const result = await fx.run('auth.refreshNow');
+    expect(result.error?.code).toBe('account_mismatch');
+    expectProviderWords(result.error?.message);
+    expect(fx.core.getState().account.status).toBe('needs_sign_in');
+  });
+
+  it('a session without a refresh token that runs out names its provider', async () => {
+    const clock = new ManualClock();
+    const local = await createCoreFixture(stack, { clock });
+    try {
+      await signInToGateway(local, 'gateway-norefresh', 'openid offline_access');
+      clock.advance(121_000);
+      const expired = await waitForState(local.core, (s) => s.account.status === 'needs_sign_in');
+      expect(expired.account.problem?.code).toBe('session_expired');
+      expectProviderWords(expired.account.problem?.message);
+    } finally {
+      await local.dispose();
+    }
+  });
+
+  it('a ChatGPT account keeps speaking of ChatGPT', async () => {
+    await signInThroughBrowser(fx);
+    await stack.auth.revokeAllForUser('alice@example.com');
+    const result = await fx.run('auth.refreshNow');
+    expect(result.error?.code).toBe('refresh_token_invalidated');
+    expect(result.error?.message).toBe('Loupe was disconnected from your ChatGPT account (for example in ChatGPT settings). Please sign in again.');
   });
 });

@@ -6,8 +6,8 @@
  * the saved sign-ins back once the keychain answers.
  */
 import { describe, expect, it } from 'vitest';
-import { Vault } from '../../../electron/core/accounts/vault';
-import { NOTICE_KEYCHAIN_UNAVAILABLE } from '../../../electron/core/accounts/vault-notices';
+import { Vault } from '../../../electron/core/accounts/vault/vault';
+import { NOTICE_KEYCHAIN_UNAVAILABLE } from '../../../electron/core/accounts/vault/vault-notices';
 import type { Cipher } from '../../../electron/core/kernel/deps';
 import { memoryStore } from '../../support/memory-store';
 import { createNodeCipher } from '../../support/node-cipher';

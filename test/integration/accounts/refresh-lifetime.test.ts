@@ -8,7 +8,6 @@ import type { AuthServerOptions } from '../../servers/auth/auth-server';
 import { type StandIns, startStandIns } from '../../servers/stack';
 import { type CoreFixture, createCoreFixture, signInThroughBrowser, waitForState } from '../../support/core-fixture';
 import { ManualClock } from '../../support/manual-clock';
-import { effectiveMarginMs, isDueForRefresh, refreshDueAt, MIN_REFRESH_INTERVAL_MS } from '../../../electron/core/accounts/refresh-timing';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -36,22 +35,6 @@ async function live(fx: CoreFixture, clock: ManualClock, totalMs: number, stepMs
     await waitForState(fx.core, (s) => !s.account.refreshing);
   }
 }
-
-describe('refresh timing rules', () => {
-  const at = 1_000_000;
-  it('bounds the margin by half the lifetime', () => {
-    expect(effectiveMarginMs({ savedAt: at, expiresAt: at + 3_600_000 }, 120_000)).toBe(120_000);
-    expect(effectiveMarginMs({ savedAt: at, expiresAt: at + 60_000 }, 120_000)).toBe(30_000);
-    expect(effectiveMarginMs({ savedAt: at, expiresAt: at + 5_000 }, 900_000)).toBe(2_500);
-  });
-  it('never lets a refresh come due right after the last one, whatever expires_in said', () => {
-    const tiny = { savedAt: at, expiresAt: at + 1 };
-    expect(isDueForRefresh(tiny, 120_000, at)).toBe(false);
-    expect(isDueForRefresh(tiny, 120_000, at + MIN_REFRESH_INTERVAL_MS)).toBe(true);
-    expect(refreshDueAt(tiny, 120_000)).toBe(at + MIN_REFRESH_INTERVAL_MS);
-    expect(refreshDueAt({ ...tiny, earliestRefreshAt: at + 10_000 }, 120_000)).toBe(at + 10_000);
-  });
-});
 
 describe('short-lived tokens with the default two-minute margin', () => {
   it('5-second tokens: a bounded number of refreshes over a minute, and the session stays usable', async () => {

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startStandIns } from '../../servers/stack';
 import { createCoreFixture, signInThroughBrowser, waitForState } from '../../support/core-fixture';
 import { ManualClock } from '../../support/manual-clock';
-import { trayModel } from '../../../electron/core/tray-model';
+import { trayModel } from '../../../electron/core/tray/tray-model';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -15,7 +15,6 @@ import { classifySdkError } from '../../../electron/core/analysis/api/classify';
 import { realClock } from '../../support/real-clock';
 import { AnalysisClient } from '../../../electron/core/analysis/api/request';
 import { resolvePreset } from '../../../electron/core/analysis/presets';
-import { isNetworkError } from '../../../electron/core/kernel/network';
 import { type SignedIn, isSettled, makePhotos, openEngine, signedInStandIns, tempDir, waitForJob } from '../../support/analysis-fixture';
 import { netFetchFailing } from '../../support/net-fetch';
 
@@ -31,17 +30,6 @@ afterAll(async () => {
 });
 
 describe('isNetworkError', () => {
-  it('accepts undici TypeErrors, Chromium net errors and timeouts; not HTTP-level or other errors', () => {
-    expect(isNetworkError(new TypeError('fetch failed'))).toBe(true);
-    for (const code of ['CONNECTION_REFUSED', 'NAME_NOT_RESOLVED', 'INTERNET_DISCONNECTED', 'TIMED_OUT', 'PROXY_CONNECTION_FAILED']) {
-      expect(isNetworkError(new Error(`net::ERR_${code}`))).toBe(true);
-    }
-    expect(isNetworkError(new DOMException('timed out', 'TimeoutError'))).toBe(true);
-    expect(isNetworkError(new Error('invalid_grant'))).toBe(false);
-    expect(isNetworkError(new Error('something net::ERR_FAILED later'))).toBe(false);
-    expect(isNetworkError('net::ERR_FAILED')).toBe(false);
-  });
-
   it('classify.ts treats a bare net::ERR error as a network error with backoff', () => {
     const error = classifySdkError(new Error('net::ERR_CONNECTION_RESET'), false, '', undefined, 0);
     expect(error.code).toBe('network');

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { allowedExternalUrl } from '../../../electron/core/external-links';
+import { allowedExternalUrl } from '../../../electron/core/kernel/external-links';
 import { UNSAFE_URL_CHARS, isLoopbackHost } from '../../../electron/core/kernel/urls';
 import type { CoreFixture } from '../../support/core-fixture';
 

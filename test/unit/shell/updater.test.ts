@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../electron/core/kernel/deps';
-import { UPDATE_CHECK_INTERVAL_MS } from '../../../electron/core/updates';
+import { UPDATE_CHECK_INTERVAL_MS } from '../../../electron/core/app/update-status';
 import { type UpdaterLike, startUpdates } from '../../../electron/shell/updater';
 import { ManualClock } from '../../support/manual-clock';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { abilities, batchAccess } from '../../../../electron/core/accounts/readiness';
-import type { Account } from '../../../../electron/core/accounts/vault-schema';
+import type { Account } from '../../../../electron/core/accounts/vault/vault-schema';
 
 const tokens = (scopes: string[], refreshToken: string | null = 'rt') => ({
   accessToken: 'at',

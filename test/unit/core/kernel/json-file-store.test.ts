@@ -17,20 +17,34 @@ afterEach(async () => {
 describe('openJsonFileStore', () => {
   it('persists values in an owner-only file and leaves no temp files', async () => {
     const path = join(dir, 'settings.json');
-    const { store } = openJsonFileStore(path, () => 1_767_225_600_000);
-    store.set('a', { b: 1 });
-    store.set('c', 'd');
-    store.delete('c');
+    const { store } = await openJsonFileStore(path, () => 1_767_225_600_000);
+    await store.set('a', { b: 1 });
+    await store.set('c', 'd');
+    await store.delete('c');
     expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ a: { b: 1 } });
     if (process.platform !== 'win32') expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect(await readdir(dir)).toEqual(['settings.json']);
-    expect(openJsonFileStore(path, () => 1_767_225_600_000).store.get('a')).toEqual({ b: 1 });
+    expect((await openJsonFileStore(path, () => 1_767_225_600_000)).store.get('a')).toEqual({ b: 1 });
+  });
+
+  it('lands writes in the order they were made, and sets the file aside only after them', async () => {
+    const path = join(dir, 'models.json');
+    const { store } = await openJsonFileStore(path, () => 1_767_225_600_000);
+    const writes = [store.set('n', 1), store.set('n', 2), store.set('m', 'x'), store.delete('m'), store.set('n', 3)];
+    expect(store.get('n')).toBe(3);
+    await Promise.all(writes);
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ n: 3 });
+    void store.set('n', 4);
+    const movedTo = await store.setAside();
+    expect(JSON.parse(await readFile(movedTo, 'utf8'))).toEqual({ n: 4 });
+    expect(store.get('n')).toBeUndefined();
+    expect(await readdir(dir)).toEqual([movedTo.slice(dir.length + 1)]);
   });
 
   it.each([['{"truncated": '], ['[1,2,3]'], ['\u0000\u0001binary']])('sets a corrupt file aside instead of deleting it: %j', async (contents) => {
     const path = join(dir, 'settings.json');
     await writeFile(path, contents);
-    const opened = openJsonFileStore(path, () => 1_767_225_600_000);
+    const opened = await openJsonFileStore(path, () => 1_767_225_600_000);
     expect(opened.recoveredFrom?.movedTo).toMatch(/settings\.json\.corrupt-/);
     expect(await readFile(opened.recoveredFrom!.movedTo, 'utf8')).toBe(contents);
     expect(opened.store.get('anything')).toBeUndefined();

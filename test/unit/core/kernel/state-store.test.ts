@@ -2,9 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppState } from '../../../../electron/contract';
 import { type Core, createCore } from '../../../../electron/core/index';
-import { settleAfterEach } from '../../../../electron/core/kernel/commands';
 import { dispatchCommand } from '../../../../electron/core/kernel/dispatch';
 import { PUBLISH_THROTTLE_MS, StateStore } from '../../../../electron/core/kernel/state-store';
 import { ManualClock } from '../../../support/manual-clock';
@@ -94,27 +92,6 @@ describe('StateStore: one throttle for every domain', () => {
     clock.advance(PUBLISH_THROTTLE_MS * 2);
     expect(published).toHaveLength(1);
     expect(clock.pending()).toBe(0);
-  });
-});
-
-describe('settleAfterEach', () => {
-  it('settles after every command, answered or failed, before the answer goes back', async () => {
-    const calls: string[] = [];
-    const table = settleAfterEach(() => calls.push('settled'), {
-      'app.getState': async () => {
-        calls.push('ran');
-        return {} as AppState;
-      },
-      'auth.cancelSignIn': async () => {
-        calls.push('ran');
-        throw new Error('refused');
-      },
-    });
-    await table['app.getState']();
-    calls.push('answered');
-    await expect(table['auth.cancelSignIn']()).rejects.toThrow('refused');
-    calls.push('answered');
-    expect(calls).toEqual(['ran', 'settled', 'answered', 'ran', 'settled', 'answered']);
   });
 });
 

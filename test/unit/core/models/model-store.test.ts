@@ -5,7 +5,7 @@ import { memoryStore } from '../../../support/memory-store';
 const list = { items: [{ slug: 'gpt-5', displayName: 'GPT-5', serverVision: true }], fetchedAt: 1_000 };
 
 describe('the model catalogue store', () => {
-  it('moves the keys older versions kept in settings, once, and leaves the settings alone otherwise', () => {
+  it('moves the keys older versions kept in settings, once, and leaves the settings alone otherwise', async () => {
     const settings = memoryStore({
       settings: { theme: 'dark' },
       hostId: 'urn:uuid:x',
@@ -14,16 +14,16 @@ describe('the model catalogue store', () => {
       visionOverrides: { 'a gpt-5': false },
     });
     const models = memoryStore();
-    const store = ModelStore.open(models, settings);
+    const store = await ModelStore.open(models, settings);
     expect(store.cache()).toEqual({ a: list });
     expect(store.defaults()).toEqual({ a: 'gpt-5' });
     expect(store.visionOverrides()).toEqual({ 'a gpt-5': false });
     expect(settings.data).toEqual({ settings: { theme: 'dark' }, hostId: 'urn:uuid:x' });
   });
 
-  it('keeps what the models store already has over a stale copy in settings', () => {
+  it('keeps what the models store already has over a stale copy in settings', async () => {
     const settings = memoryStore({ defaultModels: { a: 'old' } });
-    const store = ModelStore.open(memoryStore({ defaultModels: { a: 'new' } }), settings);
+    const store = await ModelStore.open(memoryStore({ defaultModels: { a: 'new' } }), settings);
     expect(store.defaults()).toEqual({ a: 'new' });
     expect(settings.data).toEqual({});
   });
@@ -41,12 +41,12 @@ describe('the model catalogue store', () => {
     expect(store.visionOverrides()).toEqual({});
   });
 
-  it('writes each part under its own key', () => {
+  it('writes each part under its own key', async () => {
     const backing = memoryStore();
     const store = new ModelStore(backing);
-    store.setCache({ a: list });
-    store.setDefaults({ a: 'gpt-5' });
-    store.setVisionOverrides({ 'a gpt-5': true });
+    await store.setCache({ a: list });
+    await store.setDefaults({ a: 'gpt-5' });
+    await store.setVisionOverrides({ 'a gpt-5': true });
     expect(backing.data).toEqual({ modelCache: { a: list }, defaultModels: { a: 'gpt-5' }, visionOverrides: { 'a gpt-5': true } });
   });
 });

@@ -37,24 +37,24 @@ describe('analysis concurrency setting', () => {
     expect(migrateConcurrency(Number.NaN)).toBeNaN();
   });
 
-  it('keeps a ceiling of 16 or 64 chosen now: files saved since Automatic carry their version', () => {
+  it('keeps a ceiling of 16 or 64 chosen now: files saved since Automatic carry their version', async () => {
     const store = memoryStore({ settings: { analysisConcurrency: 8 } });
-    new Settings(store).update({ analysisConcurrency: 64 });
+    await new Settings(store).update({ analysisConcurrency: 64 });
     expect((store.data.settings as { version: unknown }).version).toBe(SETTINGS_VERSION);
     expect(new Settings(store).get().analysisConcurrency).toBe(64);
-    new Settings(store).update({ analysisConcurrency: 16 });
+    await new Settings(store).update({ analysisConcurrency: 16 });
     expect(new Settings(store).get().analysisConcurrency).toBe(16);
     // The version is the file's, not a setting.
     expect(new Settings(store).get()).not.toHaveProperty('version');
   });
 
-  it('saves Automatic or a ceiling, and writes what it reads', () => {
+  it('saves Automatic or a ceiling, and writes what it reads', async () => {
     const store = memoryStore({ settings: { analysisConcurrency: 64 } });
     const settings = new Settings(store);
-    expect(settings.update({ analysisConcurrency: 'auto' }).analysisConcurrency).toBe('auto');
+    expect((await settings.update({ analysisConcurrency: 'auto' })).analysisConcurrency).toBe('auto');
     expect((store.data.settings as { analysisConcurrency: unknown }).analysisConcurrency).toBe('auto');
     expect(new Settings(store).get().analysisConcurrency).toBe('auto');
-    expect(settings.update({ analysisConcurrency: 12 }).analysisConcurrency).toBe(12);
+    expect((await settings.update({ analysisConcurrency: 12 })).analysisConcurrency).toBe(12);
     expect(new Settings(store).get().analysisConcurrency).toBe(12);
   });
 

@@ -9,7 +9,11 @@ export const ACCOUNT_KINDS = ['chatgpt', 'api_key', 'custom'] as const;
 export const PRESET_IDS = ['describe', 'damage', 'custom'] as const;
 export const IMAGE_DETAILS = ['low', 'high', 'auto'] as const;
 export const JOB_STATUSES = ['queued', 'running', 'paused', 'done', 'failed', 'cancelled', 'stopped'] as const;
-export const ITEM_STATUSES = ['pending', 'in_flight', 'done', 'failed', 'skipped'] as const;
+/**
+ * A photo's status: `unparsed` is answered but not readable against the schema (raw text kept); `not_run`
+ * belongs to a job cancelled for good before the photo ran (nothing paid; "Analyse remaining" takes it).
+ */
+export const ITEM_STATUSES = ['pending', 'in_flight', 'done', 'unparsed', 'failed', 'skipped', 'not_run'] as const;
 
 /** Every numeric setting: its bounds (the form and the schemas) and the value used when none is saved. */
 export const SETTINGS_LIMITS = {

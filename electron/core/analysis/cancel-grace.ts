@@ -21,7 +21,8 @@ export class CancelGrace {
 
   constructor(
     private readonly clock: Clock,
-    private readonly graceMs: number,
+    /** How long "Undo" is offered; 0: cancel at once. */
+    readonly graceMs: number,
     /** Cancels the job for good (errors are the caller's to log). */
     private readonly finalise: (jobId: string) => Promise<void>,
   ) {}
@@ -42,6 +43,12 @@ export class CancelGrace {
     pending.timer.cancel();
     this.#pending.delete(jobId);
     return { wasActive: pending.wasActive };
+  }
+
+  /** The cancel waiting out its undo window, if any: whether the job was active before it. */
+  pendingOf(jobId: string): { wasActive: boolean } | undefined {
+    const pending = this.#pending.get(jobId);
+    return pending && { wasActive: pending.wasActive };
   }
 
   /** When the undo window of this job closes; null when no cancel is pending. */

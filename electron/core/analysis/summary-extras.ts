@@ -12,25 +12,17 @@ import type { JobSummary } from './types';
 
 export type SummaryExtras = Pick<JobSummaryView, 'costUsd' | 'retrying' | 'undoCancelUntil' | 'can' | 'batch'>;
 
-export function summaryExtras(
-  engine: AnalysisEngine,
-  job: JobSummary,
-  context: { prices: PriceRow[]; undoCancelUntil: number | null; remainderJob: string | undefined },
-): SummaryExtras {
-  const listCost = estimateCost(job.model, job.tokens, context.prices);
+export function summaryExtras(engine: AnalysisEngine, job: JobSummary, prices: PriceRow[]): SummaryExtras {
+  const listCost = estimateCost(job.model, job.tokens, prices);
   const priceFactor = engine.priceFactor(job.id);
   const batch = engine.batchOf(job.id);
+  const facts = engine.factsOf(job.id);
   return {
     costUsd: discounted(listCost, priceFactor),
     batch: batch && { ...batch, priceFactor, liveCostUsd: listCost },
     retrying: engine.retryingOf(job.id),
-    undoCancelUntil: context.undoCancelUntil,
-    can: jobAbilities({
-      status: job.status,
-      counts: job.counts,
-      cancelPending: context.undoCancelUntil !== null,
-      remainderJob: context.remainderJob,
-      collecting: batch?.phase === 'cancelling',
-    }),
+    undoCancelUntil: engine.undoCancelUntil(job.id),
+    // The job's line was read a moment ago: the counts it shows are the ones its abilities follow from.
+    can: jobAbilities({ ...facts!, status: job.status, counts: job.counts }),
   };
 }

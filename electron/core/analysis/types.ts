@@ -94,9 +94,30 @@ export interface JobRecord {
   csvStale?: boolean;
   /** Batch API files and batches of a batch job, so a restart polls them instead of paying again. */
   batch?: BatchState;
+  /** The job started with this one's remaining photos ("Analyse remaining"): offered once, across restarts. */
+  remainderJobId?: string;
 }
 
 export type StopReason = StopReasonView;
+
+/**
+ * Photos of a batch job in a batch still open at OpenAI, and copies waiting
+ * for one of them: their answers may yet arrive (paid for).
+ */
+export function inOpenBatch(record: Pick<JobRecord, 'batch'>): (item: Pick<ItemRecord, 'id' | 'duplicateOf'>) => boolean {
+  const open = new Set(record.batch?.parts.filter((p) => p.batchId && !p.collected).flatMap((p) => p.customIds));
+  return (item) => open.has(item.id) || (item.duplicateOf !== undefined && open.has(item.duplicateOf));
+}
+
+/**
+ * An item as an older Loupe saved it, in today's terms: an answer that did
+ * not match the schema was saved as `done` with its `parseError`; it is
+ * `unparsed` now.
+ */
+export function normaliseItem(item: ItemRecord): ItemRecord {
+  if (item.status === 'done' && item.parseError) item.status = 'unparsed';
+  return item;
+}
 /** What the service adds to the engine's view: the cost, live retries, the undo window and the abilities. */
 type ServiceFields = 'costUsd' | 'retrying' | 'undoCancelUntil' | 'can' | 'batch';
 export type JobSummary = Omit<JobSummaryView, ServiceFields>;

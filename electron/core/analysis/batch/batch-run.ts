@@ -15,7 +15,7 @@
  * cancel stops this run, and the engine then cancels the batches and still
  * collects what they had finished (`collectCancelled` below).
  *
- * Exposes a `scheduler`-shaped handle (pause, stop, cancel, add) so the
+ * Exposes a `scheduler`-shaped handle (pause, stop, cancel) so the
  * engine drives it like a live run.
  */
 import { openAsBlob } from 'node:fs';
@@ -23,8 +23,10 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../kernel/deps';
 import { AnalysisError } from '../analysis-error';
+import { isOpen, moveItem } from '../lifecycle/item-lifecycle';
 import { RetryState } from '../retry-state';
 import type { Job } from '../run/job';
+import { inOpenBatch } from '../types';
 import type { JobRun } from '../run/job-run';
 import { buildBody } from '../api/request-body';
 import type { RunOutcome } from '../run/scheduler';
@@ -57,7 +59,7 @@ export class BatchRun {
   progress: { done: number; total: number } | null = null;
   #outcome: Exclude<RunOutcome, 'drained'> | undefined;
   #stopError: AnalysisError | undefined;
-  readonly scheduler: { pause(): void; stop(): void; cancel(): void; add(ids: string[]): void };
+  readonly scheduler: { pause(): void; stop(): void; cancel(): void };
   /** Retried lines go into the next batch, never a live retry: this stays empty (the engine reads it for every run). */
   readonly retries = new RetryState();
 
@@ -72,8 +74,6 @@ export class BatchRun {
       stop: () => this.#halt('stopped'),
       // The batches themselves are cancelled by the engine, which then collects what they had finished (collectCancelled).
       cancel: () => this.#halt(this.ctx.disposing() ? 'paused' : 'cancelled'),
-      // Retried photos go into the next batch round, after this one.
-      add: (ids) => void this.pending.push(...ids),
     };
   }
 
@@ -115,7 +115,7 @@ export class BatchRun {
         const batch = new BatchJob(this.#deps(), saved);
         if (saved.parts.some((p) => !p.batchId)) this.#setPhase('uploading');
         const lost = new Set(await batch.resume(signal));
-        for (const id of lost) this.job.item(id).status = 'pending';
+        for (const id of lost) moveItem(this.job.item(id), { type: 'release' });
         this.#setPhase('waiting');
         await this.#poll(batch, signal);
         this.pending.splice(0, this.pending.length, ...this.pending.filter((id) => !inBatch.has(id) || lost.has(id)));
@@ -149,10 +149,8 @@ export class BatchRun {
       return 'stopped';
     } finally {
       // Photos not in a batch and not recorded go back to the queue (a file uploaded but not yet a batch is resumed from record.batch).
-      for (const item of this.job.record.items) {
-        if (item.status === 'in_flight' && !this.job.record.batch?.parts.some((p) => p.batchId && !p.collected && p.customIds.includes(item.id)))
-          item.status = 'pending';
-      }
+      const batched = inOpenBatch(this.job.record);
+      for (const item of this.job.record.items) if (!batched(item)) moveItem(item, { type: 'release' });
     }
   }
 
@@ -242,8 +240,6 @@ export class BatchRun {
   }
 }
 
-const isOpen = (status: string): boolean => status === 'pending' || status === 'in_flight';
-
 /**
  * Records each line through the same path as a live answer. A line whose
  * photo is already settled (its part was being read when Loupe stopped, and
@@ -316,6 +312,6 @@ export async function collectCancelled(job: Job, jobRun: JobRun, ctx: CancelledB
   }
   // Photos of a file that never became a batch (cancelled between upload and creation): nothing was paid, nothing to collect.
   for (const part of saved.parts.filter((p) => !p.batchId)) {
-    for (const id of part.customIds) if (job.item(id).status === 'in_flight') job.item(id).status = 'pending';
+    for (const id of part.customIds) moveItem(job.item(id), { type: 'release' });
   }
 }

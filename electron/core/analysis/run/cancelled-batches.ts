@@ -103,6 +103,8 @@ export class CancelledBatches {
     } finally {
       await job.projector.idle();
       if (job.loaded) {
+        // The photos the batches never ran (nothing paid) say so; those of a batch not yet collected wait for the next start.
+        job.markNotRun();
         await job.writeOutputsNow().catch(() => {});
         await job.snapshot().catch(() => {});
       }

@@ -5,6 +5,7 @@
  * for their original to finish. One entry per photo, kept only for the run.
  */
 import { outputFileName } from '../output/results';
+import { isOpen } from '../lifecycle/item-lifecycle';
 import type { ItemRecord } from '../types';
 
 export class ContentClaims {
@@ -19,7 +20,7 @@ export class ContentClaims {
   constructor(items: Iterable<ItemRecord>) {
     for (const item of items) {
       if (item.outputFile) this.#claimed.set(item.outputFile, item.id);
-      if (item.hash && !item.duplicateOf && !this.#owners.has(item.hash) && item.status !== 'pending' && item.status !== 'in_flight')
+      if (item.hash && !item.duplicateOf && !this.#owners.has(item.hash) && !isOpen(item.status) && item.status !== 'not_run')
         this.#owners.set(item.hash, item.id);
     }
   }

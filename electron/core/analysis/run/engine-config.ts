@@ -33,6 +33,8 @@ export interface AnalysisDeps {
   /** Fires on every state change; the caller throttles. */
   onChange(): void;
   tuning?: Partial<EngineTuning>;
+  /** How long "Undo" is offered after "Cancel" (cancel-grace.ts); 0 or absent: cancelled at once. */
+  cancelGraceMs?: number;
 }
 
 export interface EngineTuning extends RunTuning {

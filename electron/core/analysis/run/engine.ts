@@ -3,10 +3,11 @@
  * share one account's rate limits) and batch jobs beside it, each persisted so that a job interrupted by a
  * crash or a quit resumes where it was on the next start.
  *
- * Job lifecycle: queued → running → done | failed (nothing succeeded) |
- * stopped (quota, usage limit, sign-in, output folder: resumable) |
- * cancelled; running ⇄ paused. Pausing lets requests in flight finish and
- * records them; cancelling aborts them and keeps what is already done.
+ * What a job may become, and when, is the job lifecycle's
+ * (lifecycle/job-lifecycle.ts): every status written here is a move it
+ * allowed. Pausing lets requests in flight finish and records them;
+ * cancelling (after its undo window, cancel-grace.ts) aborts them and keeps
+ * what is already done.
  *
  * A job that was running when Loupe ended abnormally is not resumed by
  * itself: if the job is what crashed Loupe, resuming it would crash it again
@@ -14,6 +15,9 @@
  */
 import type { JobBatchView, JobSummaryView } from '../../../contract';
 import { LoupeError } from '../../kernel/errors';
+import { CancelGrace } from '../cancel-grace';
+import { isRemaining, moveItem } from '../lifecycle/item-lifecycle';
+import { type JobChange, type JobEvent, type JobFacts, applyJobChange, moveJob } from '../lifecycle/job-lifecycle';
 import { DEFAULT_TUNING, type AnalysisDeps, type EngineTuning } from './engine-config';
 import { Job } from './job';
 import { applyMemoryPolicy, fitHeapGrowth, itemsInMemory } from './memory-policy';
@@ -22,7 +26,7 @@ import { checkSpec, newJob, requireBatchAccess } from './new-job';
 import { resolvePreset } from '../presets';
 import { RunQueue } from './run-queue';
 import { clearOpenMark, markOpen } from './open-marker';
-import type { ItemRecord, JobDetail, JobRecord, JobSpec, JobSummary } from '../types';
+import type { JobDetail, JobRecord, JobSpec, JobSummary } from '../types';
 
 export type { JobDetail, JobSpec, JobSummary } from '../types';
 export type { AnalysisAccount, AnalysisDeps, EngineTuning } from './engine-config';
@@ -35,6 +39,10 @@ export class AnalysisEngine {
   readonly #store: JobStore;
   readonly #runs: RunQueue;
   readonly #jobs = new Map<string, Job>();
+  /** Cancels waiting out their undo window. */
+  readonly #cancels: CancelGrace;
+  /** Jobs whose remaining photos are being started as a new job right now. */
+  readonly #startingRemainder = new Set<string>();
   /** Said once at open, when a job was running as Loupe ended abnormally. */
   readonly notices: Array<{ id: string; level: 'warning'; message: string }> = [];
 
@@ -43,7 +51,21 @@ export class AnalysisEngine {
     this.#tuning = { ...DEFAULT_TUNING, ...deps.tuning };
     const now = () => deps.clock.now();
     this.#store = new JobStore(deps.dataDir, deps.log, now);
-    this.#runs = new RunQueue(deps, this.#tuning, this.#store, () => this.#jobs.values());
+    this.#runs = new RunQueue(
+      deps,
+      this.#tuning,
+      this.#store,
+      () => this.#jobs.values(),
+      (job, event) => this.#decide(job, event),
+    );
+    this.#cancels = new CancelGrace(deps.clock, deps.cancelGraceMs ?? 0, async (id) => {
+      try {
+        await this.#cancelForGood(id);
+      } catch (error) {
+        deps.log.warn('could not cancel a job', { job: id, code: (error as LoupeError).code });
+      }
+      deps.onChange();
+    });
   }
 
   /** Loads saved jobs and resumes the one that was running when Loupe last stopped. */
@@ -95,8 +117,20 @@ export class AnalysisEngine {
     return this.#jobs.get(id)?.record.spec.mode === 'batch' ? 0.5 : 1;
   }
 
+  /** What the job lifecycle reads about a job (and `job.can` is derived from). */
+  factsOf(id: string): JobFacts | undefined {
+    const job = this.#jobs.get(id);
+    return job && this.#facts(job);
+  }
+
+  /** When the undo window of a cancel closes; null when no cancel is pending. */
+  undoCancelUntil(id: string): number | null {
+    return this.#cancels.until(id);
+  }
+
   async rename(id: string, name: string): Promise<void> {
     const job = this.#require(id);
+    this.#move(job, { type: 'rename' });
     job.record.name = name;
     await this.#saveNow(job);
     this.#deps.onChange();
@@ -105,9 +139,8 @@ export class AnalysisEngine {
   /** Forgets a job that is not running; its output folder is never touched. */
   async remove(id: string): Promise<void> {
     const job = this.#require(id);
-    if (this.#runs.activeFor(job) || job.record.status === 'running' || job.record.status === 'queued') throw notNow(job, 'be removed');
-    if (this.#runs.cancelled.collecting(id))
-      throw new LoupeError('invalid_state', 'Loupe is still collecting the answers the batch finished before it was cancelled.');
+    this.#move(job, { type: 'remove' });
+    if (this.#runs.activeFor(job)) throw new LoupeError('invalid_state', 'Wait until the job has stopped.');
     await job.idle();
     await this.#store.flush();
     this.#jobs.delete(id);
@@ -130,7 +163,27 @@ export class AnalysisEngine {
   async remainingPaths(id: string): Promise<string[]> {
     const job = this.#require(id);
     await job.loadItems();
-    return job.record.items.filter((i) => i.status === 'pending' || i.status === 'in_flight' || i.status === 'failed').map((i) => i.path);
+    return job.record.items.filter((i) => isRemaining(i.status)).map((i) => i.path);
+  }
+
+  /**
+   * "Analyse remaining": `start` creates a job of the photos this one did not
+   * analyse; the link to it is saved with this job, so it is offered once,
+   * across restarts too.
+   */
+  async analyseRemaining(id: string, start: (record: Readonly<JobRecord>, paths: string[]) => Promise<string>): Promise<string> {
+    const job = this.#require(id);
+    this.#move(job, { type: 'analyseRemaining' });
+    this.#startingRemainder.add(id);
+    try {
+      const remainder = await start(job.record, await this.remainingPaths(id));
+      job.record.remainderJobId = remainder;
+      await this.#saveNow(job);
+      this.#deps.onChange();
+      return remainder;
+    } finally {
+      this.#startingRemainder.delete(id);
+    }
   }
 
   /** Lets the items of every job at rest go, but the running one's and `keep`'s. */
@@ -162,10 +215,11 @@ export class AnalysisEngine {
   /** Stops starting photos; those in flight finish and are recorded. */
   async pause(id: string): Promise<void> {
     const job = this.#require(id);
-    const { status } = job.record;
-    if (status === 'paused') return;
-    if (status !== 'running' && status !== 'queued') throw notNow(job, 'pause');
-    job.record.status = 'paused';
+    if (!this.#move(job, { type: 'pause' })) return;
+    await this.#paused(job);
+  }
+
+  async #paused(job: Job): Promise<void> {
     this.#runs.activeFor(job)?.run.scheduler.pause();
     job.resetThroughput();
     await this.#saveNow(job);
@@ -175,31 +229,57 @@ export class AnalysisEngine {
   /** Continues a paused or stopped job (queued behind a running one). */
   async resume(id: string): Promise<void> {
     const job = this.#require(id);
-    const { status } = job.record;
-    if (status === 'running' || status === 'queued') return;
-    if (status !== 'paused' && status !== 'stopped') throw notNow(job, 'resume');
-    job.record.status = 'queued';
-    delete job.record.stopReason;
+    if (!this.#move(job, { type: 'resume' })) return;
+    await this.#queued(job);
+  }
+
+  async #queued(job: Job): Promise<void> {
     // A journal line, not a snapshot: resuming a large job must not rewrite it whole.
-    await this.#store.journal(id).append({ k: 'job', status: 'queued', stopReason: null });
+    await this.#store.journal(job.id).append({ k: 'job', status: job.record.status, stopReason: null });
     this.#deps.onChange();
     this.#runs.startNext();
   }
 
-  /** Aborts requests in flight; finished photos and their files stay. */
+  /**
+   * Cancels the job: at once when there is no undo window (`cancelGraceMs`),
+   * else paused now and cancelled for good when the window closes unless
+   * `undoCancel` comes first.
+   */
   async cancel(id: string): Promise<void> {
     const job = this.#require(id);
-    const { status } = job.record;
-    if (status === 'cancelled') return;
-    if (status === 'done' || status === 'failed') throw notNow(job, 'cancel');
-    job.record.status = 'cancelled';
-    job.record.finishedAt = this.#deps.clock.now();
+    const grace = this.#cancels.graceMs > 0;
+    const change = this.#move(job, { type: 'cancel', grace, at: this.#deps.clock.now() });
+    if (!change) return;
+    if (!grace) return this.#cancelled(job);
+    this.#cancels.begin(id, change.cancelPending?.wasActive ?? false);
+    if (change.status === 'paused') await this.#paused(job);
+    else this.#deps.onChange();
+  }
+
+  /** Takes back a cancel within its undo window: the job carries on as before. */
+  async undoCancel(id: string): Promise<void> {
+    const job = this.#require(id);
+    const change = this.#move(job, { type: 'undoCancel' });
+    this.#cancels.undo(id);
+    if (change?.status === 'queued') await this.#queued(job);
+    else this.#deps.onChange();
+  }
+
+  async #cancelForGood(id: string): Promise<void> {
+    const job = this.#jobs.get(id);
+    if (!job || !this.#move(job, { type: 'cancelForGood', at: this.#deps.clock.now() })) return;
+    await this.#cancelled(job);
+  }
+
+  /** Aborts requests in flight; finished photos and their files stay, the photos never run say so. */
+  async #cancelled(job: Job): Promise<void> {
     const active = this.#runs.activeFor(job);
     if (active) {
       active.run.scheduler.cancel();
       await active.done;
     } else {
       await job.loadItems();
+      job.markNotRun();
       await this.#saveNow(job);
       await job.writeOutputsNow();
     }
@@ -209,48 +289,25 @@ export class AnalysisEngine {
   }
 
   /** Sends the failed photos again (with fresh attempt budgets). */
-  async retryFailed(id: string): Promise<void> {
-    const job = this.#require(id);
-    if (job.record.status === 'cancelled') throw notNow(job, 'retry');
-    await job.loadItems();
-    await this.#retry(
-      job,
-      job.record.items.filter((item) => item.status === 'failed'),
-    );
+  retryFailed(id: string): Promise<void> {
+    return this.#retry(id, 'failed');
   }
 
   /** Asks again for the photos whose answer didn't match the schema; their first answers stay paid for and counted. */
-  async retryUnparsed(id: string): Promise<void> {
-    const job = this.#require(id);
-    if (job.record.status === 'cancelled') throw notNow(job, 'retry');
-    await job.loadItems();
-    await this.#retry(
-      job,
-      job.record.items.filter((item) => item.status === 'done' && item.parseError),
-    );
+  retryUnparsed(id: string): Promise<void> {
+    return this.#retry(id, 'unparsed');
   }
 
-  async #retry(job: Job, failed: ItemRecord[]): Promise<void> {
-    if (failed.length === 0) return;
-    for (const item of failed) {
-      item.status = 'pending';
-      delete item.error;
-      delete item.parseError;
-      delete item.attempts;
-      delete item.finishedAt;
-      delete item.duplicateOf;
+  async #retry(id: string, items: 'failed' | 'unparsed'): Promise<void> {
+    const job = this.#require(id);
+    await job.loadItems();
+    if (!this.#move(job, { type: 'retry', items })) return;
+    for (const item of job.record.items) {
+      if (item.status !== items || !moveItem(item, { type: 'retry', items })) continue;
       job.projector.drop(item.id);
     }
     // Their rows stay in results.csv until the job next stops and the file is rebuilt.
     job.record.csvStale = true;
-    const active = this.#runs.activeFor(job);
-    if (active && job.record.status === 'running') {
-      active.run.scheduler.add(failed.map((item) => item.id));
-    } else if (job.record.status !== 'running') {
-      job.record.status = 'queued';
-      delete job.record.stopReason;
-      delete job.record.finishedAt;
-    }
     await this.#saveNow(job);
     this.#deps.onChange();
     this.#runs.startNext();
@@ -258,6 +315,8 @@ export class AnalysisEngine {
 
   /** Aborts what is in flight and saves; a running job resumes on the next `open`. */
   async dispose(): Promise<void> {
+    // Quitting: a cancel waiting for its undo window is what the person asked for.
+    await this.#cancels.finishAll();
     await this.#runs.dispose();
     await Promise.all([...this.#jobs.values()].map((job) => job.idle()));
     await this.#store.flush();
@@ -271,6 +330,38 @@ export class AnalysisEngine {
     const job = this.#jobs.get(id);
     if (!job) throw new LoupeError('job_not_found', 'That job no longer exists.');
     return job;
+  }
+
+  #facts(job: Job): JobFacts {
+    const linked = job.record.remainderJobId;
+    return {
+      status: job.record.status,
+      counts: job.counts(),
+      cancelPending: this.#cancels.pendingOf(job.id),
+      collecting: this.#runs.cancelled.collecting(job.id),
+      remainderJob: (linked && this.#jobs.get(linked)?.record.name) ?? (this.#startingRemainder.has(job.id) ? 'a new job' : undefined),
+    };
+  }
+
+  /**
+   * The one way a job's status changes: the lifecycle's move for `event`,
+   * made on the record. Undefined when there is nothing to do; a refusal is
+   * thrown as `invalid_state` with the lifecycle's reason.
+   */
+  #move(job: Job, event: JobEvent): JobChange | undefined {
+    const change = this.#decide(job, event);
+    if (change) applyJobChange(job.record, change);
+    return change;
+  }
+
+  /** What the lifecycle says `event` changes, not yet made (the run queue writes an ending out before it shows). */
+  #decide(job: Job, event: JobEvent): JobChange | undefined {
+    const move = moveJob(this.#facts(job), event);
+    if (!move.ok) {
+      if (move.idle) return undefined;
+      throw new LoupeError('invalid_state', move.reason);
+    }
+    return move.change;
   }
 
   #newJob(record: JobRecord, preset: ReturnType<typeof resolvePreset>, savedCounts: JobSummary['counts'] | null = null): Job {
@@ -306,22 +397,15 @@ export class AnalysisEngine {
         this.#deps.log.warn('job with an unusable preset skipped', { job: record.id });
         continue;
       }
-      if (loaded) for (const item of record.items) if (item.status === 'in_flight') item.status = 'pending';
       const job = this.#newJob(record, preset, loaded ? null : counts);
       this.#jobs.set(record.id, job);
-      if (crashed && record.status === 'running') {
-        record.status = 'paused';
-        record.stopReason = { code: 'interrupted', message: INTERRUPTED };
+      if (crashed && this.#move(job, { type: 'recover', reason: { code: 'interrupted', message: INTERRUPTED } })) {
         void this.#saveNow(job).catch(() => {});
         this.notices.push({ id: `analysis-interrupted-${record.id}`, level: 'warning', message: INTERRUPTED });
         this.#deps.log.warn('job interrupted by an abnormal end left paused', { job: record.id });
       }
     }
   }
-}
-
-function notNow(job: Job, action: string): LoupeError {
-  return new LoupeError('invalid_state', `This job is ${job.record.status}, so it can’t ${action} now.`);
 }
 
 const INTERRUPTED = 'Loupe stopped unexpectedly while analysing. Resume?';

@@ -7,6 +7,7 @@
  */
 import { basename } from 'node:path';
 import type { ItemDocument } from '../output/results';
+import { isAnswered, moveItem } from '../lifecycle/item-lifecycle';
 import type { ItemRecord, JobRecord } from '../types';
 
 /** What was uploaded for a photo, kept from its preparation until its outcome is recorded. */
@@ -32,16 +33,17 @@ export function itemDocument(record: JobRecord, item: ItemRecord, sent: SentFact
 
 /** A duplicate settled as its original ended: its record updated, and its document's outcome fields. */
 export function settleAsDuplicate(item: ItemRecord, owner: ItemRecord, ownerDoc: ItemDocument | undefined, now: number): DocumentFields {
-  const done = owner.status === 'done';
+  const done = isAnswered(owner.status);
   item.finishedAt = now;
   item.startedAt ??= now;
   if (done) {
-    item.status = 'done';
+    // The copy's answer is its original's, readable or not.
+    moveItem(item, { type: 'answer', parsed: owner.status === 'done' });
     item.error = undefined;
     if (owner.parseError) item.parseError = owner.parseError;
     else delete item.parseError;
   } else {
-    item.status = 'failed';
+    moveItem(item, { type: 'fail' });
     item.error = {
       code: owner.error?.code ?? 'failed',
       message: `Same photo as ${owner.path}, which failed: ${owner.error?.message ?? 'unknown error'}`,

@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import type { ItemDocument } from '../output/results';
+import { isAnswered } from '../lifecycle/item-lifecycle';
 import type { ItemRecord, ItemView } from '../types';
 
 export async function itemView(
@@ -19,7 +20,7 @@ export async function itemView(
   if (item.duplicateOf) view.duplicateOf = item.duplicateOf;
   if (item.attempts) view.attempts = item.attempts;
   if (item.parseError) view.parseError = item.parseError;
-  if (item.status === 'done' || (item.status === 'failed' && item.outputFile)) {
+  if (isAnswered(item.status) || (item.status === 'failed' && item.outputFile)) {
     const doc = await seen.document();
     if (doc && doc.result !== null && doc.result !== undefined) view.result = doc.result;
     if (doc?.raw_text !== undefined) view.rawText = doc.raw_text;

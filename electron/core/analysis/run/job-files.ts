@@ -16,7 +16,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseJsonArraySlices } from '../output/write-atomic-async';
-import type { ItemRecord, JobCounts, JobRecord } from '../types';
+import { type ItemRecord, type JobCounts, type JobRecord, normaliseItem } from '../types';
 
 /** What the header holds besides the record's own fields. */
 export interface JobHeader extends Omit<JobRecord, 'items'> {
@@ -50,13 +50,14 @@ export function readHeader(path: string): JobHeader {
   if (header?.version !== 1 || typeof header.id !== 'string') throw new Error('not a job');
   if (!Array.isArray(header.items) && typeof header.itemsFile !== 'string') throw new Error('not a job');
   if (header.itemsFile !== undefined && !/^[\w-]+\.items\.\d+\.json$/.test(header.itemsFile)) throw new Error('not a job');
+  header.items?.forEach(normaliseItem);
   return header;
 }
 
 function parseItems(text: string): ItemRecord[] {
   const items = JSON.parse(text) as unknown;
   if (!Array.isArray(items)) throw new Error('not a job’s items');
-  return items as ItemRecord[];
+  return (items as ItemRecord[]).map(normaliseItem);
 }
 
 export function readItemsSync(dir: string, itemsFile: string): ItemRecord[] {
@@ -67,7 +68,7 @@ export function readItemsSync(dir: string, itemsFile: string): ItemRecord[] {
 export async function readItems(dir: string, itemsFile: string): Promise<ItemRecord[]> {
   const text = await readFile(join(dir, itemsFile), 'utf8');
   try {
-    return (await parseJsonArraySlices(text)) as ItemRecord[];
+    return ((await parseJsonArraySlices(text)) as ItemRecord[]).map(normaliseItem);
   } catch {
     throw new Error('not a job’s items');
   }

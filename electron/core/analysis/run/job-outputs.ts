@@ -15,6 +15,8 @@ import { OutputProjector, type Outgoing } from '../output/projector';
 import { CSV_FILE, type ItemDocument, SUMMARY_FILE, csvHeader, csvRow, removeStaleTempFiles, summaryChunks } from '../output/results';
 import { SummaryPolicy, type SummaryPolicyOptions } from '../output/summary-policy';
 import { nextTurn, writeAtomicAsync } from '../output/write-atomic-async';
+import { isAnswered, isSettled } from '../lifecycle/item-lifecycle';
+import { type JobChange, applyJobChange } from '../lifecycle/job-lifecycle';
 import type { JobStore } from './job-store';
 import type { ItemRecord, JobCounts, JobRecord } from '../types';
 
@@ -112,13 +114,13 @@ export class JobOutputs {
    * was retried, summary.json now. `ending`: the state the job is about to
    * take, so summary.json says it before the job shows it.
    */
-  writeNow(ending: Partial<Pick<JobRecord, 'status' | 'finishedAt' | 'stopReason'>> = {}): Promise<void> {
+  writeNow(ending: JobChange = {}): Promise<void> {
     const writing = this.#writeAll(ending);
     this.#outputs = writing.catch(() => {});
     return writing;
   }
 
-  async #writeAll(ending: Partial<JobRecord>): Promise<void> {
+  async #writeAll(ending: JobChange): Promise<void> {
     await this.#outputs;
     await this.projector.idle();
     if (this.projector.broken) return;
@@ -140,9 +142,10 @@ export class JobOutputs {
   }
 
   /** summary.json now; `withItems` false while the job runs (see buildSummary). Written a slice of photos at a time. */
-  writeSummary(withItems = true, ending: Partial<JobRecord> = {}): Promise<void> {
+  writeSummary(withItems = true, ending: JobChange = {}): Promise<void> {
     const { record } = this.job;
-    const state = { ...record, ...ending, items: withItems ? record.items : [] };
+    const state = { ...record, items: withItems ? record.items : [] };
+    applyJobChange(state, ending);
     const counts = { ...this.job.counts() };
     const now = this.ctx.now();
     this.#summaryPolicy.wrote(this.#settled);
@@ -163,9 +166,9 @@ export class JobOutputs {
     const { record } = this.job;
     const rows: string[][] = [];
     for (const item of record.items) {
-      if (item.status !== 'done' && item.status !== 'failed' && item.status !== 'skipped') continue;
+      if (!isSettled(item.status) && item.status !== 'skipped') continue;
       let doc = this.projector.pending(item.id);
-      if (!doc && item.status === 'done' && item.outputFile) doc = await readDocument(join(record.spec.outputDir, item.outputFile));
+      if (!doc && isAnswered(item.status) && item.outputFile) doc = await readDocument(join(record.spec.outputDir, item.outputFile));
       rows.push(this.#row({ id: item.id, ...(doc ? { doc } : {}) }));
     }
     const end = await this.#csv.rewrite(csvHeader(this.job.preset.columns), rows);

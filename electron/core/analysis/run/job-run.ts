@@ -23,6 +23,7 @@ import { Scheduler, type PrepareOutcome, type RunOutcome, type SchedulerHooks } 
 import type { JobRunContext, Sent } from './job-run-context';
 import { type RequestShape, TokenEstimator } from './token-estimate';
 import { type Upload, prepareUpload } from './prepare-upload';
+import { isAnswered, isSettled, moveItem } from '../lifecycle/item-lifecycle';
 import type { ItemRecord } from '../types';
 import { RetryState, trackRetries } from '../retry-state';
 
@@ -184,7 +185,7 @@ export class JobRun {
     if (doc.status !== 'ok') return false;
     if (doc.model !== this.job.record.spec.model || doc.preset !== this.job.record.spec.preset) return false;
     await this.job.settle(item, () => {
-      item.status = 'done';
+      moveItem(item, { type: 'answer', parsed: true });
       item.finishedAt = Date.parse(doc.finished_at) || this.ctx.clock.now();
       item.error = undefined;
       if (doc.parse_error) item.parseError = doc.parse_error;
@@ -203,7 +204,7 @@ export class JobRun {
 
   async #duplicate(item: ItemRecord, owner: ItemRecord): Promise<PrepareOutcome<Sent>> {
     item.duplicateOf = owner.id;
-    if (owner.status === 'done' || owner.status === 'failed') {
+    if (isSettled(owner.status)) {
       await this.#settleDuplicate(item, owner);
       return { kind: 'settled' };
     }
@@ -216,14 +217,14 @@ export class JobRun {
       item.outputFile = this.#claims.claim(item, item.hash!);
       return this.#document(item, settleAsDuplicate(item, owner, ownerDoc, this.ctx.clock.now()));
     });
-    if (owner.status === 'done') this.job.noteCompletion();
+    if (isAnswered(owner.status)) this.job.noteCompletion();
     this.ctx.onChange();
   }
 
   #sending(item: ItemRecord, attempt: number): void {
     const now = this.ctx.clock.now();
     // Not journaled: after a crash an item in flight is pending again either way.
-    item.status = 'in_flight';
+    moveItem(item, { type: 'send' });
     item.attempts = attempt;
     item.startedAt ??= now;
     this.job.record.startedAt ??= now;
@@ -233,7 +234,7 @@ export class JobRun {
   async #succeeded(item: ItemRecord, response: AnalysisResponse): Promise<void> {
     const result = response.parsed !== undefined ? response.parsed : this.job.preset.schema ? null : response.text;
     await this.job.settle(item, () => {
-      item.status = 'done';
+      moveItem(item, { type: 'answer', parsed: !response.parseError });
       item.finishedAt = this.ctx.clock.now();
       item.usage = response.usage;
       item.error = undefined;
@@ -260,7 +261,7 @@ export class JobRun {
   async #failed(item: ItemRecord, error: AnalysisError): Promise<void> {
     this.ctx.log.warn('photo failed', { job: this.job.id, item: item.id, ...error.logFields() });
     await this.job.settle(item, () => {
-      item.status = 'failed';
+      moveItem(item, { type: 'fail' });
       item.finishedAt = this.ctx.clock.now();
       // A network failure that ends here has used up its retries: say so, never "it will retry".
       const gaveUp = error.code === 'network' && error.details.disposition === 'backoff' && (item.attempts ?? 0) > 1;
@@ -293,13 +294,13 @@ export class JobRun {
   }
 
   #retrying(item: ItemRecord, error: AnalysisError): void {
-    item.status = 'pending';
+    moveItem(item, { type: 'retryLater' });
     item.error = { code: error.code, message: `${error.message} Retrying.` };
     this.ctx.onChange();
   }
 
   #released(item: ItemRecord): void {
-    if (item.status === 'in_flight') item.status = 'pending';
+    moveItem(item, { type: 'release' });
     // Made again when the photo is prepared again: nothing per photo outlives its turn.
     this.#sent.delete(item.id);
     this.#shapes.delete(item.id);

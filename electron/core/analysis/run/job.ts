@@ -21,7 +21,9 @@ import type { OutputProjector } from '../output/projector';
 import { JobOutputs } from './job-outputs';
 import type { JobStore } from './job-store';
 import { JobThumbnails } from './job-thumbnails';
-import type { ItemRecord, ItemView, JobCounts, JobRecord, JobSummary } from '../types';
+import { isSettled, markNotRun, moveItem } from '../lifecycle/item-lifecycle';
+import type { JobChange } from '../lifecycle/job-lifecycle';
+import { type ItemRecord, type ItemView, type JobCounts, type JobRecord, type JobSummary, inOpenBatch } from '../types';
 
 export interface JobContext {
   store: JobStore;
@@ -60,8 +62,9 @@ export class Job {
     private readonly ctx: JobContext,
     savedCounts: JobCounts | null = null,
   ) {
-    this.#savedCounts = Array.isArray(record.items) ? null : (savedCounts ?? emptyCounts(0));
-    if (!this.loaded) hideItems(record);
+    this.#savedCounts = Array.isArray(record.items) ? null : savedCountsOf(record, savedCounts);
+    if (this.loaded) this.#afterReading(record.items);
+    else hideItems(record);
     this.thumbnails = new JobThumbnails(ctx.maxThumbnails, ctx.onChange);
     this.outputs = new JobOutputs(this, {
       store: ctx.store,
@@ -96,13 +99,24 @@ export class Job {
       .loadItems(this.record)
       .then((items) => {
         if (this.loaded) return;
-        for (const item of items) if (item.status === 'in_flight') item.status = 'pending';
+        this.#afterReading(items);
         Object.defineProperty(this.record, 'items', { value: items, writable: true, enumerable: true, configurable: true });
         this.#byId = undefined;
         this.#savedCounts = null;
       })
       .finally(() => (this.#loading = undefined));
     return this.#loading;
+  }
+
+  /** Items read back from the data folder: a request in flight then was never answered; a cancelled job's waiting photos will not run. */
+  #afterReading(items: ItemRecord[]): void {
+    for (const item of items) moveItem(item, { type: 'recover' });
+    if (this.record.status === 'cancelled') markNotRun(items, inOpenBatch(this.record));
+  }
+
+  /** A job cancelled for good: its photos that will never run say so (those in a batch still open wait for its answers). */
+  markNotRun(): void {
+    markNotRun(this.record.items, inOpenBatch(this.record));
   }
 
   /**
@@ -149,7 +163,7 @@ export class Job {
     let terminal = false;
     try {
       const doc = change() || undefined;
-      terminal = item.status === 'done' || item.status === 'failed';
+      terminal = isSettled(item.status);
       if (terminal) this.projector.hold({ id: item.id, ...(doc && item.outputFile ? { doc, file: item.outputFile } : {}) });
       else this.projector.drop(item.id);
       await this.ctx.store.journal(this.id).append({ k: 'item', item, tokens: this.record.tokens, ...(doc ? { doc } : {}) });
@@ -178,12 +192,7 @@ export class Job {
     const counts = emptyCounts(this.record.items.length);
     for (const item of this.record.items) {
       if (this.#notYetOut(item.id)) counts.inFlight++;
-      else if (item.status === 'done' && item.parseError) counts.unparsed++;
-      else if (item.status === 'done') counts.done++;
-      else if (item.status === 'failed') counts.failed++;
-      else if (item.status === 'skipped') counts.skipped++;
-      else if (item.status === 'in_flight') counts.inFlight++;
-      else counts.pending++;
+      else counts[COUNTED_AS[item.status]]++;
     }
     return counts;
   }
@@ -300,7 +309,7 @@ export class Job {
   }
 
   /** When the job stops (see JobOutputs.writeNow); summary.json lists every photo, so they are read first. */
-  async writeOutputsNow(ending: Partial<Pick<JobRecord, 'status' | 'finishedAt' | 'stopReason'>> = {}): Promise<void> {
+  async writeOutputsNow(ending: JobChange = {}): Promise<void> {
     await this.loadItems();
     return this.outputs.writeNow(ending);
   }
@@ -314,7 +323,26 @@ export class Job {
 }
 
 function emptyCounts(total: number): JobCounts {
-  return { total, done: 0, failed: 0, skipped: 0, pending: 0, inFlight: 0, unparsed: 0 };
+  return { total, done: 0, failed: 0, skipped: 0, pending: 0, inFlight: 0, unparsed: 0, notRun: 0 };
+}
+
+/** Which count each item status adds to. */
+const COUNTED_AS: Record<ItemRecord['status'], Exclude<keyof JobCounts, 'total'>> = {
+  pending: 'pending',
+  in_flight: 'inFlight',
+  done: 'done',
+  unparsed: 'unparsed',
+  failed: 'failed',
+  skipped: 'skipped',
+  not_run: 'notRun',
+};
+
+/** The counts a job's header was saved with, in today's terms: an older Loupe counted a cancelled job's never-run photos as waiting. */
+function savedCountsOf(record: JobRecord, saved: JobCounts | null): JobCounts {
+  const counts = { ...emptyCounts(0), ...saved };
+  if (record.status !== 'cancelled' || counts.pending + counts.inFlight === 0 || record.batch?.parts.some((p) => p.batchId && !p.collected))
+    return counts;
+  return { ...counts, notRun: counts.notRun + counts.pending + counts.inFlight, pending: 0, inFlight: 0 };
 }
 
 /** A job's items while they are not in memory: reading them is a bug, so it fails loudly instead of finding none. */

@@ -16,7 +16,9 @@
 import { closeSync, ftruncateSync, openSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { ItemDocument } from '../output/results';
-import type { ItemRecord, JobRecord } from '../types';
+import { isSettled } from '../lifecycle/item-lifecycle';
+import { applyJobChange } from '../lifecycle/job-lifecycle';
+import { type ItemRecord, type JobRecord, normaliseItem } from '../types';
 
 export type JournalEntry =
   /** An item's state after a change; `doc` is the file its answer (or failure) projects to. */
@@ -159,10 +161,9 @@ export function replay(record: JobRecord, entries: Stamped[]): JobRecord {
     if (entry.k === 'item') {
       const at = index.get(entry.item.id);
       if (at === undefined) continue;
-      record.items[at] = entry.item;
+      record.items[at] = normaliseItem(entry.item);
       record.tokens = entry.tokens;
-      const { status } = entry.item;
-      if (status === 'done' || status === 'failed')
+      if (isSettled(entry.item.status))
         outbox.set(entry.item.id, {
           id: entry.item.id,
           ...(entry.doc && entry.item.outputFile ? { doc: entry.doc, file: entry.item.outputFile } : {}),
@@ -175,10 +176,9 @@ export function replay(record: JobRecord, entries: Stamped[]): JobRecord {
       record.csvEnd = entry.csvEnd;
       delete record.csvStale;
     } else if (entry.k === 'job') {
-      record.status = entry.status;
+      // A move the lifecycle made before Loupe ended, made again.
+      applyJobChange(record, { status: entry.status, ...(entry.stopReason !== undefined ? { stopReason: entry.stopReason } : {}) });
       if (entry.startedAt !== undefined) record.startedAt = entry.startedAt;
-      if (entry.stopReason === null) delete record.stopReason;
-      else if (entry.stopReason) record.stopReason = entry.stopReason;
     }
     record.seq = entry.seq;
   }

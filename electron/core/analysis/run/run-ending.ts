@@ -1,51 +1,39 @@
 /**
- * How a run's outcome becomes the job's state: what the job becomes when a
- * run ends (done, failed, stopped with its reason, cancelled, or left as it
- * is for a pause), and what the person is told. Pure, so the engine only
- * applies it.
+ * When a run ends: whether it must run again (photos were given back while it
+ * wound down), the stop reason its failure gives, and what the person is
+ * told. What the job becomes is the job lifecycle's (finish, stop); pure.
  */
 import type { AnalysisError } from '../analysis-error';
+import type { JobChange } from '../lifecycle/job-lifecycle';
 import type { RunOutcome } from './scheduler';
-import type { JobCounts, JobRecord } from '../types';
+import type { JobCounts, JobRecord, StopReason } from '../types';
 
-export type Ending = Partial<Pick<JobRecord, 'status' | 'finishedAt' | 'stopReason'>>;
-
-export interface EndingDecision {
-  /** Items were added while the run wound down (retry failed): run again instead. */
-  again: boolean;
-  next: Ending;
-  notice?: [title: string, body: string];
+/** The run drained while the job still runs with photos waiting (given back while it wound down): run again instead of ending. */
+export function runsAgain(outcome: RunOutcome, record: Pick<JobRecord, 'status'>, counts: JobCounts): boolean {
+  return outcome === 'drained' && record.status === 'running' && counts.pending + counts.inFlight > 0;
 }
 
-export function decideEnding(args: {
-  outcome: RunOutcome;
-  record: Pick<JobRecord, 'status' | 'name' | 'finishedAt'>;
-  counts: JobCounts;
-  stopError: AnalysisError | undefined;
-  now: number;
-}): EndingDecision {
-  const { outcome, record, counts, now } = args;
-  if (outcome === 'drained' && record.status === 'running') {
-    if (counts.pending + counts.inFlight > 0) return { again: true, next: {} };
-    const status = counts.failed > 0 && counts.done + counts.unparsed === 0 ? 'failed' : 'done';
-    return {
-      again: false,
-      next: { status, finishedAt: now },
-      notice: [status === 'done' ? 'Analysis finished' : 'Analysis failed', `${record.name}: ${outcomeText(counts)}.`],
-    };
+/** The stop reason a run's failure gives (a link where the person can fix it). */
+export function stopReasonOf(error: AnalysisError | undefined): StopReason {
+  return {
+    code: error?.code ?? 'stopped',
+    message: error?.message ?? 'The job stopped.',
+    ...(error?.details.link ? { link: { ...error.details.link } } : {}),
+  };
+}
+
+/** The notification for a run's ending, when it ended the job. */
+export function endingNotice(change: JobChange, name: string, counts: JobCounts): [title: string, body: string] | undefined {
+  switch (change.status) {
+    case 'done':
+      return ['Analysis finished', `${name}: ${outcomeText(counts)}.`];
+    case 'failed':
+      return ['Analysis failed', `${name}: ${outcomeText(counts)}.`];
+    case 'stopped':
+      return ['Analysis stopped', change.stopReason?.message ?? 'The job stopped.'];
+    default:
+      return undefined;
   }
-  if (outcome === 'stopped' && record.status === 'running') {
-    const error = args.stopError;
-    const stopReason = {
-      code: error?.code ?? 'stopped',
-      message: error?.message ?? 'The job stopped.',
-      ...(error?.details.link ? { link: { ...error.details.link } } : {}),
-    };
-    return { again: false, next: { status: 'stopped', stopReason }, notice: ['Analysis stopped', stopReason.message] };
-  }
-  if (outcome === 'cancelled') return { again: false, next: { status: 'cancelled', finishedAt: record.finishedAt ?? now } };
-  // 'paused' (or a resume/cancel that arrived while the run wound down) keeps the status already set.
-  return { again: false, next: {} };
 }
 
 /** "7 analysed, 2 unreadable answers, 1 failed": an unparsed answer is not counted as analysed. */

@@ -22,13 +22,15 @@ import { FlowGovernor } from './flow-governor';
 import type { Job } from './job';
 import { JobRun } from './job-run';
 import type { JobStore } from './job-store';
+import { moveItem } from '../lifecycle/item-lifecycle';
+import { type JobChange, type JobEvent, applyJobChange } from '../lifecycle/job-lifecycle';
 import { fitHeapGrowth, itemsInMemory } from './memory-policy';
-import { decideEnding } from './run-ending';
+import { endingNotice, runsAgain, stopReasonOf } from './run-ending';
 import type { RunOutcome } from './scheduler';
 
 /** A live run (JobRun) or a batch run (BatchRun), as the engine drives them. */
 interface ActiveRun {
-  readonly scheduler: { pause(): void; stop(): void; cancel(): void; add(ids: string[]): void };
+  readonly scheduler: { pause(): void; stop(): void; cancel(): void };
   readonly stopError: AnalysisError | undefined;
   readonly retries: RetryState;
   run(): Promise<RunOutcome>;
@@ -54,6 +56,8 @@ export class RunQueue {
     private readonly store: JobStore,
     /** The engine's jobs, in no particular order. */
     private readonly jobs: () => Iterable<Job>,
+    /** What the job lifecycle says `event` changes (undefined: nothing); refusals are thrown. */
+    private readonly decide: (job: Job, event: JobEvent) => JobChange | undefined,
   ) {
     const now = () => deps.clock.now();
     // In flight follows rate × latency (little-law.ts); a job's cap, when the person set one, is only a ceiling.
@@ -86,6 +90,12 @@ export class RunQueue {
     // Paused or stopped: batches already created go on at OpenAI and are collected on resume.
     const open = job.record.batch?.parts.some((p) => p.batchId && !p.collected) ?? false;
     return { phase: open && job.record.status !== 'cancelled' ? 'waiting' : null, progress: null };
+  }
+
+  /** The lifecycle's move for `event`, made on the job's record. */
+  #move(job: Job, event: JobEvent): void {
+    const change = this.decide(job, event);
+    if (change) applyJobChange(job.record, change);
   }
 
   /** A Clock-driven wait that ends early (rejecting) when `signal` aborts. */
@@ -173,8 +183,10 @@ export class RunQueue {
         .loadItems()
         .catch((error: unknown) => {
           this.deps.log.error('could not read a job’s items', { job: job.id, code: logCode(error) });
-          job.record.status = 'stopped';
-          job.record.stopReason = { code: 'job_unreadable', message: 'Loupe couldn’t read this job’s list of photos from its data folder.' };
+          this.#move(job, {
+            type: 'stop',
+            reason: { code: 'job_unreadable', message: 'Loupe couldn’t read this job’s list of photos from its data folder.' },
+          });
         })
         .finally(() => {
           this.#loading = undefined;
@@ -185,21 +197,22 @@ export class RunQueue {
     }
     fitHeapGrowth(itemsInMemory(this.jobs()));
     const { record } = job;
-    record.status = 'running';
-    delete record.stopReason;
-    record.startedAt ??= this.deps.clock.now();
-    delete record.finishedAt;
+    const at = this.deps.clock.now();
+    this.#move(job, { type: 'start', at });
     const pending = record.items.filter((item) => item.status === 'pending' || item.status === 'in_flight');
-    for (const item of pending) item.status = 'pending';
+    // A new run sends them from the start (a batch run marks those already in a batch again).
+    for (const item of pending) moveItem(item, { type: 'release' });
     let client: AnalysisClient;
     try {
       client = this.#clientFor(record.spec.accountId);
     } catch (error) {
-      record.status = 'stopped';
-      record.stopReason = {
-        code: 'account_unavailable',
-        message: error instanceof LoupeError ? error.message : 'The account this job used is no longer available.',
-      };
+      this.#move(job, {
+        type: 'stop',
+        reason: {
+          code: 'account_unavailable',
+          message: error instanceof LoupeError ? error.message : 'The account this job used is no longer available.',
+        },
+      });
       void job.snapshot().catch(() => {});
       this.deps.onChange();
       return;
@@ -245,7 +258,7 @@ export class RunQueue {
     // Journaled so that a crash from here on is known as one "while analysing" (the crash-loop guard).
     void this.store
       .journal(record.id)
-      .append({ k: 'job', status: 'running', startedAt: record.startedAt })
+      .append({ k: 'job', status: record.status, startedAt: record.startedAt ?? at })
       .catch(() => {});
     this.deps.log.info('analysis job running', { job: record.id, photos: pending.length });
     this.deps.onChange();
@@ -279,15 +292,20 @@ export class RunQueue {
       await job.snapshot().catch(() => {});
       return;
     }
-    // The ending is decided first and written to the output folder before it shows: "done" on screen means summary.json and results.csv are final.
-    const { again, next, notice } = decideEnding({ outcome, record, counts: job.counts(), stopError: run.stopError, now });
-    if (again) {
+    if (runsAgain(outcome, record, job.counts())) {
       this.#running.delete(job);
       this.startNext();
       return;
     }
-    await job.writeOutputsNow(next);
-    Object.assign(record, next);
+    // A job cancelled for good: the photos it never ran say so in summary.json too.
+    if (record.status === 'cancelled') job.markNotRun();
+    // The ending is decided first and written to the output folder before it shows: "done" on screen means summary.json and results.csv are final.
+    const event: JobEvent | undefined =
+      outcome === 'drained' ? { type: 'finish', at: now } : outcome === 'stopped' ? { type: 'stop', reason: stopReasonOf(run.stopError) } : undefined;
+    const change = event && this.decide(job, event);
+    await job.writeOutputsNow(change);
+    if (change) applyJobChange(record, change);
+    const notice = change && endingNotice(change, record.name, job.counts());
     if (notice) this.deps.notify(...notice);
     this.#running.delete(job);
     try {

@@ -65,12 +65,6 @@ export class Scheduler<P, R> {
     return this.done;
   }
 
-  /** Queue more items (retry failed) while running. */
-  add(itemIds: string[]): void {
-    this.#queue.push(itemIds);
-    this.#pump();
-  }
-
   /** Stop starting items; what is in flight finishes and is recorded. */
   pause(): void {
     this.#halt('paused');

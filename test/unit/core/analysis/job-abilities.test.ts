@@ -10,10 +10,11 @@ const counts = (over: Partial<JobCounts> = {}): JobCounts => ({
   pending: 10,
   inFlight: 0,
   unparsed: 0,
+  notRun: 0,
   ...over,
 });
 const allowed = (status: JobStatus, c = counts(), cancelPending = false) =>
-  Object.entries(jobAbilities({ status, counts: c, cancelPending }))
+  Object.entries(jobAbilities({ status, counts: c, ...(cancelPending ? { cancelPending: { wasActive: false } } : {}) }))
     .filter(([, a]) => a.allowed)
     .map(([name]) => name)
     .sort();
@@ -22,7 +23,7 @@ describe('jobAbilities', () => {
   it('a running job may be paused, cancelled and renamed, nothing else', () => {
     expect(allowed('running')).toEqual(['cancel', 'pause', 'rename']);
     expect(allowed('queued')).toEqual(['cancel', 'pause', 'rename']);
-    const refused = jobAbilities({ status: 'running', counts: counts(), cancelPending: false });
+    const refused = jobAbilities({ status: 'running', counts: counts() });
     expect(refused.remove.reason).toMatch(/cancel the job first/);
     expect(refused.resume.reason).toBe('This job is already running.');
   });
@@ -44,10 +45,10 @@ describe('jobAbilities', () => {
   it('a cancelled job offers the photos not done as a new job, not a retry', () => {
     const c = counts({ done: 3, failed: 1, pending: 6 });
     expect(allowed('cancelled', c)).toEqual(['analyseRemaining', 'remove', 'rename']);
-    expect(jobAbilities({ status: 'cancelled', counts: c, cancelPending: false }).retryFailed.reason).toMatch(/remaining photos/);
+    expect(jobAbilities({ status: 'cancelled', counts: c }).retryFailed.reason).toMatch(/remaining photos/);
     expect(allowed('cancelled', counts({ done: 10, pending: 0 }))).toEqual(['remove', 'rename']);
     // Only once: after that the remaining photos are another job's.
-    expect(jobAbilities({ status: 'cancelled', counts: c, cancelPending: false, remainderJob: 'Kitchen (remaining)' }).analyseRemaining).toEqual({
+    expect(jobAbilities({ status: 'cancelled', counts: c, remainderJob: 'Kitchen (remaining)' }).analyseRemaining).toEqual({
       allowed: false,
       reason: 'The remaining photos are already in “Kitchen (remaining)”.',
     });
@@ -59,12 +60,12 @@ describe('jobAbilities', () => {
 
   it('a cancelled batch job still collecting its finished answers cannot be removed, retried or re-run yet', () => {
     const c = counts({ done: 2, failed: 3, pending: 0, inFlight: 5 });
-    const collecting = jobAbilities({ status: 'cancelled', counts: c, cancelPending: false, collecting: true });
+    const collecting = jobAbilities({ status: 'cancelled', counts: c, collecting: true });
     for (const name of ['remove', 'analyseRemaining', 'retryFailed', 'retryUnparsed'] as const) {
       expect(collecting[name]).toEqual({ allowed: false, reason: expect.stringMatching(/still collecting the answers/) });
     }
     expect(collecting.rename.allowed).toBe(true);
-    const collected = jobAbilities({ status: 'cancelled', counts: counts({ done: 2, failed: 8, pending: 0 }), cancelPending: false });
+    const collected = jobAbilities({ status: 'cancelled', counts: counts({ done: 2, failed: 8, pending: 0 }) });
     expect(collected.remove.allowed).toBe(true);
     expect(collected.analyseRemaining.allowed).toBe(true);
   });

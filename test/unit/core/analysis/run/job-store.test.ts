@@ -26,7 +26,7 @@ const record = (id: string, list: ItemRecord[]): JobRecord => ({
   tokens: { input: 0, output: 0 },
   items: list,
 });
-const counts = (total: number): JobCounts => ({ total, done: 2, failed: 0, skipped: 0, pending: total - 2, inFlight: 0, unparsed: 0 });
+const counts = (total: number): JobCounts => ({ total, done: 2, failed: 0, skipped: 0, pending: total - 2, inFlight: 0, unparsed: 0, notRun: 0 });
 
 it('a job at rest is read as its header and counts; its items come from their own file when asked for', async () => {
   const store = new JobStore(dir, quiet, () => 0);
@@ -84,4 +84,32 @@ it('a header naming a missing items file is read (it may be the one a crash left
   const again = new JobStore(dir, quiet, () => 0);
   const [stored] = again.loadAll().jobs;
   await expect(again.loadItems(stored!.record)).rejects.toThrow();
+});
+
+it('reads items as Loupe saved them before "unparsed" was a status of its own: an answer done with its parse error is unparsed', async () => {
+  const store = new JobStore(dir, quiet, () => 0);
+  const older = (id: string): ItemRecord => ({ id, path: `/p/${id}.jpg`, status: 'done', parseError: 'not JSON' });
+  // Inline in the header (the oldest shape), in an items file, and in a journal entry.
+  await writeFile(
+    join(store.dir, 'job-inline.json'),
+    JSON.stringify(record('job-inline', [older('i1'), { id: 'i2', path: '/p/i2.jpg', status: 'done' }])),
+  );
+  const list = [older('i1'), { id: 'i2', path: '/p/i2.jpg', status: 'pending' as const }];
+  await store.snapshot(record('job-file', list), list, () => ({ counts: counts(2), outbox: [] }));
+  await store.journal('job-file').append({ k: 'item', item: older('i2'), tokens: { input: 1, output: 1 } });
+  await store.flush();
+
+  const jobs = new JobStore(dir, quiet, () => 0).loadAll().jobs;
+  const statuses = Object.fromEntries(jobs.map((j) => [j.record.id, j.record.items.map((i) => i.status)]));
+  expect(statuses).toEqual({ 'job-inline': ['unparsed', 'done'], 'job-file': ['unparsed', 'unparsed'] });
+  expect(jobs[0]!.record.items[0]!.parseError).toBe('not JSON');
+
+  // A job at rest: its items file read when asked for.
+  const lazy = new JobStore(dir, quiet, () => 0);
+  const atRest = record('job-rest', [older('i1')]);
+  await lazy.snapshot(atRest, atRest.items, () => ({ counts: counts(1), outbox: [] }));
+  await lazy.flush();
+  const rest = new JobStore(dir, quiet, () => 0);
+  const stored = rest.loadAll().jobs.find((j) => j.record.id === 'job-rest')!;
+  expect((await rest.loadItems(stored.record)).map((i) => i.status)).toEqual(['unparsed']);
 });

@@ -8,7 +8,7 @@
  * time, counts, bytes put on the wire and peak memory.
  */
 import { readFileSync } from 'node:fs';
-import { AnalysisEngine } from '../../electron/core/analysis/run/engine';
+import { AnalysisEngine } from '../../electron/core/analysis/runs/engine';
 import { realClock } from '../support/real-clock';
 import { LoupeError } from '../../electron/core/kernel/errors';
 

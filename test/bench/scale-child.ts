@@ -93,7 +93,7 @@ const size = (data: unknown): number => (typeof data === 'string' ? Buffer.byteL
   syncBuiltinESMExports();
 }
 
-const { AnalysisEngine } = await import('../../electron/core/analysis/run/engine');
+const { AnalysisEngine } = await import('../../electron/core/analysis/runs/engine');
 const { LoupeError } = await import('../../electron/core/kernel/errors');
 
 function vmHwmBytes(): number | null {

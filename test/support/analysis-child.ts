@@ -13,7 +13,7 @@
  * The bearer token comes from the parent (it signed in against the stand-ins).
  */
 import { readFileSync } from 'node:fs';
-import { AnalysisEngine } from '../../electron/core/analysis/run/engine';
+import { AnalysisEngine } from '../../electron/core/analysis/runs/engine';
 import { realClock } from './real-clock';
 import { LoupeError } from '../../electron/core/kernel/errors';
 

@@ -6,7 +6,7 @@
  *
  *   node --import tsx test/support/heap-churn-child.ts [items in memory, one fitHeapGrowth call each]…
  */
-import { fitHeapGrowth } from '../../electron/core/analysis/run/memory-policy';
+import { fitHeapGrowth } from '../../electron/core/analysis/runs/memory-policy';
 
 for (const n of process.argv.slice(2)) fitHeapGrowth(Number(n));
 const inUse: Array<Array<{ path: string; answer: number[] }>> = [];

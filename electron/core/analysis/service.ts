@@ -20,21 +20,21 @@ import type {
 } from '../../contract';
 import type { Accounts } from '../accounts/accounts';
 import { batchAccess, requireModelAccess } from '../accounts/readiness';
-import { CANCEL_GRACE_MS } from './cancel-grace';
-import { PRESETS } from './price';
-import { stagedPhotoCount } from './staged-check';
-import type { StagedThumbnailOptions } from './staged-thumbnails';
-import { Staging } from './staging';
+import { CANCEL_GRACE_MS } from './runs/cancel-grace';
+import { PRESETS } from './records/prices';
+import { stagedPhotoCount } from './staging/staged-contents';
+import type { StagedThumbnailOptions } from './staging/staged-thumbnails';
+import { Staging } from './staging/staging';
 import { UsageLimitWatch } from './usage-limit';
-import { AnalysisEngine, type AnalysisDeps } from './run/engine';
-import type { JobSummary } from './types';
+import { AnalysisEngine, type AnalysisDeps } from './runs/engine';
+import type { JobSummary } from './records/job-record';
 import type { CoreDeps, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { startJob, startRemainingJob } from './start-job';
-import { summaryExtras } from './summary-extras';
+import { summaryExtras } from './job-summary-view';
 import { safeFolderName } from './output/output-folder';
 
-export { PRESETS, estimateCost } from './price';
+export { PRESETS, estimateCost } from './records/prices';
 
 export { safeFolderName } from './output/output-folder';
 

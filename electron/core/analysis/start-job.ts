@@ -7,11 +7,11 @@ import { existsSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConcurrencySetting, ImageDetail, ParsedInput, StagedInput } from '../../contract';
 import { LoupeError } from '../kernel/errors';
-import { defaultJobName } from './job-name';
+import { defaultJobName } from './records/job-name';
 import { safeFolderName } from './output/output-folder';
-import type { AnalysisEngine } from './run/engine';
-import type { JobRecord } from './types';
-import { stagedPhotoCount } from './staged-check';
+import type { AnalysisEngine } from './runs/engine';
+import type { JobRecord } from './records/job-record';
+import { stagedPhotoCount } from './staging/staged-contents';
 
 /** The job spec's ceiling for a concurrency setting: none for 'auto'. */
 export function ceiling(setting: ConcurrencySetting): { concurrencyCap?: number } {

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
-import { JobStore } from '../../../electron/core/analysis/run/job-store';
+import { JobStore } from '../../../electron/core/analysis/store/job-store';
 import { parseCsv } from '../../support/csv';
 import {
   type SignedIn,

@@ -3,9 +3,9 @@
  * dependencies, the call, and the answer.
  */
 import type { Clock, Logger } from '../../kernel/deps';
-import type { Preset } from '../presets';
+import type { Preset } from '../records/presets';
 import type { CapabilityMemory } from './capabilities';
-import type { RateInfo } from './rate-headers';
+import type { RateInfo } from '../records/rate-headers';
 
 export type Detail = 'low' | 'high' | 'auto';
 

@@ -20,7 +20,7 @@
  * `applyJobChange` makes it.
  */
 import type { JobCounts, JobStatus } from '../../../contract';
-import type { JobRecord, StopReason } from '../types';
+import type { JobRecord, StopReason } from '../records/job-record';
 
 export type JobEvent =
   /** The run queue starts the job (queued, or running when Loupe last quit). */

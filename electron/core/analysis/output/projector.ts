@@ -17,10 +17,10 @@
  */
 import { join } from 'node:path';
 import type { Logger } from '../../kernel/deps';
-import type { Journal } from '../run/journal';
-import type { CsvAppender } from './csv-appender';
+import type { Journal } from '../store/journal';
+import type { CsvAppender } from './results-csv';
 import type { ItemDocument } from './results';
-import { writeAtomicAsync } from './write-atomic-async';
+import { writeAtomicAsync } from '../files/write-atomic-async';
 
 export interface Outgoing {
   id: string;

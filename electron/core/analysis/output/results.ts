@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { readFile, readdir, unlink } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { writeAtomic } from '../../kernel/json-file-store';
-import { cellValue, neutraliseFormula, toCsv } from './csv';
-import type { ItemRecord, JobRecord, StopReason } from '../types';
+import { cellValue, neutraliseFormula, toCsv } from './csv-text';
+import type { ItemRecord, JobRecord, StopReason } from '../records/job-record';
 
 export const SUMMARY_FILE = 'summary.json';
 export const CSV_FILE = 'results.csv';

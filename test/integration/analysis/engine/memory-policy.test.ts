@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, expect, it } from 'vitest';
-import { MANY_ITEMS, itemsInMemory } from '../../../../electron/core/analysis/run/memory-policy';
+import { MANY_ITEMS, itemsInMemory } from '../../../../electron/core/analysis/runs/memory-policy';
 
 const repo = fileURLToPath(new URL('../../../..', import.meta.url));
 const child = join(repo, 'test', 'support', 'heap-churn-child.ts');

@@ -7,7 +7,7 @@
 import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { JobRecord } from '../../../../electron/core/analysis/types';
+import type { JobRecord } from '../../../../electron/core/analysis/records/job-record';
 import {
   type SignedIn,
   isSettled,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CancelGrace } from '../../../../electron/core/analysis/cancel-grace';
+import { CancelGrace } from '../../../../electron/core/analysis/runs/cancel-grace';
 import { ManualClock } from '../../../support/manual-clock';
 
 describe('CancelGrace', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultJobName } from '../../../../electron/core/analysis/job-name';
+import { defaultJobName } from '../../../../electron/core/analysis/records/job-name';
 import { safeFolderName } from '../../../../electron/core/analysis/service';
 
 // Local time, as the person reads their clock.

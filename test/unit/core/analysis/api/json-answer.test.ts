@@ -1,6 +1,6 @@
 /** Reading answers: JSON parsing and schema validation. */
 import { describe, expect, it } from 'vitest';
-import { parseJsonAnswer, readAnswer } from '../../../../../electron/core/analysis/api/json-answer';
+import { parseJsonAnswer, readAnswer } from '../../../../../electron/core/analysis/schema/json-answer';
 
 describe('reading answers', () => {
   it('parses JSON, fenced JSON and JSON after a sentence; reports the rest', () => {

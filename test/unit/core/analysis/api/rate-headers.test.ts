@@ -1,6 +1,6 @@
 /** Pacing headers: x-ratelimit-*, retry-after and Go durations. */
 import { describe, expect, it } from 'vitest';
-import { parseGoDuration, parseRetryAfter, readRateInfo } from '../../../../../electron/core/analysis/api/rate-headers';
+import { parseGoDuration, parseRetryAfter, readRateInfo } from '../../../../../electron/core/analysis/records/rate-headers';
 import { goDuration } from '../../../../servers/openai/ratelimit';
 
 const headers = (h: Record<string, string>) => new Headers(h);

@@ -1,7 +1,7 @@
 /** Custom schemas normalised for strict structured outputs. */
 import { describe, expect, it } from 'vitest';
-import { compileValidator } from '../../../../../electron/core/analysis/api/json-answer';
-import { normaliseStrictSchema } from '../../../../../electron/core/analysis/api/strict-schema';
+import { compileValidator } from '../../../../../electron/core/analysis/schema/json-answer';
+import { normaliseStrictSchema } from '../../../../../electron/core/analysis/schema/strict-schema';
 
 describe('custom schemas for strict structured outputs', () => {
   it('normalises a lenient schema: closed objects, every property required, optional ones nullable', () => {

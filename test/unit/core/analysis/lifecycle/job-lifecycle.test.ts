@@ -9,7 +9,7 @@ import {
   moveJob,
   remainingOf,
 } from '../../../../../electron/core/analysis/lifecycle/job-lifecycle';
-import type { JobRecord } from '../../../../../electron/core/analysis/types';
+import type { JobRecord } from '../../../../../electron/core/analysis/records/job-record';
 
 const counts = (over: Partial<JobCounts> = {}): JobCounts => ({
   total: 10,

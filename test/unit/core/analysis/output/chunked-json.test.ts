@@ -1,8 +1,8 @@
 /** Large files serialised a slice at a time hold the same JSON as in one go, and an array's slices read back a slice at a time. */
 import { expect, it } from 'vitest';
 import { buildSummary, summaryChunks } from '../../../../../electron/core/analysis/output/results';
-import { SLICE, jsonArrayChunks, parseJsonArraySlices } from '../../../../../electron/core/analysis/output/write-atomic-async';
-import type { ItemRecord, JobRecord } from '../../../../../electron/core/analysis/types';
+import { SLICE, jsonArrayChunks, parseJsonArraySlices } from '../../../../../electron/core/analysis/files/write-atomic-async';
+import type { ItemRecord, JobRecord } from '../../../../../electron/core/analysis/records/job-record';
 
 async function text(chunks: AsyncIterable<string>): Promise<string> {
   let all = '';

@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { CsvAppender, csvLine } from '../../../../../electron/core/analysis/output/csv-appender';
+import { CsvAppender, csvLine } from '../../../../../electron/core/analysis/output/results-csv';
 import { parseCsv } from '../../../../support/csv';
 
 let dir: string;

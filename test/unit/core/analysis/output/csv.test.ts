@@ -1,6 +1,6 @@
 /** CSV: quoting, formula neutralising and cell values. */
 import { describe, expect, it } from 'vitest';
-import { cellValue, csvField, neutraliseFormula, toCsv } from '../../../../../electron/core/analysis/output/csv';
+import { cellValue, csvField, neutraliseFormula, toCsv } from '../../../../../electron/core/analysis/output/csv-text';
 import { parseCsv } from '../../../../support/csv';
 
 describe('CSV', () => {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { FifoQueue } from '../../../../../electron/core/analysis/run/fifo-queue';
+import { FifoQueue } from '../../../../../electron/core/analysis/pacing/fifo-queue';
 
 it('gives items back first in, first out across compactions, with pushes in between', () => {
   const queue = new FifoQueue(Array.from({ length: 5000 }, (_, i) => `a${i}`));

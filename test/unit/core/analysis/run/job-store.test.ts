@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { JobStore } from '../../../../../electron/core/analysis/run/job-store';
-import type { ItemRecord, JobCounts, JobRecord } from '../../../../../electron/core/analysis/types';
+import { JobStore } from '../../../../../electron/core/analysis/store/job-store';
+import type { ItemRecord, JobCounts, JobRecord } from '../../../../../electron/core/analysis/records/job-record';
 
 let dir: string;
 beforeEach(async () => {

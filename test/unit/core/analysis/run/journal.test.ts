@@ -2,9 +2,9 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { Journal, replay } from '../../../../../electron/core/analysis/run/journal';
+import { Journal, replay } from '../../../../../electron/core/analysis/store/journal';
 import type { ItemDocument } from '../../../../../electron/core/analysis/output/results';
-import type { ItemRecord, JobRecord } from '../../../../../electron/core/analysis/types';
+import type { ItemRecord, JobRecord } from '../../../../../electron/core/analysis/records/job-record';
 
 let dir: string;
 beforeEach(async () => {

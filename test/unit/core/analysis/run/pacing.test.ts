@@ -4,11 +4,11 @@
  * token limits are honoured. No sockets, no sleeps, no timing assertions.
  */
 import { describe, expect, it } from 'vitest';
-import { FlowGovernor } from '../../../../../electron/core/analysis/run/flow-governor';
-import { inFlightTarget, memoryBound, prefetchTarget } from '../../../../../electron/core/analysis/run/little-law';
-import { readRateInfo } from '../../../../../electron/core/analysis/api/rate-headers';
-import { RateLearner } from '../../../../../electron/core/analysis/run/rate-learner';
-import { TokenEstimator } from '../../../../../electron/core/analysis/run/token-estimate';
+import { FlowGovernor } from '../../../../../electron/core/analysis/pacing/flow-governor';
+import { inFlightTarget, memoryBound, prefetchTarget } from '../../../../../electron/core/analysis/pacing/little-law';
+import { readRateInfo } from '../../../../../electron/core/analysis/records/rate-headers';
+import { RateLearner } from '../../../../../electron/core/analysis/pacing/rate-learner';
+import { TokenEstimator } from '../../../../../electron/core/analysis/pacing/token-estimate';
 import { simulate } from '../../../../support/pacing-sim';
 
 const governor = (cap?: number) => (now: () => number) => new FlowGovernor({ now, cap, initial: 4 });

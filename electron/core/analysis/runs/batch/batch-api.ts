@@ -1,0 +1,111 @@
+/**
+ * The Batch API over plain fetch: upload a JSONL file (`/v1/files`, purpose
+ * "batch"), create a batch for `/v1/responses`, read and cancel it, download
+ * its output and error files. Offered only to API-key accounts: ChatGPT-plan
+ * sign-ins have no Files or Batches routes.
+ */
+import { AnalysisError } from '../../records/analysis-error';
+
+export type BatchStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
+
+export interface BatchObject {
+  id: string;
+  status: BatchStatus;
+  input_file_id: string;
+  output_file_id: string | null;
+  error_file_id: string | null;
+  request_counts?: { total: number; completed: number; failed: number };
+  errors?: null | { data?: Array<{ code?: string; message?: string; line?: number | null }> };
+}
+
+export const TERMINAL: ReadonlySet<BatchStatus> = new Set(['failed', 'completed', 'expired', 'cancelled']);
+
+export interface BatchApiDeps {
+  apiBase: URL;
+  fetch: typeof fetch;
+  token(): Promise<string>;
+}
+
+export class BatchApi {
+  constructor(private readonly deps: BatchApiDeps) {}
+
+  #url(path: string): string {
+    return `${this.deps.apiBase.href.replace(/\/$/, '')}${path}`;
+  }
+
+  async #call(method: string, path: string, init: { body?: FormData | string; json?: unknown; signal?: AbortSignal } = {}): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${await this.deps.token()}` };
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(init.json);
+    }
+    let response: Response;
+    try {
+      response = await this.deps.fetch(this.#url(path), {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        ...(init.signal ? { signal: init.signal } : {}),
+        redirect: 'error',
+      });
+    } catch (error) {
+      if (init.signal?.aborted) throw new AnalysisError('cancelled', 'The batch request was cancelled.', { disposition: 'aborted' });
+      throw new AnalysisError('network', 'Loupe couldn’t reach the Batch API.', { disposition: 'backoff' });
+    }
+    if (!response.ok) {
+      const text = await response.text().catch(() => '');
+      let message = `The Batch API answered ${response.status}.`;
+      try {
+        message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
+      } catch {
+        /* not JSON */
+      }
+      const transient = response.status >= 500 || response.status === 429 || response.status === 408;
+      throw new AnalysisError(transient ? 'server_error' : 'invalid_request', message, {
+        disposition: transient ? 'backoff' : 'stop_job',
+        status: response.status,
+      });
+    }
+    return response;
+  }
+
+  async uploadJsonl(filename: string, content: string | Blob, signal?: AbortSignal): Promise<string> {
+    const form = new FormData();
+    form.append('purpose', 'batch');
+    form.append('file', typeof content === 'string' ? new Blob([content], { type: 'application/jsonl' }) : content, filename);
+    const response = await this.#call('POST', '/files', { body: form, ...(signal ? { signal } : {}) });
+    return ((await response.json()) as { id: string }).id;
+  }
+
+  /** Whether an uploaded file is still there (a restart between upload and batch creation creates the batch from it). */
+  async fileExists(fileId: string, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.#call('GET', `/files/${encodeURIComponent(fileId)}`, signal ? { signal } : {});
+      return true;
+    } catch (error) {
+      if (error instanceof AnalysisError && error.details.status === 404) return false;
+      throw error;
+    }
+  }
+
+  async create(inputFileId: string, metadata: Record<string, string>, signal?: AbortSignal): Promise<BatchObject> {
+    const response = await this.#call('POST', '/batches', {
+      json: { input_file_id: inputFileId, endpoint: '/v1/responses', completion_window: '24h', metadata },
+      ...(signal ? { signal } : {}),
+    });
+    return (await response.json()) as BatchObject;
+  }
+
+  async get(id: string, signal?: AbortSignal): Promise<BatchObject> {
+    return (await (await this.#call('GET', `/batches/${encodeURIComponent(id)}`, signal ? { signal } : {})).json()) as BatchObject;
+  }
+
+  async cancel(id: string): Promise<BatchObject> {
+    return (await (await this.#call('POST', `/batches/${encodeURIComponent(id)}/cancel`)).json()) as BatchObject;
+  }
+
+  async content(fileId: string, signal?: AbortSignal): Promise<string> {
+    return (await this.#call('GET', `/files/${encodeURIComponent(fileId)}/content`, signal ? { signal } : {})).text();
+  }
+}

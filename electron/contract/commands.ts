@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { TokenStorage } from './account-state';
 import type { JobDetailView, JobItemsPage, StagedThumbnail } from './analysis-state';
 import type { AppState, SettingsView } from './app-state';
-import { JOB_MODES, concurrencySetting } from './batch-mode';
+import { JOB_MODES } from './batch-mode';
+import { concurrencySetting } from './concurrency';
 import { IMAGE_DETAILS, type LimitedSetting, PRESET_IDS, SETTINGS_LIMITS, THEMES } from './vocabularies';
 
 // ---------------------------------------------------------------------------

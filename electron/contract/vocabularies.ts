@@ -21,8 +21,8 @@ export const SETTINGS_LIMITS = {
   refreshMarginSeconds: { min: 30, max: 900, default: 120 },
   callbackPort: { min: 0, max: 65535, default: 0 },
   signInTimeoutMinutes: { min: 1, max: 60, default: 10 },
-  // An optional ceiling (see CONCURRENCY_AUTO in batch-mode.ts): Loupe keeps rate × latency requests in flight below it
-  // (analysis/run/little-law.ts). `default` is the number offered when a person first sets one.
+  // An optional ceiling (see CONCURRENCY_AUTO in concurrency.ts): Loupe keeps rate × latency requests in flight below it
+  // (analysis/pacing/little-law.ts). `default` is the number offered when a person first sets one.
   analysisConcurrency: { min: 1, max: 64, default: 16 },
 } as const;
 export type LimitedSetting = keyof typeof SETTINGS_LIMITS;

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { jsonArrayChunks } from '../../electron/core/analysis/files/write-atomic-async';
+import { jsonArrayChunks } from '../../electron/core/analysis/files/json-slices';
 import { startStandIns } from '../servers/stack';
 import { signInPlanSession } from '../support/plan-session';
 import { parseCsv } from '../support/csv';

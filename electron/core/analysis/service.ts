@@ -21,7 +21,7 @@ import type {
 import type { Accounts } from '../accounts/accounts';
 import { batchAccess, requireModelAccess } from '../accounts/readiness';
 import { CANCEL_GRACE_MS } from './runs/cancel-grace';
-import { PRESETS } from './records/prices';
+import { PRESETS } from './records/presets';
 import { stagedPhotoCount } from './staging/staged-contents';
 import type { StagedThumbnailOptions } from './staging/staged-thumbnails';
 import { Staging } from './staging/staging';
@@ -34,14 +34,11 @@ import { startJob, startRemainingJob } from './start-job';
 import { summaryExtras } from './job-summary-view';
 import { safeFolderName } from './output/output-folder';
 
-export { PRESETS, estimateCost } from './records/prices';
-
-export { safeFolderName } from './output/output-folder';
-
-export { ceiling } from './start-job';
-
 export interface AnalysisServiceDeps {
-  core: Pick<CoreDeps, 'dataDir' | 'fetch' | 'clock' | 'notify' | 'openPath' | 'pickFiles' | 'pickSavePath' | 'pickFolder' | 'documentsDir'>;
+  core: Pick<
+    CoreDeps,
+    'dataDir' | 'fetch' | 'clock' | 'notify' | 'openPath' | 'pickFiles' | 'pickSavePath' | 'pickFolder' | 'documentsDir' | 'processMemory'
+  >;
   accounts: Accounts;
   log: Logger;
   prices(): PriceRow[];
@@ -93,6 +90,7 @@ export class AnalysisService {
       notify: deps.core.notify,
       onChange: deps.onChange,
       cancelGraceMs: deps.cancelGraceMs ?? CANCEL_GRACE_MS,
+      ...(deps.core.processMemory ? { processMemory: deps.core.processMemory } : {}),
       ...(deps.tuning ? { tuning: deps.tuning } : {}),
     });
     return new AnalysisService(deps, engine);

@@ -8,7 +8,7 @@
 import type { BigIntStats } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JOB_MARK, jobInFolder } from '../output/output-folder';
+import { JOB_MARK, jobInFolder } from '../records/job-mark';
 import { type HeadCheck, checkImageHead, readHead } from './sniff';
 
 export { checkImageHead, readHead, sniffImageType, type HeadCheck } from './sniff';

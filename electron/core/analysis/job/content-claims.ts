@@ -4,9 +4,9 @@
  * each item holds (two photos never share one), and the duplicates waiting
  * for their original to finish. One entry per photo, kept only for the run.
  */
-import { outputFileName } from '../output/results';
+import { outputFileName } from '../output/item-file';
 import { isOpen } from '../lifecycle/item-lifecycle';
-import type { ItemRecord } from '../records/job-record';
+import type { ItemRecord } from '../records/item-record';
 
 export class ContentClaims {
   /** Which item owns each content hash in this job. */

@@ -4,9 +4,10 @@
  * holds one, and its result read from its file (only for the page asked for).
  */
 import { basename } from 'node:path';
-import type { ItemDocument } from '../output/results';
+import type { ItemDocument } from '../records/item-document';
 import { isAnswered } from '../lifecycle/item-lifecycle';
-import type { ItemRecord, ItemView } from '../records/job-record';
+import type { ItemRecord } from '../records/item-record';
+import type { ItemView } from '../records/job-record';
 
 export async function itemView(
   item: ItemRecord,

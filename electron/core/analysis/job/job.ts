@@ -14,7 +14,8 @@
  */
 import type { Logger } from '../../kernel/deps';
 import type { Preset } from '../records/presets';
-import { type ItemDocument, readItemDocument, readItemDocumentAsync } from '../output/results';
+import { type ItemDocument } from '../records/item-document';
+import { readItemDocument, readItemDocumentAsync } from '../output/item-file';
 import { itemView } from './item-view';
 import type { SummaryPolicyOptions } from '../output/summary-policy';
 import type { OutputProjector } from '../output/projector';
@@ -23,7 +24,10 @@ import type { JobStore } from '../store/job-store';
 import { JobThumbnails } from './job-thumbnails';
 import { isSettled, markNotRun, moveItem } from '../lifecycle/item-lifecycle';
 import type { JobChange } from '../lifecycle/job-lifecycle';
-import { type ItemRecord, type ItemView, type JobCounts, type JobRecord, type JobSummary, inOpenBatch } from '../records/job-record';
+import { type ItemRecord } from '../records/item-record';
+import { type ItemView, type JobRecord, type JobSummary } from '../records/job-record';
+import { type JobCounts } from '../../../contract';
+import { hasOpenBatch, inOpenBatch } from '../records/batch-state';
 
 export interface JobContext {
   store: JobStore;
@@ -111,12 +115,12 @@ export class Job {
   /** Items read back from the data folder: a request in flight then was never answered; a cancelled job's waiting photos will not run. */
   #afterReading(items: ItemRecord[]): void {
     for (const item of items) moveItem(item, { type: 'recover' });
-    if (this.record.status === 'cancelled') markNotRun(items, inOpenBatch(this.record));
+    if (this.record.status === 'cancelled') markNotRun(items, inOpenBatch(this.record.batch));
   }
 
   /** A job cancelled for good: its photos that will never run say so (those in a batch still open wait for its answers). */
   markNotRun(): void {
-    markNotRun(this.record.items, inOpenBatch(this.record));
+    markNotRun(this.record.items, inOpenBatch(this.record.batch));
   }
 
   /**
@@ -322,6 +326,13 @@ export class Job {
   }
 }
 
+/** Item records in memory across these jobs (those whose items are loaded): what the process's heap is sized for. */
+export function itemRecordsInMemory(jobs: Iterable<{ loaded: boolean; total: number }>): number {
+  let n = 0;
+  for (const job of jobs) if (job.loaded) n += job.total;
+  return n;
+}
+
 function emptyCounts(total: number): JobCounts {
   return { total, done: 0, failed: 0, skipped: 0, pending: 0, inFlight: 0, unparsed: 0, notRun: 0 };
 }
@@ -340,8 +351,7 @@ const COUNTED_AS: Record<ItemRecord['status'], Exclude<keyof JobCounts, 'total'>
 /** The counts a job's header was saved with, in today's terms: an older Loupe counted a cancelled job's never-run photos as waiting. */
 function savedCountsOf(record: JobRecord, saved: JobCounts | null): JobCounts {
   const counts = { ...emptyCounts(0), ...saved };
-  if (record.status !== 'cancelled' || counts.pending + counts.inFlight === 0 || record.batch?.parts.some((p) => p.batchId && !p.collected))
-    return counts;
+  if (record.status !== 'cancelled' || counts.pending + counts.inFlight === 0 || hasOpenBatch(record.batch)) return counts;
   return { ...counts, notRun: counts.notRun + counts.pending + counts.inFlight, pending: 0, inFlight: 0 };
 }
 

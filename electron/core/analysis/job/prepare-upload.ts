@@ -6,10 +6,16 @@
  */
 import { targetSize } from '../input/image-sizing';
 import { type PreparedImage, prepareImage } from '../input/prepare';
-import type { Job } from './job';
-import type { RunTuning } from '../runs/live/run-context';
-import type { SentFacts } from './result-document';
+import type { ImageDetail } from '../../../contract';
 import type { RequestShape } from '../pacing/token-estimate';
+import type { Job } from './job';
+import type { SentFacts } from './result-document';
+
+/** How photos are prepared: the long edge of the upload per detail level, and the JPEG quality. */
+export interface PrepareTuning {
+  maxEdge: Record<ImageDetail, number>;
+  jpegQuality: number;
+}
 
 export interface Upload {
   prepared: PreparedImage;
@@ -18,13 +24,11 @@ export interface Upload {
   shape: RequestShape;
 }
 
+/** What a prepared photo carries to its request: the image, and its shape for the token estimate. */
+export type ReadyPhoto = Pick<Upload, 'prepared' | 'shape'>;
+
 /** Throws LoupeError when the photo can't be prepared (see prepare.ts). */
-export async function prepareUpload(
-  path: string,
-  bytes: Buffer | undefined,
-  job: Job,
-  tuning: Pick<RunTuning, 'maxEdge' | 'jpegQuality'>,
-): Promise<Upload> {
+export async function prepareUpload(path: string, bytes: Buffer | undefined, job: Job, tuning: PrepareTuning): Promise<Upload> {
   const { model, detail } = job.record.spec;
   const prepared = await prepareImage(path, {
     source: bytes,

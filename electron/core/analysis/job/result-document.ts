@@ -6,9 +6,10 @@
  * its original's: the same answer, or the same failure, named after it.
  */
 import { basename } from 'node:path';
-import type { ItemDocument } from '../output/results';
+import type { ItemDocument } from '../records/item-document';
 import { isAnswered, moveItem } from '../lifecycle/item-lifecycle';
-import type { ItemRecord, JobRecord } from '../records/job-record';
+import type { ItemRecord } from '../records/item-record';
+import type { JobRecord } from '../records/job-record';
 
 /** What was uploaded for a photo, kept from its preparation until its outcome is recorded. */
 export type SentFacts = Pick<ItemDocument, 'sent'> & { source: { width: number; height: number; format: string } };

@@ -14,7 +14,7 @@
  *   pending | in_flight ─not run (the job was cancelled for good)→ not_run
  */
 import type { ItemStatus } from '../../../contract';
-import type { ItemRecord } from '../records/job-record';
+import type { ItemRecord } from '../records/item-record';
 
 export type ItemEvent =
   /** A request goes out for it (again), or it goes into a batch. */

@@ -6,19 +6,23 @@
  * out (output/projector.ts). Everything here is asynchronous: nothing is
  * written on the main thread.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { JobCounts } from '../../../contract';
 import type { Logger } from '../../kernel/deps';
-import type { Preset } from '../records/presets';
-import { CsvAppender } from './results-csv';
-import { OutputProjector, type Outgoing } from './projector';
-import { CSV_FILE, type ItemDocument, SUMMARY_FILE, csvHeader, csvRow, removeStaleTempFiles, summaryChunks } from './results';
-import { SummaryPolicy, type SummaryPolicyOptions } from './summary-policy';
-import { nextTurn, writeAtomicAsync } from '../files/write-atomic-async';
+import { nextTurn } from '../files/json-slices';
+import { writeAtomicAsync } from '../files/write-atomic-async';
 import { isAnswered, isSettled } from '../lifecycle/item-lifecycle';
 import { type JobChange, applyJobChange } from '../lifecycle/job-lifecycle';
+import type { ItemRecord } from '../records/item-record';
+import type { JobRecord } from '../records/job-record';
+import type { Preset } from '../records/presets';
 import type { JobStore } from '../store/job-store';
-import type { ItemRecord, JobCounts, JobRecord } from '../records/job-record';
+import { readItemDocumentAsync } from './item-file';
+import { removeStaleTempFiles } from './output-folder';
+import { OutputProjector, type Outgoing } from './projector';
+import { CSV_FILE, CsvAppender, csvHeader, csvRow } from './results-csv';
+import { SUMMARY_FILE, summaryChunks } from './summary-file';
+import { SummaryPolicy, type SummaryPolicyOptions } from './summary-policy';
 
 /** What the outputs need of their job. */
 export interface OutputsOwner {
@@ -168,7 +172,7 @@ export class JobOutputs {
     for (const item of record.items) {
       if (!isSettled(item.status) && item.status !== 'skipped') continue;
       let doc = this.projector.pending(item.id);
-      if (!doc && isAnswered(item.status) && item.outputFile) doc = await readDocument(join(record.spec.outputDir, item.outputFile));
+      if (!doc && isAnswered(item.status) && item.outputFile) doc = await readItemDocumentAsync(record.spec.outputDir, item.outputFile);
       rows.push(this.#row({ id: item.id, ...(doc ? { doc } : {}) }));
     }
     const end = await this.#csv.rewrite(csvHeader(this.job.preset.columns), rows);
@@ -180,13 +184,5 @@ export class JobOutputs {
   #row(entry: Outgoing): string[] {
     const item = this.job.item(entry.id);
     return csvRow(this.job.record, item, this.job.preset.columns, entry.doc?.result, (id) => this.job.path(id));
-  }
-}
-
-async function readDocument(path: string): Promise<ItemDocument | undefined> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as ItemDocument;
-  } catch {
-    return undefined;
   }
 }

@@ -6,10 +6,10 @@
  * mark is also how discovery knows not to analyse Loupe's own output when a
  * parent folder is dropped.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-
-export const JOB_MARK = '.loupe-job.json';
+import { JOB_MARK, jobInFolder } from '../records/job-mark';
 
 /** A folder name that is safe on every OS. */
 export function safeFolderName(name: string): string {
@@ -20,23 +20,6 @@ export function safeFolderName(name: string): string {
     .replace(/^[.\s]+|[.\s]+$/g, '')
     .slice(0, 100);
   return cleaned || 'Analysis';
-}
-
-/** The id of the job whose output this folder holds, if any. */
-export function jobInFolder(dir: string): string | undefined {
-  for (const [file, read] of [
-    [JOB_MARK, (v: { job_id?: unknown } | null) => v?.job_id],
-    ['summary.json', (v: { loupe?: { job_id?: unknown } } | null) => v?.loupe?.job_id],
-  ] as const) {
-    try {
-      const mark = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Parameters<typeof read>[0];
-      const id: unknown = read(mark);
-      if (typeof id === 'string') return id;
-    } catch {
-      /* no such mark */
-    }
-  }
-  return undefined;
 }
 
 /** `dir` itself when it holds no other job's output, else a fresh `<dir>/<name>[ n]`; marked for `jobId`. Throws when unwritable. */
@@ -51,4 +34,30 @@ export function claimOutputFolder(dir: string, jobId: string, name: string): str
   mkdirSync(target, { recursive: true });
   writeFileSync(join(target, JOB_MARK), `${JSON.stringify({ loupe: 1, job_id: jobId })}\n`);
   return target;
+}
+
+/**
+ * Temp files `writeAtomic` left behind when the process died mid-write (`<name>.<pid>.<random>.tmp`).
+ * Listed off the main thread: a 100,000-photo job's folder took about 60 ms to list synchronously.
+ */
+export async function removeStaleTempFiles(outputDir: string): Promise<number> {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = await readdir(outputDir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const temp = /\.(json|csv)\.(\d+)\.[a-z0-9]+\.tmp$/.exec(name);
+    // This process's own temp files are writes in progress (the listing is not instant), never a dead run's.
+    if (!temp || Number(temp[2]) === process.pid) continue;
+    try {
+      await unlink(join(outputDir, name));
+      removed++;
+    } catch {
+      /* not ours to worry about */
+    }
+  }
+  return removed;
 }

@@ -19,8 +19,9 @@ import { join } from 'node:path';
 import type { Logger } from '../../kernel/deps';
 import type { Journal } from '../store/journal';
 import type { CsvAppender } from './results-csv';
-import type { ItemDocument } from './results';
+import type { ItemDocument } from '../records/item-document';
 import { writeAtomicAsync } from '../files/write-atomic-async';
+import { itemFileText } from './item-file';
 
 export interface Outgoing {
   id: string;
@@ -131,9 +132,7 @@ export class OutputProjector {
     try {
       await Promise.all(
         entries.map((entry) =>
-          entry.doc && entry.file
-            ? writeAtomicAsync(join(this.deps.outputDir, entry.file), `${JSON.stringify(entry.doc, null, 2)}\n`)
-            : Promise.resolve(),
+          entry.doc && entry.file ? writeAtomicAsync(join(this.deps.outputDir, entry.file), itemFileText(entry.doc)) : Promise.resolve(),
         ),
       );
       const csvEnd = await this.deps.csv.appendRows(entries.map((entry) => this.deps.rowOf(entry)));

@@ -1,5 +1,9 @@
 /**
- * results.csv grows by one row per finished photo instead of being rewritten
+ * results.csv in the job's output folder: a row per finished or skipped
+ * photo (its fixed columns, then the answer's top-level fields), appended as
+ * photos finish.
+ *
+ * The file grows by one row per finished photo instead of being rewritten
  * whole: each row is one append of complete CRLF-terminated text, so the file
  * is valid CSV at every moment (a reader sees the rows so far). The journal
  * records where the file ends after each row it knows about (`csvEnd`); on
@@ -7,8 +11,76 @@
  * and are cut so the photo's row is not there twice.
  */
 import { open, stat, truncate } from 'node:fs/promises';
-import { csvField, toCsv } from './csv-text';
+import { basename } from 'node:path';
+import type { ItemRecord } from '../records/item-record';
+import type { JobRecord } from '../records/job-record';
+import { cellValue, csvField, neutraliseFormula, toCsv } from './csv-text';
 import { writeAtomicAsync } from '../files/write-atomic-async';
+
+export const CSV_FILE = 'results.csv';
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+const FIXED_COLUMNS = [
+  'file',
+  'path',
+  'status',
+  'sha256',
+  'output_file',
+  'duplicate_of',
+  'model',
+  'preset',
+  'started_at',
+  'finished_at',
+  'input_tokens',
+  'output_tokens',
+  'error_code',
+  'error',
+  'parse_error',
+];
+
+/** Result fields become columns; one that clashes with a fixed column is prefixed. */
+export function resultColumns(columns: string[]): Array<{ key: string; header: string }> {
+  return columns.map((key) => ({ key, header: FIXED_COLUMNS.includes(key) ? `result_${key}` : key }));
+}
+
+export function csvHeader(columns: string[]): string[] {
+  return [...FIXED_COLUMNS, ...resultColumns(columns).map((c) => c.header)];
+}
+
+/** One item's row; `result` is its parsed answer (used only when done), `pathOf` names a duplicate's original. */
+export function csvRow(job: JobRecord, item: ItemRecord, columns: string[], result: unknown, pathOf: (id: string) => string | undefined): string[] {
+  const extra = resultColumns(columns);
+  if (item.status !== 'done') result = undefined;
+  const fields =
+    columns.length === 1 && columns[0] === 'result'
+      ? [cellValue(result)]
+      : extra.map(({ key }) => (result && typeof result === 'object' ? cellValue((result as Record<string, unknown>)[key]) : ''));
+  return [
+    neutraliseFormula(basename(item.path)),
+    neutraliseFormula(item.path),
+    item.status,
+    item.hash ?? '',
+    item.outputFile ?? '',
+    item.duplicateOf ? (pathOf(item.duplicateOf) ?? '') : '',
+    job.spec.model,
+    job.spec.preset,
+    iso(item.startedAt) ?? '',
+    iso(item.finishedAt) ?? '',
+    item.usage ? String(item.usage.input_tokens) : '',
+    item.usage ? String(item.usage.output_tokens) : '',
+    item.error?.code ?? '',
+    neutraliseFormula(item.error?.message ?? ''),
+    neutraliseFormula(item.parseError ?? ''),
+    ...fields,
+  ];
+}
+
+export function buildCsv(job: JobRecord, columns: string[], resultOf: (item: ItemRecord) => unknown): string {
+  const byId = new Map(job.items.map((i) => [i.id, i]));
+  const rows = job.items.map((item) => csvRow(job, item, columns, item.status === 'done' ? resultOf(item) : undefined, (id) => byId.get(id)?.path));
+  return toCsv(csvHeader(columns), rows);
+}
 
 export function csvLine(cells: string[]): string {
   return `${cells.map(csvField).join(',')}\r\n`;

@@ -6,11 +6,12 @@
  * answers, so the estimate learns from each answer's `usage`: the ratio of
  * billed input to estimated input, and the typical answer length.
  */
-import { type Detail, imageTokens } from '../input/image-sizing';
+import type { ImageDetail } from '../../../contract';
+import { imageTokens } from '../input/image-sizing';
 
 export interface RequestShape {
   model: string;
-  detail: Detail;
+  detail: ImageDetail;
   /** Size of the uploaded image. */
   width: number;
   height: number;

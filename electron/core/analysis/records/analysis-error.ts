@@ -86,4 +86,13 @@ export function internalError(error: unknown, doing: string, details: Omit<Error
   );
 }
 
+/** The output folder refused a write: the job stops (nothing more is paid for); the answers received are written on resume. */
+export function outputRefused(): AnalysisError {
+  return new AnalysisError(
+    'output_unwritable',
+    'Loupe can’t write into the output folder. Check that it exists and has space, then resume the job: the answers already received will be written without asking again.',
+    { disposition: 'stop_job' },
+  );
+}
+
 export const MANAGE_USAGE = { label: 'Manage usage', url: MANAGE_USAGE_URL } as const;

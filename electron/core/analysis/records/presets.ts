@@ -5,12 +5,24 @@
  * outputs and used to check answers locally, since prompted-JSON fallbacks and
  * misbehaving models still produce wrong shapes.
  */
-import type { PresetId } from '../../../contract';
+import type { PresetId, PresetView } from '../../../contract';
 import { LoupeError } from '../../kernel/errors';
 import { compileValidator, type Validator } from '../schema/json-answer';
 import { type JsonSchema, normaliseStrictSchema } from '../schema/strict-schema';
 
 export type { PresetId } from '../../../contract';
+
+/** The presets as the window lists them. */
+export const PRESETS: PresetView[] = [
+  { id: 'describe', label: 'Describe', description: 'A short description of each photo, with tags, subjects, setting and visible quality problems.' },
+  {
+    id: 'damage',
+    label: 'Damage assessment',
+    description:
+      'Building and bathroom damage survey: each damage with type, location, severity 1–5, probable cause, recommended action and urgency.',
+  },
+  { id: 'custom', label: 'Custom', description: 'Your own prompt, with an optional JSON schema for the answer.' },
+];
 
 export interface Preset {
   id: PresetId;

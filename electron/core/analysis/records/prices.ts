@@ -1,20 +1,8 @@
 /**
- * What the window offers and what a job costs: the presets as the window
- * lists them, and a job's tokens priced from the price table (batch jobs at
- * the Batch API's discount).
+ * What a job costs: its tokens priced from the price table in Settings
+ * (batch jobs at the Batch API's discount).
  */
-import type { PresetView, PriceRow } from '../../../contract';
-
-export const PRESETS: PresetView[] = [
-  { id: 'describe', label: 'Describe', description: 'A short description of each photo, with tags, subjects, setting and visible quality problems.' },
-  {
-    id: 'damage',
-    label: 'Damage assessment',
-    description:
-      'Building and bathroom damage survey: each damage with type, location, severity 1–5, probable cause, recommended action and urgency.',
-  },
-  { id: 'custom', label: 'Custom', description: 'Your own prompt, with an optional JSON schema for the answer.' },
-];
+import type { PriceRow } from '../../../contract';
 
 /** USD for a job's tokens, from the price row whose model matches (exactly, else the longest prefix). */
 export function estimateCost(model: string, tokens: { input: number; output: number }, prices: PriceRow[]): number | null {

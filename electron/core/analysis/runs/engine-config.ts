@@ -4,10 +4,10 @@
  * its own.
  */
 import { SETTINGS_LIMITS, type Ability } from '../../../contract';
-import type { Clock, Logger } from '../../kernel/deps';
+import type { Clock, Logger, ProcessMemory } from '../../kernel/deps';
 import type { SessionLike } from '../api/analysis-call';
 import type { SummaryPolicyOptions } from '../output/summary-policy';
-import type { RunTuning } from './live/run-context';
+import type { RunTuning } from './live/live-run';
 import { DEFAULT_SCHEDULER_TUNING } from '../pacing/scheduler';
 
 /** Where and as whom a job's requests go. */
@@ -35,6 +35,8 @@ export interface AnalysisDeps {
   tuning?: Partial<EngineTuning>;
   /** How long "Undo" is offered after "Cancel" (cancel-grace.ts); 0 or absent: cancelled at once. */
   cancelGraceMs?: number;
+  /** Told what the engine decodes and holds, so the host can size the process's memory (kernel/deps.ts). */
+  processMemory?: ProcessMemory;
 }
 
 export interface EngineTuning extends RunTuning {

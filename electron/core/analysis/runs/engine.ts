@@ -19,8 +19,7 @@ import { CancelGrace } from './cancel-grace';
 import { isRemaining, moveItem } from '../lifecycle/item-lifecycle';
 import { type JobChange, type JobEvent, type JobFacts, applyJobChange, moveJob } from '../lifecycle/job-lifecycle';
 import { DEFAULT_TUNING, type AnalysisDeps, type EngineTuning } from './engine-config';
-import { Job } from '../job/job';
-import { applyMemoryPolicy, fitHeapGrowth, itemsInMemory } from './memory-policy';
+import { Job, itemRecordsInMemory } from '../job/job';
 import { JobStore } from '../store/job-store';
 import { checkSpec, newJob, requireBatchAccess } from './new-job';
 import { resolvePreset } from '../records/presets';
@@ -70,7 +69,7 @@ export class AnalysisEngine {
 
   /** Loads saved jobs and resumes the one that was running when Loupe last stopped. */
   static async open(deps: AnalysisDeps): Promise<AnalysisEngine> {
-    applyMemoryPolicy();
+    await deps.processMemory?.decodingPhotos();
     const engine = new AnalysisEngine(deps);
     const crashed = markOpen(engine.#store.dir);
     engine.#load(crashed);
@@ -189,7 +188,7 @@ export class AnalysisEngine {
   /** Lets the items of every job at rest go, but the running one's and `keep`'s. */
   #unloadIdle(keep?: Job): void {
     for (const other of this.#jobs.values()) if (other !== keep && !this.#runs.isRunning(other)) other.unloadItems();
-    fitHeapGrowth(itemsInMemory(this.#jobs.values()));
+    this.#deps.processMemory?.itemRecordsInMemory(itemRecordsInMemory(this.#jobs.values()));
   }
 
   /** Validates the spec (including a custom schema), lists the photos, saves the job and queues it. */

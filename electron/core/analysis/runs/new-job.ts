@@ -15,7 +15,8 @@ import { claimOutputFolder } from '../output/output-folder';
 import { discoverStream, type SkippedInput } from '../input/discover';
 import { type Preset, resolvePreset } from '../records/presets';
 import { type AnalysisAccount, MAX_CONCURRENCY_CAP } from './engine-config';
-import type { ItemRecord, JobRecord, JobSpec } from '../records/job-record';
+import type { ItemRecord } from '../records/item-record';
+import type { JobRecord, JobSpec } from '../records/job-record';
 
 const SpecSchema = z.object({
   name: z.string().trim().max(200).optional(),

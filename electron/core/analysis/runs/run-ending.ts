@@ -6,7 +6,8 @@
 import type { AnalysisError } from '../records/analysis-error';
 import type { JobChange } from '../lifecycle/job-lifecycle';
 import type { RunOutcome } from '../pacing/scheduler';
-import type { JobCounts, JobRecord, StopReason } from '../records/job-record';
+import type { JobCounts } from '../../../contract';
+import type { JobRecord, StopReason } from '../records/job-record';
 
 /** The run drained while the job still runs with photos waiting (given back while it wound down): run again instead of ending. */
 export function runsAgain(outcome: RunOutcome, record: Pick<JobRecord, 'status'>, counts: JobCounts): boolean {

@@ -19,16 +19,16 @@ import type { JobBatchView } from '../../../contract';
 import { CancelledBatches } from './batch/cancelled-batches';
 import type { AnalysisDeps, EngineTuning } from './engine-config';
 import { FlowGovernor } from '../pacing/flow-governor';
-import type { Job } from '../job/job';
-import { JobRun } from './live/live-run';
+import { type Job, itemRecordsInMemory } from '../job/job';
+import { LiveRun } from './live/live-run';
 import type { JobStore } from '../store/job-store';
-import { moveItem } from '../lifecycle/item-lifecycle';
+import { isOpen, moveItem } from '../lifecycle/item-lifecycle';
+import { hasOpenBatch } from '../records/batch-state';
 import { type JobChange, type JobEvent, applyJobChange } from '../lifecycle/job-lifecycle';
-import { fitHeapGrowth, itemsInMemory } from './memory-policy';
 import { endingNotice, runsAgain, stopReasonOf } from './run-ending';
 import type { RunOutcome } from '../pacing/scheduler';
 
-/** A live run (JobRun) or a batch run (BatchRun), as the engine drives them. */
+/** A live run (LiveRun) or a batch run (BatchRun), as the engine drives them. */
 interface ActiveRun {
   readonly scheduler: { pause(): void; stop(): void; cancel(): void };
   readonly stopError: AnalysisError | undefined;
@@ -63,13 +63,7 @@ export class RunQueue {
     // In flight follows rate × latency (little-law.ts); a job's cap, when the person set one, is only a ceiling.
     this.#governor = new FlowGovernor({ initial: tuning.initialConcurrency, now });
     this.#capabilities = new CapabilityMemory(deps.dataDir, now, deps.log);
-    this.cancelled = new CancelledBatches(
-      deps,
-      tuning,
-      this.#governor,
-      (id) => this.#clientFor(id),
-      (ms, signal) => this.#sleep(ms, signal),
-    );
+    this.cancelled = new CancelledBatches(deps, tuning, (ms, signal) => this.#sleep(ms, signal));
   }
 
   /** Cancelled batch jobs whose finished answers are being collected. */
@@ -88,7 +82,7 @@ export class RunQueue {
     const run = this.#running.get(job)?.run;
     if (run instanceof BatchRun) return { phase: run.phase, progress: run.progress };
     // Paused or stopped: batches already created go on at OpenAI and are collected on resume.
-    const open = job.record.batch?.parts.some((p) => p.batchId && !p.collected) ?? false;
+    const open = hasOpenBatch(job.record.batch);
     return { phase: open && job.record.status !== 'cancelled' ? 'waiting' : null, progress: null };
   }
 
@@ -195,11 +189,11 @@ export class RunQueue {
         });
       return;
     }
-    fitHeapGrowth(itemsInMemory(this.jobs()));
+    this.deps.processMemory?.itemRecordsInMemory(itemRecordsInMemory(this.jobs()));
     const { record } = job;
     const at = this.deps.clock.now();
     this.#move(job, { type: 'start', at });
-    const pending = record.items.filter((item) => item.status === 'pending' || item.status === 'in_flight');
+    const pending = record.items.filter((item) => isOpen(item.status));
     // A new run sends them from the start (a batch run marks those already in a batch again).
     for (const item of pending) moveItem(item, { type: 'release' });
     let client: AnalysisClient;
@@ -219,42 +213,34 @@ export class RunQueue {
     }
     if (isLive(job)) this.#governor.setCap(record.spec.concurrencyCap);
     job.resetThroughput();
-    const run = new JobRun(
-      job,
-      pending.map((item) => item.id),
-      {
-        client,
-        governor: this.#governor,
-        tuning: this.tuning,
-        clock: this.deps.clock,
-        log: this.deps.log,
-        onChange: () => this.deps.onChange(),
-      },
-    );
-    const active: ActiveRun =
+    const ids = pending.map((item) => item.id);
+    const run: ActiveRun =
       record.spec.mode === 'batch'
-        ? this.#batchRun(
-            job,
-            run,
-            pending.map((item) => item.id),
-          )
-        : run;
+        ? this.#batchRun(job, ids)
+        : new LiveRun(job, ids, {
+            client,
+            governor: this.#governor,
+            tuning: this.tuning,
+            clock: this.deps.clock,
+            log: this.deps.log,
+            onChange: () => this.deps.onChange(),
+          });
     const started = (async (): Promise<RunOutcome> => {
       // What the output folder refused last time is written first; while it still refuses, no request goes out.
       if (!(await job.prepareOutputs())) {
         run.stopForOutput();
         return 'stopped';
       }
-      return active.run();
+      return run.run();
     })();
     const done = started.then(
-      (outcome) => this.#finishRun(job, active, outcome),
+      (outcome) => this.#finishRun(job, run, outcome),
       (error: unknown) => {
         this.deps.log.error('analysis run failed', { job: record.id, code: logCode(error) });
-        return this.#finishRun(job, active, 'stopped');
+        return this.#finishRun(job, run, 'stopped');
       },
     );
-    this.#running.set(job, { run: active, done });
+    this.#running.set(job, { run, done });
     // Journaled so that a crash from here on is known as one "while analysing" (the crash-loop guard).
     void this.store
       .journal(record.id)
@@ -265,10 +251,12 @@ export class RunQueue {
   }
 
   /** A batch job's run: the same per-photo steps as `run`, sent through the Batch API (batch/batch-run.ts). */
-  #batchRun(job: Job, run: JobRun, pending: string[]): BatchRun {
+  #batchRun(job: Job, pending: string[]): BatchRun {
     const account = this.deps.account(job.record.spec.accountId);
-    return new BatchRun(job, run, pending, {
+    return new BatchRun(job, pending, {
       api: new BatchApi({ apiBase: account.apiBase, fetch: this.deps.fetch, token: () => account.session.accessToken() }),
+      tuning: this.tuning,
+      clock: this.deps.clock,
       dir: join(this.deps.dataDir, 'batches', job.id),
       sleep: (ms, signal) => this.#sleep(ms, signal),
       log: this.deps.log,

@@ -15,8 +15,10 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseJsonArraySlices } from '../files/write-atomic-async';
-import { type ItemRecord, type JobCounts, type JobRecord, normaliseItem } from '../records/job-record';
+import { parseJsonArraySlices } from '../files/json-slices';
+import { type ItemRecord, normaliseItem } from '../records/item-record';
+import { type JobCounts } from '../../../contract';
+import { type JobRecord } from '../records/job-record';
 
 /** What the header holds besides the record's own fields. */
 export interface JobHeader extends Omit<JobRecord, 'items'> {

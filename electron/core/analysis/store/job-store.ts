@@ -15,9 +15,12 @@ import { setAside } from '../../kernel/json-file-store';
 import type { Logger } from '../../kernel/deps';
 import { LoupeError } from '../../kernel/errors';
 import { Journal, replay } from './journal';
-import { jsonArrayChunks, writeAtomicAsync } from '../files/write-atomic-async';
+import { jsonArrayChunks } from '../files/json-slices';
+import { writeAtomicAsync } from '../files/write-atomic-async';
 import { headerText, itemsFileName, readHeader, readItems, readItemsSync, removeItemsFiles } from './job-files';
-import type { ItemRecord, JobCounts, JobRecord } from '../records/job-record';
+import type { ItemRecord } from '../records/item-record';
+import type { JobCounts } from '../../../contract';
+import type { JobRecord } from '../records/job-record';
 
 /** A job as read from the data folder: whole (`loaded`), or its header only with the counts it was saved with. */
 export interface StoredJob {

@@ -15,10 +15,11 @@
  */
 import { closeSync, ftruncateSync, openSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import type { ItemDocument } from '../output/results';
+import type { ItemDocument } from '../records/item-document';
 import { isSettled } from '../lifecycle/item-lifecycle';
 import { applyJobChange } from '../lifecycle/job-lifecycle';
-import { type ItemRecord, type JobRecord, normaliseItem } from '../records/job-record';
+import { type ItemRecord, normaliseItem } from '../records/item-record';
+import { type JobRecord } from '../records/job-record';
 
 export type JournalEntry =
   /** An item's state after a change; `doc` is the file its answer (or failure) projects to. */

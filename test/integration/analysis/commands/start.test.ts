@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { AppState, JobItemsPage } from '../../../../electron/contract';
-import { safeFolderName } from '../../../../electron/core/analysis/service';
+import { safeFolderName } from '../../../../electron/core/analysis/output/output-folder';
 import { readJson, resultFiles } from '../../../support/analysis-fixture';
 import { parseCsv } from '../../../support/csv';
 import { signInThroughBrowser, waitForState } from '../../../support/core-fixture';

@@ -5,8 +5,7 @@
  * sign-ins have no Files or Batches routes.
  */
 import { AnalysisError } from '../../records/analysis-error';
-
-export type BatchStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
+import type { BatchStatus } from '../../records/batch-state';
 
 export interface BatchObject {
   id: string;

@@ -6,32 +6,16 @@
  *
  * Everything needed to pick up after a restart — file ids, batch ids, which
  * photos are in which batch, which batches were collected — is one plain
- * `BatchState` object handed to `save` after every step. The engine keeps it
- * in the job's persisted record for now (`record.batch`); a job journal can
- * hold the same object later without changes here.
+ * `BatchState` object (records/batch-state.ts) handed to `save` after every
+ * step; the engine keeps it in the job's record (`record.batch`).
  */
 import { AnalysisError } from '../../records/analysis-error';
 import { incompleteMessage } from '../../api/classify';
 import { readAnswer, type Validator } from '../../schema/json-answer';
 import type { AnalysisResponse } from '../../api/analysis-call';
+import type { BatchPart, BatchState } from '../../records/batch-state';
 import { type BatchApi, type BatchObject, TERMINAL } from './batch-api';
 import { type BatchLine, splitIntoFiles } from './batch-lines';
-
-export interface BatchPart {
-  customIds: string[];
-  fileId: string;
-  batchId?: string;
-  status?: BatchObject['status'];
-  /** Output and error files were read and every line reported. */
-  collected?: boolean;
-}
-
-export interface BatchState {
-  version: 1;
-  parts: BatchPart[];
-  /** Set by cancel(): batches are being cancelled. */
-  cancelled?: boolean;
-}
 
 export type LineOutcome = { customId: string; ok: true; response: AnalysisResponse } | { customId: string; ok: false; error: AnalysisError };
 

@@ -1,7 +1,8 @@
 /**
  * A job's run through the Batch API, in place of the live scheduler: photos
- * are prepared exactly as for a live request (JobRun's own steps: hash,
- * duplicates, adoption, the model's image size), written as JSONL part files
+ * are prepared exactly as for a live request (the job's own steps,
+ * job/item-steps.ts: hash, duplicates, adoption, the model's image size),
+ * written as JSONL part files
  * in the data folder (split at the Batch API's limits, so memory stays flat
  * however many photos), uploaded, turned into batches, polled with backoff,
  * and each answer recorded through the same path as a live answer (per-photo
@@ -13,7 +14,7 @@
  * polls the batches already created, instead of paying again. Pause stops
  * polling (the batches go on server-side); quitting only stops polling;
  * cancel stops this run, and the engine then cancels the batches and still
- * collects what they had finished (`collectCancelled` below).
+ * collects what they had finished (cancelled-batches.ts).
  *
  * Exposes a `scheduler`-shaped handle (pause, stop, cancel) so the
  * engine drives it like a live run.
@@ -21,21 +22,25 @@
 import { openAsBlob } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '../../../kernel/deps';
-import { AnalysisError } from '../../records/analysis-error';
+import type { Clock, Logger } from '../../../kernel/deps';
+import { buildBody } from '../../api/request-body';
+import { ItemSteps } from '../../job/item-steps';
+import type { Job } from '../../job/job';
+import type { PrepareTuning } from '../../job/prepare-upload';
 import { isOpen, moveItem } from '../../lifecycle/item-lifecycle';
 import { RetryState } from '../../pacing/retry-state';
-import type { Job } from '../../job/job';
-import { inOpenBatch } from '../../records/job-record';
-import type { JobRun } from '../live/live-run';
-import { buildBody } from '../../api/request-body';
 import type { RunOutcome } from '../../pacing/scheduler';
-import { BatchJob, type BatchState, type LineOutcome } from './batch-job';
+import { AnalysisError, outputRefused } from '../../records/analysis-error';
+import { type BatchState, inOpenBatch } from '../../records/batch-state';
 import type { BatchApi } from './batch-api';
+import { BatchJob, type LineOutcome } from './batch-job';
 import { BATCH_MAX_FILE_BYTES, BATCH_MAX_REQUESTS, lineText } from './batch-lines';
 
 export interface BatchRunContext {
   api: BatchApi;
+  /** How photos are prepared (as for a live request). */
+  tuning: PrepareTuning;
+  clock: Clock;
   /** Where part files are written: `<dataDir>/batches/<jobId>`. */
   dir: string;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
@@ -63,12 +68,14 @@ export class BatchRun {
   /** Retried lines go into the next batch, never a live retry: this stays empty (the engine reads it for every run). */
   readonly retries = new RetryState();
 
+  readonly #steps: ItemSteps;
+
   constructor(
     private readonly job: Job,
-    private readonly jobRun: JobRun,
     private readonly pending: string[],
     private readonly ctx: BatchRunContext,
   ) {
+    this.#steps = new ItemSteps(job, ctx);
     this.scheduler = {
       pause: () => this.#halt('paused'),
       stop: () => this.#halt('stopped'),
@@ -78,12 +85,12 @@ export class BatchRun {
   }
 
   get stopError(): AnalysisError | undefined {
-    return this.#stopError ?? this.jobRun.stopError;
+    return this.#stopError;
   }
 
   /** The output folder refused a write: stop polling; the answers already recorded are written on resume. */
   stopForOutput(): void {
-    this.jobRun.stopForOutput();
+    this.#stopError ??= outputRefused();
     this.#halt('stopped');
   }
 
@@ -109,8 +116,8 @@ export class BatchRun {
         const inBatch = new Set(saved.parts.filter((p) => !p.collected).flatMap((p) => p.customIds));
         for (const id of inBatch) {
           if (!isOpen(this.job.item(id).status)) continue;
-          this.jobRun.adoptBatched(id);
-          this.jobRun.markSent(id);
+          this.#steps.adoptBatched(id);
+          this.#steps.sending(id, 1);
         }
         const batch = new BatchJob(this.#deps(), saved);
         if (saved.parts.some((p) => !p.batchId)) this.#setPhase('uploading');
@@ -149,7 +156,7 @@ export class BatchRun {
       return 'stopped';
     } finally {
       // Photos not in a batch and not recorded go back to the queue (a file uploaded but not yet a batch is resumed from record.batch).
-      const batched = inOpenBatch(this.job.record);
+      const batched = inOpenBatch(this.job.record.batch);
       for (const item of this.job.record.items) if (!batched(item)) moveItem(item, { type: 'release' });
     }
   }
@@ -178,7 +185,7 @@ export class BatchRun {
   }
 
   async #poll(batch: BatchJob, signal: AbortSignal): Promise<void> {
-    await batch.run(recorder(this.job, this.jobRun), signal, (done, total) => {
+    await batch.run(lineRecorder(this.job, this.#steps), signal, (done, total) => {
       this.progress = { done, total };
       this.ctx.onChange();
     });
@@ -214,7 +221,7 @@ export class BatchRun {
     const worker = async (): Promise<void> => {
       while (next < ids.length && !signal.aborted) {
         const id = ids[next++]!;
-        const outcome = await this.jobRun.prepareForBatch(id, signal);
+        const outcome = await this.#steps.prepare(id, signal);
         if (outcome.kind === 'wait') waits.push(outcome.until);
         if (outcome.kind !== 'send') continue;
         const { prepared } = outcome.payload;
@@ -226,7 +233,7 @@ export class BatchRun {
           stream: false,
         };
         await append(id, lineText({ customId: id, body }));
-        this.jobRun.markSent(id);
+        this.#steps.sending(id, 1);
       }
     };
     try {
@@ -245,73 +252,10 @@ export class BatchRun {
  * photo is already settled (its part was being read when Loupe stopped, and
  * is read again) is not recorded twice.
  */
-function recorder(job: Job, jobRun: JobRun): (outcome: LineOutcome) => Promise<void> {
+export function lineRecorder(job: Job, steps: ItemSteps): (outcome: LineOutcome) => Promise<void> {
   return async (outcome) => {
     if (!isOpen(job.item(outcome.customId).status)) return;
-    if (outcome.ok) await jobRun.recordAnswer(outcome.customId, outcome.response);
-    else await jobRun.recordFailure(outcome.customId, outcome.error);
+    if (outcome.ok) await steps.answered(outcome.customId, outcome.response);
+    else await steps.failed(outcome.customId, outcome.error);
   };
-}
-
-export interface CancelledBatchContext {
-  api: BatchApi;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  log: Logger;
-  pollMs?: number;
-  maxPollMs?: number;
-  onProgress(progress: { done: number; total: number }): void;
-}
-
-/**
- * A cancelled batch job: cancels its batches at OpenAI, then, once they have
- * ended, collects what they had finished before the cancel (paid for) through
- * the same path as any answer — result files, results.csv, summary.json. The
- * photos they never ran wait, as photos a cancelled live job never sent do
- * (nothing was paid for them; "Analyse remaining" takes them). Runs outside the engine's
- * one active job; resumes after a restart from the parts still uncollected.
- */
-export async function collectCancelled(job: Job, jobRun: JobRun, ctx: CancelledBatchContext, signal: AbortSignal): Promise<void> {
-  const saved = job.record.batch;
-  if (!saved) return;
-  for (const id of saved.parts.filter((p) => p.batchId && !p.collected).flatMap((p) => p.customIds)) {
-    if (!isOpen(job.item(id).status)) continue;
-    jobRun.adoptBatched(id);
-    jobRun.markSent(id);
-  }
-  const batch = new BatchJob(
-    {
-      api: ctx.api,
-      sleep: (ms, s) => ctx.sleep(ms, s),
-      save: async (state) => {
-        job.record.batch = state;
-        await job.snapshot();
-      },
-      validate: job.preset.validate,
-      structured: !!job.preset.schema,
-      jobId: job.id,
-      ...(ctx.pollMs !== undefined ? { pollMs: ctx.pollMs } : {}),
-      ...(ctx.maxPollMs !== undefined ? { maxPollMs: ctx.maxPollMs } : {}),
-    },
-    saved,
-  );
-  await batch.cancel();
-  const record = recorder(job, jobRun);
-  const recordOrRelease = async (outcome: LineOutcome): Promise<void> => {
-    // Never run by the cancelled batch: not a failure of the photo, and not paid for.
-    if (!outcome.ok && outcome.error.code === 'cancelled') {
-      if (isOpen(job.item(outcome.customId).status)) jobRun.release(outcome.customId);
-      return;
-    }
-    await record(outcome);
-  };
-  await batch.run(recordOrRelease, signal, (done, total) => ctx.onProgress({ done, total }));
-  // Copies of a photo in the batch were waiting for its answer: they take it (or its failure) now.
-  for (const item of job.record.items) {
-    const owner = item.duplicateOf ? job.item(item.duplicateOf) : undefined;
-    if (isOpen(item.status) && owner && !isOpen(owner.status)) await jobRun.prepareForBatch(item.id, signal);
-  }
-  // Photos of a file that never became a batch (cancelled between upload and creation): nothing was paid, nothing to collect.
-  for (const part of saved.parts.filter((p) => !p.batchId)) {
-    for (const id of part.customIds) moveItem(job.item(id), { type: 'release' });
-  }
 }

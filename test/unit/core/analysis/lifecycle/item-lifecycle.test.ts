@@ -12,7 +12,7 @@ import {
   moveItem,
   nextItemStatus,
 } from '../../../../../electron/core/analysis/lifecycle/item-lifecycle';
-import type { ItemRecord } from '../../../../../electron/core/analysis/records/job-record';
+import type { ItemRecord } from '../../../../../electron/core/analysis/records/item-record';
 
 /** One event of each kind; `answer` and `retry` come in two flavours below. */
 const EVENTS: Record<ItemEventType, ItemEvent> = {

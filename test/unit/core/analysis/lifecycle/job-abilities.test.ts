@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { JobCounts, JobStatus } from '../../../../electron/contract';
-import { jobAbilities } from '../../../../electron/core/analysis/lifecycle/job-abilities';
+import type { JobCounts, JobStatus } from '../../../../../electron/contract';
+import { jobAbilities } from '../../../../../electron/core/analysis/lifecycle/job-abilities';
 
 const counts = (over: Partial<JobCounts> = {}): JobCounts => ({
   total: 10,

@@ -1,6 +1,8 @@
 /**
  * Process-wide memory settings for a process that runs jobs of up to 100,000
- * photos.
+ * photos: the core says what it is doing and holds (CoreDeps.processMemory),
+ * and the host applies it here. Plain Node, no `electron`: the app, the
+ * harness, the bench and the tests share it.
  *
  * - libvips keeps recent operations (decoded pixels) for reuse; every photo
  *   is read once here, so that cache only holds memory (about 40 MB of peak
@@ -19,32 +21,35 @@
  *   main process's V8 flags unfrozen for `v8.setFlagsFromString`, as Node
  *   does (electron/electron#42414); a V8 without the flag prints
  *   "unrecognized flag" and goes on as before.
+ *
+ * sharp is loaded only when the first photo is about to be decoded: main.ts
+ * installs the image backend (image-backend.ts) before anything loads it.
  */
 import v8 from 'node:v8';
-import sharp from 'sharp';
+import type { ProcessMemory } from '../core/kernel/deps';
 
 /** More item records in memory than this, and the heap grows by half what is live. */
 export const MANY_ITEMS = 10_000;
 const GROW_BY_HALF = '--heap-growing-percent=50';
 const V8_DEFAULT = '--heap-growing-percent=0';
 
+/** The V8 flag is process-wide, so is whether it is set. */
 let growingByHalf = false;
 
-export function applyMemoryPolicy(): void {
-  sharp.cache(false);
-}
-
-/** Sets the heap's growth for the item records the engine holds now (jobs whose items are loaded). */
-export function fitHeapGrowth(itemsInMemory: number): void {
-  const many = itemsInMemory > MANY_ITEMS;
+/** Sets the heap's growth for the item records held in memory now. */
+export function fitHeapGrowth(itemRecords: number): void {
+  const many = itemRecords > MANY_ITEMS;
   if (many === growingByHalf) return;
   growingByHalf = many;
   v8.setFlagsFromString(many ? GROW_BY_HALF : V8_DEFAULT);
 }
 
-/** Item records in memory across these jobs. */
-export function itemsInMemory(jobs: Iterable<{ loaded: boolean; total: number }>): number {
-  let n = 0;
-  for (const job of jobs) if (job.loaded) n += job.total;
-  return n;
+export function nodeProcessMemory(): ProcessMemory {
+  return {
+    decodingPhotos: async () => {
+      const { default: sharp } = await import('sharp');
+      sharp.cache(false);
+    },
+    itemRecordsInMemory: fitHeapGrowth,
+  };
 }

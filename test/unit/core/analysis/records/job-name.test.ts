@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultJobName } from '../../../../electron/core/analysis/records/job-name';
-import { safeFolderName } from '../../../../electron/core/analysis/service';
+import { defaultJobName } from '../../../../../electron/core/analysis/records/job-name';
+import { safeFolderName } from '../../../../../electron/core/analysis/output/output-folder';
 
 // Local time, as the person reads their clock.
 const AT = new Date(2026, 11, 1, 13, 16, 42).getTime();

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { JobStore } from '../../../../../electron/core/analysis/store/job-store';
-import type { ItemRecord, JobCounts, JobRecord } from '../../../../../electron/core/analysis/records/job-record';
+import type { ItemRecord } from '../../../../../electron/core/analysis/records/item-record';
+import type { JobCounts } from '../../../../../electron/contract';
+import type { JobRecord } from '../../../../../electron/core/analysis/records/job-record';
 
 let dir: string;
 beforeEach(async () => {

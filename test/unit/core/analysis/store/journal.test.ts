@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Journal, replay } from '../../../../../electron/core/analysis/store/journal';
-import type { ItemDocument } from '../../../../../electron/core/analysis/output/results';
-import type { ItemRecord, JobRecord } from '../../../../../electron/core/analysis/records/job-record';
+import type { ItemDocument } from '../../../../../electron/core/analysis/records/item-document';
+import type { ItemRecord } from '../../../../../electron/core/analysis/records/item-record';
+import type { JobRecord } from '../../../../../electron/core/analysis/records/job-record';
 
 let dir: string;
 beforeEach(async () => {

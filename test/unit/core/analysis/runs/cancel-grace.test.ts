@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CancelGrace } from '../../../../electron/core/analysis/runs/cancel-grace';
-import { ManualClock } from '../../../support/manual-clock';
+import { CancelGrace } from '../../../../../electron/core/analysis/runs/cancel-grace';
+import { ManualClock } from '../../../../support/manual-clock';
 
 describe('CancelGrace', () => {
   it('cancels for good only when the grace period ends without an undo', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AnalysisError } from '../../../../electron/core/analysis/records/analysis-error';
-import { RetryState, retryReason, trackRetries } from '../../../../electron/core/analysis/pacing/retry-state';
-import type { SchedulerHooks } from '../../../../electron/core/analysis/pacing/scheduler';
+import { AnalysisError } from '../../../../../electron/core/analysis/records/analysis-error';
+import { RetryState, retryReason, trackRetries } from '../../../../../electron/core/analysis/pacing/retry-state';
+import type { SchedulerHooks } from '../../../../../electron/core/analysis/pacing/scheduler';
 
 const network = () => new AnalysisError('network', 'fetch failed', { disposition: 'backoff' });
 const limited = () => new AnalysisError('rate_limited', 'Too many requests.', { disposition: 'rate_limit' });

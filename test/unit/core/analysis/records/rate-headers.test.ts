@@ -48,4 +48,8 @@ describe('rate-limit headers', () => {
     expect(readRateInfo(headers({ 'x-ratelimit-reset-requests': '3' }), 0)).toEqual({ resetRequestsMs: 3000 });
     expect(readRateInfo(undefined, 0)).toEqual({});
   });
+  it('reads x-ratelimit-*-tokens', () => {
+    const h = new Headers({ 'x-ratelimit-limit-tokens': '60000', 'x-ratelimit-remaining-tokens': '59000', 'x-ratelimit-reset-tokens': '1s' });
+    expect(readRateInfo(h, 0)).toMatchObject({ limitTokens: 60000, remainingTokens: 59000, resetTokensMs: 1000 });
+  });
 });

@@ -1,6 +1,6 @@
 /** Result file names. */
 import { describe, expect, it } from 'vitest';
-import { outputFileName } from '../../../../../electron/core/analysis/output/results';
+import { outputFileName } from '../../../../../electron/core/analysis/output/item-file';
 
 describe('result file names', () => {
   it('uses the photo name and the first 8 hex of its hash, made safe for every file system', () => {

@@ -1,6 +1,6 @@
 /** Batch input files are split at the Batch API's request and byte limits, keeping every line in order. */
 import { describe, expect, it } from 'vitest';
-import { splitIntoFiles } from '../../../../../electron/core/analysis/runs/batch/batch-lines';
+import { splitIntoFiles } from '../../../../../../electron/core/analysis/runs/batch/batch-lines';
 
 describe('batch JSONL files', () => {
   it('splits input files at the request and byte limits', () => {

@@ -1,18 +1,19 @@
 /**
- * The engine's memory policy (run/memory-policy.ts): while many item records
- * are in memory, V8's heap stays near what is live instead of growing to
- * several times that under a job's allocation pattern; with few, V8 chooses
- * as it would by itself. Each case runs in a fresh process, since the
- * setting is process-wide.
+ * The process's memory settings (electron/shell/process-memory.ts), as the
+ * engine asks for them: while many item records are in memory, V8's heap
+ * stays near what is live instead of growing to several times that under a
+ * job's allocation pattern; with few, V8 chooses as it would by itself. Each
+ * case runs in a fresh process, since the setting is process-wide.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, expect, it } from 'vitest';
-import { MANY_ITEMS, itemsInMemory } from '../../../../electron/core/analysis/runs/memory-policy';
+import { itemRecordsInMemory } from '../../../electron/core/analysis/job/job';
+import { MANY_ITEMS } from '../../../electron/shell/process-memory';
 
-const repo = fileURLToPath(new URL('../../../..', import.meta.url));
+const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const child = join(repo, 'test', 'support', 'heap-churn-child.ts');
 
 /** The largest heap the child saw after calling fitHeapGrowth with each count in turn. */
@@ -42,7 +43,7 @@ it('gives V8 its own choice back once they are let go, and leaves it alone for a
 
 it('counts the items of jobs whose items are loaded only', () => {
   expect(
-    itemsInMemory([
+    itemRecordsInMemory([
       { loaded: true, total: 8000 },
       { loaded: false, total: 90_000 },
       { loaded: true, total: 2500 },

@@ -1,8 +1,7 @@
-/** Large files serialised a slice at a time hold the same JSON as in one go, and an array's slices read back a slice at a time. */
+/** A list serialised a slice at a time holds the same JSON as in one go, and reads back a slice at a time. */
 import { expect, it } from 'vitest';
-import { buildSummary, summaryChunks } from '../../../../../electron/core/analysis/output/results';
-import { SLICE, jsonArrayChunks, parseJsonArraySlices } from '../../../../../electron/core/analysis/files/write-atomic-async';
-import type { ItemRecord, JobRecord } from '../../../../../electron/core/analysis/records/job-record';
+import { SLICE, jsonArrayChunks, parseJsonArraySlices } from '../../../../../electron/core/analysis/files/json-slices';
+import type { ItemRecord } from '../../../../../electron/core/analysis/records/item-record';
 
 async function text(chunks: AsyncIterable<string>): Promise<string> {
   let all = '';
@@ -20,30 +19,6 @@ const items = (n: number): ItemRecord[] =>
     ...(i % 4 === 0 ? { error: { code: 'x', message: 'a "quoted"\nline' } } : {}),
     ...(i % 5 === 1 ? { duplicateOf: 'i1' } : {}),
   }));
-const job = (list: ItemRecord[]): JobRecord => ({
-  version: 1,
-  id: 'job-1',
-  name: 'Survey',
-  createdAt: 0,
-  status: 'done',
-  spec: { preset: 'describe', model: 'm', detail: 'low', concurrencyCap: 4, outputDir: '/out', paths: ['/p'] },
-  tokens: { input: 3, output: 4 },
-  items: list,
-});
-const counts = { total: 1, done: 1 };
-const now = async () => {};
-
-it('summary.json in slices is the text JSON.stringify gives, with and without items, for any slice size', async () => {
-  for (const n of [0, 1, 7, 25]) {
-    const record = job(items(n));
-    const whole = `${JSON.stringify(buildSummary(record, counts, 5, true), null, 2)}\n`;
-    const pathOf = (id: string) => record.items.find((i) => i.id === id)?.path;
-    for (const slice of [1, 3, 2000]) expect(await text(summaryChunks(record, counts, 5, true, pathOf, now, slice))).toBe(whole);
-    expect(await text(summaryChunks(record, counts, 5, false, pathOf, now))).toBe(
-      `${JSON.stringify(buildSummary(record, counts, 5, false), null, 2)}\n`,
-    );
-  }
-});
 
 it('an array in slices is the text JSON.stringify gives with a line break between slices, and reads back the same', async () => {
   for (const n of [0, 1, SLICE, 4500]) {

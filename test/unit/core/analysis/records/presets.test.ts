@@ -1,7 +1,7 @@
 /** Presets and the prompted-JSON instructions. */
 import { describe, expect, it } from 'vitest';
-import { promptedJsonInstructions, resolvePreset } from '../../../../electron/core/analysis/records/presets';
-import { normaliseStrictSchema } from '../../../../electron/core/analysis/schema/strict-schema';
+import { promptedJsonInstructions, resolvePreset } from '../../../../../electron/core/analysis/records/presets';
+import { normaliseStrictSchema } from '../../../../../electron/core/analysis/schema/strict-schema';
 
 describe('presets', () => {
   it('built-in schemas are strict-mode ready and their validators catch bad answers', () => {

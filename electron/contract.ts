@@ -19,5 +19,6 @@ export * from './contract/model-state';
 export * from './contract/analysis-state';
 export * from './contract/batch-mode';
 export * from './contract/concurrency';
+export * from './contract/job-spec';
 export * from './contract/commands';
 export * from './contract/bridge';

@@ -2,7 +2,7 @@
  * What the service adds to the engine's line for a job: the cost (at the
  * Batch API's discount for a batch job), where a batch is at OpenAI, the
  * requests waiting to be sent again, the undo window, and what the person
- * may do with the job now (job-abilities.ts), so the window never works it out.
+ * may do with the job now (lifecycle/job-abilities.ts), so the window never works it out.
  */
 import type { JobSummaryView, PriceRow } from '../../contract';
 import { jobAbilities } from './lifecycle/job-abilities';

@@ -3,8 +3,7 @@
  * started on the active account (and kept on it), output folders, export and
  * the cost estimate. The engine itself lives in electron/core/analysis/.
  */
-import { copyFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { access, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   AnalysisView,
@@ -173,7 +172,6 @@ export class AnalysisService {
       staged: this.#staging.list,
       accountId: account.id,
       defaults: this.deps.defaults(),
-      now: this.deps.core.clock.now(),
       pickedOutputDir: this.#pickedOutputDir,
       outputRoot: this.outputRoot(),
       engine: this.engine,
@@ -261,8 +259,8 @@ export class AnalysisService {
 
   async exportCsv(jobId: string): Promise<{ path: string | null }> {
     const job = this.#summaryOf(jobId);
-    const source = join(job.outputDir, 'results.csv');
-    if (!existsSync(source)) throw new LoupeError('nothing_to_export', 'This job has no results yet.');
+    const source = this.engine.outputOf(jobId)!.csv;
+    if (!(await exists(source))) throw new LoupeError('nothing_to_export', 'This job has no results yet.');
     const target = await this.deps.core.pickSavePath(`${safeFolderName(job.name)}.csv`);
     if (!target) return { path: null };
     await copyFile(source, target);
@@ -274,5 +272,14 @@ export class AnalysisService {
       ...job,
       ...summaryExtras(this.engine, job, this.deps.prices()),
     };
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -57,9 +57,14 @@ function parseObject(raw: string): Record<string, unknown> | undefined {
   }
 }
 
+/** Where an unreadable file is set aside: `<name>.corrupt-<time>`. */
+export function asideName(path: string, now: number): string {
+  return `${path}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+}
+
 /** Renames an unreadable file to `<name>.corrupt-<time>` and returns the new path. */
 export function setAside(path: string, now: number): string {
-  const movedTo = `${path}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+  const movedTo = asideName(path, now);
   renameSync(path, movedTo);
   return movedTo;
 }

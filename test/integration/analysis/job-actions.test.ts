@@ -93,7 +93,7 @@ async function until(
     const current = await job(fx, jobId);
     if (predicate(current)) return current;
     if (Date.now() - started > timeoutMs) throw new Error(`job never got there (status ${current.status})`);
-    // Against a server without rate headers requests are paced at a learned rate (run/rate-learner.ts), refilled as the clock moves.
+    // Against a server without rate headers requests are paced at a learned rate (pacing/rate-learner.ts), refilled as the clock moves.
     clock?.advance(100);
     await new Promise((r) => setTimeout(r, 10));
   }

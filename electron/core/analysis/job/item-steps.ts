@@ -125,7 +125,7 @@ export class ItemSteps {
 
   /** A result file this job wrote for this photo before a crash, but never marked done. */
   async #adopt(item: ItemRecord): Promise<boolean> {
-    const doc = readItemDocument(this.job.record.spec.outputDir, item.outputFile!);
+    const doc = await readItemDocument(this.job.output, item.outputFile!);
     if (!doc || doc.loupe.job_id !== this.job.id || doc.loupe.item_id !== item.id || doc.source.sha256 !== item.hash) return false;
     // An unparsed answer is not adopted: the item is pending again only because "Retry unparsed" asked for a new one.
     if (doc.status !== 'ok') return false;
@@ -158,7 +158,7 @@ export class ItemSteps {
   }
 
   async #settleDuplicate(item: ItemRecord, owner: ItemRecord): Promise<void> {
-    const ownerDoc = this.job.documentOf(owner);
+    const ownerDoc = await this.job.document(owner);
     await this.job.settle(item, () => {
       item.outputFile = this.#claims.claim(item, item.hash!);
       return this.#document(item, settleAsDuplicate(item, owner, ownerDoc, this.ctx.clock.now()));

@@ -15,7 +15,8 @@
 import type { Logger } from '../../kernel/deps';
 import type { Preset } from '../records/presets';
 import { type ItemDocument } from '../records/item-document';
-import { readItemDocument, readItemDocumentAsync } from '../output/item-file';
+import { readItemDocument } from '../output/item-file';
+import { type OutputFolder, outputFolder } from '../records/output-files';
 import { itemView } from './item-view';
 import type { SummaryPolicyOptions } from '../output/summary-policy';
 import type { OutputProjector } from '../output/projector';
@@ -47,6 +48,8 @@ const WATCHED_FOR_MS = 30_000;
 const ETA_WINDOW = 30;
 
 export class Job {
+  /** The job's output folder, claimed when the job was created. */
+  readonly output: OutputFolder;
   readonly thumbnails: JobThumbnails;
   readonly outputs: JobOutputs;
   #completions: number[] = [];
@@ -66,6 +69,7 @@ export class Job {
     private readonly ctx: JobContext,
     savedCounts: JobCounts | null = null,
   ) {
+    this.output = outputFolder(record.spec.outputDir);
     this.#savedCounts = Array.isArray(record.items) ? null : savedCountsOf(record, savedCounts);
     if (this.loaded) this.#afterReading(record.items);
     else hideItems(record);
@@ -262,30 +266,23 @@ export class Job {
         itemView(item, {
           status: this.visibleStatus(item),
           thumbnail: this.thumbnails.get(item.id),
-          document: () => this.#documentAsync(item),
+          document: () => this.document(item),
         }),
       ),
     );
   }
 
-  /** The item's document: waiting in the outbox, else read from the output folder. */
-  documentOf(item: ItemRecord): ItemDocument | undefined {
+  /** The item's document: waiting in the outbox, else read from the output folder (only this job's file for this item). */
+  async document(item: ItemRecord): Promise<ItemDocument | undefined> {
     const pending = this.projector.pending(item.id);
     if (pending) return pending;
-    const doc = item.outputFile ? readItemDocument(this.record.spec.outputDir, item.outputFile) : undefined;
+    const doc = item.outputFile ? await readItemDocument(this.output, item.outputFile) : undefined;
     return doc && doc.loupe.job_id === this.id && doc.loupe.item_id === item.id ? doc : undefined;
   }
 
   /** Whether someone is looking at this job's items now: its photos then get thumbnails as they are prepared. */
   watched(): boolean {
     return this.ctx.now() - this.#pagedAt < WATCHED_FOR_MS;
-  }
-
-  async #documentAsync(item: ItemRecord): Promise<ItemDocument | undefined> {
-    const pending = this.projector.pending(item.id);
-    if (pending) return pending;
-    const doc = item.outputFile ? await readItemDocumentAsync(this.record.spec.outputDir, item.outputFile) : undefined;
-    return doc && doc.loupe.job_id === this.id && doc.loupe.item_id === item.id ? doc : undefined;
   }
 
   keepThumbnail(item: ItemRecord, thumbnail: string): void {

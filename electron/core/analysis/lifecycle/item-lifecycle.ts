@@ -173,7 +173,7 @@ export const isRemaining = (status: ItemStatus): boolean => isOpen(status) || st
  * A job cancelled for good: its photos that will never run say so. A photo
  * in a batch still open at OpenAI (or a copy waiting for one) is not one of
  * them: its answer may yet arrive (paid for) and is collected
- * (run/cancelled-batches.ts).
+ * (runs/batch/cancelled-batches.ts).
  */
 export function markNotRun(items: readonly ItemRecord[], inOpenBatch: (item: ItemRecord) => boolean): number {
   let n = 0;

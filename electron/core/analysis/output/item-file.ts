@@ -4,11 +4,10 @@
  * written by the projector (projector.ts), atomically, so a reader or a crash
  * never sees half of it and a photo analysed again replaces its own file.
  */
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
-import { writeAtomic } from '../../kernel/json-file-store';
+import { basename, extname } from 'node:path';
 import type { ItemDocument } from '../records/item-document';
+import type { OutputFolder } from '../records/output-files';
 
 /** `<photo name>-<first 8 hex of its SHA-256>.json`, with the name made safe on every file system. */
 export function outputFileName(path: string, hash: string, suffix?: string): string {
@@ -26,23 +25,10 @@ export function itemFileText(doc: ItemDocument): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-export function writeItemDocument(outputDir: string, fileName: string, doc: ItemDocument): void {
-  writeAtomic(join(outputDir, fileName), itemFileText(doc));
-}
-
-/** readItemDocument off the main thread (a page of results for the window). */
-export async function readItemDocumentAsync(outputDir: string, fileName: string): Promise<ItemDocument | undefined> {
+/** A photo's result file as this Loupe wrote it; undefined when it is missing or not one. */
+export async function readItemDocument(folder: OutputFolder, fileName: string): Promise<ItemDocument | undefined> {
   try {
-    const doc = JSON.parse(await readFile(join(outputDir, fileName), 'utf8')) as ItemDocument;
-    return doc && typeof doc === 'object' && doc.loupe?.version === 1 ? doc : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function readItemDocument(outputDir: string, fileName: string): ItemDocument | undefined {
-  try {
-    const doc = JSON.parse(readFileSync(join(outputDir, fileName), 'utf8')) as ItemDocument;
+    const doc = JSON.parse(await readFile(folder.item(fileName), 'utf8')) as ItemDocument;
     return doc && typeof doc === 'object' && doc.loupe?.version === 1 ? doc : undefined;
   } catch {
     return undefined;

@@ -6,7 +6,6 @@
  * out (output/projector.ts). Everything here is asynchronous: nothing is
  * written on the main thread.
  */
-import { join } from 'node:path';
 import type { JobCounts } from '../../../contract';
 import type { Logger } from '../../kernel/deps';
 import { nextTurn } from '../files/json-slices';
@@ -15,13 +14,14 @@ import { isAnswered, isSettled } from '../lifecycle/item-lifecycle';
 import { type JobChange, applyJobChange } from '../lifecycle/job-lifecycle';
 import type { ItemRecord } from '../records/item-record';
 import type { JobRecord } from '../records/job-record';
+import type { OutputFolder } from '../records/output-files';
 import type { Preset } from '../records/presets';
 import type { JobStore } from '../store/job-store';
-import { readItemDocumentAsync } from './item-file';
+import { readItemDocument } from './item-file';
 import { removeStaleTempFiles } from './output-folder';
 import { OutputProjector, type Outgoing } from './projector';
-import { CSV_FILE, CsvAppender, csvHeader, csvRow } from './results-csv';
-import { SUMMARY_FILE, summaryChunks } from './summary-file';
+import { CsvAppender, csvHeader, csvRow } from './results-csv';
+import { summaryChunks } from './summary-file';
 import { SummaryPolicy, type SummaryPolicyOptions } from './summary-policy';
 
 /** What the outputs need of their job. */
@@ -29,6 +29,7 @@ export interface OutputsOwner {
   readonly id: string;
   readonly record: JobRecord;
   readonly preset: Preset;
+  readonly output: OutputFolder;
   readonly total: number;
   item(id: string): ItemRecord;
   path(id: string): string | undefined;
@@ -58,9 +59,9 @@ export class JobOutputs {
     private readonly ctx: OutputsContext,
   ) {
     const { record } = job;
-    this.#csv = new CsvAppender(join(record.spec.outputDir, CSV_FILE));
+    this.#csv = new CsvAppender(job.output.csv);
     this.projector = new OutputProjector({
-      outputDir: record.spec.outputDir,
+      folder: job.output,
       journal: ctx.store.journal(record.id),
       csv: this.#csv,
       rowOf: (entry) => this.#row(entry),
@@ -101,7 +102,7 @@ export class JobOutputs {
     // Only once this job's own writes are done may leftover temp files be taken for a dead run's.
     await this.idle();
     // A dead process's temp files can only predate this one: looked for once per job, not at every resume.
-    if (!this.#swept && (await removeStaleTempFiles(this.job.record.spec.outputDir)) > 0)
+    if (!this.#swept && (await removeStaleTempFiles(this.job.output)) > 0)
       this.ctx.log.info('removed temp files left by an interrupted run', { job: this.job.id });
     this.#swept = true;
     try {
@@ -153,10 +154,9 @@ export class JobOutputs {
     const counts = { ...this.job.counts() };
     const now = this.ctx.now();
     this.#summaryPolicy.wrote(this.#settled);
-    const path = join(record.spec.outputDir, SUMMARY_FILE);
     this.#summaryWrites = this.#summaryWrites.then(() =>
       writeAtomicAsync(
-        path,
+        this.job.output.summary,
         summaryChunks(state, counts, now, withItems, (id) => this.job.path(id), nextTurn),
       ).catch((error: unknown) => {
         this.ctx.log.warn('could not write summary.json', { job: this.job.id, code: (error as NodeJS.ErrnoException).code });
@@ -172,7 +172,7 @@ export class JobOutputs {
     for (const item of record.items) {
       if (!isSettled(item.status) && item.status !== 'skipped') continue;
       let doc = this.projector.pending(item.id);
-      if (!doc && isAnswered(item.status) && item.outputFile) doc = await readItemDocumentAsync(record.spec.outputDir, item.outputFile);
+      if (!doc && isAnswered(item.status) && item.outputFile) doc = await readItemDocument(this.job.output, item.outputFile);
       rows.push(this.#row({ id: item.id, ...(doc ? { doc } : {}) }));
     }
     const end = await this.#csv.rewrite(csvHeader(this.job.preset.columns), rows);

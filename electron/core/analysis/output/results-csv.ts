@@ -17,8 +17,6 @@ import type { JobRecord } from '../records/job-record';
 import { cellValue, csvField, neutraliseFormula, toCsv } from './csv-text';
 import { writeAtomicAsync } from '../files/write-atomic-async';
 
-export const CSV_FILE = 'results.csv';
-
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
 const FIXED_COLUMNS = [
@@ -76,12 +74,6 @@ export function csvRow(job: JobRecord, item: ItemRecord, columns: string[], resu
   ];
 }
 
-export function buildCsv(job: JobRecord, columns: string[], resultOf: (item: ItemRecord) => unknown): string {
-  const byId = new Map(job.items.map((i) => [i.id, i]));
-  const rows = job.items.map((item) => csvRow(job, item, columns, item.status === 'done' ? resultOf(item) : undefined, (id) => byId.get(id)?.path));
-  return toCsv(csvHeader(columns), rows);
-}
-
 export function csvLine(cells: string[]): string {
   return `${cells.map(csvField).join(',')}\r\n`;
 }
@@ -130,11 +122,6 @@ export class CsvAppender {
     }
     this.#size = end;
     return true;
-  }
-
-  /** Appends one row; resolves with the file's new length. */
-  append(cells: string[]): Promise<number> {
-    return this.appendRows([cells]);
   }
 
   /** Appends rows in one write; resolves with the file's new length. */

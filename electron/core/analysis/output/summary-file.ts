@@ -8,8 +8,6 @@
 import type { ItemRecord } from '../records/item-record';
 import type { JobRecord, StopReason } from '../records/job-record';
 
-export const SUMMARY_FILE = 'summary.json';
-
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
 export interface Summary {

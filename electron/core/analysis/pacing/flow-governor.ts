@@ -29,7 +29,7 @@ export interface RequestCost {
 
 export type StartDecision = { ok: true } | { ok: false; waitMs: number };
 
-/** What the scheduler needs of a governor (the older AIMD `Governor` fits too). */
+/** What the scheduler needs of a governor. */
 export interface Pacer {
   readonly limit: number;
   readonly pausedUntil: number;
@@ -39,7 +39,7 @@ export interface Pacer {
   rateLimited(seq: number, rate: RateInfo): void;
   finished(seq: number, outcome?: { ok: boolean }): void;
   /** Photos worth preparing ahead of sending, given how long one takes to prepare. */
-  prefetch?(prepareMs: number, parallel: number, ceiling: number): number;
+  prefetch(prepareMs: number, parallel: number, ceiling: number): number;
 }
 
 export interface FlowGovernorOptions {

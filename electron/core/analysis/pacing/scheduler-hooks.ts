@@ -2,7 +2,7 @@
  * The scheduler's contract with the rest of the run: its tuning, and the
  * hooks through which it asks for each step of a photo (prepare, send,
  * record) and reports what happened. The scheduler decides order and timing
- * only; the hooks (job-run.ts, batch/batch-run.ts) do the work.
+ * only; the hooks (runs/live/live-run.ts over job/item-steps.ts) do the work.
  */
 import { availableParallelism } from 'node:os';
 import type { AnalysisError } from '../records/analysis-error';

@@ -109,9 +109,7 @@ export class Scheduler<P, R> {
   }
 
   #startPreparations(): void {
-    const window = this.governor.prefetch
-      ? this.governor.prefetch(this.#prepareMs, this.tuning.prepareParallel, this.tuning.maxPrefetch)
-      : Math.min(this.tuning.maxPrefetch, Math.max(2, this.governor.limit));
+    const window = this.governor.prefetch(this.#prepareMs, this.tuning.prepareParallel, this.tuning.maxPrefetch);
     while (this.#queue.size > 0 && this.#preparing.size < this.tuning.prepareParallel && this.#preparing.size + this.#ready.length < window) {
       const id = this.#queue.take()!;
       this.#preparing.add(id);

@@ -9,7 +9,7 @@ import { MANAGE_USAGE_URL } from '../../external-links';
 import type { RateInfo } from './rate-headers';
 
 export type Disposition =
-  /** Wait for the global pause the pacer (run/flow-governor.ts) sets, then try again (429). */
+  /** Wait for the global pause the pacer (pacing/flow-governor.ts) sets, then try again (429). */
   | 'rate_limit'
   /** Transient: retry this item with exponential backoff, within its attempt budget. */
   | 'backoff'

@@ -1,31 +1,13 @@
 /**
  * A job as it is saved in `<dataDir>/jobs/` (`JobRecord`: header, items and
- * journal, see store/), what a person asks for (`JobSpec`), and what the
- * window sees of it (`JobSummary`, `JobDetail`: the contract's views less
- * what the service adds). Saved shapes carry a version so a later Loupe can
- * read an older job file.
+ * journal, see store/), and what the window sees of it (`JobSummary`,
+ * `JobDetail`: the contract's views less what the service adds). Saved
+ * shapes carry a version so a later Loupe can read an older job file.
  */
-import type { ImageDetail, JobDetailView, JobItemView, JobStatus, JobSummaryView, PresetId, StopReasonView } from '../../../contract';
+import type { JobDetailView, JobItemView, JobSpec, JobStatus, JobSummaryView, StopReasonView } from '../../../contract';
 import type { BatchState } from './batch-state';
 import type { ItemDocument } from './item-document';
 import type { ItemRecord } from './item-record';
-
-export interface JobSpec {
-  name?: string;
-  /** The account the job's requests use, whichever account is active later. */
-  accountId?: string;
-  paths: string[];
-  preset: PresetId;
-  customPrompt?: string;
-  customSchema?: unknown;
-  model: string;
-  detail: ImageDetail;
-  /** A ceiling on requests at once (at most 64); below it, as many as rate × latency needs. */
-  concurrencyCap?: number;
-  /** 'batch': through the Batch API (half price, results within 24 h); API-key accounts only. */
-  mode?: 'live' | 'batch';
-  outputDir: string;
-}
 
 export interface JobRecord {
   version: 1;
@@ -35,21 +17,8 @@ export interface JobRecord {
   startedAt?: number;
   finishedAt?: number;
   status: JobStatus;
-  spec: {
-    accountId?: string;
-    preset: PresetId;
-    customPrompt?: string;
-    /** Already normalised for strict mode. */
-    customSchema?: Record<string, unknown>;
-    model: string;
-    detail: ImageDetail;
-    /** The person's ceiling on requests at once; absent: automatic (rate × latency within the memory budget). */
-    concurrencyCap?: number;
-    /** 'batch': through the Batch API (half price, results within 24 h; API-key accounts). */
-    mode?: 'live' | 'batch';
-    outputDir: string;
-    paths: string[];
-  };
+  /** What the job analyses and how (the contract's one job spec). */
+  spec: JobSpec;
   stopReason?: StopReason;
   tokens: { input: number; output: number };
   /** Every photo, in job order; in memory only while needed (job/job.ts), on disk in `itemsFile`. */

@@ -21,13 +21,15 @@ import { type JobChange, type JobEvent, type JobFacts, applyJobChange, moveJob }
 import { DEFAULT_TUNING, type AnalysisDeps, type EngineTuning } from './engine-config';
 import { Job, itemRecordsInMemory } from '../job/job';
 import { JobStore } from '../store/job-store';
-import { checkSpec, newJob, requireBatchAccess } from './new-job';
+import { type JobRequest, checkRequest, newJob, requireBatchAccess } from './new-job';
 import { resolvePreset } from '../records/presets';
 import { RunQueue } from './run-queue';
 import { clearOpenMark, markOpen } from '../store/open-marker';
-import type { JobDetail, JobRecord, JobSpec, JobSummary } from '../records/job-record';
+import type { JobDetail, JobRecord, JobSummary } from '../records/job-record';
+import type { OutputFolder } from '../records/output-files';
 
-export type { JobDetail, JobSpec, JobSummary } from '../records/job-record';
+export type { JobDetail, JobSummary } from '../records/job-record';
+export type { JobRequest } from './new-job';
 export type { AnalysisAccount, AnalysisDeps, EngineTuning } from './engine-config';
 export { DEFAULT_TUNING, MAX_CONCURRENCY_CAP } from './engine-config';
 export { outcomeText } from './run-ending';
@@ -45,11 +47,10 @@ export class AnalysisEngine {
   /** Said once at open, when a job was running as Loupe ended abnormally. */
   readonly notices: Array<{ id: string; level: 'warning'; message: string }> = [];
 
-  private constructor(deps: AnalysisDeps) {
+  private constructor(deps: AnalysisDeps, store: JobStore) {
     this.#deps = deps;
     this.#tuning = { ...DEFAULT_TUNING, ...deps.tuning };
-    const now = () => deps.clock.now();
-    this.#store = new JobStore(deps.dataDir, deps.log, now);
+    this.#store = store;
     this.#runs = new RunQueue(
       deps,
       this.#tuning,
@@ -70,9 +71,9 @@ export class AnalysisEngine {
   /** Loads saved jobs and resumes the one that was running when Loupe last stopped. */
   static async open(deps: AnalysisDeps): Promise<AnalysisEngine> {
     await deps.processMemory?.decodingPhotos();
-    const engine = new AnalysisEngine(deps);
-    const crashed = markOpen(engine.#store.dir);
-    engine.#load(crashed);
+    const engine = new AnalysisEngine(deps, await JobStore.open(deps.dataDir, deps.log, () => deps.clock.now()));
+    const crashed = await markOpen(engine.#store.dir);
+    await engine.#load(crashed);
     engine.#runs.startNext();
     // A batch job cancelled before the last quit: go on collecting what its batches had finished.
     for (const job of engine.#jobs.values()) engine.#runs.cancelled.start(job);
@@ -122,6 +123,11 @@ export class AnalysisEngine {
     return job && this.#facts(job);
   }
 
+  /** A job's output folder, and the files in it. */
+  outputOf(id: string): OutputFolder | undefined {
+    return this.#jobs.get(id)?.output;
+  }
+
   /** When the undo window of a cancel closes; null when no cancel is pending. */
   undoCancelUntil(id: string): number | null {
     return this.#cancels.until(id);
@@ -143,7 +149,7 @@ export class AnalysisEngine {
     await job.idle();
     await this.#store.flush();
     this.#jobs.delete(id);
-    this.#store.remove(id);
+    await this.#store.remove(id);
     this.#deps.log.info('analysis job removed', { job: id });
     this.#deps.onChange();
   }
@@ -192,10 +198,11 @@ export class AnalysisEngine {
   }
 
   /** Validates the spec (including a custom schema), lists the photos, saves the job and queues it. */
-  async createJob(input: JobSpec): Promise<string> {
-    const { spec, preset } = checkSpec(input);
-    if (spec.mode === 'batch') requireBatchAccess(this.#deps.account(spec.accountId));
-    const { record, found } = await newJob(spec, preset, this.#tuning.maxFiles, this.#deps.clock.now());
+  async createJob(input: JobRequest): Promise<string> {
+    const checked = checkRequest(input);
+    const { request, preset } = checked;
+    if (request.mode === 'batch') requireBatchAccess(this.#deps.account(request.accountId));
+    const { record, found } = await newJob(checked, this.#tuning.maxFiles, this.#deps.clock.now());
     const { id } = record;
     const job = this.#newJob(record, preset);
     try {
@@ -205,7 +212,7 @@ export class AnalysisEngine {
     }
     this.#jobs.set(id, job);
     await this.#saveNow(job);
-    this.#deps.log.info('analysis job created', { job: id, photos: found.photos, skipped: found.skipped.length, preset: spec.preset });
+    this.#deps.log.info('analysis job created', { job: id, photos: found.photos, skipped: found.skipped.length, preset: request.preset });
     this.#deps.onChange();
     this.#runs.startNext();
     return id;
@@ -320,7 +327,7 @@ export class AnalysisEngine {
     await Promise.all([...this.#jobs.values()].map((job) => job.idle()));
     await this.#store.flush();
     // A clean end: the next start resumes a running job by itself.
-    clearOpenMark(this.#store.dir);
+    await clearOpenMark(this.#store.dir);
   }
 
   // -------------------------------------------------------------------------
@@ -386,8 +393,8 @@ export class AnalysisEngine {
     return job.snapshot();
   }
 
-  #load(crashed: boolean): void {
-    const { jobs } = this.#store.loadAll();
+  async #load(crashed: boolean): Promise<void> {
+    const { jobs } = await this.#store.loadAll();
     for (const { record, counts, loaded } of jobs) {
       let preset;
       try {

@@ -1,50 +1,57 @@
 /**
- * A new job from what a person asked for: the spec checked (including a
+ * A new job from what a person asked for: the request checked (including a
  * custom schema), the photos found as discovery streams them in (each
- * becomes an item as it is found, up to the per-job cap), and the record
- * that is saved before any request goes out.
+ * becomes an item as it is found, up to the per-job cap), the job's name
+ * (given, or made here from what it holds), its output folder claimed, and
+ * the record that is saved before any request goes out.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { IMAGE_DETAILS, JOB_MODES, PRESET_IDS } from '../../../contract';
+import { JobSpecSchema, jobName } from '../../../contract';
 import { LoupeError } from '../../kernel/errors';
-import { defaultJobName } from '../records/job-name';
-import { claimOutputFolder } from '../output/output-folder';
 import { discoverStream, type SkippedInput } from '../input/discover';
-import { type Preset, resolvePreset } from '../records/presets';
-import { type AnalysisAccount, MAX_CONCURRENCY_CAP } from './engine-config';
+import { type OutputChoice, claimOutputFolder } from '../output/output-folder';
 import type { ItemRecord } from '../records/item-record';
-import type { JobRecord, JobSpec } from '../records/job-record';
+import type { JobRecord } from '../records/job-record';
+import { defaultJobName } from '../records/job-name';
+import type { OutputFolder } from '../records/output-files';
+import { type Preset, resolvePreset } from '../records/presets';
+import type { AnalysisAccount } from './engine-config';
 
-const SpecSchema = z.object({
-  name: z.string().trim().max(200).optional(),
-  accountId: z.string().min(1).max(100).optional(),
-  paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
-  preset: z.enum(PRESET_IDS),
-  customPrompt: z.string().max(20_000).optional(),
-  customSchema: z.unknown().optional(),
-  model: z.string().trim().min(1).max(200),
-  detail: z.enum(IMAGE_DETAILS),
-  concurrencyCap: z.number().int().min(1).max(MAX_CONCURRENCY_CAP).optional(),
-  mode: z.enum(JOB_MODES).optional(),
-  outputDir: z.string().min(1).max(4096),
-});
+/** What the engine is asked to start: the job spec, with the output folder still to claim and the schema as the person wrote it. */
+const JobRequestSchema = /* @__PURE__ */ (() => {
+  const { outputDir, customSchema: _normalised, ...spec } = JobSpecSchema.shape;
+  return z.object({
+    ...spec,
+    /** The person's name for the job; absent: one is made from what it holds (records/job-name.ts). */
+    name: jobName().optional(),
+    /** A JSON schema as an object or text; normalised into the spec (records/presets.ts). */
+    customSchema: z.unknown().optional(),
+    /** Results go into this folder (into a new one inside it when it holds another job's results)… */
+    outputDir: outputDir.optional(),
+    /** …or into a new folder named after the job inside this one. */
+    outputRoot: outputDir.optional(),
+  });
+})();
 
-export type CheckedSpec = z.infer<typeof SpecSchema>;
+export type JobRequest = z.input<typeof JobRequestSchema> & ({ outputDir: string } | { outputRoot: string });
+type CheckedRequest = z.output<typeof JobRequestSchema>;
 
-/** The spec as the engine takes it, with its preset; a LoupeError naming the field otherwise. */
-export function checkSpec(input: JobSpec): { spec: CheckedSpec; preset: Preset } {
-  const parsed = SpecSchema.safeParse(input);
+/** The request as the engine takes it, with its preset; a LoupeError naming the field otherwise. */
+export function checkRequest(input: JobRequest): { request: CheckedRequest; preset: Preset; output: OutputChoice } {
+  const parsed = JobRequestSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new LoupeError('invalid_input', `Check the job settings: ${issue.message}`, { field: issue.path.join('.') });
   }
-  const spec = parsed.data;
-  const preset = resolvePreset(spec);
-  if (!isAbsolute(spec.outputDir)) throw new LoupeError('invalid_input', 'The output folder must be a full path.', { field: 'outputDir' });
-  return { spec, preset };
+  const request = parsed.data;
+  const preset = resolvePreset(request);
+  const folder = request.outputDir ?? request.outputRoot;
+  if (folder === undefined || !isAbsolute(folder))
+    throw new LoupeError('invalid_input', 'The output folder must be a full path.', { field: 'outputDir' });
+  return { request, preset, output: request.outputDir !== undefined ? { into: request.outputDir } : { under: folder } };
 }
 
 /** Half price through the Batch API: only where the account's server has it (accounts/readiness.ts, `account.can.batch`). */
@@ -78,31 +85,28 @@ export function newJobRecord(args: {
   id: string;
   name: string;
   now: number;
-  spec: CheckedSpec;
+  request: CheckedRequest;
   preset: Preset;
-  outputDir: string;
+  folder: OutputFolder;
   items: ItemRecord[];
 }): JobRecord {
-  const { spec, preset } = args;
+  const { name: _name, outputDir: _dir, outputRoot: _root, customPrompt: _prompt, customSchema: _schema, ...settings } = args.request;
+  const { preset } = args;
+  // The one spec, checked once more as it is saved: what a later Loupe reads back.
+  const spec = JobSpecSchema.parse({
+    ...settings,
+    // A custom preset's prompt and schema as they are sent: trimmed, and normalised for strict mode.
+    ...(preset.id === 'custom' ? { customPrompt: preset.prompt } : {}),
+    ...(preset.id === 'custom' && preset.schema ? { customSchema: preset.schema } : {}),
+    outputDir: args.folder.dir,
+  });
   return {
     version: 1,
     id: args.id,
     name: args.name,
     createdAt: args.now,
     status: 'queued',
-    spec: {
-      ...(spec.accountId ? { accountId: spec.accountId } : {}),
-      preset: spec.preset,
-      ...(spec.preset === 'custom' ? { customPrompt: preset.prompt } : {}),
-      ...(spec.preset === 'custom' && preset.schema ? { customSchema: preset.schema } : {}),
-      model: spec.model,
-      detail: spec.detail,
-      // Absent: automatic, no ceiling of the person's own (the governor's rate × latency and memory budget decide).
-      ...(spec.concurrencyCap !== undefined ? { concurrencyCap: spec.concurrencyCap } : {}),
-      ...(spec.mode === 'batch' ? { mode: 'batch' as const } : {}),
-      outputDir: args.outputDir,
-      paths: spec.paths,
-    },
+    spec,
     tokens: { input: 0, output: 0 },
     items: args.items,
   };
@@ -115,29 +119,38 @@ export function newJobId(now: number): string {
 
 /**
  * The record of a new job: its photos found (none readable is refused, with
- * the first reason), its name, and its output folder claimed (another job's
- * results are never overwritten: such a folder gets a sub-folder for this one).
+ * the first reason, and leaves no folder behind), its name, and its output
+ * folder claimed (another job's results are never overwritten).
  */
 export async function newJob(
-  spec: CheckedSpec,
-  preset: Preset,
+  checked: { request: CheckedRequest; preset: Preset; output: OutputChoice },
   maxFiles: number,
   now: number,
 ): Promise<{ record: JobRecord; found: { photos: number; skipped: SkippedInput[] } }> {
-  const found = await findItems(spec.paths, maxFiles);
+  const { request, preset } = checked;
+  const found = await findItems(request.paths, maxFiles);
   if (found.photos === 0) {
     const why = found.skipped[0] ? ` ${basename(found.skipped[0].path)}: ${found.skipped[0].reason}` : '';
     throw new LoupeError('no_images', `None of the dropped files is a photo Loupe can read.${why}`, { field: 'paths' });
   }
   const id = newJobId(now);
-  const name = spec.name || defaultJobName(spec.paths, now, found.photos);
-  let outputDir: string;
+  // The job's name, made once: its folder is named after it.
+  const name = request.name ?? defaultJobName(request.paths, now, found.photos, await isOneFolder(request.paths));
+  let folder: OutputFolder;
   try {
-    mkdirSync(spec.outputDir, { recursive: true });
-    accessSync(spec.outputDir, constants.W_OK);
-    outputDir = claimOutputFolder(spec.outputDir, id, name);
+    folder = await claimOutputFolder(checked.output, id, name);
   } catch {
     throw new LoupeError('output_dir_unwritable', 'Loupe can’t create or write to that output folder. Choose another one.', { field: 'outputDir' });
   }
-  return { record: newJobRecord({ id, name, now, spec, preset, outputDir, items: found.items }), found };
+  return { record: newJobRecord({ id, name, now, request, preset, folder, items: found.items }), found };
+}
+
+/** One folder was dropped (the job is then named after it). */
+async function isOneFolder(paths: string[]): Promise<boolean> {
+  if (paths.length !== 1) return false;
+  try {
+    return (await stat(paths[0]!)).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -3,9 +3,10 @@
  * account's rate limits and one flow governor), and batch jobs beside it (a
  * batch waits at OpenAI for up to a day; the live queue goes on meanwhile).
  * It starts the oldest running or queued job (reading its items first when
- * they are not in memory), runs it live (job-run.ts) or through the Batch
- * API (batch/batch-run.ts), and when a run ends writes the job's outputs and
- * decides its state (run-ending.ts) before starting the next.
+ * they are not in memory), runs it live (live/live-run.ts) or through the
+ * Batch API (batch/batch-run.ts), and when a run ends writes the job's
+ * outputs and moves it as the job lifecycle says (finish, stop) before
+ * starting the next.
  */
 import { join } from 'node:path';
 import type { AnalysisError } from '../records/analysis-error';
@@ -127,6 +128,7 @@ export class RunQueue {
     const running = [...this.#running.values()];
     for (const active of running) active.run.scheduler.cancel();
     await Promise.all(running.map((active) => active.done));
+    await this.#capabilities.saved();
   }
 
   /** One client per account, so a job keeps its own account while the person switches. */

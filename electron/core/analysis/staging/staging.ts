@@ -1,6 +1,6 @@
 /**
  * The staging list: what was dropped or picked, before a job starts. Each
- * entry is checked in the background (staged-check.ts: a folder's photo
+ * entry is checked in the background (staged-contents.ts: a folder's photo
  * count, a file's problem) and published as it is known; previews are made
  * a page at a time on request (staged-thumbnails.ts).
  */
@@ -59,7 +59,7 @@ export class Staging {
     this.onChange();
   }
 
-  /** Checks one staged entry in the background (staged-check.ts) and publishes what it holds. */
+  /** Checks one staged entry in the background (staged-contents.ts) and publishes what it holds. */
   #check(path: string): void {
     const check = checkStaged(path)
       .catch(() => ({ kind: 'file' as const, photoCount: 0, problem: 'Loupe couldn’t read this.' }))

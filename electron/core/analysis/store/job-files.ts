@@ -12,8 +12,7 @@
  * still there (an items file is removed only once a newer header no longer
  * names it). A header with the items inline (older Loupe) is read as well.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseJsonArraySlices } from '../files/json-slices';
 import { type ItemRecord, normaliseItem } from '../records/item-record';
@@ -47,8 +46,8 @@ export function headerText(record: JobRecord, extra: { seq: number; itemsFile: s
   return JSON.stringify(header);
 }
 
-export function readHeader(path: string): JobHeader {
-  const header = JSON.parse(readFileSync(path, 'utf8')) as JobHeader;
+export async function readHeader(path: string): Promise<JobHeader> {
+  const header = JSON.parse(await readFile(path, 'utf8')) as JobHeader;
   if (header?.version !== 1 || typeof header.id !== 'string') throw new Error('not a job');
   if (!Array.isArray(header.items) && typeof header.itemsFile !== 'string') throw new Error('not a job');
   if (header.itemsFile !== undefined && !/^[\w-]+\.items\.\d+\.json$/.test(header.itemsFile)) throw new Error('not a job');
@@ -56,17 +55,7 @@ export function readHeader(path: string): JobHeader {
   return header;
 }
 
-function parseItems(text: string): ItemRecord[] {
-  const items = JSON.parse(text) as unknown;
-  if (!Array.isArray(items)) throw new Error('not a job’s items');
-  return (items as ItemRecord[]).map(normaliseItem);
-}
-
-export function readItemsSync(dir: string, itemsFile: string): ItemRecord[] {
-  return parseItems(readFileSync(join(dir, itemsFile), 'utf8'));
-}
-
-/** Parsed a slice at a time (write-atomic-async.ts): reading a large job's items never holds the main thread for long. */
+/** Parsed a slice at a time (files/json-slices.ts): reading a large job's items never holds the main thread for long. */
 export async function readItems(dir: string, itemsFile: string): Promise<ItemRecord[]> {
   const text = await readFile(join(dir, itemsFile), 'utf8');
   try {
@@ -77,16 +66,16 @@ export async function readItems(dir: string, itemsFile: string): Promise<ItemRec
 }
 
 /** Removes this job's items files other than `keep` (older generations, or all of them with no `keep`). */
-export function removeItemsFiles(dir: string, id: string, keep?: string): void {
+export async function removeItemsFiles(dir: string, id: string, keep?: string): Promise<void> {
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = await readdir(dir);
   } catch {
     return;
   }
   const prefix = `${id}.items.`;
   for (const name of names) {
     if (name === keep || !name.startsWith(prefix) || !/^\d+\.json$/.test(name.slice(prefix.length))) continue;
-    rmSync(join(dir, name), { force: true });
+    await rm(join(dir, name), { force: true });
   }
 }

@@ -9,15 +9,15 @@
  * written for a job grow with its output, not with its size times its
  * progress. Opening replays snapshot + journal, tolerating a torn last line.
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setAside } from '../../kernel/json-file-store';
+import { asideName } from '../../kernel/json-file-store';
 import type { Logger } from '../../kernel/deps';
 import { LoupeError } from '../../kernel/errors';
 import { Journal, replay } from './journal';
 import { jsonArrayChunks } from '../files/json-slices';
 import { writeAtomicAsync } from '../files/write-atomic-async';
-import { headerText, itemsFileName, readHeader, readItems, readItemsSync, removeItemsFiles } from './job-files';
+import { headerText, itemsFileName, readHeader, readItems, removeItemsFiles } from './job-files';
 import type { ItemRecord } from '../records/item-record';
 import type { JobCounts } from '../../../contract';
 import type { JobRecord } from '../records/job-record';
@@ -30,20 +30,23 @@ export interface StoredJob {
 }
 
 export class JobStore {
-  readonly dir: string;
   readonly #journals = new Map<string, Journal>();
   /** Snapshot writes per job, chained so an older one never lands after a newer one. */
   readonly #snapshots = new Map<string, Promise<void>>();
   /** Per job, the journal entry the last snapshot on disk includes, once no other snapshot is on its way. */
   readonly #saved = new Map<string, number>();
 
-  constructor(
-    dataDir: string,
+  private constructor(
+    readonly dir: string,
     private readonly log: Logger,
     private readonly now: () => number,
-  ) {
-    this.dir = join(dataDir, 'jobs');
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  ) {}
+
+  /** The store in `<dataDir>/jobs`, made when missing. */
+  static async open(dataDir: string, log: Logger, now: () => number): Promise<JobStore> {
+    const dir = join(dataDir, 'jobs');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    return new JobStore(dir, log, now);
   }
 
   pathOf(id: string): string {
@@ -62,16 +65,16 @@ export class JobStore {
    * read lazily: `loadItems` reads them when they are needed. An unreadable
    * snapshot is renamed aside (never deleted) and reported.
    */
-  loadAll(): { jobs: StoredJob[]; setAside: string[] } {
+  async loadAll(): Promise<{ jobs: StoredJob[]; setAside: string[] }> {
     const jobs: StoredJob[] = [];
     const aside: string[] = [];
-    for (const name of readdirSync(this.dir)) {
+    for (const name of await readdir(this.dir)) {
       if (!/^[\w-]+\.json$/.test(name)) continue;
       const path = join(this.dir, name);
       try {
-        const header = readHeader(path);
+        const header = await readHeader(path);
         const journalPath = this.journalPathOf(header.id);
-        const entries = Journal.read(journalPath, header.seq ?? 0);
+        const entries = await Journal.read(journalPath, header.seq ?? 0);
         this.#journals.set(header.id, new Journal(journalPath, Math.max(header.seq ?? 0, entries.at(-1)?.seq ?? 0)));
         const { items, counts, ...rest } = header;
         const record = rest as JobRecord;
@@ -80,12 +83,14 @@ export class JobStore {
           jobs.push({ record, counts: counts ?? null });
           continue;
         }
-        record.items = items ?? readItemsSync(this.dir, header.itemsFile!);
+        record.items = items ?? (await readItems(this.dir, header.itemsFile!));
         replay(record, entries);
         jobs.push({ record, counts: null, loaded: true });
       } catch {
         try {
-          aside.push(setAside(path, this.now()));
+          const movedTo = asideName(path, this.now());
+          await rename(path, movedTo);
+          aside.push(movedTo);
           this.log.warn('unreadable job file set aside', { file: name });
         } catch {
           /* leave it; it will be skipped again next time */
@@ -109,12 +114,12 @@ export class JobStore {
   }
 
   /** Forgets a removed job's files (never its output folder). */
-  remove(id: string): void {
-    rmSync(this.pathOf(id), { force: true });
-    rmSync(this.journalPathOf(id), { force: true });
-    removeItemsFiles(this.dir, id);
+  async remove(id: string): Promise<void> {
     this.#journals.delete(id);
     this.#snapshots.delete(id);
+    await rm(this.pathOf(id), { force: true });
+    await rm(this.journalPathOf(id), { force: true });
+    await removeItemsFiles(this.dir, id);
   }
 
   journal(id: string): Journal {
@@ -157,8 +162,8 @@ export class JobStore {
           throw new LoupeError('job_save_failed', 'Loupe couldn’t save the job’s progress to its data folder. Is the disk full?');
         }
         record.itemsFile = itemsFile;
-        if (items) removeItemsFiles(this.dir, record.id, itemsFile);
-        journal.truncateIfAt(seq);
+        if (items) await removeItemsFiles(this.dir, record.id, itemsFile);
+        await journal.truncateIfAt(seq);
         if (this.#snapshots.get(record.id) === write) this.#saved.set(record.id, seq);
       });
     this.#snapshots.set(record.id, write);

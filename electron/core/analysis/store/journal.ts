@@ -13,8 +13,7 @@
  * one it includes, so replay skips what the snapshot already holds even when
  * the process died between writing the snapshot and emptying the journal.
  */
-import { closeSync, ftruncateSync, openSync, readFileSync, statSync, truncateSync } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, open, readFile, truncate } from 'node:fs/promises';
 import type { ItemDocument } from '../records/item-document';
 import { isSettled } from '../lifecycle/item-lifecycle';
 import { applyJobChange } from '../lifecycle/job-lifecycle';
@@ -91,20 +90,21 @@ export class Journal {
    * Empties the journal after a snapshot that includes entry `upTo`. Skipped
    * when later entries exist or are on their way: they would be lost, and
    * keeping the old ones is harmless since replay skips them by number.
+   * Entries appended while it empties the file wait, and are written after.
    */
-  truncateIfAt(upTo: number): boolean {
+  async truncateIfAt(upTo: number): Promise<boolean> {
     if (!this.idle || this.#seq !== upTo) return false;
+    this.#busy = true;
     try {
-      if (this.#handle) {
-        // The handle is append-mode: truncating it is enough, later writes start at 0.
-        const fd = this.#handle.fd;
-        ftruncateSync(fd, 0);
-      } else {
-        truncateSync(this.path, 0);
-      }
+      // The handle is append-mode: truncating it is enough, later writes start at 0.
+      if (this.#handle) await this.#handle.truncate(0);
+      else await truncate(this.path, 0);
       return true;
     } catch {
       return false;
+    } finally {
+      this.#busy = false;
+      if (this.#pending.length > 0) void this.#drain();
     }
   }
 
@@ -120,10 +120,10 @@ export class Journal {
    * died mid-append) is cut off the file so the next append starts clean;
    * it was never acknowledged, so nothing relied on it.
    */
-  static read(path: string, afterSeq: number): Stamped[] {
+  static async read(path: string, afterSeq: number): Promise<Stamped[]> {
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = await readFile(path, 'utf8');
     } catch {
       return [];
     }
@@ -142,14 +142,7 @@ export class Journal {
       }
     }
     const bytes = Buffer.byteLength(text.slice(0, good));
-    if (bytes < statSync(path).size) {
-      const fd = openSync(path, 'r+');
-      try {
-        ftruncateSync(fd, bytes);
-      } finally {
-        closeSync(fd);
-      }
-    }
+    if (bytes < Buffer.byteLength(text)) await truncate(path, bytes);
     return entries;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Cancelled batch jobs whose batches were still open at OpenAI: each is
  * cancelled there and the answers it had finished before are recorded
- * (batch/batch-run.ts, collectCancelled), outside the one running job. They
+ * (collectCancelled below), outside the one running job. They
  * were paid for, so they are written like any answer; a quit stops the
  * collection and the next start goes on with it.
  */

@@ -24,7 +24,7 @@ it('grows by whole rows: valid CSV after every append, with awkward cells intact
     ['b.jpg', ' padded '],
     ['c.jpg', 'ünïcode'],
   ]) {
-    end = await csv.append(row);
+    end = await csv.appendRows([row]);
     rows.push(row);
     expect(parseCsv(await readFile(csv.path, 'utf8'))).toEqual([['file', 'note'], ...rows]);
     expect((await stat(csv.path)).size).toBe(end);
@@ -34,12 +34,12 @@ it('grows by whole rows: valid CSV after every append, with awkward cells intact
 it('on resume, a row appended after the last recorded end is cut, so it is not there twice', async () => {
   const csv = new CsvAppender(join(dir, 'results.csv'));
   await csv.create(['file'], []);
-  const recorded = await csv.append(['a.jpg']);
+  const recorded = await csv.appendRows([['a.jpg']]);
   // Killed after appending b.jpg's row but before the journal recorded it.
   await appendFile(csv.path, csvLine(['b.jpg']));
   const resumed = new CsvAppender(csv.path);
   expect(await resumed.resumeAt(recorded)).toBe(true);
-  await resumed.append(['b.jpg']);
+  await resumed.appendRows([['b.jpg']]);
   expect(parseCsv(await readFile(csv.path, 'utf8'))).toEqual([['file'], ['a.jpg'], ['b.jpg']]);
 });
 

@@ -31,7 +31,7 @@ const record = (id: string, list: ItemRecord[]): JobRecord => ({
 const counts = (total: number): JobCounts => ({ total, done: 2, failed: 0, skipped: 0, pending: total - 2, inFlight: 0, unparsed: 0, notRun: 0 });
 
 it('a job at rest is read as its header and counts; its items come from their own file when asked for', async () => {
-  const store = new JobStore(dir, quiet, () => 0);
+  const store = await JobStore.open(dir, quiet, () => 0);
   const list = items(5);
   await store.snapshot(record('job-a', list), list, () => ({ counts: counts(5), outbox: [] }));
   await store.flush();
@@ -40,8 +40,8 @@ it('a job at rest is read as its header and counts; its items come from their ow
   // The header holds no item: opening reads a few hundred bytes per job.
   expect(JSON.parse(await readFile(join(dir, 'jobs', 'job-a.json'), 'utf8'))).not.toHaveProperty('items');
 
-  const again = new JobStore(dir, quiet, () => 0);
-  const [stored] = again.loadAll().jobs;
+  const again = await JobStore.open(dir, quiet, () => 0);
+  const [stored] = (await again.loadAll()).jobs;
   expect(stored!.loaded).toBeUndefined();
   expect(stored!.counts).toEqual(counts(5));
   expect(stored!.record.name).toBe('job-a');
@@ -50,19 +50,19 @@ it('a job at rest is read as its header and counts; its items come from their ow
 });
 
 it('a job with journal entries is read whole, the journal replayed; a newer snapshot replaces the older items file', async () => {
-  const store = new JobStore(dir, quiet, () => 0);
+  const store = await JobStore.open(dir, quiet, () => 0);
   const list = items(3);
   await store.snapshot(record('job-b', list), list, () => ({ counts: counts(3), outbox: [] }));
   await store.journal('job-b').append({ k: 'item', item: { ...list[1]!, status: 'done' }, tokens: { input: 1, output: 1 } });
   expect(store.atRest('job-b')).toBe(false);
   await store.flush();
 
-  const [stored] = new JobStore(dir, quiet, () => 0).loadAll().jobs;
+  const [stored] = (await (await JobStore.open(dir, quiet, () => 0)).loadAll()).jobs;
   expect(stored!.loaded).toBe(true);
   expect(stored!.record.items.map((i) => i.status)).toEqual(['done', 'done', 'pending']);
 
-  const second = new JobStore(dir, quiet, () => 0);
-  const [reread] = second.loadAll().jobs;
+  const second = await JobStore.open(dir, quiet, () => 0);
+  const [reread] = (await second.loadAll()).jobs;
   await second.snapshot(reread!.record, reread!.record.items, () => ({ counts: counts(3), outbox: [] }));
   await second.flush();
   expect((await readdir(join(dir, 'jobs'))).filter((n) => n.includes('.items.'))).toEqual(['job-b.items.1.json']);
@@ -70,26 +70,26 @@ it('a job with journal entries is read whole, the journal replayed; a newer snap
 });
 
 it('reads a job file from an older Loupe with its items inline', async () => {
-  const store = new JobStore(dir, quiet, () => 0);
+  const store = await JobStore.open(dir, quiet, () => 0);
   await writeFile(join(store.dir, 'job-old.json'), JSON.stringify(record('job-old', items(2))));
-  const [stored] = store.loadAll().jobs;
+  const [stored] = (await store.loadAll()).jobs;
   expect(stored!.loaded).toBe(true);
   expect(stored!.record.items).toHaveLength(2);
 });
 
 it('a header naming a missing items file is read (it may be the one a crash left); loading its items then fails', async () => {
-  const store = new JobStore(dir, quiet, () => 0);
+  const store = await JobStore.open(dir, quiet, () => 0);
   const list = items(2);
   await store.snapshot(record('job-c', list), list, () => ({ counts: counts(2), outbox: [] }));
   await store.flush();
   await rm(join(store.dir, 'job-c.items.0.json'));
-  const again = new JobStore(dir, quiet, () => 0);
-  const [stored] = again.loadAll().jobs;
+  const again = await JobStore.open(dir, quiet, () => 0);
+  const [stored] = (await again.loadAll()).jobs;
   await expect(again.loadItems(stored!.record)).rejects.toThrow();
 });
 
 it('reads items as Loupe saved them before "unparsed" was a status of its own: an answer done with its parse error is unparsed', async () => {
-  const store = new JobStore(dir, quiet, () => 0);
+  const store = await JobStore.open(dir, quiet, () => 0);
   const older = (id: string): ItemRecord => ({ id, path: `/p/${id}.jpg`, status: 'done', parseError: 'not JSON' });
   // Inline in the header (the oldest shape), in an items file, and in a journal entry.
   await writeFile(
@@ -101,17 +101,17 @@ it('reads items as Loupe saved them before "unparsed" was a status of its own: a
   await store.journal('job-file').append({ k: 'item', item: older('i2'), tokens: { input: 1, output: 1 } });
   await store.flush();
 
-  const jobs = new JobStore(dir, quiet, () => 0).loadAll().jobs;
+  const jobs = (await (await JobStore.open(dir, quiet, () => 0)).loadAll()).jobs;
   const statuses = Object.fromEntries(jobs.map((j) => [j.record.id, j.record.items.map((i) => i.status)]));
   expect(statuses).toEqual({ 'job-inline': ['unparsed', 'done'], 'job-file': ['unparsed', 'unparsed'] });
   expect(jobs[0]!.record.items[0]!.parseError).toBe('not JSON');
 
   // A job at rest: its items file read when asked for.
-  const lazy = new JobStore(dir, quiet, () => 0);
+  const lazy = await JobStore.open(dir, quiet, () => 0);
   const atRest = record('job-rest', [older('i1')]);
   await lazy.snapshot(atRest, atRest.items, () => ({ counts: counts(1), outbox: [] }));
   await lazy.flush();
-  const rest = new JobStore(dir, quiet, () => 0);
-  const stored = rest.loadAll().jobs.find((j) => j.record.id === 'job-rest')!;
+  const rest = await JobStore.open(dir, quiet, () => 0);
+  const stored = (await rest.loadAll()).jobs.find((j) => j.record.id === 'job-rest')!;
   expect((await rest.loadItems(stored.record)).map((i) => i.status)).toEqual(['unparsed']);
 });

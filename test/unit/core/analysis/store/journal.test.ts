@@ -49,7 +49,7 @@ it('appends entries in order, each acknowledged once on disk, numbered from wher
     [9, 'i2'],
     [10, 'i3'],
   ]);
-  expect(Journal.read(path, 8).map((e) => e.seq)).toEqual([9, 10]);
+  expect((await Journal.read(path, 8)).map((e) => e.seq)).toEqual([9, 10]);
 });
 
 it('a torn last line (killed mid-append) is cut off, and the next append starts on a clean line', async () => {
@@ -58,11 +58,11 @@ it('a torn last line (killed mid-append) is cut off, and the next append starts 
   await journal.append({ k: 'written', ids: ['i1'], csvEnd: 10 });
   await journal.close();
   await appendFile(path, '{"k":"written","ids":["i2"],"cs');
-  expect(Journal.read(path, 0).map((e) => e.seq)).toEqual([1]);
+  expect((await Journal.read(path, 0)).map((e) => e.seq)).toEqual([1]);
   const again = new Journal(path, 1);
   await again.append({ k: 'written', ids: ['i3'], csvEnd: 30 });
   await again.close();
-  expect(Journal.read(path, 0).map((e) => (e.k === 'written' ? e.ids[0] : ''))).toEqual(['i1', 'i3']);
+  expect((await Journal.read(path, 0)).map((e) => (e.k === 'written' ? e.ids[0] : ''))).toEqual(['i1', 'i3']);
 });
 
 it('replay: item states over the snapshot, answers without a "written" entry left in the outbox, entries the snapshot holds skipped', () => {
@@ -95,12 +95,12 @@ it('is emptied after a snapshot only when nothing newer was appended meanwhile',
   await journal.append({ k: 'written', ids: ['i1'], csvEnd: 1 });
   const snapshotAt = journal.seq;
   await journal.append({ k: 'written', ids: ['i2'], csvEnd: 2 });
-  expect(journal.truncateIfAt(snapshotAt)).toBe(false);
-  expect(Journal.read(path, 0)).toHaveLength(2);
-  expect(journal.truncateIfAt(journal.seq)).toBe(true);
+  expect(await journal.truncateIfAt(snapshotAt)).toBe(false);
+  expect(await Journal.read(path, 0)).toHaveLength(2);
+  expect(await journal.truncateIfAt(journal.seq)).toBe(true);
   await journal.append({ k: 'written', ids: ['i3'], csvEnd: 3 });
   await journal.close();
-  expect(Journal.read(path, 0).map((e) => e.seq)).toEqual([3]);
+  expect((await Journal.read(path, 0)).map((e) => e.seq)).toEqual([3]);
   await writeFile(path, '');
-  expect(Journal.read(path, 0)).toEqual([]);
+  expect(await Journal.read(path, 0)).toEqual([]);
 });

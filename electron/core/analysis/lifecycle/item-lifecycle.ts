@@ -59,6 +59,24 @@ const retriedIf =
 const SETTLED = 'Its outcome is already recorded.';
 const NEVER_SENT = 'It was never sent.';
 
+/** An outcome is recorded: only a retry of that kind asks again; nothing else is recorded for it. */
+const settled = (retry: Cell): Record<ItemEventType, Cell> => ({ ...closed(SETTLED), retry });
+
+/** Nothing more is sent or recorded for it (`reason` says why); giving back, reading back and a retry of another kind change nothing. */
+function closed(reason: string): Record<ItemEventType, Cell> {
+  const refused = no(reason);
+  return {
+    send: refused,
+    answer: refused,
+    fail: refused,
+    retryLater: refused,
+    release: 'same',
+    recover: 'same',
+    retry: 'same',
+    notRun: 'same',
+  };
+}
+
 export const ITEM_TABLE: Readonly<Record<ItemStatus, Readonly<Record<ItemEventType, Cell>>>> = {
   pending: {
     send: 'in_flight',
@@ -80,56 +98,11 @@ export const ITEM_TABLE: Readonly<Record<ItemStatus, Readonly<Record<ItemEventTy
     retry: 'same',
     notRun: 'not_run',
   },
-  done: {
-    send: no(SETTLED),
-    answer: no(SETTLED),
-    fail: no(SETTLED),
-    retryLater: no(SETTLED),
-    release: 'same',
-    recover: 'same',
-    retry: 'same',
-    notRun: 'same',
-  },
-  unparsed: {
-    send: no(SETTLED),
-    answer: no(SETTLED),
-    fail: no(SETTLED),
-    retryLater: no(SETTLED),
-    release: 'same',
-    recover: 'same',
-    retry: retriedIf('unparsed'),
-    notRun: 'same',
-  },
-  failed: {
-    send: no(SETTLED),
-    answer: no(SETTLED),
-    fail: no(SETTLED),
-    retryLater: no(SETTLED),
-    release: 'same',
-    recover: 'same',
-    retry: retriedIf('failed'),
-    notRun: 'same',
-  },
-  skipped: {
-    send: no(NEVER_SENT),
-    answer: no(NEVER_SENT),
-    fail: no(NEVER_SENT),
-    retryLater: no(NEVER_SENT),
-    release: 'same',
-    recover: 'same',
-    retry: 'same',
-    notRun: 'same',
-  },
-  not_run: {
-    send: no('Its job was cancelled.'),
-    answer: no('Its job was cancelled.'),
-    fail: no('Its job was cancelled.'),
-    retryLater: no('Its job was cancelled.'),
-    release: 'same',
-    recover: 'same',
-    retry: 'same',
-    notRun: 'same',
-  },
+  done: settled('same'),
+  unparsed: settled(retriedIf('unparsed')),
+  failed: settled(retriedIf('failed')),
+  skipped: closed(NEVER_SENT),
+  not_run: closed('Its job was cancelled.'),
 };
 
 /** The status `event` moves an item in `status` to, or why it may not. */

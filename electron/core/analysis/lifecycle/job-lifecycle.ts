@@ -101,7 +101,7 @@ const no = (reason: string): Cell => ({ refused: reason });
 const ALREADY_RUNNING = 'This job is already running.';
 const ALREADY_PAUSED = 'This job is already paused.';
 const NOT_PAUSABLE = 'Only a running or waiting job can be paused.';
-const ENDED = 'A finished job can’t be resumed.';
+const ENDED_JOB = 'A finished job can’t be resumed.';
 const ALREADY_ENDED = 'This job has already ended.';
 const WAIT = 'Wait until the job has finished.';
 const NOTHING_TO_UNDO = 'Nothing to undo.';
@@ -111,6 +111,23 @@ const NOT_RUNNING = 'This job is not running.';
 const NOT_WAITING = 'Only a waiting or running job is started.';
 export const BEING_CANCELLED = 'This job is being cancelled.';
 export const COLLECTING = 'Loupe is still collecting the answers the batch finished before it was cancelled.';
+
+/** Done and failed alike: only a retry, renaming and removing are left. */
+const ENDED: Readonly<Record<JobEventType, Cell>> = {
+  start: no(NOT_WAITING),
+  pause: no(NOT_PAUSABLE),
+  resume: no(ENDED_JOB),
+  cancel: no(ALREADY_ENDED),
+  undoCancel: no(NOTHING_TO_UNDO),
+  cancelForGood: no(ALREADY_ENDED),
+  stop: idle(NOT_RUNNING),
+  finish: idle(NOT_RUNNING),
+  retry: 'queued',
+  recover: idle(NOT_RUNNING),
+  analyseRemaining: no(NOT_LEFT),
+  rename: 'same',
+  remove: 'same',
+};
 
 export const JOB_TABLE: Readonly<Record<JobStatus, Readonly<Record<JobEventType, Cell>>>> = {
   queued: {
@@ -174,40 +191,12 @@ export const JOB_TABLE: Readonly<Record<JobStatus, Readonly<Record<JobEventType,
     rename: 'same',
     remove: 'same',
   },
-  done: {
-    start: no(NOT_WAITING),
-    pause: no(NOT_PAUSABLE),
-    resume: no(ENDED),
-    cancel: no(ALREADY_ENDED),
-    undoCancel: no(NOTHING_TO_UNDO),
-    cancelForGood: no(ALREADY_ENDED),
-    stop: idle(NOT_RUNNING),
-    finish: idle(NOT_RUNNING),
-    retry: 'queued',
-    recover: idle(NOT_RUNNING),
-    analyseRemaining: no(NOT_LEFT),
-    rename: 'same',
-    remove: 'same',
-  },
-  failed: {
-    start: no(NOT_WAITING),
-    pause: no(NOT_PAUSABLE),
-    resume: no(ENDED),
-    cancel: no(ALREADY_ENDED),
-    undoCancel: no(NOTHING_TO_UNDO),
-    cancelForGood: no(ALREADY_ENDED),
-    stop: idle(NOT_RUNNING),
-    finish: idle(NOT_RUNNING),
-    retry: 'queued',
-    recover: idle(NOT_RUNNING),
-    analyseRemaining: no(NOT_LEFT),
-    rename: 'same',
-    remove: 'same',
-  },
+  done: ENDED,
+  failed: ENDED,
   cancelled: {
     start: no(NOT_WAITING),
     pause: no(NOT_PAUSABLE),
-    resume: no(ENDED),
+    resume: no(ENDED_JOB),
     cancel: idle(ALREADY_ENDED),
     undoCancel: no('It is too late to undo: the job is already cancelled.'),
     cancelForGood: idle(ALREADY_ENDED),

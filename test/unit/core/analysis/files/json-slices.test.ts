@@ -1,24 +1,10 @@
 /** A list serialised a slice at a time holds the same JSON as in one go, and reads back a slice at a time. */
 import { expect, it } from 'vitest';
 import { SLICE, jsonArrayChunks, parseJsonArraySlices } from '../../../../../electron/core/analysis/files/json-slices';
-import type { ItemRecord } from '../../../../../electron/core/analysis/records/item-record';
+import { awkwardItems, textOf } from '../../../../support/awkward-items';
 
-async function text(chunks: AsyncIterable<string>): Promise<string> {
-  let all = '';
-  for await (const chunk of chunks) all += chunk;
-  return all;
-}
-
-const items = (n: number): ItemRecord[] =>
-  Array.from({ length: n }, (_, i) => ({
-    id: `i${i + 1}`,
-    path: `/p/"odd"\n${i + 1}.jpg`,
-    status: i % 4 === 0 ? 'failed' : 'done',
-    hash: 'ab'.repeat(32),
-    outputFile: `${i + 1}.json`,
-    ...(i % 4 === 0 ? { error: { code: 'x', message: 'a "quoted"\nline' } } : {}),
-    ...(i % 5 === 1 ? { duplicateOf: 'i1' } : {}),
-  }));
+const items = awkwardItems;
+const text = textOf;
 
 it('an array in slices is the text JSON.stringify gives with a line break between slices, and reads back the same', async () => {
   for (const n of [0, 1, SLICE, 4500]) {

@@ -2,24 +2,11 @@
 import { expect, it } from 'vitest';
 import { buildSummary, summaryChunks } from '../../../../../electron/core/analysis/output/summary-file';
 import type { ItemRecord } from '../../../../../electron/core/analysis/records/item-record';
+import { awkwardItems, textOf } from '../../../../support/awkward-items';
 import type { JobRecord } from '../../../../../electron/core/analysis/records/job-record';
 
-async function text(chunks: AsyncIterable<string>): Promise<string> {
-  let all = '';
-  for await (const chunk of chunks) all += chunk;
-  return all;
-}
-
-const items = (n: number): ItemRecord[] =>
-  Array.from({ length: n }, (_, i) => ({
-    id: `i${i + 1}`,
-    path: `/p/"odd"\n${i + 1}.jpg`,
-    status: i % 4 === 0 ? 'failed' : 'done',
-    hash: 'ab'.repeat(32),
-    outputFile: `${i + 1}.json`,
-    ...(i % 4 === 0 ? { error: { code: 'x', message: 'a "quoted"\nline' } } : {}),
-    ...(i % 5 === 1 ? { duplicateOf: 'i1' } : {}),
-  }));
+const items = awkwardItems;
+const text = textOf;
 const job = (list: ItemRecord[]): JobRecord => ({
   version: 1,
   id: 'job-1',

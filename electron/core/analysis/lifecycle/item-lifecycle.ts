@@ -77,7 +77,7 @@ function closed(reason: string): Record<ItemEventType, Cell> {
   };
 }
 
-export const ITEM_TABLE: Readonly<Record<ItemStatus, Readonly<Record<ItemEventType, Cell>>>> = {
+const ITEM_TABLE: Readonly<Record<ItemStatus, Readonly<Record<ItemEventType, Cell>>>> = {
   pending: {
     send: 'in_flight',
     answer: answered,

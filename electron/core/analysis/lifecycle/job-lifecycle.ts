@@ -109,8 +109,8 @@ const NOT_LEFT = 'Only a cancelled or stopped job has photos left to analyse.';
 const REMOVE_FIRST = 'Pause and cancel the job first; a job can be removed once it has ended.';
 const NOT_RUNNING = 'This job is not running.';
 const NOT_WAITING = 'Only a waiting or running job is started.';
-export const BEING_CANCELLED = 'This job is being cancelled.';
-export const COLLECTING = 'Loupe is still collecting the answers the batch finished before it was cancelled.';
+const BEING_CANCELLED = 'This job is being cancelled.';
+const COLLECTING = 'Loupe is still collecting the answers the batch finished before it was cancelled.';
 
 /** Done and failed alike: only a retry, renaming and removing are left. */
 const ENDED: Readonly<Record<JobEventType, Cell>> = {
@@ -129,7 +129,7 @@ const ENDED: Readonly<Record<JobEventType, Cell>> = {
   remove: 'same',
 };
 
-export const JOB_TABLE: Readonly<Record<JobStatus, Readonly<Record<JobEventType, Cell>>>> = {
+const JOB_TABLE: Readonly<Record<JobStatus, Readonly<Record<JobEventType, Cell>>>> = {
   queued: {
     start: 'running',
     pause: 'paused',

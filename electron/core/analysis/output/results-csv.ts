@@ -38,7 +38,7 @@ const FIXED_COLUMNS = [
 ];
 
 /** Result fields become columns; one that clashes with a fixed column is prefixed. */
-export function resultColumns(columns: string[]): Array<{ key: string; header: string }> {
+function resultColumns(columns: string[]): Array<{ key: string; header: string }> {
   return columns.map((key) => ({ key, header: FIXED_COLUMNS.includes(key) ? `result_${key}` : key }));
 }
 

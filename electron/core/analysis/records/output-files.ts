@@ -9,7 +9,7 @@ import { join } from 'node:path';
 /** The mark naming the job whose results a folder holds: a folder with another job's mark is never written into. */
 export const JOB_MARK = '.loupe-job.json';
 export const SUMMARY_FILE = 'summary.json';
-export const CSV_FILE = 'results.csv';
+const CSV_FILE = 'results.csv';
 
 export interface OutputFolder {
   readonly dir: string;

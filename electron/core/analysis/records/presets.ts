@@ -5,7 +5,7 @@
  * outputs and used to check answers locally, since prompted-JSON fallbacks and
  * misbehaving models still produce wrong shapes.
  */
-import type { PresetId, PresetView } from '../../../contract';
+import { MAX_CUSTOM_PROMPT, type PresetId, type PresetView } from '../../../contract';
 import { LoupeError } from '../../kernel/errors';
 import { compileValidator, type Validator } from '../schema/json-answer';
 import { type JsonSchema, normaliseStrictSchema } from '../schema/strict-schema';
@@ -115,8 +115,6 @@ function topLevelColumns(schema: JsonSchema | null): string[] {
 function builtIn(id: 'describe' | 'damage', schema: JsonSchema, instructions: string, prompt: string): Preset {
   return { id, formatName: `loupe_${id}`, instructions, prompt, schema, validate: compileValidator(schema), columns: topLevelColumns(schema) };
 }
-
-export const MAX_CUSTOM_PROMPT = 20_000;
 
 /**
  * The preset for a job. For `custom`, the prompt is required and the schema

@@ -81,7 +81,7 @@ export async function findItems(paths: string[], maxFiles: number): Promise<{ it
   return { items, photos, skipped };
 }
 
-export function newJobRecord(args: {
+function newJobRecord(args: {
   id: string;
   name: string;
   now: number;
@@ -112,7 +112,7 @@ export function newJobRecord(args: {
   };
 }
 
-export function newJobId(now: number): string {
+function newJobId(now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `job-${stamp}-${randomBytes(3).toString('hex')}`;
 }

@@ -18,5 +18,7 @@ export * from './contract/account-state';
 export * from './contract/model-state';
 export * from './contract/analysis-state';
 export * from './contract/batch-mode';
+export * from './contract/concurrency';
+export * from './contract/job-spec';
 export * from './contract/commands';
 export * from './contract/bridge';

@@ -38,6 +38,8 @@ export interface JobCounts {
   inFlight: number;
   /** Answered, but the answer did not match the schema (its raw text is kept); not counted in `done`. */
   unparsed: number;
+  /** Of a job cancelled for good: never sent (nothing paid); "Analyse remaining" takes them. Not waiting. */
+  notRun: number;
 }
 
 export interface StopReasonView {

@@ -2,7 +2,7 @@
 import type { AccountSummaryView, AccountView, SignInView } from './account-state';
 import type { AnalysisView, ImageDetail } from './analysis-state';
 import type { ModelsView } from './model-state';
-import type { ConcurrencySetting } from './batch-mode';
+import type { ConcurrencySetting } from './concurrency';
 import type { THEMES } from './vocabularies';
 
 // ---------------------------------------------------------------------------

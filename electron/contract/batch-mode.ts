@@ -1,6 +1,4 @@
-/** Batch mode and the concurrency choice (issue #12): job modes, a batch job's phase, 'auto' or a ceiling (see electron/contract.ts). */
-import { z } from 'zod';
-import { SETTINGS_LIMITS } from './vocabularies';
+/** Batch mode: a job's modes and where a batch job is at OpenAI (see electron/contract.ts). */
 
 /** 'live': one request per photo as it is ready; 'batch': through the Batch API, half price, results within 24 h. */
 export const JOB_MODES = ['live', 'batch'] as const;
@@ -26,14 +24,4 @@ export interface JobBatchView {
   priceFactor: number;
   /** What the same tokens would have cost live, for showing the discount; null when the model has no price. */
   liveCostUsd: number | null;
-}
-
-/** Analysis concurrency: 'auto' (no ceiling of the person's own: rate × latency and memory decide) or a ceiling. */
-export const CONCURRENCY_AUTO = 'auto';
-export type ConcurrencySetting = typeof CONCURRENCY_AUTO | number;
-
-/** 'auto' or a whole number within SETTINGS_LIMITS.analysisConcurrency. */
-export function concurrencySetting() {
-  const { min, max } = SETTINGS_LIMITS.analysisConcurrency;
-  return z.union([z.literal(CONCURRENCY_AUTO), z.number().int().min(min).max(max)]);
 }

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { TokenStorage } from './account-state';
 import type { JobDetailView, JobItemsPage, StagedThumbnail } from './analysis-state';
 import type { AppState, SettingsView } from './app-state';
-import { JOB_MODES, concurrencySetting } from './batch-mode';
-import { IMAGE_DETAILS, type LimitedSetting, PRESET_IDS, SETTINGS_LIMITS, THEMES } from './vocabularies';
+import { concurrencySetting } from './concurrency';
+import { JobStartSchema, jobName } from './job-spec';
+import { IMAGE_DETAILS, type LimitedSetting, SETTINGS_LIMITS, THEMES } from './vocabularies';
 
 // ---------------------------------------------------------------------------
 // Commands
@@ -112,21 +113,8 @@ export const commands = /* @__PURE__ */ (() => {
     'analysis.getStagedThumbnails': command<{ thumbnails: StagedThumbnail[] }>()(z.strictObject({ paths: z.array(Path).min(1).max(48) })),
     /** Opens the system file dialog (main process) and stages what the person picks. */
     'analysis.pickImages': command<void>()(z.strictObject({ folders: z.boolean().optional() })),
-    'analysis.start': command<{ jobId: string }>()(
-      z.strictObject({
-        preset: z.enum(PRESET_IDS),
-        model: z.string().min(1).max(200).optional(),
-        detail: z.enum(IMAGE_DETAILS).optional(),
-        concurrency: concurrencySetting().optional(),
-        /** 'batch': through the Batch API, half price, results within 24 h (where `account.can.batch` allows). */
-        mode: z.enum(JOB_MODES).optional(),
-        customPrompt: z.string().max(20_000).optional(),
-        /** A JSON schema as text; validated before the job starts. */
-        customSchema: z.string().max(100_000).optional(),
-        name: z.string().min(1).max(120).optional(),
-        outputDir: Path.optional(),
-      }),
-    ),
+    /** Starts a job of what is staged; 'batch' mode only where `account.can.batch` allows (see job-spec.ts). */
+    'analysis.start': command<{ jobId: string }>()(JobStartSchema),
     'analysis.pause': command<void>()(JobRef),
     'analysis.resume': command<void>()(JobRef),
     /** Pauses at once; the job is cancelled after a few seconds unless `analysis.undoCancel` comes first. */
@@ -134,7 +122,7 @@ export const commands = /* @__PURE__ */ (() => {
     'analysis.undoCancel': command<void>()(JobRef),
     /** A new job of the photos a stopped or cancelled job did not finish. */
     'analysis.startRemaining': command<{ jobId: string }>()(JobRef),
-    'analysis.rename': command<void>()(z.strictObject({ jobId: z.string().min(1).max(100), name: z.string().trim().min(1).max(120) })),
+    'analysis.rename': command<void>()(z.strictObject({ jobId: z.string().min(1).max(100), name: jobName() })),
     /** Takes a finished job off the list; its output folder and files stay. */
     'analysis.remove': command<void>()(JobRef),
     'analysis.retryFailed': command<void>()(JobRef),

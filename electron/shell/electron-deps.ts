@@ -7,6 +7,7 @@ import { BrowserWindow, Notification, app, clipboard, dialog, net, session, shel
 import type { Cipher, Clock, CoreDeps, Logger } from '../core/kernel/deps';
 import { createConfirm } from './confirm-dialog';
 import { openElectronStore } from './electron-store';
+import { nodeProcessMemory } from './process-memory';
 import { createCoreFetch } from './streaming-fetch';
 
 /**
@@ -77,6 +78,7 @@ export function electronDeps(options: { clock: Clock; logger: Logger; platform: 
     clock: options.clock,
     dataDir: app.getPath('userData'),
     logger: options.logger,
+    processMemory: nodeProcessMemory(),
     app: { name: app.getName(), version: app.getVersion(), platform: options.platform, dev: !app.isPackaged },
   };
 }

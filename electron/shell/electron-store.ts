@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { ipcMain } from 'electron';
 import Store from 'electron-store';
-import { setAside } from '../core/kernel/json-file-store';
+import { setAsidePathFor } from '../core/kernel/atomic-file';
 import type { Clock, OpenedStore, StoreName } from '../core/kernel/deps';
 
 /**
@@ -20,6 +20,13 @@ export const ELECTRON_STORE_CHANNEL = 'electron-store-get-data';
  * a file that fails to parse is renamed aside instead of cleared, so a person
  * never silently loses data.
  */
+/** electron-store opens synchronously, so its unreadable file is set aside synchronously too (the core's own stores use `setAsideFile`). */
+function setAside(path: string, now: number): string {
+  const movedTo = setAsidePathFor(path, now);
+  renameSync(path, movedTo);
+  return movedTo;
+}
+
 export function openElectronStore(dir: string, name: StoreName, clock: Pick<Clock, 'now'>): OpenedStore {
   const open = () => {
     const opened = new Store<Record<string, unknown>>({ name, cwd: dir, configFileMode: 0o600, clearInvalidConfig: false });

@@ -14,8 +14,10 @@ export const ITEM_STATUS_LABEL: Record<ItemStatus, string> = {
   pending: 'Waiting',
   in_flight: 'Analysing',
   done: 'Done',
+  unparsed: 'Unreadable',
   failed: 'Failed',
   skipped: 'Skipped',
+  not_run: 'Not analysed',
 };
 
 export const KIND_LABEL: Record<AccountKind, string> = { chatgpt: 'ChatGPT', api_key: 'API key', custom: 'OAuth provider' };

@@ -1,7 +1,6 @@
 /** Named reads of AppState, so screens say what they need rather than where it lives. */
 import type { AppState } from '../../electron/contract';
 
-export const selectApp = (s: AppState) => s.app;
 export const selectAccount = (s: AppState) => s.account;
 export const selectAccounts = (s: AppState) => s.accounts;
 export const selectSignIn = (s: AppState) => s.signIn;

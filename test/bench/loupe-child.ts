@@ -8,9 +8,10 @@
  * time, counts, bytes put on the wire and peak memory.
  */
 import { readFileSync } from 'node:fs';
-import { AnalysisEngine } from '../../electron/core/analysis/run/engine';
+import { AnalysisEngine } from '../../electron/core/analysis/runs/engine';
 import { realClock } from '../support/real-clock';
 import { LoupeError } from '../../electron/core/kernel/errors';
+import { nodeProcessMemory } from '../../electron/shell/process-memory';
 
 interface Config {
   dataDir: string;
@@ -84,6 +85,8 @@ engine = await AnalysisEngine.open({
     },
   }),
   clock: realClock,
+  // The same process-wide memory settings as the app (electron/shell/process-memory.ts).
+  processMemory: nodeProcessMemory(),
   log: {
     info() {},
     warn: (m, f) => process.stderr.write(`warn ${m} ${JSON.stringify(f)}\n`),

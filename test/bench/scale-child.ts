@@ -23,6 +23,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import v8 from 'node:v8';
+import { nodeProcessMemory } from '../../electron/shell/process-memory';
 
 interface Config {
   dataDir: string;
@@ -93,7 +94,7 @@ const size = (data: unknown): number => (typeof data === 'string' ? Buffer.byteL
   syncBuiltinESMExports();
 }
 
-const { AnalysisEngine } = await import('../../electron/core/analysis/run/engine');
+const { AnalysisEngine } = await import('../../electron/core/analysis/runs/engine');
 const { LoupeError } = await import('../../electron/core/kernel/errors');
 
 function vmHwmBytes(): number | null {
@@ -136,6 +137,8 @@ const deps = (onChange: () => void) => ({
     },
   }),
   clock: systemClock,
+  // The same process-wide memory settings as the app (electron/shell/process-memory.ts).
+  processMemory: nodeProcessMemory(),
   log: {
     info() {},
     warn: (m: string, f?: unknown) => void process.stderr.write(`warn ${m} ${JSON.stringify(f)}\n`),

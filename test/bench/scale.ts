@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { jsonArrayChunks } from '../../electron/core/analysis/output/write-atomic-async';
+import { jsonArrayChunks } from '../../electron/core/analysis/files/json-slices';
 import { startStandIns } from '../servers/stack';
 import { signInPlanSession } from '../support/plan-session';
 import { parseCsv } from '../support/csv';
@@ -173,7 +173,7 @@ export async function runScale(): Promise<void> {
 /**
  * Three more large jobs beside `jobId` in the data folder: two copies of it
  * and a paused one with its last tenth still to do. A job on disk is a header
- * and its items file (electron/core/analysis/run/job-files.ts). Returns the
+ * and its items file (electron/core/analysis/store/job-files.ts). Returns the
  * paused job's id.
  */
 

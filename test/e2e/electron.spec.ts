@@ -178,18 +178,26 @@ test.describe('Electron app with the stand-in servers', () => {
     await input.evaluate((element) => element.remove());
     expect(staged.ok).toBe(true);
     await expect.poll(async () => (await state()).analysis.staged.length).toBeGreaterThan(0);
-    const started = await page.evaluate(
-      async (dir) =>
-        (window as unknown as { loupe: { invoke: (c: string, i: object) => Promise<{ ok: boolean; value?: { jobId: string } }> } }).loupe.invoke(
-          'analysis.start',
-          { preset: 'describe', outputDir: dir, name: 'e2e' },
-        ),
-      outputDir,
-    );
+    // The output folder comes from the main process's folder dialog (the window cannot name one): it answers with outputDir.
+    await app.evaluate(({ dialog }, dir) => {
+      dialog.showOpenDialog = async () => ({ canceled: false, filePaths: [dir] });
+    }, outputDir);
+    const invoke = (command: string, input: object) =>
+      page.evaluate(
+        ([c, i]) =>
+          (window as unknown as { loupe: { invoke: (c: string, i: object) => Promise<{ ok: boolean; value?: { jobId: string } }> } }).loupe.invoke(
+            c,
+            i,
+          ),
+        [command, input] as const,
+      );
+    expect((await invoke('analysis.pickOutputDir', {})).ok).toBe(true);
+    const started = await invoke('analysis.start', { preset: 'describe', name: 'e2e' });
     expect(started.ok).toBe(true);
     await expect.poll(async () => (await state()).analysis.jobs.find((j) => j.id === started.value!.jobId)?.status, { timeout: 60_000 }).toBe('done');
     const job = (await state()).analysis.jobs.find((j) => j.id === started.value!.jobId)!;
     expect(job.counts.done).toBe(5);
+    expect(job.outputDir).toBe(outputDir);
     const written = await readdir(job.outputDir);
     expect(written).toEqual(expect.arrayContaining(['summary.json', 'results.csv']));
     expect(written.filter((f) => f.endsWith('.json') && f !== 'summary.json')).toHaveLength(5);

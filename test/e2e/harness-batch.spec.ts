@@ -107,9 +107,10 @@ test('Batch mode: offered to an API key, half price on the card, cancel keeps th
   await expect(job.getByTestId('job-status')).toHaveText('Cancelled');
   await expect(job.getByTestId('job-batch')).toHaveCount(0, { timeout: 30_000 });
   await expect(job.getByTestId('job-done')).toHaveText('1');
-  // The two photos the batch never ran wait (nothing was paid for them), as after cancelling a live job.
+  // The two photos the batch never ran are not analysed (nothing was paid for them), as after cancelling a live job: none waits.
   await expect(job.getByTestId('job-failed')).toHaveText('0');
-  await expect(job.getByTestId('job-waiting')).toHaveText('2');
+  await expect(job.getByTestId('job-waiting')).toHaveText('0');
+  await expect(job.getByTestId('job-not-run')).toHaveText('2');
   const summary = harness.core.getState().analysis.jobs[0]!;
   expect(summary).toMatchObject({ mode: 'batch', status: 'cancelled', batch: { phase: null, priceFactor: 0.5 } });
   expect(summary.costUsd).toBeCloseTo(summary.batch!.liveCostUsd! / 2, 10);

@@ -13,9 +13,10 @@
  * The bearer token comes from the parent (it signed in against the stand-ins).
  */
 import { readFileSync } from 'node:fs';
-import { AnalysisEngine } from '../../electron/core/analysis/run/engine';
+import { AnalysisEngine } from '../../electron/core/analysis/runs/engine';
 import { realClock } from './real-clock';
 import { LoupeError } from '../../electron/core/kernel/errors';
+import { nodeProcessMemory } from '../../electron/shell/process-memory';
 
 interface ChildConfig {
   dataDir: string;
@@ -85,6 +86,7 @@ engine = await AnalysisEngine.open({
     },
   }),
   clock: realClock,
+  processMemory: nodeProcessMemory(),
   log: { info() {}, warn() {}, error: (message) => process.stderr.write(`${message}\n`) },
   notify() {},
   onChange: () => setImmediate(() => void check()),

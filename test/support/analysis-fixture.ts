@@ -12,9 +12,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { AnalysisEngine, type AnalysisDeps } from '../../electron/core/analysis/run/engine';
+import { AnalysisEngine, type AnalysisDeps } from '../../electron/core/analysis/runs/engine';
+import { nodeProcessMemory } from '../../electron/shell/process-memory';
 import { realClock } from './real-clock';
-import type { ItemView, JobSummary } from '../../electron/core/analysis/types';
+import type { ItemView, JobSummary } from '../../electron/core/analysis/records/job-record';
 import type { OpenAIStandInOptions, RequestRecord } from '../servers/openai/openai-api';
 import { type StandIns, startStandIns } from '../servers/stack';
 import { type PlanSession, signInPlanSession } from './plan-session';
@@ -108,6 +109,7 @@ export async function openEngine(signedIn: SignedIn, dataDir: string, overrides:
     notify: (title, body) => void notifications.push({ title, body }),
     onChange: () => void changes.count++,
     tuning: { backoffBaseMs: 40, backoffMaxMs: 400 },
+    processMemory: nodeProcessMemory(),
     ...overrides,
   };
   const engine = await AnalysisEngine.open(deps);

@@ -1,12 +1,12 @@
 /**
- * A child for memory-policy.test.ts, allocating the way a running job does:
+ * A child for process-memory.test.ts, allocating the way a running job does:
  * batches of short-lived records, the latest twenty of which are still in
  * use (requests in flight, answers being written) when the collector runs.
  * Prints the largest V8 heap it saw, in bytes.
  *
  *   node --import tsx test/support/heap-churn-child.ts [items in memory, one fitHeapGrowth call each]…
  */
-import { fitHeapGrowth } from '../../electron/core/analysis/run/memory-policy';
+import { fitHeapGrowth } from '../../electron/shell/process-memory';
 
 for (const n of process.argv.slice(2)) fitHeapGrowth(Number(n));
 const inUse: Array<Array<{ path: string; answer: number[] }>> = [];

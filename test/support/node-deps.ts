@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { type CoreDeps, systemClock } from '../../electron/core/kernel/deps';
 import { openJsonFileStore } from '../../electron/core/kernel/json-file-store';
+import { nodeProcessMemory } from '../../electron/shell/process-memory';
 import { createNodeCipher } from './node-cipher';
 
 /**
@@ -23,6 +24,7 @@ export function createNodeDeps(dataDir: string, overrides: Partial<CoreDeps> = {
     notify: () => {},
     clock: systemClock,
     dataDir,
+    processMemory: nodeProcessMemory(),
     app: { name: 'Loupe', version: '0.0.0-test', platform: process.platform, dev: true },
     ...overrides,
   };

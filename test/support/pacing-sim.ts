@@ -6,8 +6,8 @@
  * `burst` requests refilling at `rpm`, 429 with integer-second
  * `retry-after`, `x-ratelimit-*` headers unless `headers: false`.
  */
-import type { Pacer, RequestCost } from '../../electron/core/analysis/run/flow-governor';
-import type { RateInfo } from '../../electron/core/analysis/api/rate-headers';
+import type { Pacer, RequestCost } from '../../electron/core/analysis/pacing/flow-governor';
+import type { RateInfo } from '../../electron/core/analysis/records/rate-headers';
 
 export interface SimServer {
   rpm: number;

@@ -3,8 +3,7 @@
  * started on the active account (and kept on it), output folders, export and
  * the cost estimate. The engine itself lives in electron/core/analysis/.
  */
-import { copyFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { access, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   AnalysisView,
@@ -20,29 +19,25 @@ import type {
 } from '../../contract';
 import type { Accounts } from '../accounts/accounts';
 import { batchAccess, requireModelAccess } from '../accounts/readiness';
-import { CANCEL_GRACE_MS, CancelGrace } from './cancel-grace';
-import { jobAbilities } from './job-abilities';
-import { PRESETS } from './price';
-import { stagedPhotoCount } from './staged-check';
-import type { StagedThumbnailOptions } from './staged-thumbnails';
-import { Staging } from './staging';
+import { CANCEL_GRACE_MS } from './runs/cancel-grace';
+import { PRESETS } from './records/presets';
+import { stagedPhotoCount } from './staging/staged-contents';
+import type { StagedThumbnailOptions } from './staging/staged-thumbnails';
+import { Staging } from './staging/staging';
 import { UsageLimitWatch } from './usage-limit';
-import { AnalysisEngine, type AnalysisDeps } from './run/engine';
-import type { JobSummary } from './types';
+import { AnalysisEngine, type AnalysisDeps } from './runs/engine';
+import type { JobSummary } from './records/job-record';
 import type { CoreDeps, Logger } from '../kernel/deps';
 import { LoupeError } from '../kernel/errors';
 import { startJob, startRemainingJob } from './start-job';
-import { summaryExtras } from './summary-extras';
+import { summaryExtras } from './job-summary-view';
 import { safeFolderName } from './output/output-folder';
 
-export { PRESETS, estimateCost } from './price';
-
-export { safeFolderName } from './output/output-folder';
-
-export { ceiling } from './start-job';
-
 export interface AnalysisServiceDeps {
-  core: Pick<CoreDeps, 'dataDir' | 'fetch' | 'clock' | 'notify' | 'openPath' | 'pickFiles' | 'pickSavePath' | 'pickFolder' | 'documentsDir'>;
+  core: Pick<
+    CoreDeps,
+    'dataDir' | 'fetch' | 'clock' | 'notify' | 'openPath' | 'pickFiles' | 'pickSavePath' | 'pickFolder' | 'documentsDir' | 'processMemory'
+  >;
   accounts: Accounts;
   log: Logger;
   prices(): PriceRow[];
@@ -60,10 +55,7 @@ export const GET_JOB_ITEMS = 500;
 
 export class AnalysisService {
   readonly #staging: Staging;
-  readonly #cancels: CancelGrace;
   readonly #usageLimit = new UsageLimitWatch();
-  /** Jobs whose remaining photos were started as another job: original id → that job's id. */
-  readonly #remainders = new Map<string, string>();
   /** The output folder picked in the main process's dialog: the only folder other than a fresh one a job may be started into. */
   #pickedOutputDir: string | null = null;
 
@@ -72,14 +64,6 @@ export class AnalysisService {
     private readonly engine: AnalysisEngine,
   ) {
     this.#staging = new Staging(deps.onChange, deps.stagedThumbnails);
-    this.#cancels = new CancelGrace(deps.core.clock, deps.cancelGraceMs ?? CANCEL_GRACE_MS, async (jobId) => {
-      try {
-        await this.engine.cancel(jobId);
-      } catch (error) {
-        deps.log.warn('could not cancel a job', { job: jobId, code: (error as LoupeError).code });
-      }
-      deps.onChange();
-    });
   }
 
   static async open(deps: AnalysisServiceDeps): Promise<AnalysisService> {
@@ -104,6 +88,8 @@ export class AnalysisService {
       log: deps.log,
       notify: deps.core.notify,
       onChange: deps.onChange,
+      cancelGraceMs: deps.cancelGraceMs ?? CANCEL_GRACE_MS,
+      ...(deps.core.processMemory ? { processMemory: deps.core.processMemory } : {}),
       ...(deps.tuning ? { tuning: deps.tuning } : {}),
     });
     return new AnalysisService(deps, engine);
@@ -186,7 +172,6 @@ export class AnalysisService {
       staged: this.#staging.list,
       accountId: account.id,
       defaults: this.deps.defaults(),
-      now: this.deps.core.clock.now(),
       pickedOutputDir: this.#pickedOutputDir,
       outputRoot: this.outputRoot(),
       engine: this.engine,
@@ -220,80 +205,50 @@ export class AnalysisService {
     return { jobId, total: page.total, offset, items: page.items };
   }
 
+  // What a job may do now is the job lifecycle's (lifecycle/job-lifecycle.ts): the engine asks it, as `job.can` does.
+
   retryUnparsed(jobId: string): Promise<void> {
-    this.#notCancelling(jobId);
     return this.engine.retryUnparsed(jobId);
   }
 
+  retryFailed(jobId: string): Promise<void> {
+    return this.engine.retryFailed(jobId);
+  }
+
   pause(jobId: string): Promise<void> {
-    this.#notCancelling(jobId);
     return this.engine.pause(jobId);
   }
 
   resume(jobId: string): Promise<void> {
-    this.#notCancelling(jobId);
     return this.engine.resume(jobId);
   }
 
-  /** While a cancel can be undone, Undo is the only way back. */
-  #notCancelling(jobId: string): void {
-    if (this.#cancels.until(jobId) !== null) throw new LoupeError('invalid_state', 'This job is being cancelled. Choose Undo to keep it.');
-  }
-
   /** Pauses at once and cancels after the undo window (cancel-grace.ts); at once when there is none. */
-  async cancel(jobId: string): Promise<void> {
-    const job = this.#summaryOf(jobId);
-    if (this.#cancels.until(jobId) !== null) return;
-    const can = jobAbilities({ status: job.status, counts: job.counts, cancelPending: false, collecting: job.batch?.phase === 'cancelling' }).cancel;
-    if (job.status === 'cancelled') return;
-    if (!can.allowed) throw new LoupeError('invalid_state', can.reason ?? 'This job can’t be cancelled now.');
-    const wasActive = job.status === 'running' || job.status === 'queued';
-    if (wasActive) await this.engine.pause(jobId);
-    if (!this.#cancels.begin(jobId, wasActive)) await this.engine.cancel(jobId);
-    this.deps.onChange();
+  cancel(jobId: string): Promise<void> {
+    return this.engine.cancel(jobId);
   }
 
   /** Takes back a cancel within its undo window: the job carries on as before. */
-  async undoCancel(jobId: string): Promise<void> {
-    this.#summaryOf(jobId);
-    const undone = this.#cancels.undo(jobId);
-    if (!undone) throw new LoupeError('invalid_state', 'It is too late to undo: the job is already cancelled.');
-    if (undone.wasActive) await this.engine.resume(jobId);
-    this.deps.onChange();
+  undoCancel(jobId: string): Promise<void> {
+    return this.engine.undoCancel(jobId);
   }
 
   /** A new job, with the same settings, of the photos a cancelled or stopped job did not analyse. */
   async startRemaining(jobId: string): Promise<{ jobId: string }> {
-    const job = this.#summaryOf(jobId);
-    const can = job.can.analyseRemaining;
-    if (!can.allowed) throw new LoupeError('invalid_state', can.reason ?? 'This job has no photos left to analyse.');
-    const record = this.engine.recordOf(jobId)!;
-    const paths = await this.engine.remainingPaths(jobId);
-    const id = await startRemainingJob(this.engine, record, paths, this.outputRoot());
-    this.#remainders.set(jobId, id);
-    this.deps.onChange();
+    const id = await this.engine.analyseRemaining(jobId, (record, paths) => startRemainingJob(this.engine, record, paths, this.outputRoot()));
     return { jobId: id };
   }
 
-  async rename(jobId: string, name: string): Promise<void> {
-    this.#summaryOf(jobId);
-    await this.engine.rename(jobId, name);
+  rename(jobId: string, name: string): Promise<void> {
+    return this.engine.rename(jobId, name);
   }
 
   /** Takes a finished job off the list; its output folder and files stay where they are. */
-  async remove(jobId: string): Promise<void> {
-    const can = this.#summaryOf(jobId).can.remove;
-    if (!can.allowed) throw new LoupeError('invalid_state', can.reason ?? 'This job can’t be removed now.');
-    await this.engine.remove(jobId);
-  }
-
-  retryFailed(jobId: string): Promise<void> {
-    this.#notCancelling(jobId);
-    return this.engine.retryFailed(jobId);
+  remove(jobId: string): Promise<void> {
+    return this.engine.remove(jobId);
   }
 
   async dispose(): Promise<void> {
-    await this.#cancels.finishAll();
     await this.#staging.settled();
     return this.engine.dispose();
   }
@@ -304,8 +259,8 @@ export class AnalysisService {
 
   async exportCsv(jobId: string): Promise<{ path: string | null }> {
     const job = this.#summaryOf(jobId);
-    const source = join(job.outputDir, 'results.csv');
-    if (!existsSync(source)) throw new LoupeError('nothing_to_export', 'This job has no results yet.');
+    const source = this.engine.outputOf(jobId)!.csv;
+    if (!(await exists(source))) throw new LoupeError('nothing_to_export', 'This job has no results yet.');
     const target = await this.deps.core.pickSavePath(`${safeFolderName(job.name)}.csv`);
     if (!target) return { path: null };
     await copyFile(source, target);
@@ -315,11 +270,16 @@ export class AnalysisService {
   #summary(job: JobSummary): JobSummaryView {
     return {
       ...job,
-      ...summaryExtras(this.engine, job, {
-        prices: this.deps.prices(),
-        undoCancelUntil: this.#cancels.until(job.id),
-        remainderJob: this.engine.recordOf(this.#remainders.get(job.id) ?? '')?.name,
-      }),
+      ...summaryExtras(this.engine, job, this.deps.prices()),
     };
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -4,7 +4,7 @@
  * of its jobs is analysed afterwards) or when no such stopped job is left.
  */
 import type { JobSummaryView, UsageLimitView } from '../../contract';
-import { MANAGE_USAGE_URL } from '../external-links';
+import { MANAGE_USAGE_URL } from '../kernel/external-links';
 
 export interface UsageLimitJob {
   summary: Pick<JobSummaryView, 'id' | 'status' | 'stopReason' | 'counts'>;

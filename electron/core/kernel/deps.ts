@@ -81,6 +81,19 @@ export interface ConfirmOptions {
   origins?: string[];
 }
 
+/**
+ * Process-wide memory switches, which belong to the process that hosts the
+ * core (electron/shell/process-memory.ts in the app, the harness, the bench
+ * and the tests alike): the core only says what it is about to do and what it
+ * holds.
+ */
+export interface ProcessMemory {
+  /** Photos are about to be decoded, each once: a cache of decoded images would only hold memory. */
+  decodingPhotos(): void | Promise<void>;
+  /** How many item records the analysis engine holds in memory now. */
+  itemRecordsInMemory(count: number): void;
+}
+
 export interface CoreDeps {
   cipher: Cipher;
   /**
@@ -111,6 +124,8 @@ export interface CoreDeps {
   /** Per-user data directory (Electron's userData in the app). */
   dataDir: string;
   logger?: Logger;
+  /** Absent: the process keeps its own memory settings. */
+  processMemory?: ProcessMemory;
   app: { name: string; version: string; platform: string; dev: boolean };
 }
 

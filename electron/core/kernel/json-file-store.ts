@@ -1,7 +1,6 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { setAsideFile, setAsidePathFor, tempPathFor, writeFileAtomic } from './atomic-file';
+import { setAsideFile, writeFileAtomic } from './atomic-file';
 import type { KeyValueStore, OpenedStore } from './deps';
 
 /** The store below: every change resolves once it is on disk. */
@@ -72,32 +71,4 @@ function parseObject(raw: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * @deprecated Blocking twin of atomic-file.ts's `setAsideFile`, kept only for
- * callers that cannot wait yet (shell/electron-store.ts opens electron-store
- * synchronously; analysis/run/job-store.ts). Use `setAsideFile`.
- */
-export function setAside(path: string, now: number): string {
-  const movedTo = setAsidePathFor(path, now);
-  renameSync(path, movedTo);
-  return movedTo;
-}
-
-/**
- * @deprecated Blocking twin of atomic-file.ts's `writeFileAtomic`, kept only
- * for analysis/api/capabilities.ts and analysis/output/results.ts until they
- * write asynchronously. Use `writeFileAtomic`.
- */
-export function writeAtomic(path: string, contents: string | Uint8Array): void {
-  const tmp = tempPathFor(path);
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, typeof contents === 'string' ? Buffer.from(contents) : contents);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
 }

@@ -78,6 +78,7 @@ export function JobCard({ job }: { job: JobSummaryView }) {
         <Fact label="Failed" value={c.failed} testId="job-failed" />
         <Fact label="Skipped" value={c.skipped} testId="job-skipped" />
         <Fact label="Waiting" value={c.pending + c.inFlight} testId="job-waiting" />
+        {c.notRun > 0 && <Fact label="Not analysed" value={c.notRun} testId="job-not-run" />}
         <Fact label="ETA" value={job.etaMs !== null ? formatCountdown(job.etaMs) : '—'} />
         <Fact label="Tokens" value={(job.tokens.input + job.tokens.output).toLocaleString()} />
         <div>

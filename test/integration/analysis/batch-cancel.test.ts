@@ -28,7 +28,7 @@ describe('Batch API jobs cancelled', () => {
     expect(['cancelling', 'cancelled']).toContain(server.status);
   });
 
-  it('cancel: the batch is cancelled at OpenAI, the answers it had finished are collected once, the rest wait as after a live cancel', async () => {
+  it('cancel: the batch is cancelled at OpenAI, the answers it had finished are collected once, the rest are not analysed as after a live cancel', async () => {
     // A slow batch: two of its requests finished, the others not yet run.
     const t = await setup({ steps: 1, stallAfter: 2 });
     const h = await openBatchEngine(t);
@@ -67,19 +67,20 @@ describe('Batch API jobs cancelled', () => {
     expect(answered).toHaveLength(2);
     expect(lines(batch.error_file_id).map((l) => l.error?.code)).toEqual(['batch_cancelled', 'batch_cancelled', 'batch_cancelled']);
 
-    // The two paid answers are on disk and in results.csv, exactly once; the photos never run wait (not failed, no file, no row).
+    // The two paid answers are on disk and in results.csv, exactly once; the photos never run are not analysed (not failed, no file, no row).
     const detail = (await h.engine.items(id, 0, 500))!;
     const answeredIds = new Set(answered.map((l) => l.custom_id));
     const ownerOf = (item: (typeof detail.items)[number]) => item.duplicateOf ?? item.id;
     for (const item of detail.items) {
       if (answeredIds.has(ownerOf(item))) expect(item.status).toBe('done');
-      else expect(item.status).toBe('pending');
+      else expect(item.status).toBe('not_run');
     }
     expect(job.counts.failed).toBe(0);
-    expect(job.counts.pending).toBe(detail.items.filter((i) => !answeredIds.has(ownerOf(i))).length);
+    expect(job.counts.pending).toBe(0);
+    expect(job.counts.notRun).toBe(detail.items.filter((i) => !answeredIds.has(ownerOf(i))).length);
     expect(await resultFiles(t.out)).toHaveLength(job.counts.done);
     // "Analyse remaining" takes exactly them.
-    expect((await h.engine.remainingPaths(id)).length).toBe(job.counts.pending);
+    expect((await h.engine.remainingPaths(id)).length).toBe(job.counts.notRun);
     for (const customId of answeredIds) {
       const item = detail.items.find((i) => i.id === customId)!;
       expect((await readJson<{ status: string; result: unknown }>(join(t.out, item.outputFile!))).status).toBe('ok');
@@ -122,9 +123,10 @@ describe('Batch API jobs cancelled', () => {
     const job = await waitForJob(h.engine, id, (j) => j.counts.inFlight === 0 && h.engine.batchOf(id)?.phase === null);
     expect(server()!.status).toBe('cancelled');
     expect(job.status).toBe('cancelled');
-    // The three requests that had finished are answered (with the copy, if its original was one of them); the rest wait.
+    // The three requests that had finished are answered (with the copy, if its original was one of them); the rest are not analysed.
     expect(job.counts.failed).toBe(0);
-    expect(job.counts.done + job.counts.pending).toBe(6);
+    expect(job.counts.pending).toBe(0);
+    expect(job.counts.done + job.counts.notRun).toBe(6);
     const docs = await Promise.all((await resultFiles(t.out)).map((f) => readJson<{ status: string }>(join(t.out, f))));
     expect(docs.filter((d) => d.status === 'ok')).toHaveLength(3);
     expect(docs.filter((d) => d.status === 'ok' || d.status === 'duplicate')).toHaveLength(job.counts.done);

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { JobRecord } from '../../../electron/core/analysis/types';
+import type { JobRecord } from '../../../electron/core/analysis/records/job-record';
 import type { BatchOptions } from '../../servers/openai/batches';
 import { isSettled, readJson, resultFiles, waitForJob } from '../../support/analysis-fixture';
 import { calls, openBatchEngine, pollsOf, setupBatch, startBatchJob, useBatchCleanups } from './batch-support';

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
-import { JobStore } from '../../../electron/core/analysis/run/job-store';
+import { JobStore } from '../../../electron/core/analysis/store/job-store';
 import { parseCsv } from '../../support/csv';
 import {
   type SignedIn,
@@ -119,8 +119,8 @@ it('resumes after SIGKILL: one result per photo, nothing recorded is sent again'
   for (const row of atKill) expect(row).toHaveLength(atKill[0]!.length);
 
   // What the data folder says at the moment of death (snapshot + journal): every photo reported done is in it as done.
-  const store = new JobStore(data.path, { info() {}, warn() {}, error() {} }, Date.now);
-  const [{ record, loaded }] = store.loadAll().jobs as [ReturnType<JobStore['loadAll']>['jobs'][number]];
+  const store = await JobStore.open(data.path, { info() {}, warn() {}, error() {} }, Date.now);
+  const [{ record, loaded }] = (await store.loadAll()).jobs as [Awaited<ReturnType<JobStore['loadAll']>>['jobs'][number]];
   expect(record.status).toBe('running');
   const items = loaded ? record.items : await store.loadItems(record);
   const recorded = items.filter((i) => i.status === 'done').map((i) => i.path);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { discoverInputs, discoverStream } from '../../../electron/core/analysis/input/discover';
-import { findItems } from '../../../electron/core/analysis/run/new-job';
+import { findItems } from '../../../electron/core/analysis/runs/new-job';
 
 let dir: string;
 beforeEach(async () => {

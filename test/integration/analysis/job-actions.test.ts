@@ -5,7 +5,7 @@
  * remaining", rename and remove, live retry state, and the app-wide usage
  * limit. Waits are on states, never on timings.
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,7 +93,7 @@ async function until(
     const current = await job(fx, jobId);
     if (predicate(current)) return current;
     if (Date.now() - started > timeoutMs) throw new Error(`job never got there (status ${current.status})`);
-    // Against a server without rate headers requests are paced at a learned rate (run/rate-learner.ts), refilled as the clock moves.
+    // Against a server without rate headers requests are paced at a learned rate (pacing/rate-learner.ts), refilled as the clock moves.
     clock?.advance(100);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -222,6 +222,64 @@ describe('cancel, undo, analyse remaining, rename, remove', () => {
     await until(fx, jobId, (j) => j.status === 'done');
     expect((await fx.run('analysis.cancel', { jobId })).error).toMatchObject({ code: 'invalid_state' });
     expect((await fx.run('analysis.startRemaining', { jobId })).error).toMatchObject({ code: 'invalid_state' });
+  });
+});
+
+describe('a cancelled job, for good', () => {
+  /** A job of `count` photos, one request at a time and slow, cancelled (no undo window) while most photos still wait. */
+  async function cancelledEarly(count: number) {
+    const s = await setup({ core: { cancelGraceMs: 0 } });
+    const photos = await tempDir('loupe-photos-');
+    await makePhotos(photos, count, { baseWidth: 620 });
+    stack.api.setLatency(400);
+    ok(await s.fx.drop({ paths: [photos] }));
+    const { jobId } = ok<{ jobId: string }>(await s.fx.run('analysis.start', { preset: 'describe', model: MODEL, concurrency: 1 }));
+    await waitForState(s.fx.core, (st) => st.analysis.jobs.some((j) => j.id === jobId && j.status === 'running'));
+    ok(await s.fx.run('analysis.cancel', { jobId }));
+    stack.api.setLatency(0);
+    return { ...s, jobId, cancelled: await job(s.fx, jobId) };
+  }
+
+  it('counts and shows the photos it never ran as not analysed, not waiting; analyse remaining takes exactly them, once', async () => {
+    const { fx, jobId, cancelled } = await cancelledEarly(6);
+    expect(cancelled.status).toBe('cancelled');
+    const { counts } = cancelled;
+    expect(counts.pending + counts.inFlight).toBe(0);
+    expect(counts.notRun).toBeGreaterThan(0);
+    expect(counts.done + counts.failed + counts.notRun).toBe(6);
+    const notRun = cancelled.items.filter((i) => i.status === 'not_run');
+    expect(notRun).toHaveLength(counts.notRun);
+    expect(cancelled.items.filter((i) => i.status === 'pending' || i.status === 'in_flight')).toEqual([]);
+    // summary.json says so too; results.csv has no row for them.
+    const summary = JSON.parse(await readFile(join(cancelled.outputDir, 'summary.json'), 'utf8')) as { items: Array<{ status: string }> };
+    expect(summary.items.filter((i) => i.status === 'not_run')).toHaveLength(counts.notRun);
+    expect(summary.items.some((i) => i.status === 'pending')).toBe(false);
+
+    // Still so after a restart: it is the item's status, not a view of it.
+    await fx.restart();
+    const reread = await job(fx, jobId);
+    expect(reread.counts).toEqual(counts);
+    expect(reread.items.filter((i) => i.status === 'not_run').map((i) => i.path)).toEqual(notRun.map((i) => i.path));
+
+    const { jobId: rest } = ok<{ jobId: string }>(await fx.run('analysis.startRemaining', { jobId }));
+    const restJob = await waitForState(fx.core, (st) => st.analysis.jobs.some((j) => j.id === rest && j.status === 'done'), 20_000);
+    expect(restJob.analysis.jobs.find((j) => j.id === rest)!.counts).toMatchObject({
+      total: counts.notRun + counts.failed,
+      done: counts.notRun + counts.failed,
+    });
+  });
+
+  it('offers "Analyse remaining" once, also after a restart', async () => {
+    const { fx, jobId, cancelled } = await cancelledEarly(4);
+    expect(cancelled.can.analyseRemaining.allowed).toBe(true);
+    const { jobId: rest } = ok<{ jobId: string }>(await fx.run('analysis.startRemaining', { jobId }));
+    const restName = (await job(fx, rest)).name;
+
+    await fx.restart();
+    const reread = await job(fx, jobId);
+    expect(reread.can.analyseRemaining).toEqual({ allowed: false, reason: `The remaining photos are already in “${restName}”.` });
+    expect((await fx.run('analysis.startRemaining', { jobId })).error).toMatchObject({ code: 'invalid_state' });
+    expect(fx.core.getState().analysis.jobs).toHaveLength(2);
   });
 });
 

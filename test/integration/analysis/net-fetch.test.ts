@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AnalysisError } from '../../../electron/core/analysis/analysis-error';
+import { AnalysisError } from '../../../electron/core/analysis/records/analysis-error';
 import { CapabilityMemory } from '../../../electron/core/analysis/api/capabilities';
 import { classifySdkError } from '../../../electron/core/analysis/api/classify';
 import { realClock } from '../../support/real-clock';
 import { AnalysisClient } from '../../../electron/core/analysis/api/request';
-import { resolvePreset } from '../../../electron/core/analysis/presets';
+import { resolvePreset } from '../../../electron/core/analysis/records/presets';
 import { type SignedIn, isSettled, makePhotos, openEngine, signedInStandIns, tempDir, waitForJob } from '../../support/analysis-fixture';
 import { netFetchFailing } from '../../support/net-fetch';
 

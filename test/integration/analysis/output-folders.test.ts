@@ -55,9 +55,9 @@ const jobIn = (s: AppState, id: string) => s.analysis.jobs.find((j) => j.id === 
 async function finished(fx: CoreFixture, id: string): Promise<JobSummaryView> {
   return jobIn(await waitForState(fx.core, (s) => jobIn(s, id)?.status === 'done', 20_000), id)!;
 }
-async function startWith(fx: CoreFixture, paths: string[], extra: { outputDir?: string } = {}): Promise<string> {
+async function startWith(fx: CoreFixture, paths: string[]): Promise<string> {
   expect((await fx.drop({ paths })).ok).toBe(true);
-  const started = await fx.run('analysis.start', { preset: 'describe', ...extra });
+  const started = await fx.run('analysis.start', { preset: 'describe' });
   expect(started.error, JSON.stringify(started.error)).toBeUndefined();
   return (started.value as { jobId: string }).jobId;
 }
@@ -68,7 +68,8 @@ it('the window cannot name an output folder; the dialog picks it, and a second j
 
   // A path the dialog never returned is refused, and nothing is written there.
   expect((await fx.drop({ paths: [join(GOOD, '01-sunset.jpg')] })).ok).toBe(true);
-  const refused = await fx.run('analysis.start', { preset: 'describe', outputDir: join(chosen, 'elsewhere') });
+  // (analysis.start takes no folder at all: the contract refuses the field.)
+  const refused = await fx.runRaw('analysis.start', { preset: 'describe', outputDir: join(chosen, 'elsewhere') });
   expect(refused.ok).toBe(false);
   expect(refused.error?.code).toBe('invalid_input');
   expect(await readdir(chosen)).toEqual([]);
@@ -87,8 +88,8 @@ it('the window cannot name an output folder; the dialog picks it, and a second j
   expect(firstFiles).toHaveLength(2);
   const before = await Promise.all(['results.csv', 'summary.json', ...firstFiles].map((f) => readFile(join(chosen, f), 'utf8')));
 
-  // The same folder again (also as an explicit outputDir equal to the pick): a sub-folder for the second job.
-  const second = await finished(fx, await startWith(fx, [join(GOOD, '01-sunset.jpg'), join(GOOD, '03-portrait.jpg')], { outputDir: chosen }));
+  // The same folder again (still the pick): a sub-folder for the second job.
+  const second = await finished(fx, await startWith(fx, [join(GOOD, '01-sunset.jpg'), join(GOOD, '03-portrait.jpg')]));
   expect(second.outputDir).not.toBe(chosen);
   expect(second.outputDir.startsWith(join(chosen, ''))).toBe(true);
   expect(await resultFiles(second.outputDir)).toHaveLength(2);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CapabilityMemory } from '../../../electron/core/analysis/api/capabilities';
-import { resolvePreset } from '../../../electron/core/analysis/presets';
+import { resolvePreset } from '../../../electron/core/analysis/records/presets';
 import type { AnalysisCall } from '../../../electron/core/analysis/api/analysis-call';
 import { AnalysisClient } from '../../../electron/core/analysis/api/request';
 import type { Clock } from '../../../electron/core/kernel/deps';

@@ -11,9 +11,9 @@
 import { join } from 'node:path';
 import { APIConnectionError } from 'openai';
 import sharp from 'sharp';
-import { AnalysisError } from '../../../electron/core/analysis/analysis-error';
+import { AnalysisError } from '../../../electron/core/analysis/records/analysis-error';
 import { CapabilityMemory } from '../../../electron/core/analysis/api/capabilities';
-import { resolvePreset } from '../../../electron/core/analysis/presets';
+import { resolvePreset } from '../../../electron/core/analysis/records/presets';
 import { AnalysisClient } from '../../../electron/core/analysis/api/request';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { classifySdkError } from '../../../electron/core/analysis/api/classify';
@@ -35,8 +35,8 @@ import {
 
 const trap = vi.hoisted(() => ({ throws: 0 }));
 
-vi.mock('../../../electron/core/analysis/api/json-answer', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../../electron/core/analysis/api/json-answer')>();
+vi.mock('../../../electron/core/analysis/schema/json-answer', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../../electron/core/analysis/schema/json-answer')>();
   return {
     ...actual,
     compileValidator: (schema: Record<string, unknown>) => {

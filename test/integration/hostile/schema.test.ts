@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppState } from '../../../electron/contract';
 import { LoupeError } from '../../../electron/core/kernel/errors';
-import { compileValidator, jsonDepth, MAX_ANSWER_DEPTH, readAnswer } from '../../../electron/core/analysis/api/json-answer';
-import { normaliseStrictSchema } from '../../../electron/core/analysis/api/strict-schema';
+import { compileValidator, jsonDepth, MAX_ANSWER_DEPTH, readAnswer } from '../../../electron/core/analysis/schema/json-answer';
+import { normaliseStrictSchema } from '../../../electron/core/analysis/schema/strict-schema';
 import { type StandIns, startStandIns } from '../../servers/stack';
 import { createCoreFixture, waitForState } from '../../support/core-fixture';
 

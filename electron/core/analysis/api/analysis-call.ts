@@ -2,12 +2,11 @@
  * What one analysis call needs and gives back (request.ts): the client's
  * dependencies, the call, and the answer.
  */
+import type { ImageDetail } from '../../../contract';
 import type { Clock, Logger } from '../../kernel/deps';
-import type { Preset } from '../presets';
+import type { Preset } from '../records/presets';
 import type { CapabilityMemory } from './capabilities';
-import type { RateInfo } from './rate-headers';
-
-export type Detail = 'low' | 'high' | 'auto';
+import type { RateInfo } from '../records/rate-headers';
 
 export interface SessionLike {
   accessToken(): Promise<string>;
@@ -36,7 +35,7 @@ export interface AnalysisCall {
   model: string;
   preset: Preset;
   image: { mime: string; data: Buffer };
-  detail: Detail;
+  detail: ImageDetail;
   signal?: AbortSignal;
   /** The server admitted the request (HTTP 200 headers arrived), with its pacing hints. */
   onAdmitted?(rate: RateInfo): void;

@@ -6,10 +6,10 @@
  * and the verdict is kept in the data folder so a refused body is never sent
  * again, not even after a restart.
  */
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeAtomic } from '../../kernel/json-file-store';
 import type { Logger } from '../../kernel/deps';
+import { writeAtomicAsync } from '../files/write-atomic-async';
 
 interface Verdict {
   structuredOutputs: boolean;
@@ -23,6 +23,10 @@ export class CapabilityMemory {
   #verdicts: Record<string, Verdict> = {};
   #probes = new Map<string, Promise<void>>();
   #releases = new Map<string, () => void>();
+  /** The verdicts saved by earlier runs, read once before the first plan. */
+  readonly #loaded: Promise<void>;
+  /** Saves, one after another, so an older verdict never lands after a newer one. */
+  #saving: Promise<void> = Promise.resolve();
   readonly path: string;
 
   constructor(
@@ -31,13 +35,18 @@ export class CapabilityMemory {
     private readonly log: Logger,
   ) {
     this.path = join(dataDir, 'analysis-capabilities.json');
+    this.#loaded = this.#load();
+  }
+
+  async #load(): Promise<void> {
     try {
-      const raw = JSON.parse(readFileSync(this.path, 'utf8')) as unknown;
+      const raw = JSON.parse(await readFile(this.path, 'utf8')) as unknown;
       if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
         for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
           const v = value as Partial<Verdict> | null;
+          // A verdict learned in this run before the file was read is newer.
           if (v && typeof v.structuredOutputs === 'boolean' && typeof v.checkedAt === 'number')
-            this.#verdicts[key] = { structuredOutputs: v.structuredOutputs, checkedAt: v.checkedAt };
+            this.#verdicts[key] ??= { structuredOutputs: v.structuredOutputs, checkedAt: v.checkedAt };
         }
       }
     } catch {
@@ -59,6 +68,7 @@ export class CapabilityMemory {
    * must call `settle`; the others wait for it.
    */
   async plan(key: string, signal?: AbortSignal): Promise<{ structured: boolean; probe: boolean }> {
+    await this.#loaded;
     for (;;) {
       const known = this.structuredOutputs(key);
       if (known !== undefined) return { structured: known, probe: false };
@@ -84,16 +94,20 @@ export class CapabilityMemory {
     release?.();
   }
 
+  /** Resolves once every verdict learned so far is on disk (before a quit). */
+  saved(): Promise<void> {
+    return this.#saving;
+  }
+
   record(key: string, structuredOutputs: boolean): void {
     const before = this.#verdicts[key];
     this.#verdicts[key] = { structuredOutputs, checkedAt: this.now() };
     if (before?.structuredOutputs === structuredOutputs) return;
     this.log.info('model capability learned', { model: key, structuredOutputs });
-    try {
-      writeAtomic(this.path, JSON.stringify(this.#verdicts, null, 2));
-    } catch {
-      this.log.warn('could not save model capabilities');
-    }
+    this.#saving = this.#saving
+      .then(() => this.#loaded)
+      .then(() => writeAtomicAsync(this.path, JSON.stringify(this.#verdicts, null, 2)))
+      .catch(() => this.log.warn('could not save model capabilities'));
   }
 }
 

@@ -1,11 +1,11 @@
 import { requestSignal } from './linked-signal';
 import type OpenAI from 'openai';
-import { AnalysisError } from '../analysis-error';
-import { promptedJsonInstructions } from '../presets';
+import { AnalysisError } from '../records/analysis-error';
+import { promptedJsonInstructions } from '../records/presets';
 import { type AnalysisCall, type AnalysisResponse, DEFAULT_TIMEOUT_MS, type RequestDeps } from './analysis-call';
 import { checkAnswer } from './checked-answer';
 import { abortedError, classifySdkError } from './classify';
-import { readRateInfo } from './rate-headers';
+import { readRateInfo } from '../records/rate-headers';
 
 /**
  * The same call through Chat Completions, for OpenAI-compatible servers

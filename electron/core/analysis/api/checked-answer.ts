@@ -1,6 +1,6 @@
 import type { AnalysisResponse } from './analysis-call';
-import { internalError } from '../analysis-error';
-import { type ReadAnswer, type Validator, readAnswer } from './json-answer';
+import { internalError } from '../records/analysis-error';
+import { type ReadAnswer, type Validator, readAnswer } from '../schema/json-answer';
 
 /**
  * Checks a complete, paid answer. An exception here is Loupe's own (the

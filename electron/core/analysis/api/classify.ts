@@ -7,8 +7,8 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { LoupeError } from '../../kernel/errors';
 import { isNetworkError } from '../../kernel/network';
-import { AnalysisError, type ErrorDetails, MANAGE_USAGE, internalError } from '../analysis-error';
-import { readRateInfo } from './rate-headers';
+import { AnalysisError, type ErrorDetails, MANAGE_USAGE, internalError } from '../records/analysis-error';
+import { readRateInfo } from '../records/rate-headers';
 
 /** Legacy `subscription_sharing_v2_*` codes map to their successors (§11.2). */
 function canonicalCode(code: string | undefined): string | undefined {

@@ -1,6 +1,6 @@
 /** The Responses API body for one photo (protocol notes §10.2), streamed or sent in a batch. */
 import type { ResponseCreateParamsStreaming } from 'openai/resources/responses/responses';
-import { promptedJsonInstructions } from '../presets';
+import { promptedJsonInstructions } from '../records/presets';
 import type { AnalysisCall } from './analysis-call';
 
 export function buildBody(call: Pick<AnalysisCall, 'model' | 'preset' | 'image' | 'detail'>, structured: boolean): ResponseCreateParamsStreaming {

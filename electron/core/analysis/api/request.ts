@@ -6,7 +6,7 @@
  * A call succeeds only at `response.completed` (§10.3).
  */
 import OpenAI from 'openai';
-import { AnalysisError } from '../analysis-error';
+import { AnalysisError } from '../records/analysis-error';
 import { type AnalysisCall, type AnalysisResponse, DEFAULT_TIMEOUT_MS, type RequestDeps } from './analysis-call';
 import { chatCompletion } from './chat-completion';
 import { abortedError, classifySdkError, classifySessionError, refusesStructuredOutput } from './classify';

@@ -6,11 +6,11 @@
 import { requestSignal } from './linked-signal';
 import type OpenAI from 'openai';
 import type { Response as ApiResponse, ResponseOutputItem } from 'openai/resources/responses/responses';
-import { AnalysisError } from '../analysis-error';
+import { AnalysisError } from '../records/analysis-error';
 import { type AnalysisCall, type AnalysisResponse, DEFAULT_TIMEOUT_MS, type RequestDeps } from './analysis-call';
 import { checkAnswer } from './checked-answer';
 import { abortedError, classifyIncomplete, classifySdkError, classifyStreamFailure, streamInterrupted } from './classify';
-import { readRateInfo } from './rate-headers';
+import { readRateInfo } from '../records/rate-headers';
 import { buildBody } from './request-body';
 
 const DEFAULT_MAX_TEXT = 16 * 1024 * 1024;

@@ -8,7 +8,8 @@
 import type { BigIntStats } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JOB_MARK, jobInFolder } from '../output/output-folder';
+import { JOB_MARK, SUMMARY_FILE } from '../records/output-files';
+import { jobInFolder } from './job-folders';
 import { type HeadCheck, checkImageHead, readHead } from './sniff';
 
 export { checkImageHead, readHead, sniffImageType, type HeadCheck } from './sniff';
@@ -147,7 +148,7 @@ class Discovery {
       return;
     }
     // A Loupe job's output inside a dropped folder is Loupe's own writing, not photos: left out without a word.
-    if (ancestors.length > 0 && (names.includes(JOB_MARK) || names.includes('summary.json')) && jobInFolder(path) !== undefined) return;
+    if (ancestors.length > 0 && (names.includes(JOB_MARK) || names.includes(SUMMARY_FILE)) && (await jobInFolder(path)) !== undefined) return;
     names = names.filter((name) => !OS_JUNK.has(name.toLowerCase())).sort(compareNames);
     // Hidden entries are not analysed, but said: a person may not know they are there.
     for (const name of names)

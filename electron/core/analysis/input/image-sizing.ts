@@ -14,8 +14,7 @@
  * `low` detail is one 512-px view for every family. Models not in the table
  * keep the size Loupe always used: 1536 px on the long side (512 for low).
  */
-
-export type Detail = 'low' | 'high' | 'auto';
+import type { ImageDetail } from '../../../contract';
 
 export type ImageScheme =
   { kind: 'tiles'; base: number; perTile: number } | { kind: 'patches'; budget: number; multiplier: number } | { kind: 'unknown' };
@@ -45,7 +44,7 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
 ];
 
 /** Today's size for models Loupe doesn't know. */
-export const FALLBACK_EDGE: Record<Detail, number> = { low: 512, high: 1536, auto: 1536 };
+export const FALLBACK_EDGE: Record<ImageDetail, number> = { low: 512, high: 1536, auto: 1536 };
 const LOW_EDGE = 512;
 const TILE_FIT = 2048;
 const TILE_SHORT = 768;
@@ -99,7 +98,7 @@ export function patchSize(w: number, h: number, budget: number): Size {
  * The size to upload an image of `width`×`height` (as displayed) for `model`
  * at `detail`: what the server would keep, never larger than the source.
  */
-export function targetSize(model: string, detail: Detail, width: number, height: number, fallbackEdge: number = FALLBACK_EDGE[detail]): Size {
+export function targetSize(model: string, detail: ImageDetail, width: number, height: number, fallbackEdge: number = FALLBACK_EDGE[detail]): Size {
   const scheme = imageScheme(model);
   if (detail === 'low') return fitInside(width, height, LOW_EDGE, LOW_EDGE);
   switch (scheme.kind) {
@@ -113,7 +112,7 @@ export function targetSize(model: string, detail: Detail, width: number, height:
 }
 
 /** Input tokens the model bills for an image uploaded at `width`×`height`. */
-export function imageTokens(model: string, detail: Detail, width: number, height: number): number {
+export function imageTokens(model: string, detail: ImageDetail, width: number, height: number): number {
   const known = imageScheme(model);
   const scheme = known.kind === 'unknown' ? UNKNOWN_SCHEME : known;
   if (scheme.kind === 'tiles') {

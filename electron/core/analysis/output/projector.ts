@@ -15,12 +15,13 @@
  * written, everything stays in the outbox (and in snapshots), and the owner
  * stops the job. `retry()` on resume writes the outbox out first.
  */
-import { join } from 'node:path';
 import type { Logger } from '../../kernel/deps';
-import type { Journal } from '../run/journal';
-import type { CsvAppender } from './csv-appender';
-import type { ItemDocument } from './results';
-import { writeAtomicAsync } from './write-atomic-async';
+import type { Journal } from '../store/journal';
+import type { CsvAppender } from './results-csv';
+import type { ItemDocument } from '../records/item-document';
+import type { OutputFolder } from '../records/output-files';
+import { writeAtomicAsync } from '../files/write-atomic-async';
+import { itemFileText } from './item-file';
 
 export interface Outgoing {
   id: string;
@@ -30,7 +31,7 @@ export interface Outgoing {
 }
 
 export interface ProjectorDeps {
-  outputDir: string;
+  folder: OutputFolder;
   journal: Journal;
   csv: CsvAppender;
   /** The CSV row for an item, from its record and its document. */
@@ -131,9 +132,7 @@ export class OutputProjector {
     try {
       await Promise.all(
         entries.map((entry) =>
-          entry.doc && entry.file
-            ? writeAtomicAsync(join(this.deps.outputDir, entry.file), `${JSON.stringify(entry.doc, null, 2)}\n`)
-            : Promise.resolve(),
+          entry.doc && entry.file ? writeAtomicAsync(this.deps.folder.item(entry.file), itemFileText(entry.doc)) : Promise.resolve(),
         ),
       );
       const csvEnd = await this.deps.csv.appendRows(entries.map((entry) => this.deps.rowOf(entry)));

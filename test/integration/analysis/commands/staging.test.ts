@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../../../electron/contract';
 import type { StagedInput, StagedThumbnail } from '../../../../electron/contract';
-import { StagedThumbnails } from '../../../../electron/core/analysis/staged-thumbnails';
+import { StagedThumbnails } from '../../../../electron/core/analysis/staging/staged-thumbnails';
 import { waitForState } from '../../../support/core-fixture';
 import { useAnalysisStandIns, GOOD, GOOD_FILES, good, setup, ok, stage, addKey, inferenceRequests, tempDir, stack } from './support';
 

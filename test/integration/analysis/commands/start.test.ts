@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { AppState, JobItemsPage } from '../../../../electron/contract';
-import { safeFolderName } from '../../../../electron/core/analysis/service';
+import { safeFolderName } from '../../../../electron/core/analysis/output/output-folder';
 import { readJson, resultFiles } from '../../../support/analysis-fixture';
 import { parseCsv } from '../../../support/csv';
 import { signInThroughBrowser, waitForState } from '../../../support/core-fixture';
@@ -52,7 +52,7 @@ describe('analysis.start', () => {
     expect(jobIn(queued, jobId)!.counts.total).toBe(5);
 
     const job = await waitForJob(fx, jobId, (j) => j.status === 'done');
-    expect(job.counts).toEqual({ total: 5, done: 5, failed: 0, skipped: 0, pending: 0, inFlight: 0, unparsed: 0 });
+    expect(job.counts).toEqual({ total: 5, done: 5, failed: 0, skipped: 0, pending: 0, inFlight: 0, unparsed: 0, notRun: 0 });
     expect(job.finishedAt).not.toBeNull();
     expect(job.name).toMatch(/^good · 5 photos · \d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}$/);
     expect(job.outputDir).toBe(join(h.documentsDir, 'Loupe', safeFolderName(job.name)));

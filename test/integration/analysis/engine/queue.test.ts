@@ -7,7 +7,7 @@
 import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { JobRecord } from '../../../../electron/core/analysis/types';
+import type { JobRecord } from '../../../../electron/core/analysis/records/job-record';
 import {
   type SignedIn,
   isSettled,
@@ -163,7 +163,7 @@ describe('analysis engine — structured outputs available', () => {
     // whose result file was already written (its tokens not yet counted), the other's not.
     const jobPath = join(d.data, 'jobs', `${id}.json`);
     const record = await readJson<JobRecord>(jobPath);
-    // The items are beside the job file (run/job-files.ts).
+    // The items are beside the job file (store/job-files.ts).
     const itemsPath = join(d.data, 'jobs', record.itemsFile!);
     const items = await readJson<JobRecord['items']>(itemsPath);
     const [written, lost] = items;

@@ -4,7 +4,7 @@
  * are read only when a page of it is asked for, giving the same page as
  * before the restart. Timings are never asserted.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JobItemView } from '../../../../electron/contract';
@@ -78,5 +78,67 @@ describe('a job at rest after a restart', () => {
     expect(await resultFiles(d.out)).toHaveLength(4);
     const sent = responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before);
     expect(sent).toHaveLength(4);
+  });
+
+  /** Rewrites a job's saved files (header and items file) as `change` says: the shape an older Loupe wrote. */
+  async function rewriteSaved(dataDir: string, id: string, change: (header: Record<string, any>, items: Array<Record<string, any>>) => void) {
+    const jobsDir = join(dataDir, 'jobs');
+    const header = JSON.parse(await readFile(join(jobsDir, `${id}.json`), 'utf8')) as Record<string, any>;
+    const itemsPath = join(jobsDir, header.itemsFile as string);
+    const items = JSON.parse(await readFile(itemsPath, 'utf8')) as Array<Record<string, any>>;
+    change(header, items);
+    await writeFile(join(jobsDir, `${id}.json`), JSON.stringify(header));
+    await writeFile(itemsPath, JSON.stringify(items));
+  }
+
+  it('an unreadable answer saved as "done" with its parse error (before "unparsed" was a status) reads as unparsed, and is asked again on request', async () => {
+    const d = await dirs();
+    await makePhotos(d.photos, 2);
+    s.stack.api.faults.next({ type: 'schema_mismatch_answer' });
+    const h = await engineFor(s, d.data);
+    const id = await h.engine.createJob({ paths: [d.photos], preset: 'damage', model: MODEL, detail: 'low', outputDir: d.out });
+    expect((await waitForJob(h.engine, id, isSettled)).counts).toMatchObject({ done: 1, unparsed: 1 });
+    await h.engine.dispose();
+    await rewriteSaved(d.data, id, (header, items) => {
+      for (const item of items) if (item.status === 'unparsed') item.status = 'done';
+      delete header.counts.notRun;
+    });
+
+    const before = s.stack.api.requests.length;
+    const again = await engineFor(s, d.data);
+    expect(again.engine.jobs().find((j) => j.id === id)!.counts).toMatchObject({ done: 1, unparsed: 1, notRun: 0 });
+    const page = (await again.engine.items(id, 0, 10))!;
+    expect(page.items.map((i) => i.status).sort()).toEqual(['done', 'unparsed']);
+    expect(page.items.find((i) => i.status === 'unparsed')!.rawText).toBeTruthy();
+    await again.engine.retryUnparsed(id);
+    const job = await waitForJob(again.engine, id, (j) => j.status === 'done' && isSettled(j) && j.counts.unparsed === 0);
+    expect(job.counts).toMatchObject({ done: 2, unparsed: 0 });
+    expect(responsesRequests(s.stack).filter((r) => s.stack.api.requests.indexOf(r) >= before)).toHaveLength(1);
+  });
+
+  it('a cancelled job saved with its never-run photos waiting reads them as not analysed', async () => {
+    const d = await dirs();
+    await makePhotos(d.photos, 3);
+    const h = await engineFor(s, d.data);
+    const id = await h.engine.createJob({ paths: [d.photos], preset: 'describe', model: MODEL, detail: 'low', outputDir: d.out });
+    await h.engine.pause(id);
+    await waitForJob(h.engine, id, (j) => j.status === 'paused' && j.counts.inFlight === 0);
+    await h.engine.dispose();
+    let waiting = 0;
+    await rewriteSaved(d.data, id, (header, items) => {
+      header.status = 'cancelled';
+      waiting = items.filter((i) => i.status === 'pending').length;
+      header.counts = { ...header.counts, pending: waiting, inFlight: 0 };
+      delete header.counts.notRun;
+    });
+    expect(waiting).toBeGreaterThan(0);
+
+    const again = await engineFor(s, d.data);
+    // Listed from its header alone, then read whole: the same answer both times.
+    expect(again.engine.jobs().find((j) => j.id === id)!.counts).toMatchObject({ pending: 0, inFlight: 0, notRun: waiting });
+    const page = (await again.engine.items(id, 0, 10))!;
+    expect(page.items.filter((i) => i.status === 'not_run')).toHaveLength(waiting);
+    expect(again.engine.jobs().find((j) => j.id === id)!.counts).toMatchObject({ pending: 0, notRun: waiting });
+    expect(await again.engine.remainingPaths(id)).toHaveLength(waiting);
   });
 });

@@ -170,7 +170,7 @@ describe('analysis engine — structured outputs available', () => {
     for (const row of rows.slice(1)) expect(Array.isArray(JSON.parse(row[damages]!))).toBe(true);
   });
 
-  it('keeps an answer that is not JSON: item done, raw text and parse_error on disk', async () => {
+  it('keeps an answer that is not JSON: item unparsed, raw text and parse_error on disk', async () => {
     const d = await dirs();
     await makePhotos(d.photos, 3);
     s.stack.api.faults.next({ type: 'invalid_json_answer' });
@@ -186,7 +186,7 @@ describe('analysis engine — structured outputs available', () => {
     expect(unparsed[0]!.raw_text).toMatch(/^Sure! Here is the analysis/);
     expect(unparsed[0]!.parse_error).toMatch(/isn’t valid JSON/);
     const item = (await h.engine.items(id, 0, 10_000))!.items.find((i) => i.parseError)!;
-    expect(item.status).toBe('done');
+    expect(item.status).toBe('unparsed');
     expect(item.rawText).toBe(unparsed[0]!.raw_text);
     const rows = parseCsv(await readFile(join(d.out, 'results.csv'), 'utf8'));
     const parseErrors = rows.slice(1).map((r) => r[rows[0]!.indexOf('parse_error')]);

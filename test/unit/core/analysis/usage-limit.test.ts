@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobCounts, JobStatus } from '../../../../electron/contract';
 import { UsageLimitWatch, type UsageLimitJob } from '../../../../electron/core/analysis/usage-limit';
 
-const counts = (done: number): JobCounts => ({ total: 10, done, failed: 0, skipped: 0, pending: 10 - done, inFlight: 0, unparsed: 0 });
+const counts = (done: number): JobCounts => ({ total: 10, done, failed: 0, skipped: 0, pending: 10 - done, inFlight: 0, unparsed: 0, notRun: 0 });
 const link = { label: 'Manage usage', url: 'https://chatgpt.com/settings/usage' };
 const job = (id: string, accountId: string, status: JobStatus, done: number, code?: string): UsageLimitJob => ({
   accountId,

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CONCURRENCY_AUTO, SETTINGS_LIMITS, commands } from '../../../../electron/contract';
-import { ceiling } from '../../../../electron/core/analysis/service';
+import { ceiling } from '../../../../electron/core/analysis/start-job';
 import { DEFAULT_SETTINGS, SETTINGS_VERSION, Settings, migrateConcurrency } from '../../../../electron/core/settings/settings';
 import { memoryStore } from '../../../support/memory-store';
 

@@ -1,6 +1,6 @@
 /** Error classification (protocol notes §11). */
 import { describe, expect, it } from 'vitest';
-import { AnalysisError } from '../../../../../electron/core/analysis/analysis-error';
+import { AnalysisError } from '../../../../../electron/core/analysis/records/analysis-error';
 import { classifyHttpError, classifyStreamFailure, refusesStructuredOutput } from '../../../../../electron/core/analysis/api/classify';
 
 const headers = (h: Record<string, string>) => new Headers(h);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CapabilityMemory } from '../../../../../electron/core/analysis/api/capabilities';
 import type { AnalysisCall } from '../../../../../electron/core/analysis/api/analysis-call';
 import { AnalysisClient } from '../../../../../electron/core/analysis/api/request';
-import { resolvePreset } from '../../../../../electron/core/analysis/presets';
+import { resolvePreset } from '../../../../../electron/core/analysis/records/presets';
 import { ManualClock } from '../../../../support/manual-clock';
 
 const silent = { info() {}, warn() {}, error() {} };

@@ -121,13 +121,18 @@ describe('an internal exception during a photo', () => {
     ['Chat Completions (API key)', true],
   ])('one call through %s: the checker’s exception becomes internal_error carrying the answer, usage and request id', async (_name, chat) => {
     const dataDir = await tempDir('loupe-req-');
-    cleanups.push(dataDir.remove);
     const silent = { info() {}, warn() {}, error() {} };
+    const capabilities = new CapabilityMemory(dataDir.path, Date.now, silent);
+    // The verdict the call learns is saved in the background: the folder goes once it is on disk.
+    cleanups.push(async () => {
+      await capabilities.saved();
+      await dataDir.remove();
+    });
     const client = new AnalysisClient({
       apiBase: new URL(s.stack.endpoints.apiBase),
       fetch: globalThis.fetch,
       session: chat ? { accessToken: async () => API_KEY, afterUnauthorized: async () => API_KEY } : s.session,
-      capabilities: new CapabilityMemory(dataDir.path, Date.now, silent),
+      capabilities,
       accountKind: chat ? 'apiKey' : 'chatgpt',
       useChatCompletions: chat,
       log: silent,
